@@ -1,0 +1,83 @@
+"""Feature maps of one layer for one image, and the model's top predictions, in one pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import torch
+
+from core.cache import ResultCache
+from core.hooks import capture_outputs
+from core.models import LoadedModel
+from core.predictions import Prediction, top_predictions
+from core.preprocess import image_digest, model_view, to_tensor
+
+ChannelOrder = Literal["index", "mean"]
+
+_CACHE = ResultCache(maxsize=32)
+
+
+@dataclass(frozen=True)
+class ActivationResult:
+    """What a layer computed for an image.
+
+    ``maps``: (C, H, W) float32 feature maps; ``view``: (S, S, 3) uint8 image the model saw;
+    ``predictions``: the top classes, best first.
+    """
+
+    model: str
+    layer: str
+    maps: np.ndarray
+    view: np.ndarray
+    predictions: tuple[Prediction, ...]
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return tuple(self.maps.shape)
+
+
+def compute_activations(model: LoadedModel, image: np.ndarray, *, layer: str, top_k: int = 5) -> ActivationResult:
+    """Run ``image`` (RGB uint8, any size) through ``model`` and keep ``layer``'s output.
+
+    Results are cached by (model, image content, layer); the returned arrays are read-only.
+    """
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise ValueError("Expected an RGB uint8 image of shape (H, W, 3); use core.images.load_image.")
+    key = (model.name, image_digest(image), layer, top_k)
+    return _CACHE.get_or_compute(key, lambda: _compute(model, image, layer, top_k))
+
+
+def _compute(model: LoadedModel, image: np.ndarray, layer: str, top_k: int) -> ActivationResult:
+    view = model_view(image, model.spec.input_size)
+    batch = to_tensor(view, model.spec, model.device)
+    with model.lock, capture_outputs(model.network, [layer]) as captured, torch.no_grad():
+        logits = model.network(batch)
+    output = captured[layer]
+    if output.dim() != 4:
+        raise ValueError(f"Layer '{layer}' does not produce feature maps (output shape {tuple(output.shape)}).")
+    maps = output[0].float().cpu().numpy()
+    maps.setflags(write=False)
+    view.setflags(write=False)
+    return ActivationResult(
+        model=model.name, layer=layer, maps=maps, view=view,
+        predictions=top_predictions(logits, model.categories, top_k),
+    )
+
+
+def order_channels(maps: np.ndarray, *, count: int | None, order: ChannelOrder = "index") -> np.ndarray:
+    """Indices of the channels to show: the first ``count`` by index, or by mean activation.
+
+    ``count=None`` means all channels. Returns an int array of length ``min(count, C)``.
+    """
+    channels = maps.shape[0]
+    if count is not None and count < 1:
+        raise ValueError("Show at least one feature map.")
+    if order == "mean":
+        ranking = np.argsort(-maps.reshape(channels, -1).mean(axis=1), kind="stable")
+    elif order == "index":
+        ranking = np.arange(channels)
+    else:
+        raise ValueError(f"Unknown channel order '{order}'; use 'index' or 'mean'.")
+    return ranking[: channels if count is None else min(count, channels)]

@@ -1,0 +1,47 @@
+"""Assemble the tabs into one Gradio app and serve it."""
+
+from __future__ import annotations
+
+import logging
+from types import ModuleType
+
+import gradio as gr
+
+from core.images import MAX_FILE_BYTES
+from core.models import ModelManager
+from lab.context import LabContext
+from lab.settings import Settings
+from lab.status import status_markdown
+from tabs import activations
+
+TABS: tuple[ModuleType, ...] = (activations,)
+THEME = gr.themes.Soft(primary_hue="indigo")
+CSS = "#act-grid img { image-rendering: pixelated; }"
+
+
+def build_app(settings: Settings, models: ModelManager | None = None) -> gr.Blocks:
+    """The whole lab as a ``gr.Blocks``; ``models`` defaults to a manager for ``settings``."""
+    models = models or ModelManager(device=settings.device, offline=settings.offline)
+    ctx = LabContext(settings=settings, models=models)
+    with gr.Blocks(title="XAI Lab") as demo:
+        gr.Markdown("# XAI Lab — look inside neural networks")
+        status = gr.Markdown(status_markdown(models), elem_id="model-status")
+        for tab in TABS:
+            with gr.Tab(tab.TITLE):
+                tab.build(ctx, demo)
+        demo.load(lambda: status_markdown(models), None, status, api_visibility="private")
+    return demo
+
+
+def launch_options(settings: Settings) -> dict:
+    """Keyword arguments for ``Blocks.launch`` shared by ``serve`` and the tests."""
+    return dict(server_name=settings.host, server_port=settings.port, share=settings.share,
+                max_file_size=MAX_FILE_BYTES, theme=THEME, css=CSS, show_error=False)
+
+
+def serve(settings: Settings) -> None:
+    """Build the lab and serve it until interrupted."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    demo = build_app(settings)
+    demo.queue(default_concurrency_limit=4, max_size=256)
+    demo.launch(**launch_options(settings))

@@ -1,0 +1,1 @@
+"""Rendering: typed results from ``core`` → images (numpy/PIL) and matplotlib figures."""

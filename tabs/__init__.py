@@ -1,0 +1,1 @@
+"""One module per tab: components and event wiring only; computation lives in ``core``."""
