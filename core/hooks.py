@@ -44,3 +44,12 @@ def capture_outputs(model: nn.Module, names: list[str]) -> Iterator[dict[str, to
 
     with forward_hooks(model, {name: keep(name) for name in names}):
         yield captured
+
+
+def count_hooks(model: nn.Module) -> int:
+    """How many forward, pre-forward and backward hooks are registered anywhere in ``model``."""
+    return sum(
+        len(m._forward_hooks) + len(m._forward_pre_hooks) + len(m._backward_hooks)
+        + len(m._backward_pre_hooks)
+        for m in model.modules()
+    )

@@ -80,9 +80,8 @@ class ModelManager:
         """ready (loaded) / cached / will download / unavailable offline / failed."""
         if name in self._loaded:
             return "ready"
-        if name in self._failures:
-            return "failed"
-        return self.spec(name).source.status(offline=self.offline)
+        status = self.spec(name).source.status(offline=self.offline)
+        return "failed" if name in self._failures and status != "unavailable offline" else status
 
     def failure(self, name: str) -> str | None:
         """The message of the last failed load of ``name``, if any."""

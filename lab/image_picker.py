@@ -48,9 +48,10 @@ def image_picker(*, default: str, key: str) -> ImagePicker:
         example = gr.Dropdown(list(EXAMPLES), value=default, label="Example image",
                               key=f"{key}-example")
         upload = gr.File(label=f"…or upload your own (PNG/JPEG, ≤ {MAX_FILE_BYTES // 2**20} MB)",
-                         file_types=["image"], type="filepath", height=90, key=f"{key}-upload")
+                         file_types=["image"], type="filepath", key=f"{key}-upload")
         preview = gr.Image(label="Image", interactive=False, format="png", height=220,
-                           key=f"{key}-preview", value=str(EXAMPLE_IMAGES_DIR / default))
+                           key=f"{key}-preview", elem_id=f"{key}-preview",
+                           value=str(EXAMPLE_IMAGES_DIR / default))
     for trigger in (example.change, upload.change):
         trigger(preview_image, [example, upload], preview, api_visibility="private", show_progress="hidden")
     return ImagePicker(example=example, upload=upload, preview=preview)

@@ -72,7 +72,7 @@ def run_activations(ctx: LabContext, example: str, upload: str | None, model: st
         + " Click a map to see it large over the image."
     )
     predictions = {f"{p.label} (#{p.index})": p.probability for p in result.predictions}
-    return predictions, grid, text, layout, gr.Number(value=int(channels[0]), maximum=c - 1)
+    return predictions, grid, text, layout, gr.Number(value=int(channels[0]))
 
 
 @user_errors
@@ -108,8 +108,10 @@ def build(ctx: LabContext, demo: gr.Blocks) -> None:
         with gr.Column(scale=1, min_width=280):
             picker = image_picker(default="coffee.png", key="act")
             model = gr.Dropdown(model_choices(models), value=start, label="Model")
-            block = gr.Dropdown([], label="Block")
-            layer = gr.Dropdown([], label="Layer (name · type · output shape)")
+            # Choices change per model; values are validated by the model manager instead.
+            block = gr.Dropdown([], label="Block", allow_custom_value=True)
+            layer = gr.Dropdown([], label="Layer (name · type · output shape)",
+                                allow_custom_value=True)
             count = gr.Radio(list(COUNTS), value="16", label="Feature maps to show")
             order = gr.Radio(list(ORDERS), value="channel index", label="Order")
             scale = gr.Radio(["shared", "per map"], value="shared", label="Colour scale")

@@ -11,7 +11,7 @@ from matplotlib import colormaps
 from PIL import Image, ImageDraw, ImageFont
 
 ColourScale = Literal["shared", "per map"]
-MIN_TILE = 56
+MIN_TILE = 96
 MAX_GRID_SIDE = 2400
 MARGIN = 4
 

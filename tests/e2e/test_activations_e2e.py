@@ -1,0 +1,28 @@
+"""In a real browser: pick an example, show activations, see the prediction and the maps."""
+
+from __future__ import annotations
+
+
+def test_activations_in_the_browser(page, tmp_path):
+    page.get_by_role("tab", name="Activations").click()
+    status = page.locator("#model-status")
+    status.get_by_text("weights unavailable offline").first.wait_for()
+    assert "EfficientNet-Lite0" in status.inner_text()
+
+    page.get_by_label("Example image").first.click()
+    page.get_by_role("option", name="puppies.jpg").click()
+    preview = page.locator("#act-preview img")
+    preview.wait_for()
+    page.wait_for_function(
+        "() => document.querySelector('#act-preview img').naturalWidth === 1600")
+    page.get_by_role("button", name="Show activations").click()
+
+    page.get_by_text("Labrador retriever (#208)").first.wait_for()
+    grid = page.locator("#act-grid img")
+    grid.wait_for()
+    box = grid.bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 100
+    natural = grid.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    assert natural[0] > 100 and natural[1] > 100
+    page.get_by_text("Channel 0 of blocks.1").wait_for()
+    page.screenshot(path=str(tmp_path / "activations.png"), full_page=True)
