@@ -25,4 +25,10 @@ def test_activations_in_the_browser(page, tmp_path):
     natural = grid.evaluate("img => [img.naturalWidth, img.naturalHeight]")
     assert natural[0] > 100 and natural[1] > 100
     page.get_by_text("Channel 0 of blocks.1").wait_for()
+
+    # Click the middle of the second tile of the first row: the large view switches to it.
+    tile = natural[0] / 4  # 16 maps → 4 columns (tiles plus thin margins)
+    page.mouse.click(box["x"] + 1.5 * tile * box["width"] / natural[0],
+                     box["y"] + 0.5 * tile * box["height"] / natural[1])
+    page.get_by_text("Channel 1 of blocks.1").wait_for()
     page.screenshot(path=str(tmp_path / "activations.png"), full_page=True)
