@@ -52,3 +52,14 @@ def test_failed_download_leaves_no_partial_file(tmp_path):
     with pytest.raises(WeightsUnavailableError, match="download from download.example.org failed"):
         UrlWeights(URL).resolve(title="TinyNet", offline=False, cache_dir=tmp_path, download=broken)
     assert not (tmp_path / "tinynet-0123abcd.pth").exists()
+
+
+def test_hugging_face_model_missing_offline_is_the_same_typed_error():
+    from core.registry import REGISTRY
+
+    clip = REGISTRY["clip-vit-base-patch32"]
+    assert clip.source.status(offline=True) == "unavailable offline"
+    with pytest.raises(WeightsUnavailableError) as caught:
+        clip.source.load(title=clip.title, offline=True)
+    message = str(caught.value)
+    assert "openai/clip-vit-base-patch32" in message and "prefetch" in message
