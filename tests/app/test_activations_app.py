@@ -60,3 +60,29 @@ def test_the_server_keeps_serving_after_errors(client):
     predictions, *_ = client.predict("chelsea.png", None, "efficientnet_lite0", "blocks.6", "16",
                                      "channel index", "per map", api_name="/activations")
     assert "cat" in predictions["label"]
+
+
+def test_concurrent_students_get_sequential_results_and_no_hooks_leak(lab_server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gradio_client import Client
+    from PIL import Image
+
+    from core.hooks import count_hooks
+
+    url, models = lab_server
+    jobs = [(image, layer) for image in ("coffee.png", "puppies.jpg", "chelsea.png", "both.png")
+            for layer in ("blocks.2", "blocks.5.0")]
+
+    def ask(job):
+        client = Client(url, verbose=False)  # one client per student
+        predictions, grid, _text, _channel = client.predict(
+            job[0], None, "efficientnet_lite0", job[1], "16", "channel index", "per map",
+            api_name="/activations")
+        return predictions["label"], Image.open(grid).tobytes()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        parallel = list(pool.map(ask, jobs))
+    sequential = [ask(job) for job in jobs]
+    assert parallel == sequential
+    assert count_hooks(models.get("efficientnet_lite0").network) == 0
