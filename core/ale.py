@@ -54,7 +54,7 @@ def ale_from_estimator(
     bins: int = 20,
     model_name: str = "model",
 ) -> ALE1D:
-    """Accumulated local effects of ``feature`` (Apley & Zhu 2020, eq. 15 and 16).
+    """First-order accumulated local effects of ``feature``, as estimated by Apley & Zhu (2020).
 
     1. Bin edges z_0 < ... < z_K are quantiles of the feature (duplicates dropped, so K <= bins;
        a feature with few distinct values, such as CHAS, gets fewer bins).
@@ -71,12 +71,17 @@ def ale_from_estimator(
     """
     if feature not in X.columns:
         raise ValueError(f"Unknown feature {feature!r}. Choose one of: {', '.join(X.columns)}.")
-    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 2 <= bins <= 100:
-        raise ValueError(f"The number of ALE bins must be a whole number from 2 to 100, got {bins!r}.")
+    whole = isinstance(bins, (int, np.integer)) and not isinstance(bins, bool)
+    if not whole or not 2 <= bins <= 100:
+        raise ValueError(
+            f"The number of ALE bins must be a whole number from 2 to 100, got {bins!r}."
+        )
     x = X[feature].to_numpy(dtype=float)
     edges = np.unique(np.quantile(x, np.linspace(0.0, 1.0, int(bins) + 1)))
     if edges.size < 2:
-        raise ValueError(f"The feature {feature!r} has only one value, so it has no effect to show.")
+        raise ValueError(
+            f"The feature {feature!r} has only one value, so it has no effect to show."
+        )
     n_bins = edges.size - 1
     # bin k (1-based) holds z_{k-1} < x <= z_k; x == z_0 joins the first bin.
     k = np.clip(np.searchsorted(edges, x, side="left"), 1, n_bins)

@@ -8,14 +8,13 @@ Friedman (2001), "Greedy function approximation: a gradient boosting machine", A
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, TypeVar, get_args
+from types import MappingProxyType
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -25,11 +24,15 @@ from sklearn.metrics import mean_absolute_error, r2_score
 from sklearn.model_selection import train_test_split
 
 from core.ale import ALE1D, ale_from_estimator
+from core.cache import ResultCache
 
 __all__ = [
     "ALE1D",
     "BostonData",
     "DEFAULT_DATA_PATH",
+    "MODEL_NAMES",
+    "MODEL_TITLES",
+    "Method",
     "ModelComparison",
     "ModelName",
     "ModelScores",
@@ -59,7 +62,7 @@ TARGET = "MEDV"
 TARGET_LABEL = {"en": "MEDV (in $1000s)", "de": "MEDV (in 1000 $)"}
 #: A 2D grid point counts as "outside the data" when no training row lies within this
 #: Euclidean distance of it, measured in standard deviations of the two features.
-SUPPORT_RADIUS = 0.25
+SUPPORT_RADIUS = 0.35
 TEST_SIZE = 0.25
 MAX_GRID = 200
 
@@ -261,62 +264,15 @@ class ModelComparison:
 
 # --------------------------------------------------------------------------- caching
 
-_T = TypeVar("_T")
-
-
-class _BoundedCache:
-    """A thread-safe LRU cache; concurrent requests for one key compute it only once."""
-
-    def __init__(self, maxsize: int) -> None:
-        self.maxsize = maxsize
-        self._data: OrderedDict[Hashable, object] = OrderedDict()
-        self._lock = threading.Lock()
-        self._key_locks: dict[Hashable, threading.Lock] = {}
-        self.hits = 0
-        self.misses = 0
-
-    def get_or_compute(self, key: Hashable, compute: Callable[[], _T]) -> _T:
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                self.hits += 1
-                return self._data[key]  # type: ignore[return-value]
-            key_lock = self._key_locks.setdefault(key, threading.Lock())
-        with key_lock:
-            with self._lock:
-                if key in self._data:  # computed by another thread while we waited
-                    self._data.move_to_end(key)
-                    self.hits += 1
-                    return self._data[key]  # type: ignore[return-value]
-            try:
-                value = compute()
-            finally:
-                with self._lock:
-                    self._key_locks.pop(key, None)
-            with self._lock:
-                self.misses += 1
-                self._data[key] = value
-                while len(self._data) > self.maxsize:
-                    self._data.popitem(last=False)
-            return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-            self.hits = self.misses = 0
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-
-_MODEL_CACHE = _BoundedCache(maxsize=4)
-_RESULT_CACHE = _BoundedCache(maxsize=256)
+_MODEL_CACHE = ResultCache(maxsize=4)
+_RESULT_CACHE = ResultCache(maxsize=256)
 
 
 def clear_caches() -> None:
     """Forget trained models and cached results (tests, benchmarks)."""
-    _MODEL_CACHE.clear()
-    _RESULT_CACHE.clear()
+    global _MODEL_CACHE, _RESULT_CACHE
+    _MODEL_CACHE = ResultCache(maxsize=4)
+    _RESULT_CACHE = ResultCache(maxsize=256)
 
 
 def _read_only(a: np.ndarray) -> np.ndarray:
@@ -347,8 +303,11 @@ def _check_feature(models: TrainedModels, feature: object) -> str:
 
 
 def _check_int(name: str, value: object, low: int, high: int, what: str = "") -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high}{what}, got {value!r}.")
+    whole = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    if not whole or not low <= value <= high:
+        raise ValueError(
+            f"{name} must be a whole number from {low} to {high}{what}, got {value!r}."
+        )
     return int(value)
 
 
@@ -376,8 +335,8 @@ def _load_boston_cached(path: Path) -> BostonData:
         X=X,
         y=_read_only(y),
         feature_names=tuple(_FEATURES),
-        descriptions={f: v[0] for f, v in _FEATURES.items()},
-        descriptions_de={f: v[1] for f, v in _FEATURES.items()},
+        descriptions=MappingProxyType({f: v[0] for f, v in _FEATURES.items()}),
+        descriptions_de=MappingProxyType({f: v[1] for f, v in _FEATURES.items()}),
         path=path,
     )
 
@@ -418,7 +377,7 @@ def _train(data: BostonData, drop_b: bool, seed: int) -> TrainedModels:
         feature_names=tuple(X.columns),
         drop_b=drop_b,
         seed=seed,
-        scores=scores,
+        scores=MappingProxyType(scores),
         train_seconds=time.perf_counter() - start,
     )
 
@@ -597,7 +556,7 @@ def compare_models(
         return ModelComparison(
             feature=feature,
             grid=_read_only(grid),
-            averages=averages,
+            averages=MappingProxyType(averages),
             scores=models.scores,
             feature_values=_read_only(models.X_train[feature].to_numpy(dtype=float)),
         )

@@ -12,9 +12,9 @@ from core.models import ModelManager
 from lab.context import LabContext
 from lab.settings import Settings
 from lab.status import status_markdown
-from tabs import activations
+from tabs import activations, pdp
 
-TABS: tuple[ModuleType, ...] = (activations,)
+TABS: tuple[ModuleType, ...] = (activations, pdp)
 THEME = gr.themes.Soft(primary_hue="indigo")
 CSS = "#act-grid img { image-rendering: pixelated; }"
 

@@ -1,0 +1,96 @@
+"""The Partial dependence endpoints, called through gradio_client against the real lab."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import pytest
+from PIL import Image
+
+DROP_B = True
+
+
+def _figure(plot) -> Image.Image:
+    """A gr.Plot value comes back as {"type": "matplotlib", "plot": "data:image/png;base64,..."}."""
+    assert isinstance(plot, dict) and plot["type"] == "matplotlib", plot
+    header, data = plot["plot"].split(",", 1)
+    assert header == "data:image/png;base64"
+    image = Image.open(io.BytesIO(base64.b64decode(data)))
+    assert image.format == "PNG"
+    return image
+
+
+def test_data_panel_shows_scores_and_a_preview_without_b(client):
+    scores, preview = client.predict(True, api_name="/pdp_data")
+    assert "| Random forest |" in scores and "| Gradient boosting |" in scores
+    assert "test R²" in scores and "without B" in scores
+    assert preview["headers"][-1] == "MEDV" and "B" not in preview["headers"]
+    assert "LSTAT" in preview["headers"] and len(preview["data"]) == 10
+    scores, preview = client.predict(False, api_name="/pdp_data")
+    assert "with B" in scores and "B" in preview["headers"]
+
+
+def test_feature_lists_drop_b_and_keep_valid_choices(client):
+    without = client.predict(True, "B", "RM", "LSTAT", "CRIM", "B", api_name="/pdp_features")
+    assert [d["value"] for d in without] == ["LSTAT", "RM", "LSTAT", "CRIM", "RM"]
+    assert all("B" not in [value for _, value in d["choices"]] for d in without)
+    with_b = client.predict(False, "B", "RM", "LSTAT", "CRIM", "NOX", api_name="/pdp_features")
+    assert with_b[0]["value"] == "B" and ["B: 1000·(Bk − 0.63)² (see note)", "B"] in [
+        list(choice) for choice in with_b[0]["choices"]]
+
+
+def test_pdp_1d_for_lstat_is_a_labelled_plot(client):
+    plot, text = client.predict(DROP_B, "LSTAT", "random_forest", 50, False, 50,
+                                api_name="/pdp_1d")
+    width, height = _figure(plot).size
+    assert width >= 1000 and height >= 700  # 7.2 × 5 in at the tab's 160 dpi
+    assert "50 ICE curves" in text and "LSTAT" in text
+    # a larger LSTAT (more lower-status residents) lowers the predicted price
+    start, end = (float(part.split("**")[0]) for part in text.split("from **")[1].split("to **"))
+    assert end < start - 5
+
+
+def test_pdp_1d_centred_ice_starts_at_zero(client):
+    _, text = client.predict(DROP_B, "LSTAT", "gradient_boosting", 10, True, 20,
+                             api_name="/pdp_1d")
+    assert "change of the prediction" in text and "from **0.0**" in text
+
+
+def test_pdp_2d_rm_lstat(client):
+    plot, text = client.predict(DROP_B, "RM", "LSTAT", "random_forest", 50, "recursion",
+                                api_name="/pdp_2d")
+    assert _figure(plot).size[0] >= 1000
+    assert "50 × 50 grid (recursion)" in text and "hatched" in text
+
+
+def test_compare_models_on_one_axis(client):
+    plot, text = client.predict(DROP_B, "RM", api_name="/pdp_compare")
+    _figure(plot)
+    assert "differ by at most" in text
+
+
+def test_ale_next_to_pdp(client):
+    plot, text = client.predict(DROP_B, "RM", "gradient_boosting", 20, api_name="/pdp_ale")
+    assert _figure(plot).size[0] > _figure(plot).size[1] * 2  # two panels side by side
+    assert "ALE over" in text and "bins" in text
+
+
+def test_b_is_available_when_trained_with_it(client):
+    plot, _ = client.predict(False, "B", "random_forest", 0, False, 20, api_name="/pdp_1d")
+    _figure(plot)
+
+
+@pytest.mark.parametrize("args, api, message", [
+    ((DROP_B, "RM", "RM", "random_forest", 50, "recursion"), "/pdp_2d",
+     "Choose two different features"),
+    ((DROP_B, "ROOMS", "random_forest", 50, False, 50), "/pdp_1d", "Unknown feature 'ROOMS'"),
+    ((DROP_B, "RM", "ROOMS", "random_forest", 50, "recursion"), "/pdp_2d", "Unknown feature"),
+    ((DROP_B, "B", "random_forest", 50, False, 50), "/pdp_1d", "trained without the feature 'B'"),
+    ((DROP_B, "B"), "/pdp_compare", "trained without the feature 'B'"),
+    ((DROP_B, "LSTAT", "random_forest", 2.5, False, 50), "/pdp_1d",
+     "number of ICE curves must be a whole number"),
+])
+def test_bad_input_gives_a_sentence(client, args, api, message):
+    with pytest.raises(Exception, match=message):
+        client.predict(*args, api_name=api)
