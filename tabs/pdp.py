@@ -13,19 +13,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from core.pdp import (
+from core.boston import (
     MODEL_NAMES,
     MODEL_TITLES,
     TARGET,
     TrainedModels,
-    ale_1d,
-    compare_models,
     feature_label,
     load_boston,
-    pdp_1d,
-    pdp_2d,
     train_models,
 )
+from core.pdp import ale_1d, compare_models, pdp_1d, pdp_2d
 from lab.context import LabContext
 from lab.errors import user_errors
 from lab.lessons import lesson

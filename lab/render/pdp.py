@@ -12,15 +12,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
-from core.pdp import (
-    ALE1D,
-    MODEL_TITLES,
-    PDP1D,
-    PDP2D,
-    TARGET_LABEL,
-    ModelComparison,
-    feature_label,
-)
+from core.ale import ALE1D
+from core.boston import MODEL_TITLES, TARGET_LABEL, feature_label
+from core.pdp import PDP1D, PDP2D, ModelComparison
 
 Lang = Literal["en", "de"]
 #: gr.Plot saves a Figure at the dpi it was created with; 160 dpi (1152 px for 7.2 in) lets the

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.inspection import partial_dependence
 
+from core import boston as B
 from core import pdp as P
 from core.ale import ale_from_estimator
 from lab.render.pdp import (
@@ -30,32 +31,32 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def models() -> P.TrainedModels:
-    return P.train_models()
+def models() -> B.TrainedModels:
+    return B.train_models()
 
 
 @pytest.fixture(scope="module")
-def models_with_b() -> P.TrainedModels:
-    return P.train_models(drop_b=False)
+def models_with_b() -> B.TrainedModels:
+    return B.train_models(drop_b=False)
 
 
 # ----------------------------------------------------------------------------- data + models
 
 
 def test_bundled_data_loads_with_units_and_descriptions():
-    data = P.load_boston()
+    data = B.load_boston()
     assert data.X.shape == (506, 13)
     assert data.y.shape == (506,) and data.y.min() == 5.0 and data.y.max() == 50.0
     assert all(dtype == np.float64 for dtype in data.X.dtypes)  # sklearn refuses int columns
     assert data.feature_names == tuple(data.X.columns)
     assert set(data.descriptions) == set(data.feature_names) == set(data.descriptions_de)
     assert "rooms" in data.descriptions["RM"] and "Zimmer" in data.descriptions_de["RM"]
-    assert P.load_boston() is data
+    assert B.load_boston() is data
 
 
 def test_missing_data_file_names_where_it_looked(tmp_path):
     with pytest.raises(FileNotFoundError, match="boston_house_prices.csv"):
-        P.load_boston(tmp_path / "nothing.csv")
+        B.load_boston(tmp_path / "nothing.csv")
 
 
 def test_models_score_above_a_sane_floor(models):
@@ -66,8 +67,8 @@ def test_models_score_above_a_sane_floor(models):
 
 
 def test_models_are_trained_once(models):
-    assert P.train_models() is models
-    assert P.train_models(drop_b=True, seed=0) is models
+    assert B.train_models() is models
+    assert B.train_models(drop_b=True, seed=0) is models
 
 
 def test_removing_b_removes_it_everywhere(models, models_with_b):
