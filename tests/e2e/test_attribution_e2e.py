@@ -1,0 +1,30 @@
+"""In a real browser: open the Attribution tab, run the comparison view, see the picture."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.filterwarnings("ignore:Setting backward hooks on ReLU")
+
+
+def test_attribution_comparison_in_the_browser(page, tmp_path):
+    page.get_by_role("tab", name="Attribution").click()
+    # the page load predicts both.png and makes the top class the target
+    page.get_by_text("Target class: #").first.wait_for()
+    # clicking a prediction makes it the target (here the cat in the dog-and-cat picture)
+    page.get_by_text("tiger cat (#282)").first.click()
+    page.get_by_text("282 tiger cat").first.wait_for()
+    page.locator("#attr-compare-run").click()
+
+    image = page.locator("#attr-compare img")
+    image.wait_for()
+    page.wait_for_function(
+        "() => { const img = document.querySelector('#attr-compare img');"
+        " return img && img.complete && img.naturalWidth > 1000; }")
+    natural = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    assert natural[0] > 5 * 224 and natural[1] > 224  # original + four methods side by side
+    assert image.get_attribute("src").split("?")[0].endswith(".png")
+    page.get_by_text("Guided Grad-CAM").first.wait_for()
+    assert page.get_by_label("Target class index").input_value() == "282"
+    image.scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "attribution_compare.png"), full_page=True)
