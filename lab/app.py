@@ -12,9 +12,9 @@ from core.models import ModelManager
 from lab.context import LabContext
 from lab.settings import Settings
 from lab.status import status_markdown
-from tabs import activations, attribution, pdp
+from tabs import activations, ascent, attribution, pdp
 
-TABS: tuple[ModuleType, ...] = (activations, attribution, pdp)
+TABS: tuple[ModuleType, ...] = (ascent, activations, attribution, pdp)
 THEME = gr.themes.Soft(primary_hue="indigo")
 CSS = "#act-grid img { image-rendering: pixelated; }"
 

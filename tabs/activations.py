@@ -11,6 +11,7 @@ from core.activations import compute_activations, order_channels
 from lab.context import LabContext
 from lab.errors import user_errors
 from lab.image_picker import image_picker, resolve_image
+from lab.layer_picker import choose_block, choose_model
 from lab.lessons import lesson
 from lab.render.images import GridLayout, feature_grid, overlay
 from lab.status import model_choices
@@ -18,35 +19,6 @@ from lab.status import model_choices
 TITLE = "Activations"
 COUNTS = ("8", "16", "64", "all")
 ORDERS = {"channel index": "index", "mean activation": "mean"}
-
-
-def _blocks(ctx: LabContext, model: str) -> list[str]:
-    return list(dict.fromkeys(info.block for info in ctx.models.layers(model)))
-
-
-def _layers_in(ctx: LabContext, model: str, block: str) -> list[tuple[str, str]]:
-    return [(info.label, info.name) for info in ctx.models.layers(model) if info.block == block]
-
-
-@user_errors
-def choose_model(ctx: LabContext, model: str):
-    """Load the model (or fall back to the offline one) and list its blocks and layers."""
-    loaded, notice = ctx.models.get_or_fallback(model)
-    if notice:
-        gr.Warning(notice)
-    layer = ctx.models.layer(loaded.name, loaded.spec.default_layers["activations"])
-    return (
-        gr.Dropdown(value=loaded.name),
-        gr.Dropdown(choices=_blocks(ctx, loaded.name), value=layer.block),
-        gr.Dropdown(choices=_layers_in(ctx, loaded.name, layer.block), value=layer.name),
-    )
-
-
-@user_errors
-def choose_block(ctx: LabContext, model: str, block: str):
-    """List the layers of one block; the block's last layer is preselected."""
-    layers = _layers_in(ctx, model, block)
-    return gr.Dropdown(choices=layers, value=layers[-1][1] if layers else None)
 
 
 @user_errors
@@ -131,7 +103,7 @@ def build(ctx: LabContext, demo: gr.Blocks) -> None:
         gr.Markdown(lesson("activations", ctx.settings.lang))
     layout = gr.State(None)
 
-    gr.on([demo.load, model.change], functools.partial(choose_model, ctx), model,
+    gr.on([demo.load, model.change], functools.partial(choose_model, ctx, "activations"), model,
           [model, block, layer], api_name="activations_model")
     block.input(functools.partial(choose_block, ctx), [model, block], layer,
                 api_name="activations_block")
