@@ -32,6 +32,7 @@ import torch
 
 from core.ascent_param import diversity_penalty, fft_image, random_transform
 from core.cache import ResultCache
+from core.fold import FoldedNetworks
 from core.hooks import forward_hooks
 from core.models import LoadedModel
 
@@ -49,6 +50,7 @@ GPU_BATCH = 16
 CHANNELS_LAST = torch.channels_last
 
 _CACHE = ResultCache(maxsize=48)
+_FOLDED = FoldedNetworks()
 
 
 class AscentCancelled(Exception):
@@ -203,8 +205,10 @@ class _LayerReached(Exception):
 def truncated_forward(model: LoadedModel, layer: str) -> Iterator[Callable[[torch.Tensor], torch.Tensor]]:
     """Yield ``run(batch) -> output of layer``, evaluating the network only up to ``layer``.
 
-    Holds the model's lock while the hook exists; the hook is removed on exit, also after an
-    error. Gradients flow from the output back to ``batch``.
+    Runs on a copy with BatchNorm folded into the convolutions when that gives the same layer
+    output (:mod:`core.fold`), about twice as fast on a CPU. Holds the model's lock while the
+    hook exists; the hook is removed on exit, also after an error. Gradients flow from the
+    output back to ``batch``.
     """
     captured: list[torch.Tensor] = []
 
@@ -212,21 +216,35 @@ def truncated_forward(model: LoadedModel, layer: str) -> Iterator[Callable[[torc
         captured.append(output)
         raise _LayerReached
 
-    with model.lock, forward_hooks(model.network, {layer: hook}):
-        def run(batch: torch.Tensor) -> torch.Tensor:
-            captured.clear()
-            try:
-                model.network(batch)
-            except _LayerReached:
-                pass
-            if not captured:
-                raise ValueError(f"Layer '{layer}' was not reached by the forward pass.")
-            output = captured[0]
-            if not isinstance(output, torch.Tensor) or output.dim() != 4:
-                raise ValueError(f"Layer '{layer}' does not output feature maps; pick another layer.")
-            return output
+    with model.lock:
+        network = _FOLDED.get(model.network, layer=layer, example=lambda: _probe(model))
+        with forward_hooks(network, {layer: hook}):
+            yield _runner(network, layer, captured)
 
-        yield run
+
+def _probe(model: LoadedModel) -> torch.Tensor:
+    """A fixed random input of the model's size, used to find and check foldable layers."""
+    generator = torch.Generator().manual_seed(0)
+    size = model.spec.input_size
+    return (torch.randn(1, 3, size, size, generator=generator) * 0.5).to(model.device)
+
+
+def _runner(network: torch.nn.Module, layer: str,
+            captured: list[torch.Tensor]) -> Callable[[torch.Tensor], torch.Tensor]:
+    def run(batch: torch.Tensor) -> torch.Tensor:
+        captured.clear()
+        try:
+            network(batch)
+        except _LayerReached:
+            pass
+        if not captured:
+            raise ValueError(f"Layer '{layer}' was not reached by the forward pass.")
+        output = captured[0]
+        if not isinstance(output, torch.Tensor) or output.dim() != 4:
+            raise ValueError(f"Layer '{layer}' does not output feature maps; pick another layer.")
+        return output
+
+    return run
 
 
 def _forward(model: LoadedModel, layer: str, batch: torch.Tensor) -> torch.Tensor:

@@ -1,0 +1,171 @@
+"""A faster copy of a network for gradient ascent: BatchNorm folded into the convolutions.
+
+In eval mode a BatchNorm right after a convolution is a fixed per-channel scale and shift, so
+it can be merged into the convolution's weights and bias (torch's ``fuse_conv_bn_eval`` does
+the arithmetic). Gradient ascent runs the network forward *and* backward hundreds of times; on
+a CPU the BatchNorm passes are memory-bound and cost about as much as the convolutions
+(EfficientNet-Lite0 up to ``blocks.4``: 17.7 → 9.4 ms per image and step). Torch has no
+"fold every conv→BN pair of any model" helper, so finding the pairs is written here: one
+forward pass with hooks records which BatchNorm consumes which convolution's output tensor.
+
+The shared model is never changed: the folding happens on a deep copy, which is checked
+against the original on a test input and discarded if the outputs differ.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Callable
+
+import torch
+from torch import nn
+from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+from core.hooks import forward_hooks
+
+TOLERANCE = 1e-3
+"""Largest allowed difference of the target layer's output, relative to its largest value."""
+
+
+class _AfterNorm(nn.Module):
+    """What is left of a norm-plus-activation module (timm's ``BatchNormAct2d``) once folded."""
+
+    def __init__(self, drop: nn.Module, act: nn.Module):
+        super().__init__()
+        self.drop = drop
+        self.act = act
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.act(self.drop(x))
+
+
+def _replacement(norm: nn.BatchNorm2d) -> nn.Module | None:
+    if type(norm) is nn.BatchNorm2d:
+        return nn.Identity()
+    if isinstance(getattr(norm, "act", None), nn.Module) and isinstance(getattr(norm, "drop", None), nn.Module):
+        return _AfterNorm(norm.drop, norm.act)
+    return None
+
+
+class _Reached(Exception):
+    """Ends a probe forward pass at the target layer."""
+
+
+def output_at(network: nn.Module, layer: str, example: torch.Tensor, hooks=None) -> torch.Tensor:
+    """``layer``'s output for ``example``, running the network only up to that layer."""
+    captured = []
+
+    def stop(_module, _inputs, output):
+        captured.append(output)
+        raise _Reached
+
+    with forward_hooks(network, {**(hooks or {}), layer: stop}), torch.no_grad():
+        try:
+            network(example)
+        except _Reached:
+            pass
+    return captured[0]
+
+
+def conv_norm_pairs(network: nn.Module, layer: str, example: torch.Tensor) -> list[tuple[str, str]]:
+    """(conv, norm) name pairs before ``layer`` where a BatchNorm2d's input *is* a Conv2d's output.
+
+    A convolution whose output tensor also reaches another module is left out.
+    """
+    producer: dict[int, str] = {}
+    consumers: dict[int, list[str]] = {}
+    alive: list[torch.Tensor] = []  # keeps every seen tensor alive, so no id() is reused
+    modules = dict(network.named_modules())
+
+    def after_conv(name):
+        def hook(_module, _inputs, output):
+            alive.append(output)
+            producer[id(output)] = name
+
+        return hook
+
+    def before_any(name):
+        def hook(_module, inputs):
+            if inputs and isinstance(inputs[0], torch.Tensor):
+                alive.append(inputs[0])
+                consumers.setdefault(id(inputs[0]), []).append(name)
+
+        return hook
+
+    hooks = {name: after_conv(name) for name, m in modules.items()
+             if isinstance(m, nn.Conv2d) and name != layer}
+    pre = [m.register_forward_pre_hook(before_any(name)) for name, m in modules.items()
+           if name and (isinstance(m, nn.BatchNorm2d) or not list(m.children()))]
+    try:
+        output_at(network, layer, example, hooks)
+    finally:
+        for handle in pre:
+            handle.remove()
+    pairs = []
+    for tensor_id, conv in producer.items():
+        users = consumers.get(tensor_id, [])
+        if len(users) == 1 and isinstance(modules[users[0]], nn.BatchNorm2d):
+            pairs.append((conv, users[0]))
+    return pairs
+
+
+def folded_copy(network: nn.Module, *, layer: str, example: torch.Tensor) -> nn.Module:
+    """A copy of ``network`` with conv→BN pairs folded, or ``network`` itself if none fold.
+
+    Only pairs met before ``layer`` returns are folded, so a convolution chosen as the layer
+    keeps its raw output. On any doubt the original network is returned.
+    """
+    if not any(isinstance(module, nn.BatchNorm2d) for module in network.modules()):
+        return network
+    twin = copy.deepcopy(network).eval()
+    modules = dict(twin.named_modules())
+    folded = 0
+    for conv_name, norm_name in conv_norm_pairs(twin, layer, example):
+        norm = modules[norm_name]
+        replacement = _replacement(norm)
+        if replacement is None:
+            continue
+        conv = modules[conv_name]
+        fused = fuse_conv_bn_eval(conv, norm)
+        conv.weight, conv.bias = fused.weight, fused.bias
+        parent_name, _, child = norm_name.rpartition(".")
+        setattr(twin.get_submodule(parent_name) if parent_name else twin, child, replacement)
+        folded += 1
+    twin.requires_grad_(False).to(memory_format=torch.channels_last)  # faster convolutions
+    if folded == 0 or layer not in dict(twin.named_modules()):
+        return network
+    if not _same_output(network, twin, layer, example):
+        return network
+    return twin
+
+
+def _same_output(original: nn.Module, twin: nn.Module, layer: str, example: torch.Tensor) -> bool:
+    a, b = (output_at(net, layer, example) for net in (original, twin))
+    scale = float(a.abs().max()) or 1.0
+    return a.shape == b.shape and float((a - b).abs().max()) <= TOLERANCE * scale
+
+
+class FoldedNetworks:
+    """One folded copy per (network, target layer), made on first use and then reused."""
+
+    def __init__(self, maxsize: int = 6):
+        self.maxsize = maxsize
+        # The original network is kept in the value so that its id() stays unique.
+        self._copies: dict[tuple[int, str], tuple[nn.Module, nn.Module]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, network: nn.Module, *, layer: str, example: Callable[[], torch.Tensor]) -> nn.Module:
+        """The folded copy for ``layer``, made from ``example()`` on first use.
+
+        The caller holds the model's lock (the first use registers hooks).
+        """
+        key = (id(network), layer)
+        with self._lock:
+            if key in self._copies:
+                return self._copies[key][1]
+        twin = folded_copy(network, layer=layer, example=example())
+        with self._lock:
+            while len(self._copies) >= self.maxsize:
+                self._copies.pop(next(iter(self._copies)))
+            return self._copies.setdefault(key, (network, twin))[1]

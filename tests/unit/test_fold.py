@@ -1,0 +1,101 @@
+"""BatchNorm folding for gradient ascent: same layer outputs, original untouched, safe fallback."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+from torch import nn
+
+from core.fold import conv_norm_pairs, folded_copy, output_at
+
+
+def _randomize_norms(network: nn.Module) -> nn.Module:
+    generator = torch.Generator().manual_seed(0)
+    for module in network.modules():
+        if isinstance(module, nn.BatchNorm2d):
+            channels = module.num_features
+            module.running_mean = torch.randn(channels, generator=generator)
+            module.running_var = torch.rand(channels, generator=generator) + 0.5
+            module.weight.data = torch.randn(channels, generator=generator)
+            module.bias.data = torch.randn(channels, generator=generator)
+    return network.eval().requires_grad_(False)
+
+
+class ConvBnNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.relu = nn.ReLU()
+        self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
+        self.bn2 = nn.BatchNorm2d(8)
+        self.head = nn.Linear(8, 2)
+
+    def forward(self, x):
+        x = self.relu(self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x))))))
+        return self.head(x.mean(dim=(2, 3)))
+
+
+class ResidualTrap(ConvBnNet):
+    """conv2's output feeds bn2 *and* a functional add: folding would change the sum."""
+
+    def __init__(self):
+        super().__init__()
+        self.out = nn.Identity()
+
+    def forward(self, x):
+        y = self.conv2(self.relu(self.bn1(self.conv1(x))))
+        x = self.out(self.bn2(y) + y)
+        return self.head(x.mean(dim=(2, 3)))
+
+
+EXAMPLE = torch.randn(2, 3, 16, 16, generator=torch.Generator().manual_seed(1))
+
+
+def test_folded_copy_gives_the_same_layer_output_and_leaves_the_original_alone():
+    network = _randomize_norms(ConvBnNet())
+    before = copy.deepcopy(network.state_dict())
+    assert conv_norm_pairs(network, "relu", EXAMPLE) == [("conv1", "bn1")]  # stops at the layer
+    twin = folded_copy(network, layer="bn2", example=EXAMPLE[:1])
+    assert twin is not network
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in twin.modules())
+    torch.testing.assert_close(output_at(twin, "bn2", EXAMPLE), output_at(network, "bn2", EXAMPLE),
+                               rtol=1e-4, atol=1e-5)
+    assert all(torch.equal(before[k], v) for k, v in network.state_dict().items())
+    assert isinstance(network.bn1, nn.BatchNorm2d) and not any(p.requires_grad for p in twin.parameters())
+
+
+def test_a_convolution_chosen_as_the_layer_keeps_its_raw_output():
+    network = _randomize_norms(ConvBnNet())
+    twin = folded_copy(network, layer="conv2", example=EXAMPLE[:1])
+    assert isinstance(twin.bn2, nn.BatchNorm2d) and not isinstance(twin.bn1, nn.BatchNorm2d)
+    torch.testing.assert_close(output_at(twin, "conv2", EXAMPLE), output_at(network, "conv2", EXAMPLE),
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_a_fold_that_would_change_the_output_is_refused():
+    network = _randomize_norms(ResidualTrap())
+    assert conv_norm_pairs(network, "out", EXAMPLE) == [("conv1", "bn1"), ("conv2", "bn2")]
+    assert folded_copy(network, layer="out", example=EXAMPLE[:1]) is network
+
+
+def test_networks_without_batchnorm_are_used_as_they_are():
+    network = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU()).eval()
+    assert folded_copy(network, layer="1", example=EXAMPLE[:1]) is network
+
+
+def test_the_offline_model_folds_every_norm_before_the_layer():
+    from core.models import ModelManager
+
+    model = ModelManager(device="cpu", offline=True).get("efficientnet_lite0")
+    example = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(0)) * 0.5
+    twin = folded_copy(model.network, layer="blocks.4", example=example)
+    norms_left = [name for name, m in twin.named_modules()
+                  if isinstance(m, nn.BatchNorm2d) and name.startswith(("bn1", "blocks.0", "blocks.1",
+                                                                          "blocks.2", "blocks.3", "blocks.4"))]
+    assert twin is not model.network and norms_left == []
+    reference = output_at(model.network, "blocks.4", example)
+    assert (output_at(twin, "blocks.4", example) - reference).abs().max() < 1e-3 * reference.abs().max()
+    assert "blocks.4.0.bn1.act" in dict(twin.named_modules())  # layer names survive
