@@ -61,7 +61,7 @@ def choose_model(ctx: LabContext, model: str):
     default = loaded.spec.default_layers["gradcam"]
     stages = list(stage_layers(layers))
     return (gr.Dropdown(value=loaded.name), gr.Dropdown(choices=choices, value=default),
-            gr.CheckboxGroup(choices=[info.name for info in layers], value=stages))
+            gr.Dropdown(choices=[info.name for info in layers], value=stages))
 
 
 @user_errors
@@ -293,14 +293,16 @@ def build(ctx: LabContext, demo: gr.Blocks) -> None:
                     baselines_image = gr.Image(label="IG per baseline", format="png", interactive=False, show_label=False)
                     baselines_text = gr.Markdown()
                 with gr.Tab("Grad-CAM across depth"):
-                    depth_layers = gr.CheckboxGroup([], label="Layers (default: one per stage)")
+                    # A searchable multi-select: EfficientNet has 262 layers to choose from.
+                    depth_layers = gr.Dropdown([], multiselect=True, allow_custom_value=True,
+                                               label="Layers (default: one per stage; type to search)")
                     depth_run = gr.Button("Grad-CAM at every chosen layer", variant="primary")
                     depth_image = gr.Image(label="Shallow → deep", format="png", interactive=False, show_label=False)
                 with gr.Tab("Grad-CAM step by step"):
                     steps_run = gr.Button("Show the five steps", variant="primary")
                     steps_grid = gr.Image(label="1. Feature maps A_k (the 8 with the largest weights)",
                                           format="png", interactive=False, height=260)
-                    steps_plot = gr.Plot(label="2–3. Gradients averaged: one weight α_k per channel",
+                    steps_plot = gr.Plot(show_label=False,
                                          format="png")
                     steps_image = gr.Image(label="4–5. Weighted sum, ReLU, overlay", format="png",
                                            interactive=False, show_label=False)

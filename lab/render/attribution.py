@@ -94,7 +94,8 @@ def weights_figure(weights: np.ndarray, *, layer: str, label: str, highlight: in
     axes.axhline(0, color="black", linewidth=0.6)
     axes.set_xlabel(f"channel k of {layer}")
     axes.set_ylabel("weight α_k")
-    axes.set_title(f"Channel weights for '{label}' (red: the {highlight} largest)", fontsize=10)
+    axes.set_title(f"2–3. Gradients averaged per map: one weight α_k per channel for '{label}' "
+                   f"(red: the {highlight} largest)", fontsize=10)
     axes.set_xlim(-0.5, len(weights) - 0.5)
     return figure
 
