@@ -12,7 +12,7 @@ from core.cache import ResultCache
 from core.hooks import capture_outputs
 from core.models import LoadedModel
 from core.predictions import Prediction, top_predictions
-from core.preprocess import image_digest, model_view, to_tensor
+from core.preprocess import check_rgb, image_digest, model_view, to_tensor
 
 ChannelOrder = Literal["index", "mean"]
 
@@ -43,8 +43,7 @@ def compute_activations(model: LoadedModel, image: np.ndarray, *, layer: str, to
 
     Results are cached by (model, image content, layer); the returned arrays are read-only.
     """
-    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise ValueError("Expected an RGB uint8 image of shape (H, W, 3); use core.images.load_image.")
+    check_rgb(image)
     key = (model.name, image_digest(image), layer, top_k)
     return _CACHE.get_or_compute(key, lambda: _compute(model, image, layer, top_k))
 

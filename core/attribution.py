@@ -37,7 +37,7 @@ from core.cache import ResultCache
 from core.layers import TOP_LEVEL_GROUP, LayerInfo
 from core.models import LoadedModel
 from core.predictions import Prediction, top_predictions
-from core.preprocess import image_digest, model_view
+from core.preprocess import check_rgb, image_digest, model_view, normalise, to_pixels
 
 Method = Literal["saliency", "integrated_gradients", "gradcam", "guided_gradcam"]
 Baseline = Literal["black", "white", "noise", "blurred"]
@@ -161,7 +161,7 @@ def check_target(categories: Sequence[str], *, target: int | float | None) -> in
 
 def classify(model: LoadedModel, image: np.ndarray, *, top_k: int = 5) -> tuple[Prediction, ...]:
     """The model's ``top_k`` classes for ``image`` (RGB uint8), best first (cached)."""
-    _check_image(image)
+    check_rgb(image)
     key = ("classify", model.name, image_digest(image), top_k)
 
     def compute():
@@ -187,7 +187,7 @@ def explain(model: LoadedModel, image: np.ndarray, *, method: Method, target: in
     ``baseline``, ``internal_batch_size`` and ``seed`` (noise baseline) are for IG. Results are
     cached by their inputs; ``use_cache=False`` always computes.
     """
-    _check_image(image)
+    check_rgb(image)
     options = _options(model, method=method, target=target, layer=layer, steps=steps,
                        baseline=baseline, internal_batch_size=internal_batch_size)
     key = ("explain", model.name, image_digest(image), tuple(sorted(options.items())), seed)
@@ -373,7 +373,7 @@ def gradcam_steps(model: LoadedModel, image: np.ndarray, *, target: int,
     activation factor (∂y/∂A), step 3 the spatial mean (weights), step 4 the weighted sum and
     ReLU, step 5 ``LayerAttribution.interpolate``. Equals ``LayerGradCam`` (tested).
     """
-    _check_image(image)
+    check_rgb(image)
     layer = _check_layer(model, layer or model.spec.default_layers["gradcam"])
     target = check_target(model.categories, target=target)
     key = ("steps", model.name, image_digest(image), target, layer)
@@ -428,26 +428,17 @@ def baseline_pixels(pixels: torch.Tensor, *, kind: Baseline, seed: int = 0) -> t
 
 def model_pixels(model: LoadedModel, image: np.ndarray) -> torch.Tensor:
     """``image`` as the model sees it: a (1, 3, S, S) float tensor in [0, 1] on the CPU."""
-    _check_image(image)
+    check_rgb(image)
     return _pixels(model, image)[1]
 
 
 def _pixels(model: LoadedModel, image: np.ndarray) -> tuple[np.ndarray, torch.Tensor]:
     view = model_view(image, model.spec.input_size)
-    pixels = torch.from_numpy(view.copy()).permute(2, 0, 1).float().div(255).unsqueeze(0)
-    return view, pixels.contiguous()
+    return view, to_pixels(view)
 
 
 def _normalise(model: LoadedModel, pixels: torch.Tensor) -> torch.Tensor:
-    mean = torch.tensor(model.spec.mean).view(1, 3, 1, 1)
-    std = torch.tensor(model.spec.std).view(1, 3, 1, 1)
-    return ((pixels - mean) / std).to(model.device)
-
-
-def _check_image(image: np.ndarray) -> None:
-    if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] != 3 \
-            or image.dtype != np.uint8:
-        raise ValueError("Expected an RGB uint8 image of shape (H, W, 3); use core.images.load_image.")
+    return normalise(pixels, model.spec, model.device)
 
 
 def _check_layer(model: LoadedModel, layer: str) -> str:

@@ -22,12 +22,28 @@ def model_view(image: np.ndarray, size: int) -> np.ndarray:
     return np.asarray(Image.fromarray(image).resize((size, size), Image.BICUBIC))
 
 
+def check_rgb(image: np.ndarray) -> None:
+    """``ValueError`` unless ``image`` is an RGB uint8 array of shape (H, W, 3)."""
+    if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] != 3 \
+            or image.dtype != np.uint8:
+        raise ValueError("Expected an RGB uint8 image of shape (H, W, 3); use core.images.load_image.")
+
+
+def to_pixels(view: np.ndarray) -> torch.Tensor:
+    """A new contiguous ``(1, 3, S, S)`` float tensor in [0, 1] from a ``(S, S, 3)`` uint8 view."""
+    return (torch.tensor(view).permute(2, 0, 1).float() / 255.0).unsqueeze(0).contiguous()
+
+
+def normalise(pixels: torch.Tensor, spec: ModelSpec, device: torch.device | str = "cpu") -> torch.Tensor:
+    """``(pixels - mean) / std`` with the model's statistics, on ``device``."""
+    mean = torch.tensor(spec.mean).view(1, 3, 1, 1)
+    std = torch.tensor(spec.std).view(1, 3, 1, 1)
+    return ((pixels - mean) / std).to(device)
+
+
 def to_tensor(view: np.ndarray, spec: ModelSpec, device: torch.device | str = "cpu") -> torch.Tensor:
     """A normalised ``(1, 3, S, S)`` float tensor from a ``(S, S, 3)`` uint8 model view."""
-    pixels = torch.tensor(view).permute(2, 0, 1).float() / 255.0
-    mean = torch.tensor(spec.mean).view(3, 1, 1)
-    std = torch.tensor(spec.std).view(3, 1, 1)
-    return ((pixels - mean) / std).unsqueeze(0).to(device)
+    return normalise(to_pixels(view), spec, device)
 
 
 def image_digest(image: np.ndarray) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import gradio as gr
@@ -33,7 +34,15 @@ def resolve_image(example: str | None, upload: str | None) -> np.ndarray:
         return load_image(upload)
     if example not in EXAMPLES:
         raise ValueError(f"Unknown example image '{example}'. Choose one of: {', '.join(EXAMPLES)}.")
-    return load_image(EXAMPLE_IMAGES_DIR / example)
+    return _example(example)
+
+
+@functools.lru_cache(maxsize=len(EXAMPLES))
+def _example(name: str) -> np.ndarray:
+    """A bundled example, decoded once per process and shared read-only."""
+    image = load_image(EXAMPLE_IMAGES_DIR / name)
+    image.setflags(write=False)
+    return image
 
 
 @user_errors
