@@ -8,8 +8,9 @@ a CPU the BatchNorm passes are memory-bound and cost about as much as the convol
 "fold every conv→BN pair of any model" helper, so finding the pairs is written here: one
 forward pass with hooks records which BatchNorm consumes which convolution's output tensor.
 
-The shared model is never changed: the folding happens on a deep copy, which is checked
-against the original on a test input and discarded if the outputs differ.
+The shared model is never changed: the folding happens on a deep copy (one per network), and
+for each target layer the copy is checked against the original on a test input; a layer whose
+output differs (say, a folded conv that also feeds a residual sum) runs on the original.
 """
 
 from __future__ import annotations
@@ -52,26 +53,31 @@ class _Reached(Exception):
     """Ends a probe forward pass at the target layer."""
 
 
-def output_at(network: nn.Module, layer: str, example: torch.Tensor, hooks=None) -> torch.Tensor:
-    """``layer``'s output for ``example``, running the network only up to that layer."""
+def output_at(network: nn.Module, layer: str | None, example: torch.Tensor, hooks=None) -> torch.Tensor | None:
+    """``layer``'s output for ``example``, running the network only up to that layer.
+
+    With ``layer=None`` the whole network runs (for the ``hooks``) and ``None`` is returned.
+    """
     captured = []
 
     def stop(_module, _inputs, output):
         captured.append(output)
         raise _Reached
 
-    with forward_hooks(network, {**(hooks or {}), layer: stop}), torch.no_grad():
+    stops = {} if layer is None else {layer: stop}
+    with forward_hooks(network, {**(hooks or {}), **stops}), torch.no_grad():
         try:
             network(example)
         except _Reached:
             pass
-    return captured[0]
+    return captured[0] if captured else None
 
 
-def conv_norm_pairs(network: nn.Module, layer: str, example: torch.Tensor) -> list[tuple[str, str]]:
-    """(conv, norm) name pairs before ``layer`` where a BatchNorm2d's input *is* a Conv2d's output.
+def conv_norm_pairs(network: nn.Module, example: torch.Tensor, *, keep: str | None = None) -> list[tuple[str, str]]:
+    """(conv, norm) name pairs where a BatchNorm2d's input *is* a Conv2d's output tensor.
 
-    A convolution whose output tensor also reaches another module is left out.
+    A convolution whose output tensor also reaches another module is left out, and so is the
+    convolution named ``keep``.
     """
     producer: dict[int, str] = {}
     consumers: dict[int, list[str]] = {}
@@ -94,11 +100,11 @@ def conv_norm_pairs(network: nn.Module, layer: str, example: torch.Tensor) -> li
         return hook
 
     hooks = {name: after_conv(name) for name, m in modules.items()
-             if isinstance(m, nn.Conv2d) and name != layer}
+             if isinstance(m, nn.Conv2d) and name != keep}
     pre = [m.register_forward_pre_hook(before_any(name)) for name, m in modules.items()
            if name and (isinstance(m, nn.BatchNorm2d) or not list(m.children()))]
     try:
-        output_at(network, layer, example, hooks)
+        output_at(network, None, example, hooks)
     finally:
         for handle in pre:
             handle.remove()
@@ -110,18 +116,18 @@ def conv_norm_pairs(network: nn.Module, layer: str, example: torch.Tensor) -> li
     return pairs
 
 
-def folded_copy(network: nn.Module, *, layer: str, example: torch.Tensor) -> nn.Module:
-    """A copy of ``network`` with conv→BN pairs folded, or ``network`` itself if none fold.
+def folded_copy(network: nn.Module, *, example: torch.Tensor, keep: str | None = None) -> nn.Module | None:
+    """A copy of ``network`` with every foldable conv→BN pair folded; ``None`` if none folds.
 
-    Only pairs met before ``layer`` returns are folded, so a convolution chosen as the layer
-    keeps its raw output. On any doubt the original network is returned.
+    The convolution named ``keep`` (a target layer) is left as it is, so it keeps its raw
+    output. The probe pass runs on the copy; ``network`` itself is neither run nor changed.
     """
     if not any(isinstance(module, nn.BatchNorm2d) for module in network.modules()):
-        return network
+        return None
     twin = copy.deepcopy(network).eval()
     modules = dict(twin.named_modules())
     folded = 0
-    for conv_name, norm_name in conv_norm_pairs(twin, layer, example):
+    for conv_name, norm_name in conv_norm_pairs(twin, example, keep=keep):
         norm = modules[norm_name]
         replacement = _replacement(norm)
         if replacement is None:
@@ -133,39 +139,51 @@ def folded_copy(network: nn.Module, *, layer: str, example: torch.Tensor) -> nn.
         setattr(twin.get_submodule(parent_name) if parent_name else twin, child, replacement)
         folded += 1
     twin.requires_grad_(False).to(memory_format=torch.channels_last)  # faster convolutions
-    if folded == 0 or layer not in dict(twin.named_modules()):
-        return network
-    if not _same_output(network, twin, layer, example):
-        return network
-    return twin
+    return twin if folded else None
 
 
-def _same_output(original: nn.Module, twin: nn.Module, layer: str, example: torch.Tensor) -> bool:
+def same_output(original: nn.Module, twin: nn.Module, layer: str, example: torch.Tensor) -> bool:
+    """Whether ``layer`` outputs the same for ``example`` in both (within :data:`TOLERANCE`)."""
+    if layer not in dict(twin.named_modules()):
+        return False
     a, b = (output_at(net, layer, example) for net in (original, twin))
     scale = float(a.abs().max()) or 1.0
     return a.shape == b.shape and float((a - b).abs().max()) <= TOLERANCE * scale
 
 
 class FoldedNetworks:
-    """One folded copy per (network, target layer), made on first use and then reused."""
+    """One folded copy per network (and per convolution chosen as the target), made on first
+    use; each target layer is checked once against the original before its copy is used."""
 
-    def __init__(self, maxsize: int = 6):
+    def __init__(self, maxsize: int = 3):
         self.maxsize = maxsize
-        # The original network is kept in the value so that its id() stays unique.
-        self._copies: dict[tuple[int, str], tuple[nn.Module, nn.Module]] = {}
+        # (id(network), kept conv) -> (network, copy or None, {layer: copy is usable}); the
+        # original network is kept in the value so that its id() stays unique.
+        self._copies: dict[tuple[int, str | None], tuple[nn.Module, nn.Module | None, dict[str, bool]]] = {}
         self._lock = threading.Lock()
 
     def get(self, network: nn.Module, *, layer: str, example: Callable[[], torch.Tensor]) -> nn.Module:
-        """The folded copy for ``layer``, made from ``example()`` on first use.
+        """The network to run for ``layer``: the folded copy where it gives the same output.
 
-        The caller holds the model's lock (the first use registers hooks).
+        ``example()`` makes the probe input, only when something is new. The caller holds the
+        model's lock (probing registers hooks). Falls back to ``network`` on any doubt.
         """
-        key = (id(network), layer)
+        try:
+            is_conv = isinstance(network.get_submodule(layer), nn.Conv2d)
+        except AttributeError:
+            return network  # an unknown layer: the caller's hook registration reports it
+        key = (id(network), layer if is_conv else None)
         with self._lock:
-            if key in self._copies:
-                return self._copies[key][1]
-        twin = folded_copy(network, layer=layer, example=example())
-        with self._lock:
-            while len(self._copies) >= self.maxsize:
-                self._copies.pop(next(iter(self._copies)))
-            return self._copies.setdefault(key, (network, twin))[1]
+            entry = self._copies.get(key)
+        if entry is None:
+            entry = (network, folded_copy(network, example=example(), keep=key[1]), {})
+            with self._lock:
+                while len(self._copies) >= self.maxsize:
+                    self._copies.pop(next(iter(self._copies)))
+                entry = self._copies.setdefault(key, entry)
+        _, twin, usable = entry
+        if twin is None:
+            return network
+        if layer not in usable:
+            usable[layer] = same_output(network, twin, layer, example())
+        return twin if usable[layer] else network

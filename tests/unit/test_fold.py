@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import copy
 
-import pytest
 import torch
 from torch import nn
 
-from core.fold import conv_norm_pairs, folded_copy, output_at
+from core.fold import FoldedNetworks, conv_norm_pairs, folded_copy, output_at, same_output
 
 
 def _randomize_norms(network: nn.Module) -> nn.Module:
@@ -57,9 +56,9 @@ EXAMPLE = torch.randn(2, 3, 16, 16, generator=torch.Generator().manual_seed(1))
 def test_folded_copy_gives_the_same_layer_output_and_leaves_the_original_alone():
     network = _randomize_norms(ConvBnNet())
     before = copy.deepcopy(network.state_dict())
-    assert conv_norm_pairs(network, "relu", EXAMPLE) == [("conv1", "bn1")]  # stops at the layer
-    twin = folded_copy(network, layer="bn2", example=EXAMPLE[:1])
-    assert twin is not network
+    assert conv_norm_pairs(network, EXAMPLE) == [("conv1", "bn1"), ("conv2", "bn2")]
+    twin = folded_copy(network, example=EXAMPLE[:1])
+    assert twin is not None and twin is not network
     assert not any(isinstance(m, nn.BatchNorm2d) for m in twin.modules())
     torch.testing.assert_close(output_at(twin, "bn2", EXAMPLE), output_at(network, "bn2", EXAMPLE),
                                rtol=1e-4, atol=1e-5)
@@ -69,7 +68,7 @@ def test_folded_copy_gives_the_same_layer_output_and_leaves_the_original_alone()
 
 def test_a_convolution_chosen_as_the_layer_keeps_its_raw_output():
     network = _randomize_norms(ConvBnNet())
-    twin = folded_copy(network, layer="conv2", example=EXAMPLE[:1])
+    twin = folded_copy(network, example=EXAMPLE[:1], keep="conv2")
     assert isinstance(twin.bn2, nn.BatchNorm2d) and not isinstance(twin.bn1, nn.BatchNorm2d)
     torch.testing.assert_close(output_at(twin, "conv2", EXAMPLE), output_at(network, "conv2", EXAMPLE),
                                rtol=1e-4, atol=1e-5)
@@ -77,13 +76,29 @@ def test_a_convolution_chosen_as_the_layer_keeps_its_raw_output():
 
 def test_a_fold_that_would_change_the_output_is_refused():
     network = _randomize_norms(ResidualTrap())
-    assert conv_norm_pairs(network, "out", EXAMPLE) == [("conv1", "bn1"), ("conv2", "bn2")]
-    assert folded_copy(network, layer="out", example=EXAMPLE[:1]) is network
+    assert conv_norm_pairs(network, EXAMPLE) == [("conv1", "bn1"), ("conv2", "bn2")]
+    folded = FoldedNetworks()
+    assert folded.get(network, layer="out", example=lambda: EXAMPLE[:1]) is network
+    assert folded.get(network, layer="bn1", example=lambda: EXAMPLE[:1]) is not network  # before the sum
+
+
+def test_one_copy_serves_every_layer_but_a_convolution_gets_its_own():
+    network = _randomize_norms(ConvBnNet())
+    head_calls = []
+    network.head.register_forward_hook(lambda module, *_: head_calls.append(module))
+    folded = FoldedNetworks()
+    for_bn1 = folded.get(network, layer="bn1", example=lambda: EXAMPLE[:1])
+    assert folded.get(network, layer="bn2", example=lambda: EXAMPLE[:1]) is for_bn1
+    for_conv2 = folded.get(network, layer="conv2", example=lambda: EXAMPLE[:1])
+    assert for_conv2 is not for_bn1 and isinstance(for_conv2.bn2, nn.BatchNorm2d)
+    # Probes run on the copies (which carry a copy of the hook); the shared head never runs.
+    assert head_calls and all(module is not network.head for module in head_calls)
 
 
 def test_networks_without_batchnorm_are_used_as_they_are():
     network = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU()).eval()
-    assert folded_copy(network, layer="1", example=EXAMPLE[:1]) is network
+    assert folded_copy(network, example=EXAMPLE[:1]) is None
+    assert FoldedNetworks().get(network, layer="1", example=lambda: EXAMPLE[:1]) is network
 
 
 def test_the_offline_model_folds_every_norm_before_the_layer():
@@ -91,11 +106,12 @@ def test_the_offline_model_folds_every_norm_before_the_layer():
 
     model = ModelManager(device="cpu", offline=True).get("efficientnet_lite0")
     example = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(0)) * 0.5
-    twin = folded_copy(model.network, layer="blocks.4", example=example)
+    twin = folded_copy(model.network, example=example)
     norms_left = [name for name, m in twin.named_modules()
                   if isinstance(m, nn.BatchNorm2d) and name.startswith(("bn1", "blocks.0", "blocks.1",
                                                                           "blocks.2", "blocks.3", "blocks.4"))]
     assert twin is not model.network and norms_left == []
     reference = output_at(model.network, "blocks.4", example)
     assert (output_at(twin, "blocks.4", example) - reference).abs().max() < 1e-3 * reference.abs().max()
+    assert same_output(model.network, twin, "blocks.4", example)
     assert "blocks.4.0.bn1.act" in dict(twin.named_modules())  # layer names survive
