@@ -18,20 +18,18 @@ import sys
 import tempfile
 import time
 
-from _common import ROOT, best_of, pick_model, report_speedup
-
 import numpy as np
 import torch
+from _common import ROOT, best_of, pick_model, report_speedup
 from matplotlib.figure import Figure
 
 from core import activations
 from core.activations import compute_activations, order_channels
-from core.cache import ResultCache
 from core.images import load_image
 from core.models import ModelManager
 from core.preprocess import model_view, to_tensor
 from lab import EXAMPLE_IMAGES_DIR
-from lab.render.images import feature_grid
+from tabs.common.render.images import feature_grid
 
 
 def notebook_way(model, image: np.ndarray, layer: str) -> bytes:
@@ -109,7 +107,7 @@ def main() -> int:
     straightforward = best_of(lambda: notebook_way(model, image, layer), repeats=5)
 
     def uncached():
-        activations._CACHE = ResultCache()
+        activations.clear_cache()
         return our_way(model, image, layer)
 
     ours = best_of(uncached, repeats=5)

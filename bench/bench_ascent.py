@@ -4,7 +4,7 @@ Straightforward (seed 000, parts c–e): one filter at a time, batch 1, the whol
 forward at every step (the target layer's output taken with a hook), a new SGD optimizer per
 step, RMS-normalised update of size 10. Ours: several filters per batch and a forward pass that
 stops at the target layer, and runs on a copy with BatchNorm folded into the convolutions
-(core.fold). Same model, layer, image size, steps, filters and starting noise.
+(core.models.fold). Same model, layer, image size, steps, filters and starting noise.
 Then the same request again, served from the cross-user cache.
 
     python bench/bench_ascent.py [--model M] [--layer L] [--filters 16] [--size 224]
@@ -29,8 +29,8 @@ import torch  # noqa: E402
 
 from core import ascent  # noqa: E402
 from core.ascent import AscentParams, deprocess_image, initialize_images  # noqa: E402
-from core.hooks import capture_outputs  # noqa: E402
 from core.models import LoadedModel, ModelManager  # noqa: E402
+from core.models.hooks import capture_outputs  # noqa: E402
 
 
 def straightforward(loaded, layer: str, filters, params: AscentParams, seed: int) -> tuple[float, np.ndarray]:

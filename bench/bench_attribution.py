@@ -32,8 +32,10 @@ from captum.attr import (  # noqa: E402
 )
 
 from core import attribution as A  # noqa: E402
+from core.attribution.methods import normalised  # noqa: E402
 from core.images import load_image  # noqa: E402
 from core.models import ModelManager  # noqa: E402
+from core.predictions import classify  # noqa: E402
 
 STEPS = 50
 REPEATS = 5
@@ -79,10 +81,10 @@ def main() -> int:
     print(f"model: {model.spec.title} ({name}) on {model.device}; "
           f"{'its weights are cached' if name == 'resnet18' else 'ResNet-18 weights not cached'}")
     image = load_image(ROOT / "lab" / "assets" / "images" / "both.png")
-    target = A.classify(model, image)[0].index
+    target = classify(model, image)[0].index
     layer_name = model.spec.default_layers["gradcam"]
     layer = dict(model.network.named_modules())[layer_name]
-    inputs = A._normalise(model, A.model_pixels(model, image)).requires_grad_(True)
+    inputs = normalised(model, A.model_pixels(model, image)).requires_grad_(True)
     print(f"image: both.png, target #{target} {model.categories[target]}, Grad-CAM at {layer_name}, "
           f"IG {STEPS} steps, best of {REPEATS}")
 

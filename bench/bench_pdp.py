@@ -1,7 +1,7 @@
 """Benchmark: the 2D PDP (RM × LSTAT, grid 50) on gradient boosting.
 
 Straightforward: scikit-learn's partial_dependence with method="brute" (predict every training
-row at every grid point). Ours: core.pdp.pdp_2d with its default method (recursion, one walk
+row at every grid point). Ours: core.tabular.pdp.pdp_2d with its default method (recursion, one walk
 through the trees), cold (empty cache) and cached. Run from the repository root:
 
     python bench/bench_pdp.py
@@ -37,10 +37,11 @@ def main() -> int:
     import numpy as np
     from sklearn.inspection import partial_dependence
 
-    from core import boston, pdp
+    from core import tabular
+    from core.tabular import pdp
 
     start = time.perf_counter()
-    models = boston.train_models()
+    models = tabular.train_models()
     print(f"training both models (once, not timed below): {time.perf_counter() - start:.2f} s")
     gb = models.gradient_boosting
     print(f"model: GradientBoostingRegressor({gb.n_estimators} trees, depth {gb.max_depth}); "
@@ -52,8 +53,8 @@ def main() -> int:
 
     cold_times, result, fresh = [], None, models
     for _ in range(REPEATS):
-        pdp.clear_caches()
-        fresh = boston.train_models()  # retraining is not part of the PDP time
+        pdp.clear_cache()
+        fresh = tabular.train_models()  # retraining is not part of the PDP time
         start = time.perf_counter()
         result = pdp.pdp_2d(fresh, model="gradient_boosting", features=FEATURES,
                             grid_resolution=GRID)

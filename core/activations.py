@@ -8,15 +8,22 @@ from typing import Literal
 import numpy as np
 import torch
 
+from core import predictions
 from core.cache import ResultCache
-from core.hooks import capture_outputs
+from core.checks import check_int
 from core.models import LoadedModel
+from core.models.hooks import capture_outputs
 from core.predictions import Prediction, top_predictions
 from core.preprocess import check_rgb, image_digest, model_view, to_tensor
 
 ChannelOrder = Literal["index", "mean"]
 
 _CACHE = ResultCache(maxsize=32)
+
+
+def clear_cache() -> None:
+    """Forget cached feature maps (tests and benchmarks measure cold runs with it)."""
+    _CACHE.clear()
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,10 @@ class ActivationResult:
     @property
     def shape(self) -> tuple[int, int, int]:
         return tuple(self.maps.shape)
+
+    def channel(self, index: object) -> np.ndarray:
+        """The (H, W) map of channel ``index``; ``ValueError`` unless it is a valid channel."""
+        return self.maps[check_int("Channel", index, 0, self.shape[0] - 1)]
 
 
 def compute_activations(model: LoadedModel, image: np.ndarray, *, layer: str, top_k: int = 5) -> ActivationResult:
@@ -59,10 +70,9 @@ def _compute(model: LoadedModel, image: np.ndarray, layer: str, top_k: int) -> A
     maps = output[0].float().cpu().numpy()
     maps.setflags(write=False)
     view.setflags(write=False)
-    return ActivationResult(
-        model=model.name, layer=layer, maps=maps, view=view,
-        predictions=top_predictions(logits, model.categories, top_k),
-    )
+    top = top_predictions(logits, model.categories, top_k)
+    predictions.remember(model, image, top)
+    return ActivationResult(model=model.name, layer=layer, maps=maps, view=view, predictions=top)
 
 
 def order_channels(maps: np.ndarray, *, count: int | None, order: ChannelOrder = "index") -> np.ndarray:

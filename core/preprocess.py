@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from core.registry import ModelSpec
+from core.models.registry import ModelSpec
 
 
 def model_view(image: np.ndarray, size: int) -> np.ndarray:
@@ -32,6 +32,12 @@ def check_rgb(image: np.ndarray) -> None:
 def to_pixels(view: np.ndarray) -> torch.Tensor:
     """A new contiguous ``(1, 3, S, S)`` float tensor in [0, 1] from a ``(S, S, 3)`` uint8 view."""
     return (torch.tensor(view).permute(2, 0, 1).float() / 255.0).unsqueeze(0).contiguous()
+
+
+def view_and_pixels(image: np.ndarray, size: int) -> tuple[np.ndarray, torch.Tensor]:
+    """The model view ``(size, size, 3)`` uint8 of ``image`` and its ``(1, 3, size, size)`` pixels."""
+    view = model_view(image, size)
+    return view, to_pixels(view)
 
 
 def normalise(pixels: torch.Tensor, spec: ModelSpec, device: torch.device | str = "cpu") -> torch.Tensor:

@@ -1,4 +1,9 @@
-"""XAI Lab: the application shell (settings, CLI, app assembly, lessons, assets)."""
+"""The application shell: settings and command line, assembling the tabs into one app, the
+model status line, lesson texts (``lessons/<lang>/<tab>.md``) and the bundled example images
+(``assets/``).
+
+May import ``tabs`` and ``core``; nothing below imports the shell.
+"""
 
 from pathlib import Path
 

@@ -10,7 +10,7 @@ from lab.settings import parser, settings_from
 def prefetch(names: list[str]) -> int:
     """Load every named model once (downloading its weights); 0 when all succeeded."""
     from core.models import ModelManager
-    from core.weights import WeightsUnavailableError
+    from core.models.weights import WeightsUnavailableError
 
     manager = ModelManager(device="cpu")
     failures = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from types import ModuleType
 
@@ -9,10 +10,13 @@ import gradio as gr
 
 from core.images import MAX_FILE_BYTES
 from core.models import ModelManager
-from lab.context import LabContext
+from lab import EXAMPLE_IMAGES_DIR
+from lab.lessons import lesson
 from lab.settings import Settings
 from lab.status import status_markdown
 from tabs import activations, ascent, attribution, pdp
+from tabs.common.context import TabContext
+from tabs.common.image_picker import ExampleImages
 
 TABS: tuple[ModuleType, ...] = (ascent, activations, attribution, pdp)
 THEME = gr.themes.Soft(primary_hue="indigo")
@@ -22,7 +26,8 @@ CSS = "#act-grid img { image-rendering: pixelated; }"
 def build_app(settings: Settings, models: ModelManager | None = None) -> gr.Blocks:
     """The whole lab as a ``gr.Blocks``; ``models`` defaults to a manager for ``settings``."""
     models = models or ModelManager(device=settings.device, offline=settings.offline)
-    ctx = LabContext(settings=settings, models=models)
+    ctx = TabContext(models=models, lang=settings.lang, examples=ExampleImages(EXAMPLE_IMAGES_DIR),
+                     lesson=functools.partial(lesson, lang=settings.lang))
     with gr.Blocks(title="XAI Lab") as demo:
         gr.Markdown("# XAI Lab — look inside neural networks")
         status = gr.Markdown(status_markdown(models), elem_id="model-status")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lab import PACKAGE_DIR
-from lab.settings import Language
+from tabs.common.i18n import Language
 
 LESSONS_DIR = PACKAGE_DIR / "lessons"
 

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from typing import Literal
 
-Language = Literal["de", "en"]
+from tabs.common.i18n import Language
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,3 @@ def status_markdown(manager: ModelManager) -> str:
     device = "GPU (CUDA)" if manager.device.type == "cuda" else "CPU"
     mode = " · offline mode" if manager.offline else ""
     return f"Models: {' · '.join(parts)} — running on {device}{mode}"
-
-
-def model_choices(manager: ModelManager, kind: str = "classifier") -> list[tuple[str, str]]:
-    """(label, name) pairs for a dropdown; unavailable models say so in their label."""
-    choices = []
-    for name in manager.names(kind):
-        spec = manager.spec(name)
-        usable = manager.is_usable(name)
-        choices.append((spec.title if usable else f"{spec.title} (weights unavailable)", name))
-    return choices

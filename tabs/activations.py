@@ -8,13 +8,11 @@ import gradio as gr
 import numpy as np
 
 from core.activations import compute_activations, order_channels
-from lab.context import LabContext
-from lab.errors import user_errors
-from lab.image_picker import image_picker, resolve_image
-from lab.layer_picker import choose_block, choose_model
-from lab.lessons import lesson
-from lab.render.images import GridLayout, feature_grid, overlay
-from lab.status import model_choices
+from tabs.common.context import TabContext
+from tabs.common.errors import user_errors
+from tabs.common.image_picker import image_picker
+from tabs.common.layer_picker import choose_block, choose_model, model_choices
+from tabs.common.render.images import GridLayout, feature_grid, overlay
 
 TITLE = "Activations"
 COUNTS = ("8", "16", "64", "all")
@@ -22,12 +20,12 @@ ORDERS = {"channel index": "index", "mean activation": "mean"}
 
 
 @user_errors
-def run_activations(ctx: LabContext, example: str, upload: str | None, model: str, layer: str,
+def run_activations(ctx: TabContext, example: str, upload: str | None, model: str, layer: str,
                     count: str, order: str, scale: str):
     """Top-5 predictions, the grid of feature maps, a description, and the grid's layout."""
     if count not in COUNTS or order not in ORDERS or scale not in ("shared", "per map"):
         raise ValueError("Unknown display option; use the choices offered in the tab.")
-    image = resolve_image(example, upload)
+    image = ctx.examples.resolve(example, upload)
     loaded = ctx.models.get(model)
     info = ctx.models.layer(model, layer)
     result = compute_activations(loaded, image, layer=layer)
@@ -48,17 +46,12 @@ def run_activations(ctx: LabContext, example: str, upload: str | None, model: st
 
 
 @user_errors
-def show_channel(ctx: LabContext, example: str, upload: str | None, model: str, layer: str,
+def show_channel(ctx: TabContext, example: str, upload: str | None, model: str, layer: str,
                  channel: float, opacity: float) -> tuple[np.ndarray, str]:
     """One feature map, upsampled and blended over the image the model saw."""
-    image = resolve_image(example, upload)
+    image = ctx.examples.resolve(example, upload)
     result = compute_activations(ctx.models.get(model), image, layer=layer)
-    channels = result.shape[0]
-    if channel is None or not 0 <= int(channel) < channels or int(channel) != channel:
-        raise ValueError(f"Channel must be a whole number from 0 to {channels - 1}.")
-    if not 0.0 <= opacity <= 1.0:
-        raise ValueError("Opacity must be between 0 and 1.")
-    values = result.maps[int(channel)]
+    values = result.channel(channel)
     caption = (f"Channel {int(channel)} of {layer}: mean {values.mean():.3g}, "
                f"max {values.max():.3g} (yellow/red = strong response)")
     return overlay(result.view, values, opacity=opacity), caption
@@ -72,13 +65,13 @@ def pick_tile(layout: GridLayout | None, evt: gr.SelectData):
     return gr.Number() if channel is None else gr.Number(value=channel)
 
 
-def build(ctx: LabContext, demo: gr.Blocks) -> None:
+def build(ctx: TabContext, demo: gr.Blocks) -> None:
     """Create the tab's components inside the current ``gr.Tab``; lists layers on page load."""
     models = ctx.models
     start = models.default_model("resnet50")
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
-            picker = image_picker(default="coffee.png", key="act")
+            picker = image_picker(ctx.examples, default="coffee.png", key="act")
             model = gr.Dropdown(model_choices(models), value=start, label="Model")
             # Choices change per model; values are validated by the model manager instead.
             block = gr.Dropdown([], label="Block", allow_custom_value=True)
@@ -100,7 +93,7 @@ def build(ctx: LabContext, demo: gr.Blocks) -> None:
                              interactive=False, height=360)
             caption = gr.Markdown()
     with gr.Accordion("Lesson", open=False):
-        gr.Markdown(lesson("activations", ctx.settings.lang))
+        gr.Markdown(ctx.lesson("activations"))
     layout = gr.State(None)
 
     gr.on([demo.load, model.change], functools.partial(choose_model, ctx, "activations"), model,

@@ -3,76 +3,82 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-import queue
-import tempfile
-import threading
-import uuid
-from pathlib import Path
+from dataclasses import dataclass, fields
 
 import gradio as gr
 import numpy as np
-from PIL import Image
 
 from core.ascent import (
     AscentCancelled,
     AscentChunk,
     AscentParams,
     AscentResult,
+    first_conv,
+    layer_weights,
+    params_for,
     parse_filters,
     visualize_filters,
 )
-from core.ascent_layers import compare_layer_names, first_conv, layer_weights
-from lab.context import LabContext
-from lab.errors import user_errors
-from lab.layer_picker import choose_block, choose_model
-from lab.lessons import lesson
-from lab.render.ascent import ascent_grid, enlarge, kernel_grid, loss_figure, side_by_side
-from lab.status import model_choices
+from core.models.layers import early_middle_deep
+from tabs.common.context import TabContext
+from tabs.common.downloads import Downloads
+from tabs.common.errors import user_errors
+from tabs.common.layer_picker import choose_block, choose_model, model_choices
+from tabs.common.render.ascent import ascent_grid, enlarge, kernel_grid, loss_figure, side_by_side
+from tabs.common.streaming import CancelSwitches, new_session_token, stream_job
 
 TITLE = "Filter ascent"
 MODES = {"notebook (seed 000)": "notebook", "regularized (Olah et al. 2017)": "regularized"}
-DOWNLOADS = Path(tempfile.gettempdir()) / "xai-lab-ascent"
 
-# One stop switch per browser session for the run in progress (not user data: the Cancel
-# button of a session reaches the worker thread of that session's run through it).
-_RUNNING: dict[str, threading.Event] = {}
-_RUNNING_LOCK = threading.Lock()
+_SWITCHES = CancelSwitches()
+_DOWNLOADS = Downloads()
 
 
-def _params(nb_steps, step_size, rg_steps, lr, variants, diversity, size, border, crop,
-            mode: str) -> AscentParams:
-    """The parameters of one mode (the other mode's knobs stay at their defaults so that the
-    cache key only depends on what matters)."""
-    numbers = dict(size=size, border=border, crop=crop)
-    if any(v is None for v in (*numbers.values(), nb_steps, rg_steps)):
-        raise ValueError("Fill in every parameter.")
-    shared = {k: int(v) for k, v in numbers.items()}
-    if mode == "notebook":
-        return AscentParams(steps=int(nb_steps), step_size=float(step_size), **shared)
-    if mode == "regularized":
-        return AscentParams(steps=int(rg_steps), lr=float(lr), variants=int(variants),
-                            diversity=float(diversity), **shared)
-    raise ValueError("Choose the notebook or the regularized mode.")
+@dataclass(frozen=True)
+class Knobs:
+    """The parameter fields of the tab, in the order of their components (``KNOBS``).
+
+    Built in one place (:meth:`of`) from the handler's values; inserting a field here and its
+    component in ``build`` keeps every handler in step.
+    """
+
+    nb_steps: object
+    step_size: object
+    rg_steps: object
+    lr: object
+    variants: object
+    diversity: object
+    size: object
+    border: object
+    crop: object
+    seed: object
+
+    @classmethod
+    def of(cls, values: tuple) -> "Knobs":
+        return cls(*values)
+
+    def params(self, mode: str) -> AscentParams:
+        """The core parameters of ``mode``; core checks every value and explains problems."""
+        steps = self.nb_steps if mode == "notebook" else self.rg_steps
+        return params_for(mode, steps=steps, step_size=self.step_size, lr=self.lr,
+                          variants=self.variants, diversity=self.diversity, size=self.size,
+                          border=self.border, crop=self.crop)
+
+    @property
+    def random_seed(self) -> object:
+        return 0 if self.seed in (None, "") else self.seed
+
+
+KNOBS = tuple(f.name for f in fields(Knobs))
 
 
 def _mode(label: str) -> str:
-    if label not in MODES:
-        raise ValueError("Choose the notebook or the regularized mode.")
-    return MODES[label]
-
-
-def _save_png(grid: np.ndarray, name: str) -> str:
-    DOWNLOADS.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.blake2b(grid.tobytes(), digest_size=8).hexdigest()
-    path = DOWNLOADS / f"{name}-{digest}.png"
-    if not path.exists():
-        Image.fromarray(grid).save(path)
-    return str(path)
+    """The mode behind a radio label (an unknown label is passed on for core to refuse)."""
+    return MODES.get(label, label)
 
 
 @user_errors
-def show_weights(ctx: LabContext, model: str, layer: str):
+def show_weights(ctx: TabContext, model: str, layer: str):
     """The weight shapes of the layer, and the first conv layer's kernels as RGB patches."""
     loaded = ctx.models.get(model)
     info = ctx.models.layer(model, layer)
@@ -97,29 +103,9 @@ def show_weights(ctx: LabContext, model: str, layer: str):
     return "\n".join(lines), kernels
 
 
-def new_session_token() -> str:
-    """A random id per browser session (the initial value of the tab's ``gr.State``)."""
-    return uuid.uuid4().hex
-
-
-def _stop_event(session: str | None) -> tuple[threading.Event, str]:
-    """A fresh stop switch for this session's new run (a run still going is stopped)."""
-    event = threading.Event()
-    session = session or new_session_token()  # API callers without a session cancel by closing
-    with _RUNNING_LOCK:
-        previous = _RUNNING.get(session)
-        if previous is not None:
-            previous.set()
-        _RUNNING[session] = event
-    return event, session
-
-
 def cancel_ascent(session: str | None) -> str:
     """Stop this session's run (the worker checks the switch before every step)."""
-    with _RUNNING_LOCK:
-        event = _RUNNING.pop(session, None) if session else None
-    if event is not None:
-        event.set()
+    _SWITCHES.cancel(session)
     return "Stopped."
 
 
@@ -137,68 +123,49 @@ def _describe(model: str, layer: str, mode: str, params: AscentParams, done: int
 
 
 @user_errors
-def run_ascent(ctx: LabContext, session: str | None, model: str, layer: str, filters: str,
-               mode_label: str,
-               nb_steps: float, step_size: float, rg_steps: float, lr: float, variants: float,
-               diversity: float, size: float, border: float, crop: float, seed: float):
+def run_ascent(ctx: TabContext, session: str | None, model: str, layer: str, filters: str,
+               mode_label: str, *knob_values):
     """Stream the grid as filters finish; yields (grid, text, loss plot, PNG path, result)."""
     mode = _mode(mode_label)
+    knobs = Knobs.of(knob_values)
     loaded = ctx.models.get(model)
     info = ctx.models.layer(model, layer)
     chosen = parse_filters(filters, channels=info.shape[0])
-    params = _params(nb_steps, step_size, rg_steps, lr, variants, diversity, size, border, crop,
-                     mode)
-    stop, key = _stop_event(session)
-    inbox: queue.Queue = queue.Queue()
+    params = knobs.params(mode)
 
-    def work() -> None:
-        try:
-            result = visualize_filters(loaded, layer=layer, filters=chosen, mode=mode,
-                                       params=params, seed=int(seed or 0),
-                                       should_stop=stop.is_set, on_chunk=inbox.put)
-            inbox.put(("done", result))
-        except BaseException as error:  # handed to the generator, which reports it
-            inbox.put(("error", error))
+    def job(should_stop, emit) -> AscentResult:
+        return visualize_filters(loaded, layer=layer, filters=chosen, mode=mode, params=params,
+                                 seed=knobs.random_seed, should_stop=should_stop, on_chunk=emit)
 
-    threading.Thread(target=work, daemon=True, name="ascent").start()
     tiles: list = [None] * len(chosen)
     final: list = [None] * len(chosen)
     position = {f: i for i, f in enumerate(chosen)}
     done = 0
     try:
-        while True:
-            item = inbox.get()
-            if isinstance(item, AscentChunk):
-                for i, f in enumerate(item.filters):
-                    tiles[position[f]] = item.images[i, 0]
-                    final[position[f]] = float(item.final[i])
-                done += len(item.filters)
-                grid, _ = ascent_grid(tiles, chosen, final)
-                yield (grid, _describe(model, layer, mode, params, done, len(chosen), final),
-                       gr.skip(), gr.skip(), gr.skip())
-            elif item[0] == "done":
-                result: AscentResult = item[1]
+        for update in stream_job(job, switches=_SWITCHES, session=session, name="ascent"):
+            if update.done:
+                result: AscentResult = update.value
                 grid, layout = ascent_grid(list(result.first), result.filters, result.final)
                 title = f"{model} · {layer} · {mode}"
                 yield (grid, _describe(model, layer, mode, params, len(chosen), len(chosen),
                                        list(result.final)),
                        loss_figure(result.losses, result.filters, title=title),
-                       _save_png(grid, f"ascent-{model}-{layer}-{mode}"), (result, layout))
+                       _DOWNLOADS.png(grid, f"ascent-{model}-{layer}-{mode}"), (result, layout))
                 return
-            elif isinstance(item[1], AscentCancelled):
-                if done:
-                    grid, _ = ascent_grid(tiles, chosen, final)
-                    yield grid, f"Stopped after {done} of {len(chosen)} filters.", gr.skip(), gr.skip(), gr.skip()
-                else:
-                    yield gr.skip(), "Stopped before the first filter finished.", gr.skip(), gr.skip(), gr.skip()
-                return
-            else:
-                raise item[1]
-    finally:
-        stop.set()  # a cancelled or closed stream stops the worker within one step
-        with _RUNNING_LOCK:
-            if _RUNNING.get(key) is stop:
-                del _RUNNING[key]
+            chunk: AscentChunk = update.value
+            for i, f in enumerate(chunk.filters):
+                tiles[position[f]] = chunk.images[i, 0]
+                final[position[f]] = float(chunk.final[i])
+            done += len(chunk.filters)
+            grid, _ = ascent_grid(tiles, chosen, final)
+            yield (grid, _describe(model, layer, mode, params, done, len(chosen), final),
+                   gr.skip(), gr.skip(), gr.skip())
+    except AscentCancelled:
+        if done:
+            grid, _ = ascent_grid(tiles, chosen, final)
+            yield grid, f"Stopped after {done} of {len(chosen)} filters.", gr.skip(), gr.skip(), gr.skip()
+        else:
+            yield gr.skip(), "Stopped before the first filter finished.", gr.skip(), gr.skip(), gr.skip()
 
 
 def show_tile(state, evt: gr.SelectData):
@@ -217,20 +184,16 @@ def show_tile(state, evt: gr.SelectData):
 
 
 @user_errors
-def compare_modes(ctx: LabContext, model: str, layer: str, filter_index: float,
-                  nb_steps: float, step_size: float, rg_steps: float, lr: float, variants: float,
-                  diversity: float, size: float, border: float, crop: float, seed: float):
+def compare_modes(ctx: TabContext, model: str, layer: str, filter_index: float, *knob_values):
     """The same filter by the notebook method (left) and the regularized method (right)."""
+    knobs = Knobs.of(knob_values)
     loaded = ctx.models.get(model)
     info = ctx.models.layer(model, layer)
     chosen = parse_filters(str(int(filter_index or 0)), channels=info.shape[0])
-    results = []
-    for mode in ("notebook", "regularized"):
-        params = _params(nb_steps, step_size, rg_steps, lr, variants, diversity, size, border,
-                         crop, mode)
-        results.append(visualize_filters(loaded, layer=layer, filters=chosen, mode=mode,
-                                         params=params, seed=int(seed or 0)))
-    notebook, regularized = results
+    notebook, regularized = (
+        visualize_filters(loaded, layer=layer, filters=chosen, mode=mode,
+                          params=knobs.params(mode), seed=knobs.random_seed)
+        for mode in ("notebook", "regularized"))
     image = side_by_side([enlarge(notebook.first[0], size=360),
                           enlarge(regularized.first[0], size=360)])
     caption = (f"Filter {chosen[0]} of {layer}. Left, notebook: activation "
@@ -239,16 +202,14 @@ def compare_modes(ctx: LabContext, model: str, layer: str, filter_index: float,
 
 
 @user_errors
-def compare_layers(ctx: LabContext, model: str, filter_index: float, mode_label: str,
-                   nb_steps: float, step_size: float, rg_steps: float, lr: float, variants: float,
-                   diversity: float, size: float, border: float, crop: float, seed: float):
+def compare_layers(ctx: TabContext, model: str, filter_index: float, mode_label: str,
+                   *knob_values):
     """The same filter index in an early, a middle and a deep layer (exercise f)."""
     mode = _mode(mode_label)
+    knobs = Knobs.of(knob_values)
     loaded = ctx.models.get(model)
-    infos = ctx.models.layers(model)
-    names = compare_layer_names([i.name for i in infos], [i.block for i in infos])
-    params = _params(nb_steps, step_size, rg_steps, lr, variants, diversity, size, border, crop,
-                     mode)
+    names = early_middle_deep(ctx.models.layers(model))
+    params = knobs.params(mode)
     index = int(filter_index or 0)
     gallery = []
     for depth, name in zip(("early", "middle", "deep"), names):
@@ -257,13 +218,13 @@ def compare_layers(ctx: LabContext, model: str, filter_index: float, mode_label:
             raise ValueError(f"Filter {index} does not exist in the {depth} layer {name} "
                              f"({channels} filters); choose 0 to {channels - 1} to compare.")
         result = visualize_filters(loaded, layer=name, filters=[index], mode=mode, params=params,
-                                   seed=int(seed or 0))
+                                   seed=knobs.random_seed)
         gallery.append((enlarge(result.first[0], size=300),
                         f"{depth}: {name} · filter {index} · activation {result.final[0]:.3g}"))
     return gallery
 
 
-def build(ctx: LabContext, demo: gr.Blocks) -> None:
+def build(ctx: TabContext, demo: gr.Blocks) -> None:
     """Create the tab's components inside the current ``gr.Tab``; lists layers on page load."""
     models = ctx.models
     start = models.default_model("resnet50")
@@ -321,10 +282,13 @@ def build(ctx: LabContext, demo: gr.Blocks) -> None:
                 kernels = gr.Image(label="First conv layer's kernels", format="png",
                                    interactive=False)
     with gr.Accordion("Lesson", open=False):
-        gr.Markdown(lesson("ascent", ctx.settings.lang))
+        gr.Markdown(ctx.lesson("ascent"))
     state = gr.State(None)
     session = gr.State(new_session_token)
-    knobs = [nb_steps, step_size, rg_steps, lr, variants, diversity, size, border, crop, seed]
+    components = dict(nb_steps=nb_steps, step_size=step_size, rg_steps=rg_steps, lr=lr,
+                      variants=variants, diversity=diversity, size=size, border=border,
+                      crop=crop, seed=seed)
+    knobs = [components[name] for name in KNOBS]
 
     gr.on([demo.load, model.change], functools.partial(choose_model, ctx, "ascent"), model,
           [model, block, layer], api_name="ascent_model")

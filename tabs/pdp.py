@@ -1,19 +1,21 @@
 """Partial dependence tab: PDP + ICE, 2D PDP, both models compared, ALE next to the PDP.
 
-All computation lives in ``core.pdp`` (scikit-learn's ``partial_dependence``), all drawing in
-``lab.render.pdp``; the handlers here pick the cached models and turn results into figures.
+All computation lives in ``core.tabular.pdp`` (scikit-learn's ``partial_dependence``), all drawing in
+``tabs.common.render.pdp``; the handlers here pick the cached models and turn results into figures.
 """
 
 from __future__ import annotations
 
 import functools
+from contextlib import contextmanager
+from typing import Iterator
 
 import gradio as gr
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from core.boston import (
+from core.tabular import (
     MODEL_NAMES,
     MODEL_TITLES,
     TARGET,
@@ -22,11 +24,10 @@ from core.boston import (
     load_boston,
     train_models,
 )
-from core.pdp import ale_1d, compare_models, pdp_1d, pdp_2d
-from lab.context import LabContext
-from lab.errors import user_errors
-from lab.lessons import lesson
-from lab.render.pdp import (
+from core.tabular.pdp import ale_1d, compare_models, pdp_1d, pdp_2d
+from tabs.common.context import TabContext
+from tabs.common.errors import user_errors
+from tabs.common.render.pdp import (
     render_ale_vs_pdp,
     render_model_comparison,
     render_pdp_1d,
@@ -65,20 +66,9 @@ _NOTE_ON_B = {
 }
 
 
-def _lang(ctx: LabContext) -> str:
-    return "de" if ctx.settings.lang == "de" else "en"
-
-
-def _models(drop_b: bool) -> TrainedModels:
+def _trained(drop_b: bool) -> TrainedModels:
     """The two cached models (trained once per setting of B)."""
     return train_models(load_boston(), drop_b=drop_b, seed=SEED)
-
-
-def _whole(value):
-    """Sliders may send 50.0; core wants whole numbers and explains anything else."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
 
 
 def _feature_names(drop_b: bool) -> list[str]:
@@ -97,56 +87,56 @@ def _descriptions(lang: str) -> pd.DataFrame:
 
 
 @user_errors
-def show_data(ctx: LabContext, drop_b: bool) -> tuple[str, pd.DataFrame]:
+def show_data(ctx: TabContext, drop_b: bool) -> tuple[str, pd.DataFrame]:
     """The models' test scores (Markdown table) and the first rows of the data they use."""
-    models = _models(drop_b)
+    trained = _trained(drop_b)
     lines = [
-        f"Trained on {len(models.X_train)} rows, tested on the other {len(models.X_test)} "
-        f"(fixed split and seed {models.seed}), **{'without' if models.drop_b else 'with'} B**.",
+        f"Trained on {len(trained.X_train)} rows, tested on the other {len(trained.X_test)} "
+        f"(fixed split and seed {trained.seed}), **{'without' if trained.drop_b else 'with'} B**.",
         "",
         "| model | test R² | test MAE (MEDV in $1000s) |",
         "|---|---|---|",
     ]
     for name in MODEL_NAMES:
-        score = models.scores[name]
+        score = trained.scores[name]
         lines.append(f"| {MODEL_TITLES[name]} | {score.r2:.3f} | {score.mae:.2f} |")
     data = load_boston()
-    preview = data.X[list(models.feature_names)].head(PREVIEW_ROWS).copy()
+    preview = data.X[list(trained.feature_names)].head(PREVIEW_ROWS).copy()
     preview[TARGET] = data.y[:PREVIEW_ROWS]
     return "\n".join(lines), preview.round(3)
 
 
 @user_errors
-def feature_lists(ctx: LabContext, drop_b: bool, *current: str):
+def feature_lists(ctx: TabContext, drop_b: bool, *current: str):
     """New choices for the five feature dropdowns; a choice that is gone falls back to its default."""
     if not isinstance(drop_b, bool):
         raise ValueError(f"'Train without B' must be True or False, got {drop_b!r}.")
     names = _feature_names(drop_b)
-    choices = _feature_choices(names, _lang(ctx))
+    choices = _feature_choices(names, ctx.lang)
     values = [value if value in names else default for value, default in zip(current, DEFAULTS)]
     return tuple(gr.Dropdown(choices=choices, value=value) for value in values)
 
 
 @user_errors
-def plot_1d(ctx: LabContext, drop_b: bool, feature: str, model: str, ice_samples: int,
+def plot_1d(ctx: TabContext, drop_b: bool, feature: str, model: str, ice_samples: int,
             centered: bool, grid_resolution: int) -> tuple[Figure, str]:
     """PDP with ICE curves (optionally centred) and the feature's histogram, plus a summary."""
-    result = pdp_1d(_models(drop_b), model=model, feature=feature,
-                    ice_samples=_whole(ice_samples), grid_resolution=_whole(grid_resolution),
+    result = pdp_1d(_trained(drop_b), model=model, feature=feature,
+                    ice_samples=ice_samples, grid_resolution=grid_resolution,
                     centered=bool(centered), seed=SEED)
     what = "change of the prediction" if result.centered else "average prediction"
     text = (f"PDP ({what}) from **{result.average[0]:.1f}** at {feature} = {result.grid[0]:.3g} "
             f"to **{result.average[-1]:.1f}** at {feature} = {result.grid[-1]:.3g} "
             f"(MEDV in $1000s); {result.ice.shape[0]} ICE curves, {result.grid.size} grid values.")
-    return render_pdp_1d(result, lang=_lang(ctx)), text
+    return render_pdp_1d(result, lang=ctx.lang), text
 
 
 @user_errors
-def plot_2d(ctx: LabContext, drop_b: bool, feature_x: str, feature_y: str, model: str,
+def plot_2d(ctx: TabContext, drop_b: bool, feature_x: str, feature_y: str, model: str,
             grid_resolution: int, method: str) -> tuple[Figure, str]:
     """Filled contour of the 2D PDP with the data and the extrapolated region, plus a summary."""
-    result = pdp_2d(_models(drop_b), model=model, features=(feature_x, feature_y),
-                    grid_resolution=_whole(grid_resolution), method=method)
+    result = pdp_2d(_trained(drop_b), model=model, features=(feature_x, feature_y),
+                    grid_resolution=grid_resolution, method=method)
     inside = result.average[~result.outside]
     text = (f"Predicted MEDV from **{result.average.min():.1f}** to **{result.average.max():.1f}** "
             f"($1000s) on a {result.grid_1.size} × {result.grid_2.size} grid "
@@ -154,33 +144,56 @@ def plot_2d(ctx: LabContext, drop_b: bool, feature_x: str, feature_y: str, model
             f"training row nearby (hatched)"
             + (f"; where the data are, from {inside.min():.1f} to {inside.max():.1f}." if inside.size
                else "."))
-    return render_pdp_2d(result, lang=_lang(ctx)), text
+    return render_pdp_2d(result, lang=ctx.lang), text
 
 
 @user_errors
-def plot_compare(ctx: LabContext, drop_b: bool, feature: str) -> tuple[Figure, str]:
+def plot_compare(ctx: TabContext, drop_b: bool, feature: str) -> tuple[Figure, str]:
     """Both models' PDPs of one feature on one axis, plus where they differ most."""
-    result = compare_models(_models(drop_b), feature=feature, grid_resolution=50)
+    result = compare_models(_trained(drop_b), feature=feature, grid_resolution=50)
     first, second = (result.averages[name] for name in MODEL_NAMES)
     gap = np.abs(first - second)
     at = int(gap.argmax())
     text = (f"The two PDPs differ by at most **{gap[at]:.2f}** ($1000s), at {feature} = "
             f"{result.grid[at]:.3g}; on average by {gap.mean():.2f}.")
-    return render_model_comparison(result, lang=_lang(ctx)), text
+    return render_model_comparison(result, lang=ctx.lang), text
 
 
 @user_errors
-def plot_ale(ctx: LabContext, drop_b: bool, feature: str, model: str,
+def plot_ale(ctx: TabContext, drop_b: bool, feature: str, model: str,
              bins: int) -> tuple[Figure, str]:
     """PDP (left) and ALE (right) of the same feature from the same model."""
-    models = _models(drop_b)
-    ale = ale_1d(models, model=model, feature=feature, bins=_whole(bins))
-    pdp = pdp_1d(models, model=model, feature=feature, ice_samples=0, grid_resolution=50,
+    trained = _trained(drop_b)
+    ale = ale_1d(trained, model=model, feature=feature, bins=bins)
+    pdp = pdp_1d(trained, model=model, feature=feature, ice_samples=0, grid_resolution=50,
                  seed=SEED)
     text = (f"ALE over {ale.bin_counts.size} bins (quantiles of {feature}, "
             f"{int(ale.bin_counts.min())}–{int(ale.bin_counts.max())} rows each); "
             f"effect from {ale.effect.min():.1f} to {ale.effect.max():.1f} ($1000s).")
-    return render_ale_vs_pdp(ale, pdp, lang=_lang(ctx)), text
+    return render_ale_vs_pdp(ale, pdp, lang=ctx.lang), text
+
+
+class PlotPanel:
+    """A sub-tab's outputs: the figure and its one-line summary (set when the panel closes)."""
+
+    plot: gr.Plot
+    text: gr.Markdown
+
+    @property
+    def outputs(self) -> list[gr.components.Component]:
+        return [self.plot, self.text]
+
+
+@contextmanager
+def plot_panel(title: str, elem_id: str) -> Iterator[PlotPanel]:
+    """A sub-tab with the controls built in the ``with`` body on the left, the plot on the right."""
+    panel = PlotPanel()
+    with gr.Tab(title), gr.Row():
+        with gr.Column(scale=1, min_width=320):
+            yield panel
+        with gr.Column(scale=3):
+            panel.plot = gr.Plot(format="png", show_label=False, elem_id=elem_id)
+            panel.text = gr.Markdown()
 
 
 def _feature_dropdown(choices, value: str, label: str, elem_id: str) -> gr.Dropdown:
@@ -190,9 +203,9 @@ def _feature_dropdown(choices, value: str, label: str, elem_id: str) -> gr.Dropd
                        allow_custom_value=True)
 
 
-def build(ctx: LabContext, demo: gr.Blocks) -> None:
+def build(ctx: TabContext, demo: gr.Blocks) -> None:
     """Create the tab's components inside the current ``gr.Tab``; data and scores load lazily."""
-    lang = _lang(ctx)
+    lang = ctx.lang
     choices = _feature_choices(_feature_names(True), lang)
     model_choices = [(MODEL_TITLES[name], name) for name in MODEL_NAMES]
     gr.Markdown("How does a model's prediction of a Boston house price (MEDV, in $1000s) "
@@ -208,56 +221,32 @@ def build(ctx: LabContext, demo: gr.Blocks) -> None:
             preview = gr.Dataframe(label=f"First {PREVIEW_ROWS} rows", interactive=False)
 
     with gr.Tabs():
-        with gr.Tab("1D: PDP and ICE"):
-            with gr.Row():
-                with gr.Column(scale=1, min_width=320):
-                    feature_1d = _feature_dropdown(choices, DEFAULTS[0], "Feature", "pdp-1d-feature")
-                    model_1d = gr.Radio(model_choices, value=MODEL_NAMES[0], label="Model")
-                    ice = gr.Slider(0, 200, value=50, step=1, label="ICE curves (sampled rows)")
-                    centered = gr.Checkbox(value=False, label="Centred ICE (all start at 0)")
-                    grid_1d = gr.Slider(5, 100, value=50, step=1, label="Grid resolution")
-                    run_1d = gr.Button("Plot PDP and ICE", variant="primary", elem_id="pdp-1d-run")
-                with gr.Column(scale=3):
-                    plot_1d_out = gr.Plot(format="png", show_label=False, elem_id="pdp-1d")
-                    text_1d = gr.Markdown()
-        with gr.Tab("2D: two features"):
-            with gr.Row():
-                with gr.Column(scale=1, min_width=320):
-                    feature_x = _feature_dropdown(choices, DEFAULTS[1], "Feature (x axis)",
-                                                  "pdp-2d-x")
-                    feature_y = _feature_dropdown(choices, DEFAULTS[2], "Feature (y axis)",
-                                                  "pdp-2d-y")
-                    model_2d = gr.Radio(model_choices, value=MODEL_NAMES[0], label="Model")
-                    grid_2d = gr.Slider(10, 100, value=50, step=1, label="Grid resolution")
-                    method = gr.Radio(METHODS, value="recursion", label="Method")
-                    run_2d = gr.Button("Plot 2D PDP", variant="primary", elem_id="pdp-2d-run")
-                with gr.Column(scale=3):
-                    plot_2d_out = gr.Plot(format="png", show_label=False, elem_id="pdp-2d")
-                    text_2d = gr.Markdown()
-        with gr.Tab("Compare models"):
-            with gr.Row():
-                with gr.Column(scale=1, min_width=320):
-                    feature_cmp = _feature_dropdown(choices, DEFAULTS[3], "Feature",
-                                                    "pdp-compare-feature")
-                    run_cmp = gr.Button("Compare both models", variant="primary",
-                                        elem_id="pdp-compare-run")
-                with gr.Column(scale=3):
-                    plot_cmp_out = gr.Plot(format="png", show_label=False, elem_id="pdp-compare")
-                    text_cmp = gr.Markdown()
-        with gr.Tab("ALE vs PDP"):
-            with gr.Row():
-                with gr.Column(scale=1, min_width=320):
-                    feature_ale = _feature_dropdown(choices, DEFAULTS[4], "Feature",
-                                                    "pdp-ale-feature")
-                    model_ale = gr.Radio(model_choices, value=MODEL_NAMES[0], label="Model")
-                    bins = gr.Slider(2, 100, value=20, step=1, label="ALE bins (quantiles)")
-                    run_ale = gr.Button("Plot ALE next to the PDP", variant="primary",
-                                        elem_id="pdp-ale-run")
-                with gr.Column(scale=3):
-                    plot_ale_out = gr.Plot(format="png", show_label=False, elem_id="pdp-ale")
-                    text_ale = gr.Markdown()
+        with plot_panel("1D: PDP and ICE", "pdp-1d") as panel_1d:
+            feature_1d = _feature_dropdown(choices, DEFAULTS[0], "Feature", "pdp-1d-feature")
+            model_1d = gr.Radio(model_choices, value=MODEL_NAMES[0], label="Model")
+            ice = gr.Slider(0, 200, value=50, step=1, label="ICE curves (sampled rows)")
+            centered = gr.Checkbox(value=False, label="Centred ICE (all start at 0)")
+            grid_1d = gr.Slider(5, 100, value=50, step=1, label="Grid resolution")
+            run_1d = gr.Button("Plot PDP and ICE", variant="primary", elem_id="pdp-1d-run")
+        with plot_panel("2D: two features", "pdp-2d") as panel_2d:
+            feature_x = _feature_dropdown(choices, DEFAULTS[1], "Feature (x axis)", "pdp-2d-x")
+            feature_y = _feature_dropdown(choices, DEFAULTS[2], "Feature (y axis)", "pdp-2d-y")
+            model_2d = gr.Radio(model_choices, value=MODEL_NAMES[0], label="Model")
+            grid_2d = gr.Slider(10, 100, value=50, step=1, label="Grid resolution")
+            method = gr.Radio(METHODS, value="recursion", label="Method")
+            run_2d = gr.Button("Plot 2D PDP", variant="primary", elem_id="pdp-2d-run")
+        with plot_panel("Compare models", "pdp-compare") as panel_cmp:
+            feature_cmp = _feature_dropdown(choices, DEFAULTS[3], "Feature", "pdp-compare-feature")
+            run_cmp = gr.Button("Compare both models", variant="primary",
+                                elem_id="pdp-compare-run")
+        with plot_panel("ALE vs PDP", "pdp-ale") as panel_ale:
+            feature_ale = _feature_dropdown(choices, DEFAULTS[4], "Feature", "pdp-ale-feature")
+            model_ale = gr.Radio(model_choices, value=MODEL_NAMES[0], label="Model")
+            bins = gr.Slider(2, 100, value=20, step=1, label="ALE bins (quantiles)")
+            run_ale = gr.Button("Plot ALE next to the PDP", variant="primary",
+                                elem_id="pdp-ale-run")
     with gr.Accordion("Lesson", open=False):
-        gr.Markdown(lesson("pdp", ctx.settings.lang))
+        gr.Markdown(ctx.lesson("pdp"))
 
     features = [feature_1d, feature_x, feature_y, feature_cmp, feature_ale]
     gr.on([demo.load, drop_b.change], functools.partial(show_data, ctx), drop_b,
@@ -265,12 +254,12 @@ def build(ctx: LabContext, demo: gr.Blocks) -> None:
     drop_b.change(functools.partial(feature_lists, ctx), [drop_b, *features], features,
                   api_name="pdp_features")
     run_1d.click(functools.partial(plot_1d, ctx),
-                 [drop_b, feature_1d, model_1d, ice, centered, grid_1d], [plot_1d_out, text_1d],
+                 [drop_b, feature_1d, model_1d, ice, centered, grid_1d], panel_1d.outputs,
                  api_name="pdp_1d")
     run_2d.click(functools.partial(plot_2d, ctx),
                  [drop_b, feature_x, feature_y, model_2d, grid_2d, method],
-                 [plot_2d_out, text_2d], api_name="pdp_2d")
+                 panel_2d.outputs, api_name="pdp_2d")
     run_cmp.click(functools.partial(plot_compare, ctx), [drop_b, feature_cmp],
-                  [plot_cmp_out, text_cmp], api_name="pdp_compare")
+                  panel_cmp.outputs, api_name="pdp_compare")
     run_ale.click(functools.partial(plot_ale, ctx), [drop_b, feature_ale, model_ale, bins],
-                  [plot_ale_out, text_ale], api_name="pdp_ale")
+                  panel_ale.outputs, api_name="pdp_ale")

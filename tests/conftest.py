@@ -22,8 +22,8 @@ import torch
 from torch import nn
 
 from core.models import ModelManager
-from core.registry import ModelSpec, _layers
-from core.weights import WeightStatus, WeightsUnavailableError
+from core.models.registry import ModelSpec, _layers
+from core.models.weights import WeightStatus, WeightsUnavailableError
 
 TINY_CLASSES = tuple(f"class {i}" for i in range(10))
 

@@ -68,7 +68,7 @@ def test_concurrent_students_get_sequential_results_and_no_hooks_leak(lab_server
     from gradio_client import Client
     from PIL import Image
 
-    from core.hooks import count_hooks
+    from core.models.hooks import count_hooks
 
     url, models = lab_server
     jobs = [(image, layer) for image in ("coffee.png", "puppies.jpg", "chelsea.png", "both.png")

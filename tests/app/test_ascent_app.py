@@ -96,10 +96,12 @@ def _wait_for_no_worker(seconds: float = 5.0) -> bool:
 
 @pytest.fixture
 def tiny_ctx(manager):
-    from lab.context import LabContext
-    from lab.settings import Settings
+    from lab import EXAMPLE_IMAGES_DIR
+    from tabs.common.context import TabContext
+    from tabs.common.image_picker import ExampleImages
 
-    return LabContext(settings=Settings(), models=manager)
+    return TabContext(models=manager, lang="en", examples=ExampleImages(EXAMPLE_IMAGES_DIR),
+                      lesson=lambda tab: "")
 
 
 LONG = (400, 10.0, 3, 0.05, 1, 0.0, 32, 1, 4, 0)  # tiny net, many steps: cancel lands mid-run

@@ -42,3 +42,19 @@ def page(browser, lab_url):
         yield page
     finally:
         context.close()
+
+
+def wait_for_image(page, elem_id: str, *, min_width: int = 0):
+    """The ``<img>`` inside ``#elem_id`` once it has loaded a picture wider than ``min_width``."""
+    image = page.locator(f"#{elem_id} img")
+    image.wait_for()
+    page.wait_for_function(
+        "([id, width]) => { const img = document.querySelector(`#${id} img`);"
+        " return img && img.complete && img.naturalWidth > width; }", arg=[elem_id, min_width])
+    return image
+
+
+@pytest.fixture
+def loaded_image():
+    """:func:`wait_for_image`, for tests: ``loaded_image(page, "pdp-2d")``."""
+    return wait_for_image

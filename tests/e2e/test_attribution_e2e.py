@@ -7,7 +7,7 @@ import pytest
 pytestmark = pytest.mark.filterwarnings("ignore:Setting backward hooks on ReLU")
 
 
-def test_attribution_comparison_in_the_browser(page, tmp_path):
+def test_attribution_comparison_in_the_browser(page, tmp_path, loaded_image):
     page.get_by_role("tab", name="Attribution").click()
     # the page load predicts both.png and makes the top class the target
     page.get_by_text("Target class: #").first.wait_for()
@@ -16,11 +16,7 @@ def test_attribution_comparison_in_the_browser(page, tmp_path):
     page.get_by_text("282 tiger cat").first.wait_for()
     page.locator("#attr-compare-run").click()
 
-    image = page.locator("#attr-compare img")
-    image.wait_for()
-    page.wait_for_function(
-        "() => { const img = document.querySelector('#attr-compare img');"
-        " return img && img.complete && img.naturalWidth > 1000; }")
+    image = loaded_image(page, "attr-compare", min_width=1000)
     natural = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
     assert natural[0] > 5 * 224 and natural[1] > 224  # original + four methods side by side
     assert image.get_attribute("src").split("?")[0].endswith(".png")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-def test_pdp_2d_in_the_browser(page, tmp_path):
+def test_pdp_2d_in_the_browser(page, tmp_path, loaded_image):
     page.get_by_role("tab", name="Partial dependence").click()
     page.get_by_role("tab", name="2D: two features").click()
     # the defaults are the seed's exercise: RM × LSTAT on a 50 × 50 grid
@@ -11,11 +11,7 @@ def test_pdp_2d_in_the_browser(page, tmp_path):
     assert page.locator("#pdp-2d-y input").input_value().startswith("LSTAT")
     page.locator("#pdp-2d-run").click()
 
-    image = page.locator("#pdp-2d img")
-    image.wait_for()
-    page.wait_for_function(
-        "() => { const img = document.querySelector('#pdp-2d img');"
-        " return img && img.complete && img.naturalWidth > 0; }")
+    image = loaded_image(page, "pdp-2d")
     natural, shown = image.evaluate(
         "img => [[img.naturalWidth, img.naturalHeight], [img.clientWidth, img.clientHeight]]")
     assert image.get_attribute("src").startswith("data:image/png;base64,")

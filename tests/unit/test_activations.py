@@ -10,7 +10,7 @@ import torch
 
 from core.activations import compute_activations, order_channels
 from core.cache import ResultCache
-from core.hooks import capture_outputs, count_hooks
+from core.models.hooks import capture_outputs, count_hooks
 from core.preprocess import to_tensor
 
 RNG = np.random.default_rng(0)
@@ -68,10 +68,10 @@ def test_concurrent_requests_equal_sequential_ones(tiny_model):
     jobs = [(img, layer) for img in images for layer in layers]
     from core import activations
 
-    activations._CACHE = ResultCache(maxsize=64)
+    activations.clear_cache()
     with ThreadPoolExecutor(max_workers=8) as pool:
         parallel = list(pool.map(lambda job: compute_activations(tiny_model, job[0], layer=job[1]).maps, jobs))
-    activations._CACHE = ResultCache(maxsize=64)
+    activations.clear_cache()
     sequential = [compute_activations(tiny_model, img, layer=layer).maps for img, layer in jobs]
     for a, b in zip(parallel, sequential):
         np.testing.assert_array_equal(a, b)

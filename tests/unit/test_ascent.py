@@ -16,17 +16,19 @@ from core.ascent import (
     AscentParams,
     deprocess_image,
     filter_seed,
+    first_conv,
     initialize_images,
     iterate_ascent,
+    layer_weights,
     output_size,
     parse_filters,
     truncated_forward,
     visualize_filters,
 )
-from core.ascent_layers import compare_layer_names, first_conv, layer_weights
-from core.ascent_param import diversity_penalty, fft_image, random_transform
-from core.hooks import count_hooks
-from lab.render.ascent import SEED_MARGIN, ascent_grid, kernel_grid, loss_figure
+from core.ascent.fourier import diversity_penalty, fft_image, random_transform
+from core.models.hooks import count_hooks
+from core.models.layers import TOP_LEVEL_GROUP, LayerInfo, early_middle_deep
+from tabs.common.render.ascent import SEED_MARGIN, ascent_grid, kernel_grid, loss_figure
 
 SMALL = AscentParams(size=32, crop=4, steps=12)
 REGULARIZED = AscentParams(size=32, crop=4, steps=20, lr=0.5)
@@ -266,10 +268,10 @@ def test_cancel_from_another_thread_stops_the_run_and_is_not_cached(tiny_model):
         visualize_filters(tiny_model, layer="layer2", filters=[0, 1, 2, 3], params=params,
                           should_stop=stop.is_set, on_chunk=on_chunk, seed=123, batch_size=2)
     assert seen == [(0, 1)]
-    from core.ascent import cached_result
+    from core.ascent.run import RESULTS, cache_key
 
-    assert cached_result(tiny_model, layer="layer2", filters=[0, 1, 2, 3], mode="notebook",
-                         params=params, seed=123) is None
+    assert RESULTS.get(cache_key(tiny_model, layer="layer2", filters=[0, 1, 2, 3], mode="notebook",
+                                 params=params, seed=123)) is None
 
 
 def test_a_cache_hit_returns_the_identical_image_quickly(tiny_model):
@@ -293,11 +295,11 @@ def test_chunks_stream_in_fixed_batches(tiny_model):
 
 def test_every_batch_has_the_same_shape(tiny_model, monkeypatch):
     """Real models round differently per batch shape; short batches are padded to full size."""
-    import core.ascent as ascent
+    import core.ascent.notebook as notebook
 
     sizes = []
-    original = ascent._notebook_chunk
-    monkeypatch.setattr(ascent, "_notebook_chunk",
+    original = notebook.notebook_chunk
+    monkeypatch.setattr(notebook, "notebook_chunk",
                         lambda model, layer, filters, *rest: sizes.append(len(filters))
                         or original(model, layer, filters, *rest))
     result = visualize_filters(tiny_model, layer="layer2", filters=[0, 1, 2, 3, 4], params=SMALL,
@@ -374,11 +376,16 @@ def test_layer_weights_and_first_conv_kernels(tiny_model):
     assert kernel_grid(stem.kernels).shape == (3 * 30 + 2 * 2, 3 * 30 + 2 * 2, 3)
 
 
+def _infos(names, blocks):
+    return [LayerInfo(name=n, kind="Conv2d", shape=(8, 4, 4), block=b) for n, b in zip(names, blocks)]
+
+
 def test_compare_layer_names_picks_early_middle_deep():
     names = ["conv1", "layer1.0", "layer1", "layer2", "layer3.1", "layer3", "layer4", "fc"]
-    blocks = ["stem", "layer1", "layer1", "layer2", "layer3", "layer3", "layer4", "stem"]
-    assert compare_layer_names(names, blocks) == ("layer1", "layer3", "layer4")
-    assert compare_layer_names(["a", "b", "c", "d"], ["s"] * 4) == ("a", "c", "d")
+    blocks = [TOP_LEVEL_GROUP, "layer1", "layer1", "layer2", "layer3", "layer3", "layer4",
+              TOP_LEVEL_GROUP]
+    assert early_middle_deep(_infos(names, blocks)) == ("layer1", "layer3", "layer4")
+    assert early_middle_deep(_infos(["a", "b", "c", "d"], ["s"] * 4)) == ("a", "c", "d")
 
 
 # ----------------------------------------------------------------------------- rendering

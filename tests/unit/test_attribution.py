@@ -7,13 +7,16 @@ import threading
 import numpy as np
 import pytest
 import torch
+from captum.attr import LayerAttribution, LayerGradCam
 from torch import nn
 
-from captum.attr import LayerAttribution, LayerGradCam
 from core import attribution as A
-from core.hooks import count_hooks
+from core import predictions as P
+from core.attribution.methods import normalised
 from core.models import ModelManager
-from lab.render.attribution import normalise, overlay_map, strip, weights_figure
+from core.models.hooks import count_hooks
+from core.models.layers import stage_layers
+from tabs.common.render.attribution import overlay_map, strip, unit_scale, weights_figure
 from tests.conftest import tiny_spec
 
 pytestmark = pytest.mark.filterwarnings("ignore:Setting backward hooks on ReLU")
@@ -101,7 +104,7 @@ def test_gradcam_steps_equal_captum_gradcam(tiny_model, image):
     steps = A.gradcam_steps(tiny_model, image, target=4, layer="layer2")
     assert steps.feature_maps.shape == (32, 8, 8) and steps.weights.shape == (32,)
     np.testing.assert_allclose(steps.relu, np.maximum(steps.weighted_sum, 0))
-    inputs = A._normalise(tiny_model, A.model_pixels(tiny_model, image)).requires_grad_()
+    inputs = normalised(tiny_model, A.model_pixels(tiny_model, image)).requires_grad_()
     cam = LayerGradCam(tiny_model.network, tiny_model.network.layer2).attribute(
         inputs, target=4, relu_attributions=True)
     expected = LayerAttribution.interpolate(cam, (32, 32), interpolate_mode="bilinear")[0, 0]
@@ -133,10 +136,10 @@ def test_guided_backprop_also_guides_relu6(image):
 
 def test_find_class():
     names = ("tabby cat", "dog", "Persian cat", "catamaran")
-    assert [m.index for m in A.find_class(names, "CAT")] == [0, 2, 3]
-    assert A.find_class(names, "#1")[0].label == "dog"
+    assert [m.index for m in P.find_class(names, "CAT")] == [0, 2, 3]
+    assert P.find_class(names, "#1")[0].label == "dog"
     with pytest.raises(ValueError, match="No class name contains"):
-        A.find_class(names, "zebra")
+        P.find_class(names, "zebra")
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -214,7 +217,7 @@ def test_views_report_progress_and_use_the_cache(manager, tiny_model, image):
     assert again is results[0]
     baselines = A.compare_baselines(tiny_model, image, target=3, steps=4)
     assert [r.baseline for r in baselines] == list(A.BASELINES)
-    stages = A.stage_layers(manager.layers("tiny"))
+    stages = stage_layers(manager.layers("tiny"))
     assert stages == ("layer1", "layer2")
     depth = A.gradcam_depth(tiny_model, image, target=3, layers=stages)
     assert [r.layer for r in depth] == list(stages)
@@ -222,15 +225,15 @@ def test_views_report_progress_and_use_the_cache(manager, tiny_model, image):
 
 
 def test_classify(tiny_model, image):
-    predictions = A.classify(tiny_model, image, top_k=3)
+    predictions = P.classify(tiny_model, image, top_k=3)
     assert len(predictions) == 3 and predictions[0].probability >= predictions[1].probability
 
 
 def test_rendering(tiny_model, image):
     result = A.explain(tiny_model, image, method="saliency", target=0)
-    unit = normalise(result.map)
+    unit = unit_scale(result.map)
     assert unit.min() == 0 and unit.max() == 1
-    assert (normalise(np.ones((4, 4))) == 0).all()
+    assert (unit_scale(np.ones((4, 4))) == 0).all()
     picture = overlay_map(result.view, result.map, opacity=0.0)
     np.testing.assert_array_equal(picture, result.view)
     with pytest.raises(ValueError, match="Opacity"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 import pytest
 
-from lab.errors import user_errors
+from tabs.common.errors import user_errors
 
 
 @user_errors

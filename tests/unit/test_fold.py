@@ -7,7 +7,7 @@ import copy
 import torch
 from torch import nn
 
-from core.fold import FoldedNetworks, conv_norm_pairs, folded_copy, output_at, same_output
+from core.models.fold import FoldedNetworks, conv_norm_pairs, folded_copy, output_at, same_output
 
 
 def _randomize_norms(network: nn.Module) -> nn.Module:

@@ -6,10 +6,10 @@ import threading
 
 import pytest
 
-from core.images import load_image
 from core.activations import compute_activations
+from core.images import load_image
 from core.models import ModelManager
-from core.weights import WeightsUnavailableError
+from core.models.weights import WeightsUnavailableError
 from lab import EXAMPLE_IMAGES_DIR
 
 

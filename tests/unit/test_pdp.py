@@ -17,10 +17,10 @@ from matplotlib.figure import Figure
 from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.inspection import partial_dependence
 
-from core import boston as B
-from core import pdp as P
-from core.ale import ale_from_estimator
-from lab.render.pdp import (
+from core import tabular as B
+from core.tabular import pdp as P
+from core.tabular.ale import ale_from_estimator
+from tabs.common.render.pdp import (
     render_ale_vs_pdp,
     render_model_comparison,
     render_pdp_1d,
@@ -338,7 +338,7 @@ def test_render_comparison_and_ale(models):
 
 def test_modules_never_import_pyplot_or_gradio():
     code = (
-        "import sys, core.pdp, lab.render.pdp;"
+        "import sys, core.tabular.pdp, tabs.common.render.pdp;"
         "bad = [m for m in ('matplotlib.pyplot', 'gradio') if m in sys.modules];"
         "print(bad); sys.exit(1 if bad else 0)"
     )

@@ -1,10 +1,10 @@
-"""Grids, colour maps and overlays from lab.render.images."""
+"""Grids, colour maps and overlays from tabs.common.render.images."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from lab.render.images import MARGIN, colorize, feature_grid, overlay
+from tabs.common.render.images import MARGIN, colorize, feature_grid, overlay
 
 
 def test_grid_geometry_and_click_mapping():

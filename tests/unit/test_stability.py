@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from core import attribution as A
-from core.stability import add_noise, measure_stability, rank_correlation, top_k_overlap
+from core.attribution.stability import add_noise, measure_stability, rank_correlation, top_k_overlap
 
 pytestmark = pytest.mark.filterwarnings("ignore:Setting backward hooks on ReLU")
 

@@ -6,7 +6,7 @@ from urllib.error import URLError
 
 import pytest
 
-from core.weights import UrlWeights, WeightsUnavailableError
+from core.models.weights import UrlWeights, WeightsUnavailableError
 
 URL = "https://download.example.org/models/tinynet-0123abcd.pth"
 
@@ -55,7 +55,7 @@ def test_failed_download_leaves_no_partial_file(tmp_path):
 
 
 def test_hugging_face_model_missing_offline_is_the_same_typed_error():
-    from core.registry import REGISTRY
+    from core.models.registry import REGISTRY
 
     clip = REGISTRY["clip-vit-base-patch32"]
     assert clip.source.status(offline=True) == "unavailable offline"

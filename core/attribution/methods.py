@@ -1,0 +1,249 @@
+"""One attribution map through captum: saliency, Integrated Gradients, Grad-CAM, Guided Grad-CAM.
+
+Every method runs through captum (we do not re-implement them); this module prepares the
+input, picks the layer, holds the shared model's lock for the whole captum call (captum
+registers hooks on the model) and turns the result into a frozen dataclass of numpy arrays.
+
+Papers: saliency — Simonyan et al. 2013 (arXiv:1312.6034); Integrated Gradients — Sundararajan
+et al. 2017 (arXiv:1703.01365); Grad-CAM and Guided Grad-CAM — Selvaraju et al. 2017
+(arXiv:1610.02391); guided backpropagation — Springenberg et al. 2014 (arXiv:1412.6806).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import torch
+import torchvision.transforms.functional as TF
+from captum.attr import IntegratedGradients, LayerAttribution, LayerGradCam, Saliency
+from torch import nn
+
+from core.attribution.guided import guided_gradcam
+from core.cache import ResultCache
+from core.models import LoadedModel
+from core.predictions import check_target
+from core.preprocess import check_rgb, image_digest, normalise, view_and_pixels
+
+AttributionMethod = Literal["saliency", "integrated_gradients", "gradcam", "guided_gradcam"]
+Baseline = Literal["black", "white", "noise", "blurred"]
+
+METHODS: tuple[AttributionMethod, ...] = ("saliency", "integrated_gradients", "gradcam", "guided_gradcam")
+METHOD_TITLES = {"saliency": "Saliency", "integrated_gradients": "Integrated Gradients",
+                 "gradcam": "Grad-CAM", "guided_gradcam": "Guided Grad-CAM"}
+BASELINES: tuple[Baseline, ...] = ("black", "white", "noise", "blurred")
+MAX_STEPS = 1000
+DEFAULT_BATCH = 16
+
+_CACHE = ResultCache(maxsize=128)
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """IG's completeness check: ``attribution_sum`` should equal ``score_input - score_baseline``.
+
+    Scores are the target's logit; ``delta`` is captum's convergence delta (sum − difference).
+    """
+
+    attribution_sum: float
+    score_input: float
+    score_baseline: float
+    delta: float
+
+    @property
+    def difference(self) -> float:
+        return self.score_input - self.score_baseline
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One attribution map.
+
+    ``map``: (S, S) float32, ≥ 0, at the model's input size (|grad| or |IG| max over colour
+    channels; Grad-CAM after ReLU, upsampled bilinearly); ``view``: (S, S, 3) uint8, the picture
+    the model saw; ``completeness`` only for Integrated Gradients. Arrays are read-only.
+    """
+
+    model: str
+    method: AttributionMethod
+    target: int
+    label: str
+    map: np.ndarray
+    view: np.ndarray
+    layer: str | None = None
+    baseline: Baseline | None = None
+    steps: int | None = None
+    completeness: Completeness | None = None
+    seconds: float = 0.0
+
+    @property
+    def title(self) -> str:
+        extra = {"integrated_gradients": f" ({self.baseline}, {self.steps} steps)",
+                 "gradcam": f" @ {self.layer}", "guided_gradcam": f" @ {self.layer}"}
+        return METHOD_TITLES[self.method] + extra.get(self.method, "")
+
+
+# ---------------------------------------------------------------------------------------------
+# one method
+
+
+def explain(model: LoadedModel, image: np.ndarray, *, method: AttributionMethod, target: int,
+            layer: str | None = None, steps: int = 50, baseline: Baseline = "black",
+            internal_batch_size: int = DEFAULT_BATCH, seed: int = 0,
+            use_cache: bool = True) -> Explanation:
+    """One attribution map of ``image`` (RGB uint8, any size) for class ``target``.
+
+    ``layer`` (Grad-CAM, Guided Grad-CAM) defaults to the model's Grad-CAM layer; ``steps``,
+    ``baseline``, ``internal_batch_size`` and ``seed`` (noise baseline) are for IG. Results are
+    cached by their inputs; ``use_cache=False`` always computes.
+    """
+    check_rgb(image)
+    options = _options(model, method=method, target=target, layer=layer, steps=steps,
+                       baseline=baseline, internal_batch_size=internal_batch_size)
+    key = ("explain", model.name, image_digest(image), tuple(sorted(options.items())), seed)
+    compute = lambda: _explain_pixels(model, *view_and_pixels(image, model.spec.input_size),
+                                       seed=seed, **options)
+    return _CACHE.get_or_compute(key, compute) if use_cache else compute()
+
+
+def explain_pixels(model: LoadedModel, pixels: torch.Tensor, *, method: AttributionMethod, target: int,
+                   layer: str | None = None, steps: int = 50, baseline: Baseline = "black",
+                   internal_batch_size: int = DEFAULT_BATCH, seed: int = 0) -> Explanation:
+    """Like :func:`explain` for a ``(1, 3, S, S)`` float tensor of pixels in [0, 1] (not cached).
+
+    Used for inputs that are not exact uint8 images, e.g. with a little noise added.
+    """
+    if pixels.dim() != 4 or pixels.shape[:2] != (1, 3):
+        raise ValueError("Expected pixels of shape (1, 3, S, S) with values in [0, 1].")
+    options = _options(model, method=method, target=target, layer=layer, steps=steps,
+                       baseline=baseline, internal_batch_size=internal_batch_size)
+    size = model.spec.input_size
+    if pixels.shape[2:] != (size, size):
+        pixels = torch.nn.functional.interpolate(pixels, size=(size, size), mode="bilinear",
+                                                 align_corners=False)
+    pixels = pixels.detach().float().cpu().clamp(0, 1).contiguous()
+    view = (pixels[0].permute(1, 2, 0) * 255).round().byte().numpy()
+    return _explain_pixels(model, view, pixels, seed=seed, **options)
+
+
+def _options(model: LoadedModel, *, method, target, layer, steps, baseline,
+             internal_batch_size) -> dict:
+    """Validate and normalise the options; unused ones are set to None (better cache keys)."""
+    if method not in METHODS:
+        raise ValueError(f"Unknown method '{method}'. Choose one of: {', '.join(METHODS)}.")
+    target = check_target(model.categories, target=target)
+    options = dict(method=method, target=target, layer=None, steps=None, baseline=None,
+                   internal_batch_size=None)
+    if method in ("gradcam", "guided_gradcam"):
+        options["layer"] = check_layer(model, layer or model.spec.default_layers["gradcam"])
+    if method == "integrated_gradients":
+        whole = isinstance(steps, (int, float)) and not isinstance(steps, bool) \
+            and math.isfinite(steps) and int(steps) == steps
+        if not whole or not 1 <= steps <= MAX_STEPS:
+            raise ValueError(f"Integrated Gradients needs at least 1 step and at most {MAX_STEPS}: "
+                             f"a whole number between 1 and {MAX_STEPS} (you asked for {steps}).")
+        if baseline not in BASELINES:
+            raise ValueError(f"Unknown baseline '{baseline}'. Choose one of: {', '.join(BASELINES)}.")
+        if not isinstance(internal_batch_size, int) or internal_batch_size < 1:
+            raise ValueError("The internal batch size must be at least 1.")
+        options.update(steps=int(steps), baseline=baseline,
+                       internal_batch_size=int(internal_batch_size))
+    return options
+
+
+def _explain_pixels(model: LoadedModel, view: np.ndarray, pixels: torch.Tensor, *, method: AttributionMethod,
+                    target: int, layer: str | None, steps: int | None, baseline: Baseline | None,
+                    internal_batch_size: int | None, seed: int) -> Explanation:
+    start = time.perf_counter()
+    network = model.network
+    inputs = normalised(model, pixels).requires_grad_(True)
+    size = tuple(inputs.shape[2:])
+    completeness = None
+    with model.lock:
+        if method == "saliency":
+            raw = Saliency(network).attribute(inputs, target=target, abs=True)
+            values = raw[0].max(dim=0).values
+        elif method == "integrated_gradients":
+            reference = normalised(model, baseline_pixels(pixels, kind=baseline, seed=seed))
+            raw, delta = IntegratedGradients(network).attribute(
+                inputs, baselines=reference, target=target, n_steps=steps,
+                internal_batch_size=internal_batch_size, return_convergence_delta=True)
+            with torch.no_grad():
+                scores = network(torch.cat([inputs.detach(), reference]))[:, target]
+            completeness = Completeness(
+                attribution_sum=float(raw.detach().sum()), score_input=float(scores[0]),
+                score_baseline=float(scores[1]), delta=float(delta.detach().sum()))
+            values = raw[0].abs().max(dim=0).values
+        elif method == "gradcam":
+            cam = LayerGradCam(network, module_named(network, layer)).attribute(
+                inputs, target=target, relu_attributions=True)
+            values = LayerAttribution.interpolate(cam, size, interpolate_mode="bilinear")[0, 0]
+        else:
+            explainer = guided_gradcam(network, module_named(network, layer))
+            raw = explainer.attribute(inputs, target=target, interpolate_mode="bilinear")
+            values = raw[0].abs().max(dim=0).values
+    result = values.detach().float().cpu().numpy().astype(np.float32)
+    result.setflags(write=False)
+    view.setflags(write=False)
+    return Explanation(model=model.name, method=method, target=target,
+                       label=model.categories[target], map=result, view=view, layer=layer,
+                       baseline=baseline, steps=steps, completeness=completeness,
+                       seconds=time.perf_counter() - start)
+
+
+# ---------------------------------------------------------------------------------------------
+# inputs
+
+
+def baseline_pixels(pixels: torch.Tensor, *, kind: Baseline, seed: int = 0) -> torch.Tensor:
+    """The IG reference image in PIXEL space [0, 1], same shape as ``pixels`` (1, 3, S, S).
+
+    black = all 0, white = all 1, noise = uniform in [0, 1] (seeded), blurred = the image under
+    a Gaussian blur (σ = S/22, about 10 px at 224) — normalise it like any input afterwards.
+    """
+    if kind == "black":
+        return torch.zeros_like(pixels)
+    if kind == "white":
+        return torch.ones_like(pixels)
+    if kind == "noise":
+        generator = torch.Generator().manual_seed(seed)
+        return torch.rand(pixels.shape, generator=generator).to(pixels)
+    if kind == "blurred":
+        sigma = pixels.shape[-1] / 22
+        kernel = int(2 * round(3 * sigma) + 1)
+        return TF.gaussian_blur(pixels, [kernel, kernel], [sigma, sigma])
+    raise ValueError(f"Unknown baseline '{kind}'. Choose one of: {', '.join(BASELINES)}.")
+
+
+def model_pixels(model: LoadedModel, image: np.ndarray) -> torch.Tensor:
+    """``image`` as the model sees it: a (1, 3, S, S) float tensor in [0, 1] on the CPU."""
+    check_rgb(image)
+    return view_and_pixels(image, model.spec.input_size)[1]
+
+
+def normalised(model: LoadedModel, pixels: torch.Tensor) -> torch.Tensor:
+    return normalise(pixels, model.spec, model.device)
+
+
+def check_layer(model: LoadedModel, layer: str) -> str:
+    modules = dict(model.network.named_modules())
+    if not layer or layer not in modules:
+        raise ValueError(f"{model.spec.title} has no layer '{layer}'. Pick one from the layer list.")
+    return layer
+
+
+def module_named(network: nn.Module, layer: str) -> nn.Module:
+    return dict(network.named_modules())[layer]
+
+
+def cached(key: tuple, compute):
+    """The attribution result cache, shared by the views in ``core.attribution.views``."""
+    return _CACHE.get_or_compute(key, compute)
+
+
+def clear_cache() -> None:
+    """Forget cached results (benchmarks measure cold runs with it)."""
+    _CACHE.clear()

@@ -1,0 +1,145 @@
+"""The Attribution tab's views, each built from :func:`core.attribution.methods.explain` or
+captum's layer methods: all methods side by side, IG baselines, Grad-CAM across depth, two
+target classes on one image, and Grad-CAM taken apart step by step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+from captum.attr import LayerActivation, LayerAttribution, LayerGradientXActivation
+
+from core.attribution.methods import (
+    BASELINES,
+    DEFAULT_BATCH,
+    METHOD_TITLES,
+    METHODS,
+    AttributionMethod,
+    Baseline,
+    Explanation,
+    cached,
+    check_layer,
+    explain,
+    module_named,
+    normalised,
+)
+from core.models import LoadedModel
+from core.predictions import check_target
+from core.preprocess import check_rgb, image_digest, view_and_pixels
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class GradCamSteps:
+    """Grad-CAM's five steps for one target at one layer.
+
+    ``feature_maps``: (C, h, w) activations A_k; ``weights``: (C,) α_k = mean of ∂y/∂A_k over
+    positions; ``weighted_sum``: (h, w) Σ_k α_k A_k; ``relu``: (h, w) max(0, ·);
+    ``upsampled``: (S, S) the ReLU map interpolated bilinearly to the input size.
+    """
+
+    model: str
+    layer: str
+    target: int
+    label: str
+    feature_maps: np.ndarray
+    weights: np.ndarray
+    weighted_sum: np.ndarray
+    relu: np.ndarray
+    upsampled: np.ndarray
+    view: np.ndarray
+
+
+def compare_methods(model: LoadedModel, image: np.ndarray, *, target: int,
+                    layer: str | None = None, steps: int = 50, baseline: Baseline = "black",
+                    internal_batch_size: int = DEFAULT_BATCH,
+                    progress: Progress | None = None) -> tuple[Explanation, ...]:
+    """All four methods for the same target (the notebook's ``compare_methods``), in METHODS order."""
+    results = []
+    for i, method in enumerate(METHODS):
+        _report(progress, i / len(METHODS), f"{METHOD_TITLES[method]}…")
+        results.append(explain(model, image, method=method, target=target, layer=layer,
+                               steps=steps, baseline=baseline,
+                               internal_batch_size=internal_batch_size))
+    _report(progress, 1.0, "done")
+    return tuple(results)
+
+
+def compare_baselines(model: LoadedModel, image: np.ndarray, *, target: int, steps: int = 50,
+                      internal_batch_size: int = DEFAULT_BATCH, seed: int = 0,
+                      progress: Progress | None = None) -> tuple[Explanation, ...]:
+    """Integrated Gradients with each of the four baselines, with their completeness numbers."""
+    results = []
+    for i, baseline in enumerate(BASELINES):
+        _report(progress, i / len(BASELINES), f"IG with the {baseline} baseline…")
+        results.append(explain(model, image, method="integrated_gradients", target=target,
+                               steps=steps, baseline=baseline, seed=seed,
+                               internal_batch_size=internal_batch_size))
+    _report(progress, 1.0, "done")
+    return tuple(results)
+
+
+def gradcam_depth(model: LoadedModel, image: np.ndarray, *, target: int, layers: Sequence[str],
+                  progress: Progress | None = None) -> tuple[Explanation, ...]:
+    """Grad-CAM for the same target at each of ``layers`` (shallow to deep)."""
+    if not layers:
+        raise ValueError("Choose at least one layer for Grad-CAM.")
+    results = []
+    for i, layer in enumerate(layers):
+        _report(progress, i / len(layers), f"Grad-CAM at {layer}…")
+        results.append(explain(model, image, method="gradcam", target=target, layer=layer))
+    _report(progress, 1.0, "done")
+    return tuple(results)
+
+
+def compare_targets(model: LoadedModel, image: np.ndarray, *, targets: Sequence[int],
+                    method: AttributionMethod = "gradcam", layer: str | None = None,
+                    steps: int = 50, baseline: Baseline = "black") -> tuple[Explanation, ...]:
+    """The same method for several classes on one image (e.g. dog vs cat on ``both.png``)."""
+    return tuple(explain(model, image, method=method, target=t, layer=layer, steps=steps,
+                         baseline=baseline) for t in targets)
+
+
+def gradcam_steps(model: LoadedModel, image: np.ndarray, *, target: int,
+                  layer: str | None = None) -> GradCamSteps:
+    """Grad-CAM taken apart into its five steps, through captum's layer methods.
+
+    Step 1 ``LayerActivation`` (feature maps), step 2 ``LayerGradientXActivation`` without the
+    activation factor (∂y/∂A), step 3 the spatial mean (weights), step 4 the weighted sum and
+    ReLU, step 5 ``LayerAttribution.interpolate``. Equals ``LayerGradCam`` (tested).
+    """
+    check_rgb(image)
+    layer = check_layer(model, layer or model.spec.default_layers["gradcam"])
+    target = check_target(model.categories, target=target)
+    key = ("steps", model.name, image_digest(image), target, layer)
+    return cached(key, lambda: _gradcam_steps(model, image, target, layer))
+
+
+def _gradcam_steps(model: LoadedModel, image: np.ndarray, target: int, layer: str) -> GradCamSteps:
+    view, pixels = view_and_pixels(image, model.spec.input_size)
+    inputs = normalised(model, pixels).requires_grad_(True)
+    module = module_named(model.network, layer)
+    with model.lock:
+        activations = LayerActivation(model.network, module).attribute(inputs)
+        gradients = LayerGradientXActivation(model.network, module, multiply_by_inputs=False
+                                             ).attribute(inputs, target=target)
+    if activations.dim() != 4:
+        raise ValueError(f"Layer '{layer}' does not output feature maps; pick a convolutional layer.")
+    weights = gradients.mean(dim=(2, 3), keepdim=True)
+    weighted = (weights * activations).sum(dim=1, keepdim=True)
+    relu = weighted.clamp(min=0)
+    upsampled = LayerAttribution.interpolate(relu, tuple(inputs.shape[2:]),
+                                             interpolate_mode="bilinear")
+    arrays = [t.detach().float().cpu().numpy() for t in
+              (activations[0], weights.flatten(), weighted[0, 0], relu[0, 0], upsampled[0, 0])]
+    for array in (*arrays, view):
+        array.setflags(write=False)
+    return GradCamSteps(model.name, layer, target, model.categories[target], *arrays, view=view)
+
+
+def _report(progress: Progress | None, fraction: float, text: str) -> None:
+    if progress is not None:
+        progress(fraction, text)

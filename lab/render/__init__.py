@@ -1,1 +1,0 @@
-"""Rendering: typed results from ``core`` → images (numpy/PIL) and matplotlib figures."""

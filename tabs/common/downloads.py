@@ -1,0 +1,43 @@
+"""Files a student can download (PNG grids), kept in one private temporary folder.
+
+Gradio copies a returned file into its own cache (cleaned by ``delete_cache``); our copy is
+only needed until then. The folder is removed when the process ends, and it never holds more
+than ``keep`` files: the oldest are deleted first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import threading
+from collections import deque
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+
+class Downloads:
+    """Writes arrays as PNG files for ``gr.DownloadButton``; bounded and cleaned up."""
+
+    def __init__(self, *, keep: int = 64):
+        self._folder = tempfile.TemporaryDirectory(prefix="xai-lab-downloads-")
+        self._files: deque[Path] = deque()
+        self._keep = keep
+        self._lock = threading.Lock()
+
+    def png(self, image: np.ndarray, name: str) -> str:
+        """Save ``image`` (H, W, 3) uint8 as ``name-<digest>.png``; returns its path."""
+        digest = hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=8).hexdigest()
+        path = Path(self._folder.name) / f"{name}-{digest}.png"
+        with self._lock:
+            if path not in self._files:
+                Image.fromarray(image).save(path)
+                self._files.append(path)
+                while len(self._files) > self._keep:
+                    self._files.popleft().unlink(missing_ok=True)
+        return str(path)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._files)

@@ -1,0 +1,59 @@
+"""Model → block → layer pickers, shared by the tabs that work on one layer of a model."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from core.models import LayerRole, ModelManager
+from tabs.common.context import TabContext
+from tabs.common.errors import user_errors
+
+
+def model_choices(manager: ModelManager, kind: str = "classifier") -> list[tuple[str, str]]:
+    """(label, name) pairs for a dropdown; unavailable models say so in their label."""
+    choices = []
+    for name in manager.names(kind):
+        title = manager.spec(name).title
+        choices.append((title if manager.is_usable(name) else f"{title} (weights unavailable)", name))
+    return choices
+
+
+def blocks(ctx: TabContext, model: str) -> list[str]:
+    """The model's layer groups (``stem & head``, ``layer1`` …) in execution order."""
+    return list(dict.fromkeys(info.block for info in ctx.models.layers(model)))
+
+
+def layers_in(ctx: TabContext, model: str, block: str) -> list[tuple[str, str]]:
+    """(label, name) dropdown choices for the layers of one block."""
+    return [(info.label, info.name) for info in ctx.models.layers(model) if info.block == block]
+
+
+def load_model(ctx: TabContext, model: str):
+    """The model, or the offline one with a ``gr.Warning`` saying why."""
+    loaded, notice = ctx.models.get_or_fallback(model)
+    if notice:
+        gr.Warning(notice)
+    return loaded
+
+
+@user_errors
+def choose_model(ctx: TabContext, role: LayerRole, model: str):
+    """Load the model (or fall back to the offline one); list its blocks and layers.
+
+    Preselects the model's default layer for ``role``. Returns updates for the model,
+    block and layer dropdowns.
+    """
+    loaded = load_model(ctx, model)
+    layer = ctx.models.layer(loaded.name, loaded.spec.default_layers[role])
+    return (
+        gr.Dropdown(value=loaded.name),
+        gr.Dropdown(choices=blocks(ctx, loaded.name), value=layer.block),
+        gr.Dropdown(choices=layers_in(ctx, loaded.name, layer.block), value=layer.name),
+    )
+
+
+@user_errors
+def choose_block(ctx: TabContext, model: str, block: str):
+    """List the layers of one block; the block's last layer (its output) is preselected."""
+    layers = layers_in(ctx, model, block)
+    return gr.Dropdown(choices=layers, value=layers[-1][1] if layers else None)

@@ -1,0 +1,252 @@
+"""Figures for the Partial Dependence tab (object-oriented matplotlib, never pyplot)."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.transforms import blended_transform_factory
+
+from core.tabular import MODEL_TITLES, TARGET_LABEL, feature_label
+from core.tabular.ale import ALE1D
+from core.tabular.pdp import PDP1D, PDP2D, ModelComparison
+from tabs.common.i18n import Language, in_language
+
+#: gr.Plot saves a Figure at the dpi it was created with; 160 dpi (1152 px for 7.2 in) lets the
+#: browser scale the PNG down to its column, so text stays sharp on HiDPI screens too.
+DPI = 160
+PDP_COLOUR = "#d62728"
+ICE_COLOUR = "#1f77b4"
+MODEL_COLOURS = {"random_forest": "#1f77b4", "gradient_boosting": "#ff7f0e"}
+
+_TEXT = {
+    "en": {
+        "random_forest": "Random forest",
+        "gradient_boosting": "Gradient boosting",
+        "pdp": "PDP (average of all rows)",
+        "ice": "ICE: {n} sampled rows",
+        "cice": "centred ICE: {n} sampled rows",
+        "predicted": "predicted " + TARGET_LABEL["en"],
+        "change": "change in predicted " + TARGET_LABEL["en"],
+        "rows": "rows",
+        "title_1d": "{model}: partial dependence on {feature}",
+        "title_1d_c": "{model}: centred ICE for {feature}",
+        "title_2d": "{model}: 2D partial dependence ({method})",
+        "outside": "outside the data (extrapolation)",
+        "data": "training rows",
+        "title_cmp": "Partial dependence on {feature}: both models",
+        "score": "{model} (test R² {r2:.2f}, MAE {mae:.2f})",
+        "title_pdp": "PDP ({model})",
+        "title_ale": "ALE ({model})",
+        "ale": "ALE",
+        "pdp_shift": "PDP, shifted to mean 0",
+        "effect": "effect on predicted " + TARGET_LABEL["en"],
+    },
+    "de": {
+        "random_forest": "Random Forest",
+        "gradient_boosting": "Gradient Boosting",
+        "pdp": "PDP (Mittel über alle Zeilen)",
+        "ice": "ICE: {n} zufällige Zeilen",
+        "cice": "zentrierte ICE: {n} zufällige Zeilen",
+        "predicted": "vorhergesagter " + TARGET_LABEL["de"],
+        "change": "Änderung des vorhergesagten " + TARGET_LABEL["de"],
+        "rows": "Zeilen",
+        "title_1d": "{model}: partielle Abhängigkeit von {feature}",
+        "title_1d_c": "{model}: zentrierte ICE für {feature}",
+        "title_2d": "{model}: partielle 2D-Abhängigkeit ({method})",
+        "outside": "außerhalb der Daten (Extrapolation)",
+        "data": "Trainingszeilen",
+        "title_cmp": "Partielle Abhängigkeit von {feature}: beide Modelle",
+        "score": "{model} (Test-R² {r2:.2f}, MAE {mae:.2f})",
+        "title_pdp": "PDP ({model})",
+        "title_ale": "ALE ({model})",
+        "ale": "ALE",
+        "pdp_shift": "PDP, auf Mittelwert 0 verschoben",
+        "effect": "Effekt auf den vorhergesagten " + TARGET_LABEL["de"],
+    },
+}
+
+__all__ = ["render_ale_vs_pdp", "render_model_comparison", "render_pdp_1d", "render_pdp_2d"]
+
+
+def _t(lang: Language) -> dict[str, str]:
+    return in_language(_TEXT, lang)
+
+
+def _model_title(model: str, lang: Language) -> str:
+    return _t(lang).get(model, MODEL_TITLES.get(model, model))
+
+
+def _figure(width: float, height: float) -> Figure:
+    return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+
+
+def _axes_with_histogram(fig: Figure) -> tuple[Axes, Axes]:
+    """A main axis on top of a short histogram axis that shares its x axis."""
+    grid = fig.add_gridspec(2, 1, height_ratios=(4, 1))
+    ax = fig.add_subplot(grid[0])
+    hist = fig.add_subplot(grid[1], sharex=ax)
+    ax.tick_params(labelbottom=False)
+    return ax, hist
+
+
+def _histogram(hist: Axes, values: np.ndarray, x_range: tuple[float, float], feature: str,
+               lang: Language) -> None:
+    """Histogram of the data under the plot, limited to the plotted range.
+
+    Features with at most 12 distinct values (CHAS, RAD) get one bar per value.
+    """
+    low, high = x_range
+    inside = values[(values >= low) & (values <= high)]
+    uniques, counts = np.unique(inside, return_counts=True)
+    pad = 0.02 * (high - low or 1.0)
+    if 0 < uniques.size <= 12:
+        gap = float(np.diff(uniques).min()) if uniques.size > 1 else 1.0
+        hist.bar(uniques, counts, width=0.8 * gap, color="0.6", edgecolor="white")
+        pad = max(pad, 0.5 * gap)
+    else:
+        hist.hist(inside, bins=40, range=(low, high), color="0.6", edgecolor="white",
+                  linewidth=0.5)
+    hist.set_ylabel(_t(lang)["rows"])
+    hist.set_xlabel(feature_label(feature, lang))
+    hist.grid(axis="y", alpha=0.3)
+    hist.set_xlim(low - pad, high + pad)
+
+
+def _rug(ax: Axes, values: np.ndarray) -> None:
+    """Short ticks at the bottom of ``ax``, one per data row (drawn as one LineCollection)."""
+    transform = blended_transform_factory(ax.transData, ax.transAxes)
+    ax.vlines(values, 0.0, 0.04, transform=transform, colors="0.3", linewidth=0.6, alpha=0.5)
+
+
+def render_pdp_1d(result: PDP1D, *, lang: Language = "en") -> Figure:
+    """PDP (thick line) over ICE curves (thin, one LineCollection) with a histogram below.
+
+    Returns a Figure with two axes: the plot and the histogram of the feature's training data.
+    """
+    text = _t(lang)
+    fig = _figure(7.2, 5.0)
+    ax, hist = _axes_with_histogram(fig)
+    n = result.ice.shape[0]
+    handles = []
+    if n:
+        segments = np.stack([np.broadcast_to(result.grid, result.ice.shape), result.ice], axis=-1)
+        alpha = float(np.clip(8.0 / n, 0.12, 0.5))
+        ax.add_collection(LineCollection(segments, colors=ICE_COLOUR, linewidths=0.8, alpha=alpha))
+        label = text["cice" if result.centered else "ice"].format(n=n)
+        handles.append(Line2D([], [], color=ICE_COLOUR, linewidth=0.8, alpha=0.6, label=label))
+    marker = "o" if result.grid.size <= 12 else None
+    (pdp_line,) = ax.plot(result.grid, result.average, color=PDP_COLOUR, linewidth=3.2,
+                          marker=marker, label=text["pdp"], zorder=3)
+    handles.append(pdp_line)
+    if result.centered:
+        ax.axhline(0.0, color="0.4", linewidth=0.8, linestyle=":")
+    ax.autoscale_view()
+    ax.set_ylabel(text["change" if result.centered else "predicted"])
+    title = text["title_1d_c" if result.centered else "title_1d"]
+    ax.set_title(title.format(model=_model_title(result.model, lang), feature=result.feature))
+    ax.grid(alpha=0.3)
+    ax.legend(handles=handles, loc="best", fontsize=9, framealpha=0.85)
+    _histogram(hist, result.feature_values, (float(result.grid[0]), float(result.grid[-1])),
+               result.feature, lang)
+    return fig
+
+
+def render_pdp_2d(result: PDP2D, *, lang: Language = "en", levels: int = 12) -> Figure:
+    """Filled contour of the 2D PDP (x: first feature, y: second) with labelled isolines.
+
+    Training rows are drawn as dots, grid cells outside the data hatched grey. Returns a Figure
+    with two axes: the plot and its colour bar.
+    """
+    text = _t(lang)
+    fig = _figure(7.2, 5.6)
+    ax = fig.add_subplot()
+    z = result.average.T  # contourf wants (y, x) = (G2, G1)
+    filled = ax.contourf(result.grid_1, result.grid_2, z, levels=levels, cmap="viridis")
+    lines = ax.contour(result.grid_1, result.grid_2, z, levels=filled.levels, colors="k",
+                       linewidths=0.6, alpha=0.7)
+    ax.clabel(lines, lines.levels[1::2], inline=True, fontsize=8, fmt="%.1f")
+    if result.outside.any():
+        ax.contourf(result.grid_1, result.grid_2, result.outside.T.astype(float),
+                    levels=[0.5, 1.5], colors=[(0.55, 0.55, 0.55, 0.6)], hatches=["///"])
+    ax.scatter(result.values_1, result.values_2, s=9, c="white", edgecolors="k",
+               linewidths=0.4, alpha=0.75, zorder=3)
+    ax.set_xlim(result.grid_1[0], result.grid_1[-1])
+    ax.set_ylim(result.grid_2[0], result.grid_2[-1])
+    ax.set_xlabel(feature_label(result.features[0], lang))
+    ax.set_ylabel(feature_label(result.features[1], lang))
+    ax.set_title(text["title_2d"].format(model=_model_title(result.model, lang),
+                                         method=result.method))
+    colorbar = fig.colorbar(filled, ax=ax)
+    colorbar.set_label(text["predicted"])
+    handles = [
+        Line2D([], [], linestyle="", marker="o", markersize=4, markerfacecolor="white",
+               markeredgecolor="k", label=text["data"]),
+        Patch(facecolor=(0.55, 0.55, 0.55, 0.6), hatch="///", edgecolor="0.3",
+              label=text["outside"]),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=9, frameon=False)
+    return fig
+
+
+def render_model_comparison(result: ModelComparison, *, lang: Language = "en") -> Figure:
+    """Both models' PDPs of one feature on one axis, with a histogram of the data below.
+
+    Returns a Figure with two axes (plot, histogram); the plot has one line per model.
+    """
+    text = _t(lang)
+    fig = _figure(7.2, 5.0)
+    ax, hist = _axes_with_histogram(fig)
+    for model, average in result.averages.items():
+        score = result.scores.get(model)
+        name = _model_title(model, lang)
+        label = text["score"].format(model=name, r2=score.r2, mae=score.mae) if score else name
+        ax.plot(result.grid, average, color=MODEL_COLOURS.get(model), linewidth=2.6, label=label)
+    ax.set_ylabel(text["predicted"])
+    ax.set_title(text["title_cmp"].format(feature=result.feature))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=9, framealpha=0.85)
+    _histogram(hist, result.feature_values, (float(result.grid[0]), float(result.grid[-1])),
+               result.feature, lang)
+    return fig
+
+
+def render_ale_vs_pdp(ale: ALE1D, pdp: PDP1D, *, lang: Language = "en") -> Figure:
+    """PDP (left) and ALE (right) of the same feature side by side, each with a rug.
+
+    The ALE axis also shows the PDP shifted to mean 0 over the data (dashed), so the two
+    shapes can be compared directly. Returns a Figure with two axes.
+    """
+    if ale.feature != pdp.feature:
+        raise ValueError(f"ALE is for {ale.feature!r} but the PDP for {pdp.feature!r}.")
+    text = _t(lang)
+    fig = _figure(10.0, 4.4)
+    left, right = fig.subplots(1, 2)
+    model = _model_title(pdp.model, lang)
+    left.plot(pdp.grid, pdp.average, color=PDP_COLOUR, linewidth=2.8, label=text["pdp"])
+    left.set_ylabel(text["change" if pdp.centered else "predicted"])
+    left.set_title(text["title_pdp"].format(model=model))
+
+    right.plot(ale.edges, ale.effect, color="#2ca02c", linewidth=2.8, marker="o", markersize=3,
+               label=text["ale"])
+    shifted = pdp.average - np.interp(pdp.feature_values, pdp.grid, pdp.average).mean()
+    right.plot(pdp.grid, shifted, color=PDP_COLOUR, linewidth=1.6, linestyle="--",
+               label=text["pdp_shift"])
+    right.axhline(0.0, color="0.4", linewidth=0.8, linestyle=":")
+    right.set_ylabel(text["effect"])
+    right.set_title(text["title_ale"].format(model=_model_title(ale.model, lang)))
+    right.legend(loc="best", fontsize=9, framealpha=0.85)
+
+    low = float(min(ale.edges[0], pdp.grid[0]))
+    high = float(max(ale.edges[-1], pdp.grid[-1]))
+    pad = 0.02 * (high - low or 1.0)
+    for ax, values in ((left, pdp.feature_values), (right, ale.feature_values)):
+        _rug(ax, values)
+        ax.margins(y=0.1)
+        ax.set_xlim(low - pad, high + pad)
+        ax.set_xlabel(feature_label(ale.feature, lang))
+        ax.grid(alpha=0.3)
+    return fig

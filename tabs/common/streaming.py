@@ -1,0 +1,107 @@
+"""One way to run a long job for a tab: in a worker thread, streamed, cancellable.
+
+A handler that is a generator cannot check a Cancel button itself while a computation runs.
+:func:`stream_job` runs the job in a worker thread and hands every partial result to the
+generator as it arrives; the job sees ``should_stop()`` and stops within one step when the
+student presses Cancel (:meth:`CancelSwitches.cancel`), starts another run, or closes the
+stream (Gradio closes the generator when an event is cancelled).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Callable, Generic, Iterator, TypeVar
+
+T = TypeVar("T")
+Job = Callable[[Callable[[], bool], Callable[[object], None]], T]
+
+
+def new_session_token() -> str:
+    """A random id per browser session (the initial value of a tab's ``gr.State``)."""
+    return uuid.uuid4().hex
+
+
+class CancelSwitches:
+    """One stop switch per browser session for the run it has in progress.
+
+    Not user data: only the Cancel button of a session reaches its own worker through it.
+    """
+
+    def __init__(self) -> None:
+        self._running: dict[str, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    def begin(self, session: str | None) -> tuple[threading.Event, Callable[[], None]]:
+        """A fresh switch for this session's new run (a run still going is stopped first).
+
+        Returns the switch and a function that forgets it when the run ends.
+        """
+        event = threading.Event()
+        key = session or new_session_token()  # API callers without a session cancel by closing
+        with self._lock:
+            previous = self._running.get(key)
+            if previous is not None:
+                previous.set()
+            self._running[key] = event
+
+        def release() -> None:
+            event.set()
+            with self._lock:
+                if self._running.get(key) is event:
+                    del self._running[key]
+
+        return event, release
+
+    def cancel(self, session: str | None) -> bool:
+        """Stop this session's run; ``True`` when one was running."""
+        with self._lock:
+            event = self._running.pop(session, None) if session else None
+        if event is not None:
+            event.set()
+        return event is not None
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._running)
+
+
+@dataclass(frozen=True)
+class Update(Generic[T]):
+    """What the worker sent: a partial result (``done`` false) or the final one."""
+
+    value: object
+    done: bool = False
+
+
+def stream_job(job: Job[T], *, switches: CancelSwitches, session: str | None,
+               name: str = "job") -> Iterator[Update[T]]:
+    """Run ``job(should_stop, emit)`` in a worker thread; yield an :class:`Update` per ``emit``
+    and a final one with the job's return value.
+
+    An exception in the job is raised here, in the handler's thread (where ``user_errors``
+    turns it into a sentence). When the generator is closed or the session cancels, the switch
+    is set and the job stops at its next ``should_stop()`` check.
+    """
+    stop, release = switches.begin(session)
+    inbox: queue.Queue = queue.Queue()
+
+    def work() -> None:
+        try:
+            inbox.put(("done", job(stop.is_set, lambda item: inbox.put(("item", item)))))
+        except BaseException as error:  # handed to the generator, which raises it
+            inbox.put(("error", error))
+
+    threading.Thread(target=work, daemon=True, name=name).start()
+    try:
+        while True:
+            kind, value = inbox.get()
+            if kind == "error":
+                raise value
+            yield Update(value, done=kind == "done")
+            if kind == "done":
+                return
+    finally:
+        release()  # a cancelled or closed stream stops the worker within one step
