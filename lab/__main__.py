@@ -1,8 +1,10 @@
-"""``python -m lab serve`` serves the lab; ``python -m lab prefetch`` fills the weight caches."""
+"""``python -m lab serve`` serves the lab; ``prefetch`` fills the weight caches; ``deploy``
+writes or uploads a Hugging Face Space."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from lab.settings import parser, settings_from
 
@@ -25,10 +27,29 @@ def prefetch(names: list[str]) -> int:
     return 1 if failures else 0
 
 
+def deploy(dry_run: str | None, space: str | None, hardware: str | None) -> int:
+    """Write the Space folder (``dry_run``) or upload it (``space``); 0 on success."""
+    from lab import deploy as space_deploy
+
+    try:
+        if dry_run:
+            written = space_deploy.write_bundle(Path(dry_run), hardware=hardware)
+            print(f"wrote {len(written)} entries into {dry_run}: "
+                  + ", ".join(p.name for p in written))
+        else:
+            print(f"deployed: {space_deploy.upload(space, hardware=hardware)}")
+    except ValueError as error:
+        print(f"not deployed: {error}")
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "prefetch":
         return prefetch(args.models)
+    if args.command == "deploy":
+        return deploy(args.dry_run, args.space, args.hardware)
     from lab.app import serve
 
     serve(settings_from(args))

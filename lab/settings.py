@@ -9,10 +9,17 @@ from typing import Literal
 
 from tabs.common.i18n import Language
 
+HARDWARE = ("cpu-basic", "cpu-upgrade", "t4-small", "zero-a10g")
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")
+
 
 @dataclass(frozen=True)
 class Settings:
-    """How the lab is served; ``python app.py`` uses the defaults."""
+    """How the lab is served; ``python app.py`` uses the defaults (and the environment a
+    Hugging Face Space sets)."""
 
     host: str = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")  # Spaces set 0.0.0.0
     port: int = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
@@ -20,10 +27,14 @@ class Settings:
     device: Literal["auto", "cpu", "cuda"] = "auto"
     offline: bool = os.environ.get("HF_HUB_OFFLINE") == "1"
     lang: Language = "en"
+    mcp: bool = False
+    history: bool = not _flag("XAI_LAB_NO_HISTORY")  # off on shared classroom PCs
+    queue_size: int = int(os.environ.get("XAI_LAB_QUEUE_SIZE", "256"))
+    warm_up: bool = not _flag("XAI_LAB_NO_WARM_UP")  # default results computed after start
 
 
 def parser() -> argparse.ArgumentParser:
-    """``python -m lab serve|prefetch`` with their options."""
+    """``python -m lab serve|prefetch|deploy`` with their options."""
     root = argparse.ArgumentParser(
         prog="python -m lab", description="XAI Lab: look inside neural networks in the browser."
     )
@@ -31,20 +42,39 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the lab in the browser")
     serve.add_argument("--host", default=Settings.host, help="address to bind (default %(default)s)")
     serve.add_argument("--port", type=int, default=Settings.port, help="port (default %(default)s)")
-    serve.add_argument("--share", action="store_true", help="also open a public gradio.live link")
+    serve.add_argument("--share", action="store_true",
+                       help="also open a temporary public gradio.live link (off by default)")
     serve.add_argument("--device", choices=("auto", "cpu", "cuda"), default=Settings.device,
                        help="where models run; auto picks CUDA when present")
     serve.add_argument("--offline", action="store_true",
                        help="never download: use cached weights and the bundled offline model")
     serve.add_argument("--lang", choices=("de", "en"), default=Settings.lang,
-                       help="language of the lesson texts")
+                       help="default language when neither ?lang= nor the browser says")
+    serve.add_argument("--mcp", action="store_true",
+                       help="also serve the lab's tools as an MCP server (needs gradio[mcp])")
+    serve.add_argument("--no-history", dest="history", action="store_false",
+                       help="do not remember a student's last settings in the browser "
+                            "(shared classroom PCs)")
+    serve.add_argument("--queue-size", type=int, default=Settings.queue_size,
+                       help="requests that may wait; more get 'busy, try again' "
+                            "(default %(default)s)")
+    serve.add_argument("--no-warm-up", dest="warm_up", action="store_false",
+                       help="do not compute the default results in the background after start")
     prefetch = commands.add_parser(
         "prefetch", help="download every model's weights into the local caches (needs internet)"
     )
     prefetch.add_argument("models", nargs="*", help="model names (default: all)")
+    deploy = commands.add_parser("deploy", help="deploy the lab as a Hugging Face Space")
+    target = deploy.add_mutually_exclusive_group(required=True)
+    target.add_argument("--dry-run", metavar="DIR",
+                        help="write the folder that would be uploaded into DIR, upload nothing")
+    target.add_argument("--space", metavar="USER/NAME", help="create or update this Space")
+    deploy.add_argument("--hardware", choices=HARDWARE, default=None,
+                        help="suggested hardware (zero-a10g pins a torch that ZeroGPU supports)")
     return root
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(host=args.host, port=args.port, share=args.share, device=args.device,
-                    offline=args.offline, lang=args.lang)
+                    offline=args.offline, lang=args.lang, mcp=args.mcp, history=args.history,
+                    queue_size=args.queue_size, warm_up=args.warm_up)

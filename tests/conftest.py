@@ -107,13 +107,12 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def lab_server():
     """The real lab (offline, CPU) served in this process; yields ``(url, models)``."""
-    from lab.app import build_app, launch_options
+    from lab.app import build_app, launch_options, prepare
     from lab.settings import Settings
 
     settings = Settings(host="127.0.0.1", port=_free_port(), device="cpu", offline=True)
     models = ModelManager(device="cpu", offline=True)
-    demo = build_app(settings, models)
-    demo.queue(default_concurrency_limit=4)
+    demo = prepare(build_app(settings, models), settings)
     demo.launch(**launch_options(settings), prevent_thread_lock=True, quiet=True)
     try:
         yield f"http://127.0.0.1:{settings.port}/", models

@@ -1,0 +1,118 @@
+"""On a ZeroGPU Space the heavy events run under ``spaces.GPU``: tested with a stand-in for the
+``spaces`` package that, like the real one, runs the handler apart from the app, so arguments
+and results must survive pickling as plain CPU data."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import pickle
+import sys
+import types
+from importlib.util import find_spec as _find_spec
+
+import gradio as gr
+import pytest
+import torch
+from gradio_client import Client
+
+from core.models import ModelManager
+from lab.app import build_app, launch_options, prepare
+from lab.deploy import load_config
+from lab.settings import Settings
+from tests.conftest import _free_port
+
+SPECIAL = (gr.Progress, gr.Request, gr.EventData)
+
+
+def _cross_process(value):
+    """What crossing into ZeroGPU's worker and back does to a value: a pickle round trip.
+    A CUDA tensor or anything unpicklable fails here, as it would there."""
+    if isinstance(value, torch.Tensor) and value.is_cuda:
+        raise TypeError("a CUDA tensor cannot leave the GPU worker")
+    return pickle.loads(pickle.dumps(value))
+
+
+def _stand_in_spaces(calls: list) -> types.ModuleType:
+    module = types.ModuleType("spaces")
+
+    def GPU(duration: int = 60):  # noqa: N802 - the real package's name
+        def decorate(fn):
+            def plain(*args):
+                return [a if isinstance(a, SPECIAL) else _cross_process(a) for a in args]
+
+            if inspect.isgeneratorfunction(fn):
+                @functools.wraps(fn)
+                def streaming(*args, **kwargs):
+                    calls.append((fn, duration))
+                    for item in fn(*plain(*args), **kwargs):
+                        yield _cross_process(item)
+                streaming.spaces_gpu_duration = duration
+                return streaming
+
+            @functools.wraps(fn)
+            def wrapper(*args, **kwargs):
+                calls.append((fn, duration))
+                return _cross_process(fn(*plain(*args), **kwargs))
+            wrapper.spaces_gpu_duration = duration
+            return wrapper
+        return decorate
+
+    module.GPU = GPU
+    return module
+
+
+@pytest.fixture(scope="module")
+def zero_gpu_lab():
+    calls: list = []
+    patch = pytest.MonkeyPatch()
+    patch.setitem(sys.modules, "spaces", _stand_in_spaces(calls))
+    patch.setenv("SPACES_ZERO_GPU", "true")
+    patch.setattr("importlib.util.find_spec", lambda name, *a: object() if name == "spaces"
+                  else _find_spec(name, *a))
+    settings = Settings(host="127.0.0.1", port=_free_port(), device="cpu", offline=True,
+                        warm_up=False)
+    demo = prepare(build_app(settings, ModelManager(device="cpu", offline=True)), settings)
+    demo.launch(**launch_options(settings), prevent_thread_lock=True, quiet=True)
+    try:
+        yield Client(f"http://127.0.0.1:{settings.port}/", verbose=False), demo, calls
+    finally:
+        demo.close()
+        patch.undo()
+
+
+def test_every_configured_event_exists_and_is_wrapped(zero_gpu_lab):
+    _, demo, _ = zero_gpu_lab
+    durations = load_config().zerogpu["durations"]
+    names = {fn.api_name for fn in demo.fns.values()}
+    assert set(durations) <= names, f"spaces.yaml names unknown events: {set(durations) - names}"
+    wrapped = {fn.api_name: fn.fn.spaces_gpu_duration for fn in demo.fns.values()
+               if hasattr(fn.fn, "spaces_gpu_duration")}
+    assert wrapped == dict(durations)
+
+
+def test_heavy_events_run_under_spaces_gpu_with_their_duration(zero_gpu_lab):
+    client, _, calls = zero_gpu_lab
+    calls.clear()
+    predictions, grid, text, _ = client.predict(
+        "coffee.png", None, "efficientnet_lite0", "blocks.1", "8", "channel index", "shared",
+        api_name="/activations")
+    assert predictions["label"] == "espresso (#967)" and "feature maps" in text
+    assert [duration for _, duration in calls] == [load_config().zerogpu["durations"]["activations"]]
+
+
+def test_a_streaming_event_crosses_the_boundary_too(zero_gpu_lab):
+    client, _, calls = zero_gpu_lab
+    calls.clear()
+    grid, text, plot, download = client.predict(
+        "efficientnet_lite0", "blocks.1", "0-3", "notebook (seed 000)",
+        3, 10.0, 3, 0.05, 1, 0.0, 64, 1, 8, 0, api_name="/ascent")
+    assert "4/4 filters done" in text
+    assert calls and calls[0][1] == load_config().zerogpu["durations"]["ascent"]
+
+
+def test_nothing_is_wrapped_off_zero_gpu(monkeypatch):
+    monkeypatch.delenv("SPACES_ZERO_GPU", raising=False)
+    settings = Settings(device="cpu", offline=True, warm_up=False)
+    demo = prepare(build_app(settings, ModelManager(device="cpu", offline=True)), settings)
+    assert not any(hasattr(fn.fn, "spaces_gpu_duration") for fn in demo.fns.values())
