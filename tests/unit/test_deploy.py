@@ -36,7 +36,8 @@ def test_readme_front_matter_is_the_one_spaces_yaml_generates():
 def test_the_space_runs_the_gradio_the_tests_run_with():
     config = deploy.load_config()
     requirements = (ROOT / "requirements.txt").read_text(encoding="utf-8")
-    assert f"gradio=={config.space['sdk_version']}" in requirements
+    sdk = re.escape(str(config.space["sdk_version"]))
+    assert re.search(rf"^gradio(\[[\w,]+\])?=={sdk}\s", requirements, flags=re.M)
     assert metadata.version("gradio") == str(config.space["sdk_version"])
 
 
