@@ -15,7 +15,7 @@ from lab import EXAMPLE_IMAGES_DIR
 from lab.deploy import load_config
 from lab.lessons import lesson
 from lab.settings import Settings
-from lab.status import status_markdown
+from lab.status import status_markdown, status_summary
 from lab.zerogpu import wrap_gpu_events, zero_gpu_space
 from tabs import activations, ascent, attribution, pdp
 from tabs.common.context import TabContext
@@ -34,11 +34,14 @@ def build_app(settings: Settings, models: ModelManager | None = None) -> gr.Bloc
     # Uploads and outputs older than a day are deleted every hour, so they do not pile up.
     with gr.Blocks(title="XAI Lab", delete_cache=(3600, 86400)) as demo:
         gr.Markdown("# XAI Lab — look inside neural networks")
-        status = gr.Markdown(status_markdown(models), elem_id="model-status")
+        summary = gr.Markdown(status_summary(models), elem_id="model-status")
+        with gr.Accordion("Model details", open=False):
+            details = gr.Markdown(status_markdown(models), elem_id="model-details")
         for tab in TABS:
             with gr.Tab(tab.TITLE):
                 tab.build(ctx, demo)
-        demo.load(lambda: status_markdown(models), None, status, api_visibility="private")
+        demo.load(lambda: (status_summary(models), status_markdown(models)), None,
+                  [summary, details], api_visibility="private")
     return demo
 
 
