@@ -8,12 +8,14 @@ import logging
 from types import ModuleType
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from core.images import MAX_FILE_BYTES
 from core.models import ModelManager
 from lab import EXAMPLE_IMAGES_DIR
 from lab.deploy import load_config
 from lab.lessons import lesson
+from lab.security import PrivateUploads
 from lab.settings import Settings
 from lab.status import status_markdown, status_summary
 from lab.zerogpu import wrap_gpu_events, zero_gpu_space
@@ -49,7 +51,8 @@ def launch_options(settings: Settings) -> dict:
     """Keyword arguments for ``Blocks.launch`` shared by ``serve`` and the tests."""
     return dict(server_name=settings.host, server_port=settings.port, share=settings.share,
                 max_file_size=MAX_FILE_BYTES, theme=THEME, css=CSS, show_error=False,
-                run_history=settings.history, mcp_server=settings.mcp)
+                run_history=settings.history, mcp_server=settings.mcp,
+                app_kwargs={"middleware": [Middleware(PrivateUploads)]})
 
 
 def prepare(demo: gr.Blocks, settings: Settings) -> gr.Blocks:
