@@ -1,0 +1,1 @@
+"""Hostile inputs for the reliability tests: files, texts and numbers a public lab receives."""
