@@ -12,9 +12,11 @@ language travels with each request.
 
 from __future__ import annotations
 
-from typing import Literal, Mapping, TypeVar, get_args
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal, Mapping, TypeVar, get_args
 
-import gradio as gr
+if TYPE_CHECKING:  # gradio is imported only where labels are made: rendering never needs it
+    import gradio as gr
 
 Language = Literal["de", "en"]
 LANGUAGES: tuple[Language, ...] = get_args(Language)
@@ -43,19 +45,23 @@ class Texts:
         """A label, info, choice or Markdown value the browser shows in its language."""
         if key not in self.words["en"]:
             raise KeyError(f"Texts '{self.namespace}' has no key '{key}'.")
-        return _KEYS(f"{self.namespace}.{key}")
+        return _keys()(f"{self.namespace}.{key}")
 
     def text(self, key: str, lang: str, **values: object) -> str:
         """The words for ``key`` in ``lang`` (English for an unknown language), formatted."""
         return in_language(self.words, lang)[key].format(**values)
 
 
-# Makes translation keys while tabs are built; the browser looks them up in the table the shell
-# passes to ``launch(i18n=translations())``.
-_KEYS = gr.I18n()
+@lru_cache(maxsize=1)
+def _keys() -> "gr.I18n":
+    """Makes translation keys while tabs are built; the browser looks them up in the table the
+    shell passes to ``launch(i18n=translations())``."""
+    import gradio as gr
+
+    return gr.I18n()
 
 
-def translations(extra: Mapping[str, Mapping[str, str]] | None = None) -> gr.I18n:
+def translations(extra: Mapping[str, Mapping[str, str]] | None = None) -> "gr.I18n":
     """One ``gr.I18n`` with every registered table (keys ``namespace.key``) plus ``extra``
     (language → {key: text}, e.g. the lessons)."""
     merged: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
@@ -64,6 +70,8 @@ def translations(extra: Mapping[str, Mapping[str, str]] | None = None) -> gr.I18
             merged[lang].update({f"{namespace}.{k}": v for k, v in table.words[lang].items()})
     for lang, words in (extra or {}).items():
         merged[lang].update(words)
+    import gradio as gr
+
     return gr.I18n(**merged)
 
 
