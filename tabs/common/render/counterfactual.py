@@ -1,0 +1,132 @@
+"""Counterfactuals as pictures: original, counterfactual and their difference side by side, the
+swapped cells of the region swap, the trade-off plot (object-oriented matplotlib, no pyplot)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+from PIL import Image, ImageDraw, ImageFont
+
+from tabs.common.render.attribution import overlay_map, strip
+from tabs.common.render.images import colorize
+
+AMPLIFY = 10
+"""The change is shown as 0.5 + 10 × change: grey where nothing changed."""
+SWAP_COLOURS = ((230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48),
+                (145, 30, 180), (70, 240, 240), (240, 50, 230), (210, 245, 60), (250, 190, 212))
+
+
+def signed_difference(view: np.ndarray, image: np.ndarray) -> tuple[np.ndarray, float]:
+    """The change averaged over the colour channels as a heat map (red brighter, blue darker),
+    stretched so that its largest absolute value is a full colour; returns it with that value
+    in grey levels (0–255)."""
+    change = image.astype(np.float32).mean(axis=2) - view.astype(np.float32).mean(axis=2)
+    span = max(float(np.abs(change).max()), 1.0)
+    return colorize(change, low=-span, high=span, cmap="coolwarm"), span
+
+
+def amplified_change(view: np.ndarray, image: np.ndarray, factor: float = AMPLIFY) -> np.ndarray:
+    """The change per colour channel as a picture: 128 + ``factor`` × change (grey = unchanged)."""
+    change = image.astype(np.float32) - view.astype(np.float32)
+    return np.clip(128 + factor * change, 0, 255).round().astype(np.uint8)
+
+
+def comparison(view: np.ndarray, image: np.ndarray, *, before: str, after: str,
+               mask: np.ndarray | None = None) -> np.ndarray:
+    """Original (dimmed outside ``mask``), counterfactual, signed difference and amplified
+    change in one strip. (Titles stay ASCII: the default bitmap font lacks − and ×.)"""
+    heat, span = signed_difference(view, image)
+    region = "" if mask is None else " (region bright)"
+    return strip([(with_mask(view, mask), f"original{region}\n{before}"),
+                  (image, f"counterfactual\n{after}"),
+                  (heat, f"difference (mean of R, G, B)\nred +{span:.0f}, blue -{span:.0f} levels"),
+                  (amplified_change(view, image), f"change x {AMPLIFY}\ngrey = unchanged")])
+
+
+def with_mask(view: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    """``view`` with the pixels outside ``mask`` dimmed (the region that may change stays bright)."""
+    if mask is None:
+        return view
+    dimmed = view.astype(np.float32)
+    dimmed[~mask] = dimmed[~mask] * 0.35
+    return dimmed.round().astype(np.uint8)
+
+
+def gradcam_pair(image: np.ndarray, maps: Sequence[tuple[np.ndarray, str]]) -> np.ndarray:
+    """Grad-CAM maps over the counterfactual, one panel per (map, title)."""
+    return strip([(image, "counterfactual")]
+                 + [(overlay_map(image, values, opacity=0.6, cmap="jet"), title)
+                    for values, title in maps])
+
+
+def _cell_box(cell: int, grid: tuple[int, int], size: int, offset: int) -> tuple[int, int, int, int]:
+    row, column = divmod(int(cell), grid[1])
+    height, width = size / grid[0], size / grid[1]
+    return (offset + round(column * width), round(row * height),
+            offset + round((column + 1) * width) - 1, round((row + 1) * height) - 1)
+
+
+def swap_picture(view: np.ndarray, dog_view: np.ndarray, swaps: Sequence[tuple[int, int]],
+                 grid: tuple[int, int], *, size: int = 336, gap: int = 12) -> np.ndarray:
+    """The start image (left) and the dog image (right) with the feature grid drawn faintly and
+    every swapped pair outlined in one colour and numbered in the order it was found."""
+    canvas = Image.new("RGB", (2 * size + gap, size), (255, 255, 255))
+    for offset, picture in ((0, view), (size + gap, dog_view)):
+        canvas.paste(Image.fromarray(picture).resize((size, size), Image.BILINEAR), (offset, 0))
+    draw = ImageDraw.Draw(canvas, "RGBA")
+    for offset in (0, size + gap):
+        for r in range(1, grid[0]):
+            y = round(r * size / grid[0])
+            draw.line([(offset, y), (offset + size, y)], fill=(255, 255, 255, 90))
+        for c in range(1, grid[1]):
+            x = offset + round(c * size / grid[1])
+            draw.line([(x, 0), (x, size)], fill=(255, 255, 255, 90))
+    font = ImageFont.load_default(size=max(10, min(18, size // grid[0] // 2)))
+    for number, (cat_cell, dog_cell) in enumerate(swaps, start=1):
+        colour = SWAP_COLOURS[(number - 1) % len(SWAP_COLOURS)]
+        for cell, offset in ((cat_cell, 0), (dog_cell, size + gap)):
+            box = _cell_box(cell, grid, size, offset)
+            draw.rectangle(box, outline=colour + (255,), width=3)
+            draw.rectangle((box[0] + 3, box[1] + 3, box[0] + 3 + 8 * len(str(number)) + 4,
+                            box[1] + 3 + 16), fill=(0, 0, 0, 170))
+            draw.text((box[0] + 5, box[1] + 3), str(number), fill=colour + (255,), font=font)
+    return np.asarray(canvas)
+
+
+def tradeoff_figure(distances: Sequence[float], probabilities: Sequence[float],
+                    weights: Sequence[float], *, threshold: float, target: str) -> Figure:
+    """Distance to the original (x) against the target probability (y), one point per weight."""
+    figure = Figure(figsize=(6.4, 3.4), dpi=100, layout="constrained")
+    axes = figure.add_subplot()
+    axes.plot(distances, probabilities, color="#9aa5b1", linewidth=1, zorder=1)
+    axes.scatter(distances, probabilities, c=[p >= threshold for p in probabilities],
+                 cmap="coolwarm", vmin=0, vmax=1, s=60, zorder=2, edgecolors="black")
+    for x, y, weight in zip(distances, probabilities, weights):
+        axes.annotate(f"λ = {weight:g}", (x, y), textcoords="offset points", xytext=(6, 6),
+                      fontsize=9)
+    axes.axhline(threshold, color="#c0392b", linestyle="--", linewidth=1,
+                 label=f"stop threshold {threshold:g}")
+    axes.set_xlabel("distance to the original (L2, root mean square, 0–255 grey levels)")
+    axes.set_ylabel(f"p({target})")
+    axes.set_ylim(0, 1.05)
+    axes.margins(x=0.15)
+    axes.set_xlim(left=0)
+    axes.legend(loc="upper left", fontsize=8)
+    axes.set_title("Trade-off: a larger proximity weight λ keeps the image closer", fontsize=10)
+    return figure
+
+
+def swap_curve(probabilities: Sequence[float], *, threshold: float, target: str) -> Figure:
+    """The target probability before and after each swapped cell."""
+    figure = Figure(figsize=(6.4, 2.6), dpi=100, layout="constrained")
+    axes = figure.add_subplot()
+    axes.plot(range(len(probabilities)), probabilities, marker="o", color="#2c7fb8")
+    axes.axhline(threshold, color="#c0392b", linestyle="--", linewidth=1,
+                 label=f"stop threshold {threshold:g}")
+    axes.set_xlabel("cells swapped")
+    axes.set_ylabel(f"p({target})")
+    axes.set_ylim(0, 1.05)
+    axes.legend(loc="upper left", fontsize=8)
+    return figure
