@@ -19,11 +19,11 @@ from lab.security import PrivateUploads
 from lab.settings import Settings
 from lab.status import status_markdown, status_summary
 from lab.zerogpu import wrap_gpu_events, zero_gpu_space
-from tabs import activations, ascent, attribution, pdp
+from tabs import activations, ascent, attribution, clip, counterfactual, pdp
 from tabs.common.context import TabContext
 from tabs.common.image_picker import ExampleImages
 
-TABS: tuple[ModuleType, ...] = (ascent, activations, attribution, pdp)
+TABS: tuple[ModuleType, ...] = (ascent, activations, attribution, counterfactual, clip, pdp)
 THEME = gr.themes.Soft(primary_hue="indigo")
 CSS = "#act-grid img { image-rendering: pixelated; }"
 

@@ -76,7 +76,9 @@ REGISTRY: Mapping[str, ModelSpec] = MappingProxyType({
         ),
         ModelSpec(
             name="clip-vit-base-patch32", title="CLIP ViT-B/32", kind="clip",
-            source=HubSource("openai/clip-vit-base-patch32", load_clip),
+            source=HubSource("openai/clip-vit-base-patch32", load_clip,
+                             files=("config.json", "model.safetensors", "tokenizer_config.json",
+                                    "vocab.json", "merges.txt")),
             origin="Hugging Face, openai/clip-vit-base-patch32 (seed 004)",
             mean=(0.48145466, 0.4578275, 0.40821073), std=(0.26862954, 0.26130258, 0.27577711),
         ),

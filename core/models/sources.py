@@ -150,10 +150,29 @@ class HubSource:
         return network, ()
 
 
-def load_clip(repo_id: str, *, local_files_only: bool) -> nn.Module:
-    """CLIP through transformers, with eager attention so attention maps can be read."""
-    from transformers import CLIPModel
+class ClipNetwork(nn.Module):
+    """transformers' ``CLIPModel`` (``.clip``) with its tokenizer (``.tokenizer``) as one network.
 
-    return CLIPModel.from_pretrained(
+    The model manager loads, freezes, moves, locks and shares it like any classifier; the
+    tokenizer travels with the weights it belongs to. ``core.clip`` works with both parts.
+    """
+
+    def __init__(self, clip: nn.Module, tokenizer):
+        super().__init__()
+        self.clip = clip
+        self.tokenizer = tokenizer
+
+    def forward(self, **inputs):
+        return self.clip(**inputs)
+
+
+def load_clip(repo_id: str, *, local_files_only: bool) -> nn.Module:
+    """CLIP through transformers, with eager attention so attention maps can be read, and its
+    tokenizer, as a :class:`ClipNetwork`. ``repo_id`` may also be a local folder."""
+    from transformers import AutoTokenizer, CLIPModel
+
+    model = CLIPModel.from_pretrained(
         repo_id, attn_implementation="eager", local_files_only=local_files_only
     )
+    tokenizer = AutoTokenizer.from_pretrained(repo_id, local_files_only=local_files_only)
+    return ClipNetwork(model, tokenizer)

@@ -1,0 +1,111 @@
+"""CLIP results as pictures: highlighted tokens (HTML), the ranking as a bar chart, image maps
+over the picture and the deletion curves (object-oriented matplotlib, no pyplot)."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from tabs.common.render.attribution import overlay_map, strip
+
+TOKEN_COLOUR = (214, 39, 40)
+CURVE_COLOURS = {"attention": "#7f8fa6", "chefer": "#1f77b4", "grad_eclip": "#d62728",
+                 "random": "#555555"}
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    """One description to highlight: its title line and, per token, text, score, word end."""
+
+    title: str
+    tokens: Sequence[str]
+    scores: Sequence[float]
+    word_end: Sequence[bool]
+    note: str = ""
+
+
+def token_html(rows: Sequence[TokenRow]) -> str:
+    """Each description as a line of tokens, red by score (each line scaled to its own maximum).
+
+    Subword pieces of one word sit together, separated by a thin line; the start and end
+    tokens are grey (no method scores them). Hovering a token shows its score.
+    """
+    parts = ['<div class="clip-tokens" style="line-height:2.1;font-size:15px">']
+    for row in rows:
+        peak = max((float(s) for s in row.scores), default=0.0)
+        parts.append(f'<div style="margin:4px 0 10px 0"><div style="font-size:13px;'
+                     f'opacity:0.8">{html.escape(row.title)}</div>')
+        last = len(row.tokens) - 1
+        for position, (token, score, end) in enumerate(zip(row.tokens, row.scores, row.word_end)):
+            text = html.escape(token)
+            if position in (0, last):
+                parts.append(f'<span style="color:#888;font-size:11px;padding:0 3px">{text}</span> ')
+                continue
+            alpha = 0.0 if peak <= 0 else 0.85 * float(score) / peak
+            red, green, blue = TOKEN_COLOUR
+            space = " " if end else ""
+            edge = "" if end else "border-right:1px dotted #999;"
+            parts.append(
+                f'<span title="{float(score):.1%}" style="background:rgba({red},{green},{blue},'
+                f'{alpha:.3f});padding:2px 1px;border-radius:3px;{edge}">{text}</span>{space}')
+        if row.note:
+            parts.append(f'<div style="font-size:12px;opacity:0.75">{html.escape(row.note)}</div>')
+        parts.append("</div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def ranking_figure(descriptions: Sequence[str], probabilities: np.ndarray, cosine: np.ndarray,
+                   order: Sequence[int]) -> Figure:
+    """Horizontal bars of the softmax probability, best on top, cosine written at each bar."""
+    figure = Figure(figsize=(7, 0.5 * len(order) + 1.2), dpi=100, layout="constrained")
+    axes = figure.add_subplot()
+    shown = list(order)[::-1]
+    labels = [_shorten(descriptions[i]) for i in shown]
+    values = [float(probabilities[i]) for i in shown]
+    colours = ["#c0392b" if i == order[0] else "#7f8fa6" for i in shown]
+    axes.barh(range(len(shown)), values, color=colours)
+    for y, i in enumerate(shown):
+        axes.text(min(float(probabilities[i]), 0.98) + 0.01, y, f"cos {cosine[i]:.3f}",
+                  va="center", fontsize=8)
+    axes.set_yticks(range(len(shown)), labels, fontsize=9)
+    axes.set_xlim(0, 1.15)
+    axes.set_xlabel("softmax probability among these descriptions")
+    axes.set_title("Which description fits the image best? (CLIP's ranking)", fontsize=10)
+    return figure
+
+
+def relevance_strip(view: np.ndarray, maps: Mapping[str, np.ndarray], titles: Mapping[str, str],
+                    *, opacity: float = 0.6, cmap: str = "jet") -> np.ndarray:
+    """The image CLIP saw, then each map (view-sized, float) over it, each scaled on its own."""
+    panels = [(view, "what CLIP sees")]
+    panels += [(overlay_map(view, values, opacity=opacity, cmap=cmap), titles[method])
+               for method, values in maps.items()]
+    return strip(panels)
+
+
+def deletion_figure(fractions: np.ndarray, curves: Mapping[str, np.ndarray], random: np.ndarray,
+                    titles: Mapping[str, str], *, random_orders: int) -> Figure:
+    """Similarity while the most relevant patches are removed first, one line per map."""
+    figure = Figure(figsize=(7, 3.2), dpi=100, layout="constrained")
+    axes = figure.add_subplot()
+    for method, values in curves.items():
+        axes.plot(fractions, values, marker="o", color=CURVE_COLOURS.get(method),
+                  label=titles.get(method, method))
+    axes.plot(fractions, random, linestyle="--", color=CURVE_COLOURS["random"],
+              label=f"random order (mean of {random_orders})")
+    axes.set_xlabel("share of image patches removed (most relevant first)")
+    axes.set_ylabel("cosine similarity")
+    axes.set_title("Deletion check: the faster the curve falls, the more the map found what "
+                   "the match depends on", fontsize=9)
+    axes.legend(fontsize=8)
+    axes.grid(alpha=0.3)
+    return figure
+
+
+def _shorten(text: str, limit: int = 38) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
