@@ -2,7 +2,8 @@
 
 Straightforward: scikit-learn's partial_dependence with method="brute" (predict every training
 row at every grid point). Ours: core.tabular.pdp.pdp_2d with its default method (recursion, one walk
-through the trees), cold (empty cache) and cached. Run from the repository root:
+through the trees), cold (empty cache) and cached. For comparison it also times the 2D PDP of
+the neural network, which has no trees and is always brute force. Run from the repository root:
 
     python bench/bench_pdp.py
 
@@ -42,7 +43,9 @@ def main() -> int:
 
     start = time.perf_counter()
     models = tabular.train_models()
-    print(f"training both models (once, not timed below): {time.perf_counter() - start:.2f} s")
+    print(f"training all three models (once, not timed below): {time.perf_counter() - start:.2f} s"
+          f" (network alone {models.fit_seconds['neural_network']:.2f} s, "
+          f"{models.neural_network.n_epochs_} epochs; the rest is loading Lightning and the trees)")
     gb = models.gradient_boosting
     print(f"model: GradientBoostingRegressor({gb.n_estimators} trees, depth {gb.max_depth}); "
           f"{len(models.X_train)} training rows; grid {GRID}×{GRID} = {GRID * GRID} points")
@@ -74,6 +77,11 @@ def main() -> int:
         fresh, model="gradient_boosting", features=FEATURES, grid_resolution=GRID,
         method="brute"), repeats=1)
     print(f"ours, method='brute', cold:            {ours_brute_time * 1000:9.1f} ms")
+
+    network_time, network = _best_of(lambda: pdp.pdp_2d(
+        fresh, model="neural_network", features=FEATURES, grid_resolution=GRID), repeats=1)
+    print(f"neural network, default = {network.method}, cold:  {network_time * 1000:9.1f} ms "
+          f"(no trees to walk; {GRID * GRID} predictions of {len(models.X_train)} rows)")
 
     brute_avg = np.asarray(brute["average"][0])
     if not np.allclose(ours_brute.average, brute_avg):

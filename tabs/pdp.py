@@ -1,7 +1,10 @@
-"""Partial dependence tab: PDP + ICE, 2D PDP, both models compared, ALE next to the PDP.
+"""Partial dependence tab: PDP + ICE, 2D PDP, three models compared, ALE next to the PDP.
 
 All computation lives in ``core.tabular.pdp`` (scikit-learn's ``partial_dependence``), all drawing in
 ``tabs.common.render.pdp``; the handlers here pick the cached models and turn results into figures.
+The models (two tree ensembles and a neural network trained with PyTorch Lightning) are trained
+once per process by the first request that needs them (usually the data panel when the page
+loads), which shows the training's progress; later requests wait for the same training.
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ SEED = 0
 PREVIEW_ROWS = 10
 #: Default feature of each dropdown: 1D, 2D x, 2D y, compare, ALE (the seed's exercises).
 DEFAULTS = ("LSTAT", "RM", "LSTAT", "RM", "RM")
-METHODS = [("recursion (fast)", "recursion"), ("brute: average over all rows (slow)", "brute")]
+METHODS = [("auto: recursion for the trees, brute for the network", "auto"),
+           ("recursion (fast, tree models only)", "recursion"),
+           ("brute: average over all rows (slow)", "brute")]
 
 _TARGET_MEANING = {
     "en": "Median value of owner-occupied homes (in $1000s, 1970 dollars); the target.",
@@ -66,9 +71,10 @@ _NOTE_ON_B = {
 }
 
 
-def _trained(drop_b: bool) -> TrainedModels:
-    """The two cached models (trained once per setting of B)."""
-    return train_models(load_boston(), drop_b=drop_b, seed=SEED)
+def _trained(drop_b: bool, progress: gr.Progress | None = None) -> TrainedModels:
+    """The three cached models (trained once per setting of B; ``progress`` shows how far)."""
+    report = None if progress is None else (lambda fraction, text: progress(fraction, desc=text))
+    return train_models(load_boston(), drop_b=drop_b, seed=SEED, progress=report)
 
 
 def _feature_names(drop_b: bool) -> list[str]:
@@ -86,10 +92,26 @@ def _descriptions(lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["feature", "meaning (unit)"])
 
 
+def _network_summary(trained: TrainedModels) -> str:
+    """What the neural network is and how its training went, in one paragraph."""
+    net = trained.neural_network
+    widths = " and ".join(str(w) for w in net.hidden_layers)
+    trees = trained.fit_seconds["random_forest"] + trained.fit_seconds["gradient_boosting"]
+    device = "CPU" if net.device_ == "cpu" else f"GPU ({net.device_})"
+    return (f"The **neural network** is a multi-layer perceptron (hidden layers of {widths} "
+            f"SiLU units) on standardised features, trained with PyTorch Lightning (AdamW, "
+            f"mini-batches of {net.batch_size}) on {len(trained.X_train) - net.n_validation_} "
+            f"training rows; the other {net.n_validation_} training rows decide when to stop "
+            f"(early stopping). It ran {net.n_epochs_} epochs and kept the weights of epoch "
+            f"{net.best_epoch_ + 1}; training took {trained.fit_seconds['neural_network']:.1f} s "
+            f"on the {device} (both tree models: {trees:.1f} s).")
+
+
 @user_errors
-def show_data(ctx: TabContext, drop_b: bool) -> tuple[str, pd.DataFrame]:
+def show_data(ctx: TabContext, drop_b: bool,
+              progress=gr.Progress()) -> tuple[str, pd.DataFrame]:
     """The models' test scores (Markdown table) and the first rows of the data they use."""
-    trained = _trained(drop_b)
+    trained = _trained(drop_b, progress)
     lines = [
         f"Trained on {len(trained.X_train)} rows, tested on the other {len(trained.X_test)} "
         f"(fixed split and seed {trained.seed}), **{'without' if trained.drop_b else 'with'} B**.",
@@ -100,6 +122,7 @@ def show_data(ctx: TabContext, drop_b: bool) -> tuple[str, pd.DataFrame]:
     for name in MODEL_NAMES:
         score = trained.scores[name]
         lines.append(f"| {MODEL_TITLES[name]} | {score.r2:.3f} | {score.mae:.2f} |")
+    lines += ["", _network_summary(trained)]
     data = load_boston()
     preview = data.X[list(trained.feature_names)].head(PREVIEW_ROWS).copy()
     preview[TARGET] = data.y[:PREVIEW_ROWS]
@@ -119,9 +142,9 @@ def feature_lists(ctx: TabContext, drop_b: bool, *current: str):
 
 @user_errors
 def plot_1d(ctx: TabContext, drop_b: bool, feature: str, model: str, ice_samples: int,
-            centered: bool, grid_resolution: int) -> tuple[Figure, str]:
+            centered: bool, grid_resolution: int, progress=gr.Progress()) -> tuple[Figure, str]:
     """PDP with ICE curves (optionally centred) and the feature's histogram, plus a summary."""
-    result = pdp_1d(_trained(drop_b), model=model, feature=feature,
+    result = pdp_1d(_trained(drop_b, progress), model=model, feature=feature,
                     ice_samples=ice_samples, grid_resolution=grid_resolution,
                     centered=bool(centered), seed=SEED)
     what = "change of the prediction" if result.centered else "average prediction"
@@ -133,9 +156,9 @@ def plot_1d(ctx: TabContext, drop_b: bool, feature: str, model: str, ice_samples
 
 @user_errors
 def plot_2d(ctx: TabContext, drop_b: bool, feature_x: str, feature_y: str, model: str,
-            grid_resolution: int, method: str) -> tuple[Figure, str]:
+            grid_resolution: int, method: str, progress=gr.Progress()) -> tuple[Figure, str]:
     """Filled contour of the 2D PDP with the data and the extrapolated region, plus a summary."""
-    result = pdp_2d(_trained(drop_b), model=model, features=(feature_x, feature_y),
+    result = pdp_2d(_trained(drop_b, progress), model=model, features=(feature_x, feature_y),
                     grid_resolution=grid_resolution, method=method)
     inside = result.average[~result.outside]
     text = (f"Predicted MEDV from **{result.average.min():.1f}** to **{result.average.max():.1f}** "
@@ -148,22 +171,30 @@ def plot_2d(ctx: TabContext, drop_b: bool, feature_x: str, feature_y: str, model
 
 
 @user_errors
-def plot_compare(ctx: TabContext, drop_b: bool, feature: str) -> tuple[Figure, str]:
-    """Both models' PDPs of one feature on one axis, plus where they differ most."""
-    result = compare_models(_trained(drop_b), feature=feature, grid_resolution=50)
-    first, second = (result.averages[name] for name in MODEL_NAMES)
-    gap = np.abs(first - second)
-    at = int(gap.argmax())
-    text = (f"The two PDPs differ by at most **{gap[at]:.2f}** ($1000s), at {feature} = "
-            f"{result.grid[at]:.3g}; on average by {gap.mean():.2f}.")
+def plot_compare(ctx: TabContext, drop_b: bool, feature: str,
+                 progress=gr.Progress()) -> tuple[Figure, str]:
+    """All models' PDPs of one feature on one axis, where they differ most and how many
+    training rows lie there (models tend to part ways where the data are sparse)."""
+    result = compare_models(_trained(drop_b, progress), feature=feature, grid_resolution=50)
+    names = list(result.averages)
+    curves = np.stack([result.averages[name] for name in names])  # (models, G)
+    spread = curves.max(axis=0) - curves.min(axis=0)
+    at = int(spread.argmax())
+    top, bottom = (MODEL_TITLES[names[i]] for i in (curves[:, at].argmax(), curves[:, at].argmin()))
+    width = 2 * float(np.median(np.diff(result.grid))) if result.grid.size > 1 else 0.0
+    near = int((np.abs(result.feature_values - result.grid[at]) <= width).sum())
+    text = (f"The {len(names)} PDPs differ by at most **{spread[at]:.2f}** ($1000s), at "
+            f"{feature} = {result.grid[at]:.3g} ({top} highest, {bottom} lowest), where "
+            f"**{near} of {result.feature_values.size}** training rows lie within ±{width:.2g}; "
+            f"on average they differ by {spread.mean():.2f}.")
     return render_model_comparison(result, lang=ctx.lang), text
 
 
 @user_errors
 def plot_ale(ctx: TabContext, drop_b: bool, feature: str, model: str,
-             bins: int) -> tuple[Figure, str]:
+             bins: int, progress=gr.Progress()) -> tuple[Figure, str]:
     """PDP (left) and ALE (right) of the same feature from the same model."""
-    trained = _trained(drop_b)
+    trained = _trained(drop_b, progress)
     ale = ale_1d(trained, model=model, feature=feature, bins=bins)
     pdp = pdp_1d(trained, model=model, feature=feature, ice_samples=0, grid_resolution=50,
                  seed=SEED)
@@ -209,8 +240,9 @@ def build(ctx: TabContext, demo: gr.Blocks) -> None:
     choices = _feature_choices(_feature_names(True), lang)
     model_choices = [(MODEL_TITLES[name], name) for name in MODEL_NAMES]
     gr.Markdown("How does a model's prediction of a Boston house price (MEDV, in $1000s) "
-                "move when one or two features change? Random forest and gradient boosting, "
-                "trained on the Boston housing data that ship with the lab.")
+                "move when one or two features change? Random forest, gradient boosting and a "
+                "small neural network (trained with PyTorch Lightning when the page first "
+                "loads), all on the Boston housing data that ship with the lab.")
     with gr.Accordion("Data and models: Boston housing (506 census tracts, 1970)", open=False):
         gr.Markdown(_NOTE_ON_B[lang])
         drop_b = gr.Checkbox(value=True, label="Train without B", elem_id="pdp-drop-b")
@@ -233,11 +265,11 @@ def build(ctx: TabContext, demo: gr.Blocks) -> None:
             feature_y = _feature_dropdown(choices, DEFAULTS[2], "Feature (y axis)", "pdp-2d-y")
             model_2d = gr.Radio(model_choices, value=MODEL_NAMES[0], label="Model")
             grid_2d = gr.Slider(10, 100, value=50, step=1, label="Grid resolution")
-            method = gr.Radio(METHODS, value="recursion", label="Method")
+            method = gr.Radio(METHODS, value="auto", label="Method")
             run_2d = gr.Button("Plot 2D PDP", variant="primary", elem_id="pdp-2d-run")
         with plot_panel("Compare models", "pdp-compare") as panel_cmp:
             feature_cmp = _feature_dropdown(choices, DEFAULTS[3], "Feature", "pdp-compare-feature")
-            run_cmp = gr.Button("Compare both models", variant="primary",
+            run_cmp = gr.Button("Compare all three models", variant="primary",
                                 elem_id="pdp-compare-run")
         with plot_panel("ALE vs PDP", "pdp-ale") as panel_ale:
             feature_ale = _feature_dropdown(choices, DEFAULTS[4], "Feature", "pdp-ale-feature")

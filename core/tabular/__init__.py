@@ -1,14 +1,19 @@
 """Tabular XAI on the bundled Boston housing data: the data (``boston``, CSV in ``data/``),
-the models trained on it (``training``), partial dependence and ICE (``pdp``) and
-accumulated local effects (``ale``).
+the models trained on it (``training``; the neural network in ``mlp``, trained by PyTorch
+Lightning in ``lightning_fit``), partial dependence and ICE (``pdp``) and accumulated local
+effects (``ale``).
 
-May import: scikit-learn, pandas, numpy and ``core`` helpers. Never gradio or pyplot.
+May import: scikit-learn, pandas, numpy, torch, ``core`` helpers, and Lightning inside
+``lightning_fit`` only (it loads pyplot, so nothing imports it before the first training).
+Never gradio or pyplot.
 """
 
 from core.tabular.boston import TARGET, TARGET_LABEL, BostonData, feature_label, load_boston
+from core.tabular.mlp import NeuralNetworkRegressor
 from core.tabular.training import (
     MODEL_NAMES,
     MODEL_TITLES,
+    TREE_MODELS,
     ModelName,
     ModelScores,
     TrainedModels,
@@ -16,6 +21,6 @@ from core.tabular.training import (
     train_models,
 )
 
-__all__ = ["MODEL_NAMES", "MODEL_TITLES", "TARGET", "TARGET_LABEL", "BostonData", "ModelName",
-           "ModelScores", "TrainedModels", "check_model", "feature_label", "load_boston",
-           "train_models"]
+__all__ = ["MODEL_NAMES", "MODEL_TITLES", "TARGET", "TARGET_LABEL", "TREE_MODELS", "BostonData",
+           "ModelName", "ModelScores", "NeuralNetworkRegressor", "TrainedModels", "check_model",
+           "feature_label", "load_boston", "train_models"]

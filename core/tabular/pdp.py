@@ -1,9 +1,9 @@
-"""Partial dependence (PDP, ICE, 2D PDP), model comparison and ALE on the Boston trained.
+"""Partial dependence (PDP, ICE, 2D PDP), model comparison and ALE for the Boston models.
 
-scikit-learn's ``partial_dependence`` does the PDP/ICE work; this module validates inputs and
-caches the typed results. Friedman (2001), "Greedy function approximation: a gradient
-boosting machine", Ann. Statist. 29(5) (PDP); Goldstein et al. (2015), "Peeking inside the
-black box", JCGS 24(1) (ICE).
+scikit-learn's ``partial_dependence`` does the PDP/ICE work for the trees and the neural network
+alike; this module validates inputs and caches the typed results. Friedman (2001), "Greedy
+function approximation: a gradient boosting machine", Ann. Statist. 29(5) (PDP); Goldstein et
+al. (2015), "Peeking inside the black box", JCGS 24(1) (ICE).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from core.cache import ResultCache
 from core.checks import check_int, read_only
 from core.tabular import training
 from core.tabular.ale import ALE1D, ale_from_estimator
-from core.tabular.training import MODEL_NAMES, ModelName, ModelScores, TrainedModels, check_model
+from core.tabular.training import MODEL_NAMES, TREE_MODELS, ModelName, ModelScores, TrainedModels
+from core.tabular.training import check_model
 
 PDPMethod = Literal["auto", "brute", "recursion"]
 #: A 2D grid point counts as "outside the data" when no training row lies within this
@@ -77,7 +78,7 @@ class PDP2D:
 
 @dataclass(frozen=True, eq=False)
 class ModelComparison:
-    """PDPs of one feature from both models on one ``grid`` (G,).
+    """PDPs of one feature from every model on one ``grid`` (G,).
 
     ``averages`` maps model name -> (G,) PDP; ``scores`` the models' test scores;
     ``feature_values`` (n_train,) for a rug.
@@ -206,9 +207,10 @@ def pdp_2d(
 
     ``method``: "brute" averages predictions over all training rows; "recursion" walks the
     trees once (fast; weights each split by the training rows in the node, so it can differ from
-    "brute" where features are correlated); "auto" = "recursion" (both models allow it). For
-    gradient boosting the constant initial prediction that scikit-learn's recursion leaves out
-    is added back. Returns ``PDP2D`` with ``average`` (G1, G2) and ``outside`` (G1, G2). Cached.
+    "brute" where features are correlated) and is refused for the neural network, which has no
+    trees; "auto" = "recursion" for the tree models, "brute" for the network. For gradient
+    boosting the constant initial prediction that scikit-learn's recursion leaves out is added
+    back. Returns ``PDP2D`` with ``average`` (G1, G2) and ``outside`` (G1, G2). Cached.
     """
     check_model(model)
     if not isinstance(features, (tuple, list)) or len(features) != 2:
@@ -219,7 +221,11 @@ def pdp_2d(
     grid_resolution = _check_grid(grid_resolution)
     if method not in get_args(PDPMethod):
         raise ValueError(f"Unknown method {method!r}. Choose 'auto', 'brute' or 'recursion'.")
-    used = "recursion" if method == "auto" else method
+    if method == "recursion" and model not in TREE_MODELS:
+        raise ValueError("The recursion method walks through the trees of a tree model, and the "
+                         "neural network has none. Choose 'brute' (or 'auto', which uses brute "
+                         "for the network).")
+    used = ("recursion" if model in TREE_MODELS else "brute") if method == "auto" else method
     key = ("pdp_2d", trained, model, f1, f2, grid_resolution, used)
 
     def compute() -> PDP2D:
@@ -252,7 +258,7 @@ def pdp_2d(
 def compare_models(
     trained: TrainedModels, *, feature: str, grid_resolution: int = 50
 ) -> ModelComparison:
-    """PDPs (brute, all training rows) of ``feature`` from both models on the same grid.
+    """PDPs (brute, all training rows) of ``feature`` from all three models on the same grid.
 
     Returns ``ModelComparison`` with ``grid`` (G,) and ``averages[model]`` (G,). Cached.
     """
@@ -273,7 +279,7 @@ def compare_models(
             )
             values = np.asarray(result["grid_values"][0], dtype=float)
             if grid is not None and not np.array_equal(grid, values):
-                raise RuntimeError("The two models' PDP grids differ; this is a bug.")
+                raise RuntimeError("The models' PDP grids differ; this is a bug.")
             grid = values
             averages[name] = read_only(np.asarray(result["average"][0], dtype=float))
         return ModelComparison(

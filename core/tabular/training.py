@@ -1,11 +1,14 @@
-"""The two tree models the Partial dependence tab explains, trained once per process.
+"""The three models the Partial dependence tab explains, trained once per process.
 
-Random forest and gradient boosting on the Boston data (``core.tabular.boston``), with a fixed
-75/25 split and seed, so every student sees the same models and scores.
+Random forest, gradient boosting and a small neural network (``core.tabular.mlp``, trained with
+PyTorch Lightning) on the Boston data (``core.tabular.boston``), with a fixed 75/25 split and
+seed, so every student sees the same models and scores.
 """
 
 from __future__ import annotations
 
+import importlib
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -20,11 +23,16 @@ from sklearn.model_selection import train_test_split
 from core.cache import ResultCache
 from core.checks import check_int, read_only
 from core.tabular.boston import BostonData, load_boston
+from core.tabular.mlp import NeuralNetworkRegressor, Progress
 
-ModelName = Literal["random_forest", "gradient_boosting"]
+ModelName = Literal["random_forest", "gradient_boosting", "neural_network"]
 MODEL_NAMES: tuple[str, ...] = get_args(ModelName)
-MODEL_TITLES = {"random_forest": "Random forest", "gradient_boosting": "Gradient boosting"}
+#: The models made of decision trees (scikit-learn's "recursion" PDP works only for these).
+TREE_MODELS: tuple[str, ...] = ("random_forest", "gradient_boosting")
+MODEL_TITLES = {"random_forest": "Random forest", "gradient_boosting": "Gradient boosting",
+                "neural_network": "Neural network (MLP)"}
 TEST_SIZE = 0.25
+Estimator = RandomForestRegressor | GradientBoostingRegressor | NeuralNetworkRegressor
 
 _MODEL_CACHE = ResultCache(maxsize=4)
 
@@ -39,10 +47,14 @@ class ModelScores:
 
 @dataclass(frozen=True, eq=False)
 class TrainedModels:
-    """Both fitted models with their split. Shared by all users: never mutate the frames."""
+    """The three fitted models with their split. Shared by all users: never mutate the frames.
+
+    ``fit_seconds`` maps model name -> how long its training took (wall clock, this process).
+    """
 
     random_forest: RandomForestRegressor
     gradient_boosting: GradientBoostingRegressor
+    neural_network: NeuralNetworkRegressor
     X_train: pd.DataFrame
     X_test: pd.DataFrame
     y_train: np.ndarray
@@ -51,38 +63,57 @@ class TrainedModels:
     drop_b: bool
     seed: int
     scores: Mapping[str, ModelScores]
+    fit_seconds: Mapping[str, float]
 
-    def estimator(self, model: ModelName) -> RandomForestRegressor | GradientBoostingRegressor:
+    def estimator(self, model: ModelName) -> Estimator:
         """The fitted scikit-learn estimator called ``model``."""
         check_model(model)
         return getattr(self, model)
 
 
 def check_model(model: str) -> None:
-    """``ValueError`` unless ``model`` names one of the two trained models."""
+    """``ValueError`` unless ``model`` names one of the three trained models."""
     if model not in MODEL_NAMES:
-        raise ValueError(f"Unknown model {model!r}. Choose 'random_forest' or 'gradient_boosting'.")
+        raise ValueError(f"Unknown model {model!r}. Choose 'random_forest', 'gradient_boosting' "
+                         "or 'neural_network'.")
 
 
-def _train(data: BostonData, drop_b: bool, seed: int) -> TrainedModels:
+def _train(data: BostonData, drop_b: bool, seed: int, progress: Progress | None) -> TrainedModels:
+    def tell(fraction: float, text: str) -> None:
+        if progress is not None:
+            progress(fraction, text)
+
     X = data.X.drop(columns=["B"]) if drop_b else data.X
     X_train, X_test, y_train, y_test = train_test_split(
         X, data.y, test_size=TEST_SIZE, random_state=seed
     )
-    rf = RandomForestRegressor(n_estimators=200, random_state=seed, n_jobs=1)
-    gb = GradientBoostingRegressor(
-        n_estimators=300, learning_rate=0.05, max_depth=3, random_state=seed
-    )
-    scores = {}
-    for name, est in (("random_forest", rf), ("gradient_boosting", gb)):
-        est.fit(X_train, y_train)
+    estimators = {
+        "random_forest": RandomForestRegressor(n_estimators=200, random_state=seed, n_jobs=1),
+        "gradient_boosting": GradientBoostingRegressor(
+            n_estimators=300, learning_rate=0.05, max_depth=3, random_state=seed),
+        "neural_network": NeuralNetworkRegressor(random_state=seed),
+    }
+    # where each model's training starts on the progress bar (the network reports its epochs)
+    steps = {"random_forest": (0.0, "Training the random forest (200 trees)"),
+             "gradient_boosting": (0.2, "Training gradient boosting (300 trees)"),
+             "neural_network": (0.35, "Loading PyTorch Lightning, training the neural network")}
+    scores, seconds = {}, {}
+    for name, est in estimators.items():
+        tell(*steps[name])
+        options = {}
+        if name == "neural_network":
+            importlib.import_module("core.tabular.lightning_fit")  # once per process, not timed
+            options["progress"] = lambda f, text: tell(0.35 + 0.65 * f,
+                                                       f"Training the neural network: {text}")
+        start = time.perf_counter()
+        est.fit(X_train, y_train, **options)
+        seconds[name] = time.perf_counter() - start
         pred = est.predict(X_test)
         scores[name] = ModelScores(
             r2=float(r2_score(y_test, pred)), mae=float(mean_absolute_error(y_test, pred))
         )
     return TrainedModels(
-        random_forest=rf,
-        gradient_boosting=gb,
+        **estimators,
         X_train=X_train,
         X_test=X_test,
         y_train=read_only(np.asarray(y_train)),
@@ -91,23 +122,29 @@ def _train(data: BostonData, drop_b: bool, seed: int) -> TrainedModels:
         drop_b=drop_b,
         seed=seed,
         scores=MappingProxyType(scores),
+        fit_seconds=MappingProxyType(seconds),
     )
 
 
 def train_models(
-    data: BostonData | None = None, *, drop_b: bool = True, seed: int = 0
+    data: BostonData | None = None, *, drop_b: bool = True, seed: int = 0,
+    progress: Progress | None = None,
 ) -> TrainedModels:
-    """Train a random forest and a gradient boosting regressor once per (data, drop_b, seed).
+    """Train the three models once per (data, drop_b, seed); concurrent callers train once.
 
     Split: 75 % train / 25 % test (``random_state=seed``). Random forest: 200 trees, full depth;
-    gradient boosting: 300 trees of depth 3, learning rate 0.05. Returns ``TrainedModels``
-    (the same object for the same arguments; about 1 s the first time).
+    gradient boosting: 300 trees of depth 3, learning rate 0.05; neural network: see
+    ``NeuralNetworkRegressor`` (two hidden layers of 64 SiLU units, AdamW, early stopping on 20 %
+    of the training rows, CPU). Returns ``TrainedModels`` (the same object for the same
+    arguments; a few seconds the first time, plus importing Lightning once per process).
+    ``progress(fraction, sentence)`` hears how far the first caller's training is.
     """
     data = data if data is not None else load_boston()
     if not isinstance(drop_b, bool):
         raise ValueError(f"drop_b must be True or False, got {drop_b!r}.")
     seed = check_int("The seed", seed, 0, 2**31 - 1)
-    return _MODEL_CACHE.get_or_compute((data, drop_b, seed), lambda: _train(data, drop_b, seed))
+    return _MODEL_CACHE.get_or_compute((data, drop_b, seed),
+                                       lambda: _train(data, drop_b, seed, progress))
 
 
 def clear_cache() -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import base64
 import io
 
+import numpy as np
 import pytest
 from PIL import Image
+
+from tabs.common.render.pdp import MODEL_COLOURS
 
 DROP_B = True
 
@@ -74,6 +77,58 @@ def test_ale_next_to_pdp(client):
     plot, text = client.predict(DROP_B, "RM", "gradient_boosting", 20, api_name="/pdp_ale")
     assert _figure(plot).size[0] > _figure(plot).size[1] * 2  # two panels side by side
     assert "ALE over" in text and "bins" in text
+
+
+def _colour_pixels(image: Image.Image, colour: str) -> int:
+    """How many pixels of ``image`` are (almost) the colour ``#rrggbb``."""
+    rgb = np.asarray(image.convert("RGB"), dtype=int)
+    target = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
+    return int((np.abs(rgb - target).sum(axis=-1) < 40).sum())
+
+
+def test_data_panel_scores_the_neural_network_next_to_the_trees(client):
+    scores, _ = client.predict(True, api_name="/pdp_data")
+    rows = {line.split("|")[1].strip(): line for line in scores.splitlines()
+            if line.startswith("| ") and "test R²" not in line}
+    assert list(rows) == ["Random forest", "Gradient boosting", "Neural network (MLP)"]
+    r2, mae = (float(cell) for cell in rows["Neural network (MLP)"].split("|")[2:4])
+    assert r2 > 0.75 and 0 < mae < 3.2
+    assert "PyTorch Lightning" in scores and "early stopping" in scores
+    assert "the other 76 training rows" in scores and "on the CPU" in scores
+
+
+def test_pdp_1d_of_the_network(client):
+    plot, text = client.predict(DROP_B, "LSTAT", "neural_network", 20, False, 50,
+                                api_name="/pdp_1d")
+    assert _figure(plot).size[0] >= 1000 and "20 ICE curves" in text
+    start, end = (float(part.split("**")[0]) for part in text.split("from **")[1].split("to **"))
+    assert end < start - 5
+
+
+def test_pdp_2d_of_the_network_is_brute_force(client):
+    plot, text = client.predict(DROP_B, "RM", "LSTAT", "neural_network", 20, "auto",
+                                api_name="/pdp_2d")
+    _figure(plot)
+    assert "20 × 20 grid (brute)" in text
+    with pytest.raises(Exception, match="neural network has none"):
+        client.predict(DROP_B, "RM", "LSTAT", "neural_network", 20, "recursion",
+                       api_name="/pdp_2d")
+
+
+def test_compare_draws_three_curves(client):
+    plot, text = client.predict(DROP_B, "RM", api_name="/pdp_compare")
+    image = _figure(plot)
+    for model, colour in MODEL_COLOURS.items():
+        assert _colour_pixels(image, colour) > 300, model  # a thick line in each model's colour
+    assert "The 3 PDPs differ by at most" in text
+    near = int(text.split("where **")[1].split(" of 379**")[0])
+    assert 0 <= near < 379 and "training rows lie within" in text
+
+
+def test_ale_of_the_network(client):
+    plot, text = client.predict(DROP_B, "LSTAT", "neural_network", 20, api_name="/pdp_ale")
+    _figure(plot)
+    assert "ALE over 20 bins" in text
 
 
 def test_b_is_available_when_trained_with_it(client):

@@ -21,6 +21,7 @@ from core import tabular as B
 from core.tabular import pdp as P
 from core.tabular.ale import ale_from_estimator
 from tabs.common.render.pdp import (
+    MODEL_COLOURS,
     render_ale_vs_pdp,
     render_model_comparison,
     render_pdp_1d,
@@ -73,7 +74,7 @@ def test_models_are_trained_once(models):
 
 def test_removing_b_removes_it_everywhere(models, models_with_b):
     assert "B" not in models.feature_names and "B" not in models.X_train.columns
-    for name in ("random_forest", "gradient_boosting"):
+    for name in ("random_forest", "gradient_boosting", "neural_network"):
         estimator = models.estimator(name)
         assert estimator.n_features_in_ == 12 and "B" not in estimator.feature_names_in_
         assert models_with_b.estimator(name).n_features_in_ == 13
@@ -94,7 +95,7 @@ def test_removing_b_removes_it_everywhere(models, models_with_b):
 # ----------------------------------------------------------------------------- PDP / ICE
 
 
-@pytest.mark.parametrize("model", ["random_forest", "gradient_boosting"])
+@pytest.mark.parametrize("model", ["random_forest", "gradient_boosting", "neural_network"])
 def test_pdp_1d_equals_sklearn(models, model):
     ours = P.pdp_1d(models, model=model, feature="LSTAT", ice_samples=20)
     theirs = partial_dependence(models.estimator(model), models.X_train, ["LSTAT"],
@@ -176,13 +177,37 @@ def test_recursion_equals_brute_for_stumps(models):
     np.testing.assert_allclose(fast.average, brute.average, atol=1e-9)
 
 
+def test_pdp_2d_of_the_network_is_brute_force(models):
+    """The network has no trees: "auto" falls back to brute, "recursion" is refused."""
+    auto = P.pdp_2d(models, model="neural_network", grid_resolution=8)
+    assert auto.method == "brute"
+    assert P.pdp_2d(models, model="neural_network", grid_resolution=8, method="brute") is auto
+    theirs = partial_dependence(models.neural_network, models.X_train, ["RM", "LSTAT"],
+                                grid_resolution=8, method="brute")
+    np.testing.assert_array_equal(auto.average, theirs["average"][0])
+    np.testing.assert_array_equal(auto.grid_2, theirs["grid_values"][1])
+    with pytest.raises(ValueError, match="neural network has none. Choose 'brute'"):
+        P.pdp_2d(models, model="neural_network", method="recursion")
+    assert P.pdp_2d(models, model="random_forest", grid_resolution=8).method == "recursion"
+
+
+def test_ice_and_ale_work_on_the_network(models):
+    result = P.pdp_1d(models, model="neural_network", feature="LSTAT", ice_samples=379)
+    np.testing.assert_allclose(result.ice.mean(axis=0), result.average)
+    assert result.average[0] > result.average[-1] + 5  # more LSTAT, lower price
+    ale = P.ale_1d(models, model="neural_network", feature="LSTAT", bins=20)
+    assert ale.edges.shape == (21,) and ale.effect[0] > ale.effect[-1]
+
+
 def test_compare_models_shares_the_grid(models):
     result = P.compare_models(models, feature="RM")
-    assert set(result.averages) == {"random_forest", "gradient_boosting"}
+    assert set(result.averages) == {"random_forest", "gradient_boosting", "neural_network"}
     single = P.pdp_1d(models, model="random_forest", feature="RM", ice_samples=0)
     np.testing.assert_allclose(result.grid, single.grid)
     np.testing.assert_allclose(result.averages["random_forest"], single.average)
     assert result.averages["gradient_boosting"].shape == result.grid.shape
+    network = P.pdp_1d(models, model="neural_network", feature="RM", ice_samples=0)
+    np.testing.assert_array_equal(result.averages["neural_network"], network.average)
 
 
 # ----------------------------------------------------------------------------- ALE
@@ -324,8 +349,13 @@ def test_render_2d_contour_points_and_outside_region(models):
 
 def test_render_comparison_and_ale(models):
     fig = render_model_comparison(P.compare_models(models, feature="RM"))
-    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 2
-    assert "R²" in fig.axes[0].get_legend().get_texts()[0].get_text()
+    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 3  # one curve per model
+    assert [line.get_color() for line in fig.axes[0].lines] == [
+        MODEL_COLOURS[name] for name in B.MODEL_NAMES]
+    legend = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    assert "R²" in legend[0] and legend[2].startswith("Neural network (MLP): test R²")
+    german = render_model_comparison(P.compare_models(models, feature="RM"), lang="de")
+    assert "Neuronales Netz" in german.axes[0].get_legend().get_texts()[2].get_text()
     ale = P.ale_1d(models, model="random_forest", feature="RM")
     pdp = P.pdp_1d(models, model="random_forest", feature="RM", ice_samples=0)
     fig = render_ale_vs_pdp(ale, pdp)

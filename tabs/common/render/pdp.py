@@ -20,12 +20,15 @@ from tabs.common.i18n import Language, in_language
 DPI = 160
 PDP_COLOUR = "#d62728"
 ICE_COLOUR = "#1f77b4"
-MODEL_COLOURS = {"random_forest": "#1f77b4", "gradient_boosting": "#ff7f0e"}
+#: One colour per model in the comparison; the network's purple stays apart from the PDP red.
+MODEL_COLOURS = {"random_forest": "#1f77b4", "gradient_boosting": "#ff7f0e",
+                 "neural_network": "#9467bd"}
 
 _TEXT = {
     "en": {
         "random_forest": "Random forest",
         "gradient_boosting": "Gradient boosting",
+        "neural_network": "Neural network (MLP)",
         "pdp": "PDP (average of all rows)",
         "ice": "ICE: {n} sampled rows",
         "cice": "centred ICE: {n} sampled rows",
@@ -37,10 +40,10 @@ _TEXT = {
         "title_2d": "{model}: 2D partial dependence ({method})",
         "outside": "outside the data (extrapolation)",
         "data": "training rows",
-        "title_cmp": "Partial dependence on {feature}: both models",
-        "score": "{model} (test R² {r2:.2f}, MAE {mae:.2f})",
-        "title_pdp": "PDP ({model})",
-        "title_ale": "ALE ({model})",
+        "title_cmp": "Partial dependence on {feature}: all models",
+        "score": "{model}: test R² {r2:.2f}, MAE {mae:.2f}",
+        "title_pdp": "PDP: {model}",
+        "title_ale": "ALE: {model}",
         "ale": "ALE",
         "pdp_shift": "PDP, shifted to mean 0",
         "effect": "effect on predicted " + TARGET_LABEL["en"],
@@ -48,6 +51,7 @@ _TEXT = {
     "de": {
         "random_forest": "Random Forest",
         "gradient_boosting": "Gradient Boosting",
+        "neural_network": "Neuronales Netz (MLP)",
         "pdp": "PDP (Mittel über alle Zeilen)",
         "ice": "ICE: {n} zufällige Zeilen",
         "cice": "zentrierte ICE: {n} zufällige Zeilen",
@@ -59,10 +63,10 @@ _TEXT = {
         "title_2d": "{model}: partielle 2D-Abhängigkeit ({method})",
         "outside": "außerhalb der Daten (Extrapolation)",
         "data": "Trainingszeilen",
-        "title_cmp": "Partielle Abhängigkeit von {feature}: beide Modelle",
-        "score": "{model} (Test-R² {r2:.2f}, MAE {mae:.2f})",
-        "title_pdp": "PDP ({model})",
-        "title_ale": "ALE ({model})",
+        "title_cmp": "Partielle Abhängigkeit von {feature}: alle Modelle",
+        "score": "{model}: Test-R² {r2:.2f}, MAE {mae:.2f}",
+        "title_pdp": "PDP: {model}",
+        "title_ale": "ALE: {model}",
         "ale": "ALE",
         "pdp_shift": "PDP, auf Mittelwert 0 verschoben",
         "effect": "Effekt auf den vorhergesagten " + TARGET_LABEL["de"],
@@ -193,9 +197,10 @@ def render_pdp_2d(result: PDP2D, *, lang: Language = "en", levels: int = 12) -> 
 
 
 def render_model_comparison(result: ModelComparison, *, lang: Language = "en") -> Figure:
-    """Both models' PDPs of one feature on one axis, with a histogram of the data below.
+    """Every model's PDP of one feature on one axis, with a histogram of the data below.
 
-    Returns a Figure with two axes (plot, histogram); the plot has one line per model.
+    Returns a Figure with two axes (plot, histogram); the plot has one line per model, in
+    ``MODEL_COLOURS``: the trees' step functions next to the network's smooth curve.
     """
     text = _t(lang)
     fig = _figure(7.2, 5.0)
