@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal, Mapping
@@ -42,6 +43,9 @@ def _layers(**roles: str) -> Mapping[LayerRole, str]:
 
 
 OFFLINE_MODEL = "efficientnet_lite0"
+#: CLIP's Hugging Face repository, or a local folder with the same files (``XAI_LAB_CLIP``):
+#: a class without internet can use a copy made on a connected machine.
+CLIP_REPO = os.environ.get("XAI_LAB_CLIP") or "openai/clip-vit-base-patch32"
 
 REGISTRY: Mapping[str, ModelSpec] = MappingProxyType({
     spec.name: spec
@@ -76,7 +80,7 @@ REGISTRY: Mapping[str, ModelSpec] = MappingProxyType({
         ),
         ModelSpec(
             name="clip-vit-base-patch32", title="CLIP ViT-B/32", kind="clip",
-            source=HubSource("openai/clip-vit-base-patch32", load_clip,
+            source=HubSource(CLIP_REPO, load_clip,
                              files=("config.json", "model.safetensors", "tokenizer_config.json",
                                     "vocab.json", "merges.txt")),
             origin="Hugging Face, openai/clip-vit-base-patch32 (seed 004)",

@@ -9,6 +9,7 @@ Hugging Face repositories (CLIP).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
@@ -118,15 +119,26 @@ class PackagedLite0Source:
 
 @dataclass(frozen=True)
 class HubSource:
-    """A Hugging Face repository loaded with transformers (used for CLIP)."""
+    """A Hugging Face repository loaded with transformers (used for CLIP).
+
+    ``repo_id`` may also be a local folder holding the same files (``save_pretrained``
+    output), e.g. a copy made on a connected machine; it is then never downloaded.
+    """
 
     repo_id: str
     loader: Callable[..., nn.Module]
     files: tuple[str, ...] = ("config.json", "model.safetensors")
 
+    @property
+    def folder(self) -> Path | None:
+        """The local folder when ``repo_id`` is a path (absolute, ``./…`` or ``~/…``)."""
+        return Path(self.repo_id).expanduser() if self.repo_id.startswith(("/", ".", "~")) else None
+
     def status(self, *, offline: bool) -> WeightStatus:
         from huggingface_hub import try_to_load_from_cache
 
+        if self.folder is not None:
+            return "cached" if all((self.folder / f).is_file() for f in self.files) else "failed"
         if all(isinstance(try_to_load_from_cache(self.repo_id, f), str) for f in self.files):
             return "cached"
         if offline or not host_reachable("huggingface.co"):
@@ -137,7 +149,8 @@ class HubSource:
         from huggingface_hub import constants
         from huggingface_hub.errors import LocalEntryNotFoundError
 
-        local_only = offline or self.status(offline=offline) == "unavailable offline"
+        local_only = (offline or self.folder is not None
+                      or self.status(offline=offline) == "unavailable offline")
         try:
             network = self.loader(self.repo_id, local_files_only=local_only)
         except (LocalEntryNotFoundError, OSError, ValueError) as error:
@@ -145,7 +158,7 @@ class HubSource:
                       "it could not be downloaded from huggingface.co")
             raise WeightsUnavailableError(
                 title=title, filename=f"{self.repo_id} ({', '.join(self.files)})",
-                looked_in=str(constants.HF_HUB_CACHE), reason=reason,
+                looked_in=str(self.folder or constants.HF_HUB_CACHE), reason=reason,
             ) from error
         return network, ()
 

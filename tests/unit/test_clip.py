@@ -347,3 +347,19 @@ def test_load_clip_reads_model_and_tokenizer_with_eager_attention(tmp_path):
     with torch.no_grad():
         np.testing.assert_allclose(C.model.features(loaded.clip.get_text_features(**ids)),
                                    C.model.features(saved.clip.get_text_features(**ids)), atol=1e-6)
+
+
+def test_a_local_clip_folder_is_used_without_any_download(tmp_path):
+    """XAI_LAB_CLIP may name a folder (save_pretrained output): it counts as cached and loads."""
+    from core.models.sources import HubSource, load_clip
+    from tests.clip_tiny import tiny_config, tiny_tokenizer
+    from transformers import CLIPModel
+
+    tokenizer = tiny_tokenizer()
+    CLIPModel(tiny_config(tokenizer)).save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+    source = HubSource(str(tmp_path), load_clip, files=("config.json", "model.safetensors"))
+    assert source.status(offline=True) == "cached"
+    network, _ = source.load(title="Tiny CLIP", offline=False)
+    assert network.clip.config.text_config.hidden_size == 32
+    assert HubSource(str(tmp_path / "missing"), load_clip).status(offline=True) != "cached"
