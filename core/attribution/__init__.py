@@ -1,14 +1,24 @@
-"""Attribution maps through captum (saliency, Integrated Gradients, Grad-CAM, Guided Grad-CAM):
-one map (``methods``), the tab's views built from it (``views``), captum's guided
-backpropagation extended to ReLU6 (``guided``) and how stable a map is under noise
-(``stability``).
+"""Attribution maps through captum (saliency, Integrated Gradients, Grad-CAM, Guided Grad-CAM,
+Occlusion) and tests of them: one map (``methods``, ``occlusion``), the tab's views built from
+it (``views``), captum's guided backpropagation extended to ReLU6 (``guided``), how stable a map
+is under noise (``stability``), how faithful it is by deletion and insertion (``faithfulness``)
+and whether it depends on the weights at all (``sanity``, cascading randomization). Forward-only
+work runs batched on a BatchNorm-folded copy (``inference``).
 
 May import: torch, captum, numpy, scipy and ``core`` helpers. Never gradio or pyplot.
 """
 
+from core.attribution.faithfulness import (
+    RANDOM,
+    Curves,
+    FaithfulnessReport,
+    deletion_insertion,
+    measure_curves,
+)
 from core.attribution.methods import (
     BASELINES,
     DEFAULT_BATCH,
+    GRADIENT_METHODS,
     MAX_STEPS,
     METHOD_TITLES,
     METHODS,
@@ -22,6 +32,7 @@ from core.attribution.methods import (
     explain_pixels,
     model_pixels,
 )
+from core.attribution.sanity import SanityReport, cascading_randomization
 from core.attribution.stability import StabilityReport, measure_stability
 from core.attribution.views import (
     GradCamSteps,
@@ -32,8 +43,10 @@ from core.attribution.views import (
     gradcam_steps,
 )
 
-__all__ = ["BASELINES", "DEFAULT_BATCH", "MAX_STEPS", "METHODS", "METHOD_TITLES",
-           "AttributionMethod", "Baseline", "Completeness", "Explanation", "GradCamSteps",
-           "StabilityReport", "baseline_pixels", "clear_cache", "compare_baselines",
-           "compare_methods", "compare_targets", "explain", "explain_pixels", "gradcam_depth",
-           "gradcam_steps", "measure_stability", "model_pixels"]
+__all__ = ["BASELINES", "DEFAULT_BATCH", "GRADIENT_METHODS", "MAX_STEPS", "METHODS",
+           "METHOD_TITLES", "RANDOM", "AttributionMethod", "Baseline", "Completeness", "Curves",
+           "Explanation", "FaithfulnessReport", "GradCamSteps", "SanityReport", "StabilityReport",
+           "baseline_pixels", "cascading_randomization", "clear_cache", "compare_baselines",
+           "compare_methods", "compare_targets", "deletion_insertion", "explain",
+           "explain_pixels", "gradcam_depth", "gradcam_steps", "measure_curves",
+           "measure_stability", "model_pixels"]

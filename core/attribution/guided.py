@@ -2,7 +2,8 @@
 
 captum only overrides the gradient of ``nn.ReLU``; in a ReLU6 network Guided Grad-CAM would
 silently fall back to the plain gradient. This subclass hooks ReLU6 too, with captum's own
-rule (``_backward_hook``: pass only positive gradients). It overrides captum's private
+rule (``_backward_hook``: pass only positive gradients). The sanity check also shows guided
+backpropagation on its own (:func:`guided_backprop_map`). It overrides captum's private
 ``_register_hooks``, so ``requirements.txt`` pins captum to the minor range it was tested
 with, and ``tests/unit/test_attribution.py`` shows the ReLU6 difference.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import warnings
 
+import torch
 from captum.attr import GuidedBackprop, GuidedGradCam
 from torch import nn
 
@@ -37,3 +39,11 @@ def guided_gradcam(network: nn.Module, layer: nn.Module) -> GuidedGradCam:
     explainer = GuidedGradCam(network, layer)
     explainer.guided_backprop = GuidedBackpropReLU6(network)
     return explainer
+
+
+def guided_backprop_map(network: nn.Module, inputs: torch.Tensor, *, target: int) -> torch.Tensor:
+    """Guided backpropagation alone, the sharp factor inside Guided Grad-CAM: (S, S), the
+    largest |value| over colour channels, for normalised ``inputs`` (1, 3, S, S). The caller
+    holds the lock when ``network`` is shared."""
+    raw = GuidedBackpropReLU6(network).attribute(inputs.detach().requires_grad_(True), target=target)
+    return raw[0].abs().max(dim=0).values

@@ -1,4 +1,5 @@
-"""One attribution map through captum: saliency, Integrated Gradients, Grad-CAM, Guided Grad-CAM.
+"""One attribution map through captum: saliency, Integrated Gradients, Grad-CAM, Guided Grad-CAM,
+Occlusion.
 
 Every method runs through captum (we do not re-implement them); this module prepares the
 input, picks the layer, holds the shared model's lock for the whole captum call (captum
@@ -6,7 +7,8 @@ registers hooks on the model) and turns the result into a frozen dataclass of nu
 
 Papers: saliency — Simonyan et al. 2013 (arXiv:1312.6034); Integrated Gradients — Sundararajan
 et al. 2017 (arXiv:1703.01365); Grad-CAM and Guided Grad-CAM — Selvaraju et al. 2017
-(arXiv:1610.02391); guided backpropagation — Springenberg et al. 2014 (arXiv:1412.6806).
+(arXiv:1610.02391); guided backpropagation — Springenberg et al. 2014 (arXiv:1412.6806);
+Occlusion — Zeiler & Fergus 2014 (arXiv:1311.2901, see :mod:`core.attribution.occlusion`).
 """
 
 from __future__ import annotations
@@ -23,17 +25,24 @@ from captum.attr import IntegratedGradients, LayerAttribution, LayerGradCam, Sal
 from torch import nn
 
 from core.attribution.guided import guided_gradcam
+from core.attribution.inference import forward_network
+from core.attribution.occlusion import check_occlusion, occlusion_map
 from core.cache import ResultCache
 from core.models import LoadedModel
 from core.predictions import check_target
 from core.preprocess import check_rgb, image_digest, normalise, view_and_pixels
 
-AttributionMethod = Literal["saliency", "integrated_gradients", "gradcam", "guided_gradcam"]
+AttributionMethod = Literal["saliency", "integrated_gradients", "gradcam", "guided_gradcam",
+                            "occlusion"]
 Baseline = Literal["black", "white", "noise", "blurred"]
 
-METHODS: tuple[AttributionMethod, ...] = ("saliency", "integrated_gradients", "gradcam", "guided_gradcam")
+METHODS: tuple[AttributionMethod, ...] = ("saliency", "integrated_gradients", "gradcam",
+                                          "guided_gradcam", "occlusion")
+GRADIENT_METHODS: tuple[AttributionMethod, ...] = METHODS[:4]
+"""The four methods that backpropagate gradients (Occlusion only runs forward passes)."""
 METHOD_TITLES = {"saliency": "Saliency", "integrated_gradients": "Integrated Gradients",
-                 "gradcam": "Grad-CAM", "guided_gradcam": "Guided Grad-CAM"}
+                 "gradcam": "Grad-CAM", "guided_gradcam": "Guided Grad-CAM",
+                 "occlusion": "Occlusion"}
 BASELINES: tuple[Baseline, ...] = ("black", "white", "noise", "blurred")
 MAX_STEPS = 1000
 DEFAULT_BATCH = 16
@@ -64,7 +73,9 @@ class Explanation:
 
     ``map``: (S, S) float32, ≥ 0, at the model's input size (|grad| or |IG| max over colour
     channels; Grad-CAM after ReLU, upsampled bilinearly); ``view``: (S, S, 3) uint8, the picture
-    the model saw; ``completeness`` only for Integrated Gradients. Arrays are read-only.
+    the model saw; ``completeness`` only for Integrated Gradients; Occlusion: mean logit drop
+    of the windows covering a pixel, ≥ 0, with ``window`` and ``stride`` in pixels. Arrays are
+    read-only.
     """
 
     model: str
@@ -78,11 +89,14 @@ class Explanation:
     steps: int | None = None
     completeness: Completeness | None = None
     seconds: float = 0.0
+    window: int | None = None
+    stride: int | None = None
 
     @property
     def title(self) -> str:
         extra = {"integrated_gradients": f" ({self.baseline}, {self.steps} steps)",
-                 "gradcam": f" @ {self.layer}", "guided_gradcam": f" @ {self.layer}"}
+                 "gradcam": f" @ {self.layer}", "guided_gradcam": f" @ {self.layer}",
+                 "occlusion": f" ({self.window} px, stride {self.stride})"}
         return METHOD_TITLES[self.method] + extra.get(self.method, "")
 
 
@@ -92,17 +106,20 @@ class Explanation:
 
 def explain(model: LoadedModel, image: np.ndarray, *, method: AttributionMethod, target: int,
             layer: str | None = None, steps: int = 50, baseline: Baseline = "black",
-            internal_batch_size: int = DEFAULT_BATCH, seed: int = 0,
-            use_cache: bool = True) -> Explanation:
+            internal_batch_size: int = DEFAULT_BATCH, window: int | None = None,
+            stride: int | None = None, seed: int = 0, use_cache: bool = True) -> Explanation:
     """One attribution map of ``image`` (RGB uint8, any size) for class ``target``.
 
     ``layer`` (Grad-CAM, Guided Grad-CAM) defaults to the model's Grad-CAM layer; ``steps``,
-    ``baseline``, ``internal_batch_size`` and ``seed`` (noise baseline) are for IG. Results are
-    cached by their inputs; ``use_cache=False`` always computes.
+    ``baseline`` and ``seed`` (noise baseline) are for IG; ``window`` and ``stride`` (pixels
+    of the model's input; default a seventh of it and half of that: 32 and 16 at 224) for
+    Occlusion; ``internal_batch_size`` is IG's batch of steps and Occlusion's batch of windows.
+    Results are cached by their inputs; ``use_cache=False`` always computes.
     """
     check_rgb(image)
-    options = _options(model, method=method, target=target, layer=layer, steps=steps,
-                       baseline=baseline, internal_batch_size=internal_batch_size)
+    options = check_options(model, method=method, target=target, layer=layer, steps=steps,
+                            baseline=baseline, internal_batch_size=internal_batch_size,
+                            window=window, stride=stride)
     key = ("explain", model.name, image_digest(image), tuple(sorted(options.items())), seed)
     compute = lambda: _explain_pixels(model, *view_and_pixels(image, model.spec.input_size),
                                        seed=seed, **options)
@@ -111,15 +128,17 @@ def explain(model: LoadedModel, image: np.ndarray, *, method: AttributionMethod,
 
 def explain_pixels(model: LoadedModel, pixels: torch.Tensor, *, method: AttributionMethod, target: int,
                    layer: str | None = None, steps: int = 50, baseline: Baseline = "black",
-                   internal_batch_size: int = DEFAULT_BATCH, seed: int = 0) -> Explanation:
+                   internal_batch_size: int = DEFAULT_BATCH, window: int | None = None,
+                   stride: int | None = None, seed: int = 0) -> Explanation:
     """Like :func:`explain` for a ``(1, 3, S, S)`` float tensor of pixels in [0, 1] (not cached).
 
     Used for inputs that are not exact uint8 images, e.g. with a little noise added.
     """
     if pixels.dim() != 4 or pixels.shape[:2] != (1, 3):
         raise ValueError("Expected pixels of shape (1, 3, S, S) with values in [0, 1].")
-    options = _options(model, method=method, target=target, layer=layer, steps=steps,
-                       baseline=baseline, internal_batch_size=internal_batch_size)
+    options = check_options(model, method=method, target=target, layer=layer, steps=steps,
+                            baseline=baseline, internal_batch_size=internal_batch_size,
+                            window=window, stride=stride)
     size = model.spec.input_size
     if pixels.shape[2:] != (size, size):
         pixels = torch.nn.functional.interpolate(pixels, size=(size, size), mode="bilinear",
@@ -129,14 +148,17 @@ def explain_pixels(model: LoadedModel, pixels: torch.Tensor, *, method: Attribut
     return _explain_pixels(model, view, pixels, seed=seed, **options)
 
 
-def _options(model: LoadedModel, *, method, target, layer, steps, baseline,
-             internal_batch_size) -> dict:
-    """Validate and normalise the options; unused ones are set to None (better cache keys)."""
+def check_options(model: LoadedModel, *, method, target, layer=None, steps=50, baseline="black",
+                  internal_batch_size=DEFAULT_BATCH, window=None, stride=None) -> dict:
+    """Validate and normalise one method's options; unused ones become None (better cache keys).
+
+    The result is the keyword arguments of :func:`attribute` (without ``seed``).
+    """
     if method not in METHODS:
         raise ValueError(f"Unknown method '{method}'. Choose one of: {', '.join(METHODS)}.")
     target = check_target(model.categories, target=target)
     options = dict(method=method, target=target, layer=None, steps=None, baseline=None,
-                   internal_batch_size=None)
+                   internal_batch_size=None, window=None, stride=None)
     if method in ("gradcam", "guided_gradcam"):
         options["layer"] = check_layer(model, layer or model.spec.default_layers["gradcam"])
     if method == "integrated_gradients":
@@ -147,51 +169,76 @@ def _options(model: LoadedModel, *, method, target, layer, steps, baseline,
                              f"a whole number between 1 and {MAX_STEPS} (you asked for {steps}).")
         if baseline not in BASELINES:
             raise ValueError(f"Unknown baseline '{baseline}'. Choose one of: {', '.join(BASELINES)}.")
+        options.update(steps=int(steps), baseline=baseline)
+    if method in ("integrated_gradients", "occlusion"):
         if not isinstance(internal_batch_size, int) or internal_batch_size < 1:
             raise ValueError("The internal batch size must be at least 1.")
-        options.update(steps=int(steps), baseline=baseline,
-                       internal_batch_size=int(internal_batch_size))
+        options["internal_batch_size"] = int(internal_batch_size)
+    if method == "occlusion":
+        options["window"], options["stride"] = check_occlusion(model.spec.input_size, window, stride)
     return options
 
 
-def _explain_pixels(model: LoadedModel, view: np.ndarray, pixels: torch.Tensor, *, method: AttributionMethod,
-                    target: int, layer: str | None, steps: int | None, baseline: Baseline | None,
-                    internal_batch_size: int | None, seed: int) -> Explanation:
+def _explain_pixels(model: LoadedModel, view: np.ndarray, pixels: torch.Tensor, *, seed: int,
+                    **options) -> Explanation:
     start = time.perf_counter()
-    network = model.network
+    if options["method"] == "occlusion":  # forward passes only: the fast folded copy
+        with forward_network(model) as network:
+            values, completeness = attribute(model, network, pixels, seed=seed, **options)
+    else:
+        with model.lock:  # captum registers hooks on the shared model
+            values, completeness = attribute(model, model.network, pixels, seed=seed, **options)
+    view.setflags(write=False)
+    return Explanation(model=model.name, method=options["method"], target=options["target"],
+                       label=model.categories[options["target"]], map=values, view=view,
+                       layer=options["layer"], baseline=options["baseline"], steps=options["steps"],
+                       completeness=completeness, seconds=time.perf_counter() - start,
+                       window=options["window"], stride=options["stride"])
+
+
+def attribute(model: LoadedModel, network: nn.Module, pixels: torch.Tensor, *,
+              method: AttributionMethod, target: int, layer: str | None, steps: int | None,
+              baseline: Baseline | None, internal_batch_size: int | None, window: int | None,
+              stride: int | None, seed: int = 0) -> tuple[np.ndarray, Completeness | None]:
+    """One method's (S, S) map of ``pixels`` (1, 3, S, S) in [0, 1] on ``network``.
+
+    ``network`` is the model's own network or a private copy of it with the same layer names
+    (the sanity check's randomized copy): the Grad-CAM layer is looked up by name on
+    ``network``. Options as returned by :func:`check_options`. The caller holds the model's
+    lock when ``network`` is shared. Returns a read-only float32 map and, for IG, its
+    completeness numbers.
+    """
     inputs = normalised(model, pixels).requires_grad_(True)
     size = tuple(inputs.shape[2:])
     completeness = None
-    with model.lock:
-        if method == "saliency":
-            raw = Saliency(network).attribute(inputs, target=target, abs=True)
-            values = raw[0].max(dim=0).values
-        elif method == "integrated_gradients":
-            reference = normalised(model, baseline_pixels(pixels, kind=baseline, seed=seed))
-            raw, delta = IntegratedGradients(network).attribute(
-                inputs, baselines=reference, target=target, n_steps=steps,
-                internal_batch_size=internal_batch_size, return_convergence_delta=True)
-            with torch.no_grad():
-                scores = network(torch.cat([inputs.detach(), reference]))[:, target]
-            completeness = Completeness(
-                attribution_sum=float(raw.detach().sum()), score_input=float(scores[0]),
-                score_baseline=float(scores[1]), delta=float(delta.detach().sum()))
-            values = raw[0].abs().max(dim=0).values
-        elif method == "gradcam":
-            cam = LayerGradCam(network, module_named(network, layer)).attribute(
-                inputs, target=target, relu_attributions=True)
-            values = LayerAttribution.interpolate(cam, size, interpolate_mode="bilinear")[0, 0]
-        else:
-            explainer = guided_gradcam(network, module_named(network, layer))
-            raw = explainer.attribute(inputs, target=target, interpolate_mode="bilinear")
-            values = raw[0].abs().max(dim=0).values
+    if method == "saliency":
+        raw = Saliency(network).attribute(inputs, target=target, abs=True)
+        values = raw[0].max(dim=0).values
+    elif method == "integrated_gradients":
+        reference = normalised(model, baseline_pixels(pixels, kind=baseline, seed=seed))
+        raw, delta = IntegratedGradients(network).attribute(
+            inputs, baselines=reference, target=target, n_steps=steps,
+            internal_batch_size=internal_batch_size, return_convergence_delta=True)
+        with torch.no_grad():
+            scores = network(torch.cat([inputs.detach(), reference]))[:, target]
+        completeness = Completeness(
+            attribution_sum=float(raw.detach().sum()), score_input=float(scores[0]),
+            score_baseline=float(scores[1]), delta=float(delta.detach().sum()))
+        values = raw[0].abs().max(dim=0).values
+    elif method == "gradcam":
+        cam = LayerGradCam(network, module_named(network, layer)).attribute(
+            inputs, target=target, relu_attributions=True)
+        values = LayerAttribution.interpolate(cam, size, interpolate_mode="bilinear")[0, 0]
+    elif method == "guided_gradcam":
+        explainer = guided_gradcam(network, module_named(network, layer))
+        raw = explainer.attribute(inputs, target=target, interpolate_mode="bilinear")
+        values = raw[0].abs().max(dim=0).values
+    else:
+        values = occlusion_map(network, inputs, target=target, window=window, stride=stride,
+                               batch=internal_batch_size)
     result = values.detach().float().cpu().numpy().astype(np.float32)
     result.setflags(write=False)
-    view.setflags(write=False)
-    return Explanation(model=model.name, method=method, target=target,
-                       label=model.categories[target], map=result, view=view, layer=layer,
-                       baseline=baseline, steps=steps, completeness=completeness,
-                       seconds=time.perf_counter() - start)
+    return result, completeness
 
 
 # ---------------------------------------------------------------------------------------------

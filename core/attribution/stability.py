@@ -106,14 +106,15 @@ def _pair(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray
 def measure_stability(model: LoadedModel, image: np.ndarray, *, method: AttributionMethod, target: int,
                       noise: float = 0.01, seed: int = 0, top_k: float = 10.0,
                       layer: str | None = None, steps: int = 50, baseline: Baseline = "black",
-                      internal_batch_size: int = DEFAULT_BATCH) -> StabilityReport:
+                      internal_batch_size: int = DEFAULT_BATCH, window: int | None = None,
+                      stride: int | None = None) -> StabilityReport:
     """Explain ``image`` and the same image with noise, and compare the two maps.
 
     The original map comes from the attribution cache when it was computed before.
     """
     check_noise(noise)
     options = dict(method=method, target=target, layer=layer, steps=steps, baseline=baseline,
-                   internal_batch_size=internal_batch_size)
+                   internal_batch_size=internal_batch_size, window=window, stride=stride)
     original = explain(model, image, **options)
     noisy_pixels = add_noise(model_pixels(model, image), noise=noise, seed=seed)
     noisy = explain_pixels(model, noisy_pixels, **options)

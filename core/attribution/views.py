@@ -1,6 +1,7 @@
 """The Attribution tab's views, each built from :func:`core.attribution.methods.explain` or
 captum's layer methods: all methods side by side, IG baselines, Grad-CAM across depth, two
-target classes on one image, and Grad-CAM taken apart step by step.
+target classes on one image, and Grad-CAM taken apart step by step. Deletion/insertion and
+the sanity check live in ``faithfulness`` and ``sanity``.
 """
 
 from __future__ import annotations
@@ -55,15 +56,18 @@ class GradCamSteps:
 
 def compare_methods(model: LoadedModel, image: np.ndarray, *, target: int,
                     layer: str | None = None, steps: int = 50, baseline: Baseline = "black",
-                    internal_batch_size: int = DEFAULT_BATCH,
+                    internal_batch_size: int = DEFAULT_BATCH, window: int | None = None,
+                    stride: int | None = None,
                     progress: Progress | None = None) -> tuple[Explanation, ...]:
-    """All four methods for the same target (the notebook's ``compare_methods``), in METHODS order."""
+    """Every method for the same target (the notebook's ``compare_methods`` plus Occlusion),
+    in METHODS order."""
     results = []
     for i, method in enumerate(METHODS):
         _report(progress, i / len(METHODS), f"{METHOD_TITLES[method]}…")
         results.append(explain(model, image, method=method, target=target, layer=layer,
                                steps=steps, baseline=baseline,
-                               internal_batch_size=internal_batch_size))
+                               internal_batch_size=internal_batch_size, window=window,
+                               stride=stride))
     _report(progress, 1.0, "done")
     return tuple(results)
 
@@ -97,10 +101,11 @@ def gradcam_depth(model: LoadedModel, image: np.ndarray, *, target: int, layers:
 
 def compare_targets(model: LoadedModel, image: np.ndarray, *, targets: Sequence[int],
                     method: AttributionMethod = "gradcam", layer: str | None = None,
-                    steps: int = 50, baseline: Baseline = "black") -> tuple[Explanation, ...]:
+                    steps: int = 50, baseline: Baseline = "black", window: int | None = None,
+                    stride: int | None = None) -> tuple[Explanation, ...]:
     """The same method for several classes on one image (e.g. dog vs cat on ``both.png``)."""
     return tuple(explain(model, image, method=method, target=t, layer=layer, steps=steps,
-                         baseline=baseline) for t in targets)
+                         baseline=baseline, window=window, stride=stride) for t in targets)
 
 
 def gradcam_steps(model: LoadedModel, image: np.ndarray, *, target: int,

@@ -1,7 +1,9 @@
-"""Attribution tab: saliency, Integrated Gradients, Grad-CAM and Guided Grad-CAM for any class,
-compared side by side, taken apart step by step, and measured for stability.
+"""Attribution tab: saliency, Integrated Gradients, Grad-CAM, Guided Grad-CAM and Occlusion for
+any class, compared side by side, taken apart step by step, measured for stability, and tested:
+deletion/insertion curves and the sanity check (cascading randomization).
 
-The layout and its wiring live here; the handlers in :mod:`tabs.attribution.handlers`.
+The layout and its wiring live here; the handlers in :mod:`tabs.attribution.handlers` and,
+for the two tests, :mod:`tabs.attribution.faithfulness`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import functools
 
 import gradio as gr
 
-from core.attribution import BASELINES
+from core.attribution import BASELINES, METHODS
+from tabs.attribution.faithfulness import run_deletion, run_sanity
 from tabs.attribution.handlers import (
     METHOD_CHOICES,
     choose_model,
@@ -55,6 +58,9 @@ def build(ctx: TabContext, demo: gr.Blocks) -> None:
             with gr.Row():
                 steps = gr.Number(value=32, precision=0, label="IG steps")
                 baseline = gr.Dropdown(list(BASELINES), value="black", label="IG baseline")
+            with gr.Row():
+                window = gr.Number(value=32, precision=0, label="Occlusion window")
+                stride = gr.Number(value=16, precision=0, label="Occlusion stride")
             with gr.Row():
                 opacity = gr.Slider(0.0, 1.0, value=0.7, step=0.05, label="Overlay opacity")
                 cmap = gr.Dropdown(list(COLORMAPS), value="jet", label="Colour map")
@@ -103,6 +109,34 @@ def build(ctx: TabContext, demo: gr.Blocks) -> None:
                                           interactive=False, show_label=False)
                     stab_text = gr.Markdown()
                     stab_table = gr.Markdown()
+                with gr.Tab("Deletion"):
+                    gr.Markdown("Replace each method's most important pixels first: a faithful map "
+                                "makes the probability drop fast (and rise fast when they are put "
+                                "back into the replacement image). The dashed line is a random order.")
+                    with gr.Row():
+                        del_methods = gr.CheckboxGroup(METHOD_CHOICES, value=list(METHODS),
+                                                       label="Methods", scale=3)
+                        replacement = gr.Dropdown(list(BASELINES), value="blurred", scale=1,
+                                                  label="Replace deleted pixels by")
+                        shown = gr.Textbox("5, 10, 25", label="Show images at (% deleted)", scale=1)
+                    del_run = gr.Button("Delete and insert pixels", variant="primary",
+                                        elem_id="attr-deletion-run")
+                    del_plot = gr.Plot(show_label=False, format="png", elem_id="attr-deletion-plot")
+                    del_table = gr.Markdown(elem_id="attr-deletion-table")
+                    del_image = gr.Image(label="Images with the most important pixels deleted",
+                                         format="png", interactive=False, show_label=False,
+                                         elem_id="attr-deletion")
+                with gr.Tab("Sanity check"):
+                    gr.Markdown("Randomize the model's weights stage by stage, from the output down "
+                                "(on a private copy), and watch whether each map changes. A map "
+                                "that stays the same cannot be explaining the trained model.")
+                    san_methods = gr.CheckboxGroup(METHOD_CHOICES, value=list(METHODS), label="Methods")
+                    san_run = gr.Button("Randomize stage by stage", variant="primary",
+                                        elem_id="attr-sanity-run")
+                    san_plot = gr.Plot(show_label=False, format="png", elem_id="attr-sanity-plot")
+                    san_image = gr.Image(label="Maps after each stage", format="png",
+                                         interactive=False, show_label=False, elem_id="attr-sanity")
+                    san_text = gr.Markdown(elem_id="attr-sanity-text")
     with gr.Accordion("Lesson", open=False):
         gr.Markdown(ctx.lesson("attribution"), latex_delimiters=[
             {"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}])
@@ -125,8 +159,9 @@ def build(ctx: TabContext, demo: gr.Blocks) -> None:
     matches.input(use_match, matches, target, api_visibility="private")
     use_second.click(use_match, matches, second, api_visibility="private")
 
+    occlusion = [window, stride]  # appended last: older API calls without them still work
     compare.click(functools.partial(run_compare, ctx),
-                  [*image_inputs, target, layer, steps, baseline, opacity, cmap],
+                  [*image_inputs, target, layer, steps, baseline, opacity, cmap, *occlusion],
                   [compare_image, compare_text, results], api_name="attribution_compare")
     gr.on([opacity.release, cmap.input], render_compare, [results, opacity, cmap], compare_image,
           api_visibility="private", show_progress="hidden")
@@ -139,11 +174,19 @@ def build(ctx: TabContext, demo: gr.Blocks) -> None:
     steps_run.click(functools.partial(run_steps, ctx), [*image_inputs, target, layer, opacity, cmap],
                     [steps_grid, steps_plot, steps_image, steps_text], api_name="attribution_steps")
     pair_run.click(functools.partial(run_classes, ctx),
-                   [*image_inputs, target, second, pair_method, layer, steps, opacity, cmap],
+                   [*image_inputs, target, second, pair_method, layer, steps, opacity, cmap,
+                    *occlusion],
                    pair_image, api_name="attribution_classes")
     stab_run.click(functools.partial(run_stability, ctx),
-                   [*image_inputs, target, stab_method, noise, top_k, layer, steps, baseline, cmap],
+                   [*image_inputs, target, stab_method, noise, top_k, layer, steps, baseline, cmap,
+                    *occlusion],
                    [stab_image, stab_text], api_name="attribution_stability")
     stab_all.click(functools.partial(run_stability_all, ctx),
-                   [*image_inputs, target, noise, top_k, layer, steps, baseline], stab_table,
-                   api_name="attribution_stability_all")
+                   [*image_inputs, target, noise, top_k, layer, steps, baseline, *occlusion],
+                   stab_table, api_name="attribution_stability_all")
+    del_run.click(functools.partial(run_deletion, ctx),
+                  [*image_inputs, target, del_methods, replacement, shown, layer, steps, baseline,
+                   *occlusion, cmap], [del_plot, del_table, del_image], api_name="attribution_deletion")
+    san_run.click(functools.partial(run_sanity, ctx),
+                  [*image_inputs, target, san_methods, layer, steps, baseline, *occlusion, cmap],
+                  [san_plot, san_image, san_text], api_name="attribution_sanity")

@@ -1,5 +1,6 @@
 """The Attribution tab's event handlers: each turns the form's values into a ``core`` call and
-the typed result into pictures, tables and sentences."""
+the typed result into pictures, tables and sentences. Deletion/insertion and the sanity
+check are in :mod:`tabs.attribution.faithfulness`."""
 
 from __future__ import annotations
 
@@ -94,15 +95,23 @@ def use_match(match: int | None):
     return gr.Number() if match is None else gr.Number(value=int(match))
 
 
+def method_options(layer: str | None, steps: float | None, baseline: str | None,
+                   window: float | None, stride: float | None) -> dict:
+    """The methods' settings from the left column, as keyword arguments of ``core.attribution``
+    (core checks them)."""
+    return dict(layer=layer, steps=steps, baseline=baseline or "black", window=window, stride=stride)
+
+
 @user_errors
 def run_compare(ctx: TabContext, example: str, upload: str | None, model: str, target: float,
                 layer: str, steps: float, baseline: str, opacity: float, cmap: str,
-                progress=gr.Progress()):
-    """Original and all four methods side by side for one target (the notebook's compare_methods)."""
+                window: float | None = None, stride: float | None = None, progress=gr.Progress()):
+    """Original and every method side by side for one target (the notebook's compare_methods)."""
     loaded = ctx.models.get(model)
     results = compare_methods(loaded, ctx.examples.resolve(example, upload),
-                              target=check_target(loaded.categories, target=target), layer=layer,
-                              steps=steps, baseline=baseline, progress=_reporter(progress))
+                              target=check_target(loaded.categories, target=target),
+                              **method_options(layer, steps, baseline, window, stride),
+                              progress=_reporter(progress))
     return render_compare(results, opacity, cmap), _timings(results), results
 
 
@@ -186,13 +195,14 @@ def run_steps(ctx: TabContext, example: str, upload: str | None, model: str, tar
 
 @user_errors
 def run_classes(ctx: TabContext, example: str, upload: str | None, model: str, target: float,
-                second: float, method: str, layer: str, steps: float, opacity: float, cmap: str):
+                second: float, method: str, layer: str, steps: float, opacity: float, cmap: str,
+                window: float | None = None, stride: float | None = None):
     """The same method for two classes on one image, side by side, with names and indices."""
     loaded = ctx.models.get(model)
     targets = [check_target(loaded.categories, target=t) for t in (target, second)]
     image = ctx.examples.resolve(example, upload)
-    results = compare_targets(loaded, image, targets=targets, method=method, layer=layer,
-                              steps=steps)
+    results = compare_targets(loaded, image, targets=targets, method=method,
+                              **method_options(layer, steps, None, window, stride))
     probabilities = {p.index: p.probability for p in classify(loaded, image, top_k=1000)}
     titles = [f"#{r.target} {r.label}\np = {probabilities.get(r.target, 0):.1%}" for r in results]
     panels = [(results[0].view, f"Original\n{results[0].title}")] + _panels(results, opacity, cmap, titles)
@@ -202,13 +212,13 @@ def run_classes(ctx: TabContext, example: str, upload: str | None, model: str, t
 @user_errors
 def run_stability(ctx: TabContext, example: str, upload: str | None, model: str, target: float,
                   method: str, noise_percent: float, top_k: float, layer: str, steps: float,
-                  baseline: str, cmap: str):
+                  baseline: str, cmap: str, window: float | None = None, stride: float | None = None):
     """Original map, map with noise, their difference, and the two stability numbers."""
     loaded = ctx.models.get(model)
     report = measure_stability(loaded, ctx.examples.resolve(example, upload), method=method,
                                target=check_target(loaded.categories, target=target),
-                               noise=_fraction(noise_percent), top_k=top_k, layer=layer,
-                               steps=steps, baseline=baseline)
+                               noise=_fraction(noise_percent), top_k=top_k,
+                               **method_options(layer, steps, baseline, window, stride))
     picture = strip([(heatmap(report.original.map, cmap=cmap), "original map"),
                      (heatmap(report.noisy.map, cmap=cmap), f"with {noise_percent:g} % noise"),
                      (heatmap(report.difference, cmap="gray"), "|difference| (each map / max)")])
@@ -221,7 +231,8 @@ def run_stability(ctx: TabContext, example: str, upload: str | None, model: str,
 @user_errors
 def run_stability_all(ctx: TabContext, example: str, upload: str | None, model: str,
                       target: float, noise_percent: float, top_k: float, layer: str, steps: float,
-                      baseline: str, progress=gr.Progress()) -> str:
+                      baseline: str, window: float | None = None, stride: float | None = None,
+                      progress=gr.Progress()) -> str:
     """The stability numbers for every method, as a table: which method is the most stable?"""
     loaded = ctx.models.get(model)
     image = ctx.examples.resolve(example, upload)
@@ -231,7 +242,7 @@ def run_stability_all(ctx: TabContext, example: str, upload: str | None, model: 
     for i, method in enumerate(METHODS):
         progress(i / len(METHODS), desc=f"{METHOD_TITLES[method]} with and without noise…")
         report = measure_stability(loaded, image, method=method, target=index, noise=noise,
-                                   top_k=top_k, layer=layer, steps=steps, baseline=baseline)
+                                   top_k=top_k, **method_options(layer, steps, baseline, window, stride))
         rows.append(f"| {METHOD_TITLES[method]} | {report.rank_correlation:.3f} | "
                     f"{report.top_k_overlap:.1f} % |")
     return (f"Noise {noise_percent:g} % for {_name(ctx, model, index)}:\n\n" + "\n".join(rows))

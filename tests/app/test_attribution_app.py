@@ -83,3 +83,73 @@ def test_two_classes_and_stability(client):
 def test_bad_input_gives_a_sentence(client, args, api, message):
     with pytest.raises(Exception, match=message):
         client.predict(*args, api_name=api)
+
+
+# --- Occlusion, deletion/insertion and the sanity check (small settings: fast on a 2-core CPU)
+
+WINDOW, STRIDE = 56, 28  # 7 × 7 window positions
+
+
+@pytest.fixture
+def listed(client):
+    """The model endpoint fills the layer dropdown's choices ("blocks.6" is only valid after it)."""
+    client.predict(MODEL, api_name="/attribution_model")
+    return client
+
+
+def test_compare_view_includes_occlusion_with_its_settings(listed):
+    image, text, *_ = listed.predict("both.png", None, MODEL, 281, "blocks.6", STEPS, "black", 0.5,
+                                     "jet", WINDOW, STRIDE, api_name="/attribution_compare")
+    assert _size(image)[0] > 5 * 224
+    assert "Occlusion" in text
+
+
+def test_old_calls_without_the_occlusion_settings_use_the_defaults(listed):
+    image, text = listed.predict("both.png", None, MODEL, 281, "occlusion", 0.0, 10, "blocks.6",
+                                 STEPS, "black", "jet", api_name="/attribution_stability")
+    assert "**Occlusion**: Spearman rank correlation **1.000**" in text
+
+
+def test_deletion_endpoint_gives_curves_areas_and_images(listed):
+    plot, table, image = listed.predict(
+        "both.png", None, MODEL, 281, ["gradcam", "occlusion"], "blurred", "5, 10, 25", "blocks.6",
+        STEPS, "black", WINDOW, STRIDE, "jet", api_name="/attribution_deletion")
+    assert plot is not None
+    for row in ("| Grad-CAM |", "| Occlusion |", "| random (reference) |"):
+        assert row in table
+    assert "p at 25% deleted" in table and "blurred image" in table
+    width, height = _size(image)
+    assert width >= 4 * 160 and height >= 3 * 160  # map + 3 images; 2 methods + random
+
+
+def test_sanity_endpoint_randomizes_every_stage(listed, lab_server):
+    import hashlib
+
+    models = lab_server[1]
+    network = models.get(MODEL).network
+    before = hashlib.sha256(b"".join(t.numpy().tobytes() for t in network.state_dict().values())).hexdigest()
+    plot, image, text = listed.predict("both.png", None, MODEL, 281, ["saliency", "gradcam"],
+                                       "blocks.6", STEPS, "black", WINDOW, STRIDE, "jet",
+                                       api_name="/attribution_sanity")
+    assert plot is not None and _size(image)[0] > 9 * 128
+    assert "| stage | Saliency | Grad-CAM |" in text
+    assert "| + head |" in text and "| + blocks.6 |" in text and "| + stem |" in text
+    after = hashlib.sha256(b"".join(t.numpy().tobytes() for t in network.state_dict().values())).hexdigest()
+    assert after == before
+
+
+@pytest.mark.parametrize("args, api, message", [
+    (("both.png", None, MODEL, 281, "blocks.6", STEPS, "black", 0.5, "jet", 300, 16),
+     "/attribution_compare", "occlusion window"),
+    (("both.png", None, MODEL, 281, 243, "occlusion", "blocks.6", STEPS, 0.5, "jet", 32, 0),
+     "/attribution_classes", "occlusion stride"),
+    (("both.png", None, MODEL, 281, ["gradcam"], "blurred", "5, 150", "blocks.6", STEPS, "black",
+      WINDOW, STRIDE, "jet"), "/attribution_deletion", "fraction to show"),
+    (("both.png", None, MODEL, 281, ["gradcam"], "blurred", "five", "blocks.6", STEPS, "black",
+      WINDOW, STRIDE, "jet"), "/attribution_deletion", "not a percentage"),
+    (("both.png", None, MODEL, 281, [], "blocks.6", STEPS, "black", WINDOW, STRIDE, "jet"),
+     "/attribution_sanity", "at least one method"),
+])
+def test_bad_test_settings_give_a_sentence(listed, args, api, message):
+    with pytest.raises(Exception, match=message):
+        listed.predict(*args, api_name=api)

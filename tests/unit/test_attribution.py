@@ -212,7 +212,7 @@ def test_views_report_progress_and_use_the_cache(manager, tiny_model, image):
     results = A.compare_methods(tiny_model, image, target=3, steps=4,
                                 progress=lambda f, text: seen.append(f))
     assert [r.method for r in results] == list(A.METHODS)
-    assert seen[0] == 0 and seen[-1] == 1.0 and len(seen) == 5
+    assert seen[0] == 0 and seen[-1] == 1.0 and len(seen) == len(A.METHODS) + 1
     again = A.explain(tiny_model, image, method="saliency", target=3)
     assert again is results[0]
     baselines = A.compare_baselines(tiny_model, image, target=3, steps=4)
@@ -244,3 +244,77 @@ def test_rendering(tiny_model, image):
     assert row.shape[1] == 2 * 50 + 6 and row.dtype == np.uint8
     figure = weights_figure(np.arange(-3.0, 5.0), layer="layer2", label="class 0")
     assert len(figure.axes[0].patches) == 8
+
+
+# ---------------------------------------------------------------------------------------------
+# Occlusion
+
+
+def test_occlusion_equals_captum_on_a_linear_model(linear_model, image):
+    from captum.attr import Occlusion
+
+    result = A.explain(linear_model, image, method="occlusion", target=3, window=4, stride=2)
+    inputs = normalised(linear_model, A.model_pixels(linear_model, image))
+    raw = Occlusion(linear_model.network).attribute(inputs, sliding_window_shapes=(3, 4, 4),
+                                                    strides=(3, 2, 2), baselines=0, target=3)
+    np.testing.assert_allclose(result.map, raw[0].mean(dim=0).clamp(min=0).numpy(), rtol=1e-5, atol=1e-6)
+    assert result.title == "Occlusion (4 px, stride 2)" and result.map.shape == (8, 8)
+
+
+def test_one_pixel_occlusion_of_a_linear_model_is_weight_times_input(linear_model, image):
+    """Covering one pixel (all colours) with 0 removes exactly Σ_colour w · x from the score."""
+    result = A.explain(linear_model, image, method="occlusion", target=1, window=1, stride=1)
+    inputs = normalised(linear_model, A.model_pixels(linear_model, image))[0]
+    weights = linear_model.network.fc.weight[1].detach().view(3, 8, 8)
+    expected = (weights * inputs).sum(dim=0).clamp(min=0)
+    np.testing.assert_allclose(result.map, expected.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_occlusion_defaults_and_cache_key(tiny_model, image):
+    default = A.explain(tiny_model, image, method="occlusion", target=2)
+    assert (default.window, default.stride) == (5, 2)  # a seventh of 32 px, half of that
+    assert A.explain(tiny_model, image, method="occlusion", target=2, window=5, stride=2) is default
+    other = A.explain(tiny_model, image, method="occlusion", target=2, window=5, stride=5)
+    assert other is not default and not np.array_equal(other.map, default.map)
+    # the occlusion options do not split the cache of the other methods
+    first = A.explain(tiny_model, image, method="saliency", target=2, window=3)
+    assert A.explain(tiny_model, image, method="saliency", target=2, window=9) is first
+
+
+def test_occlusion_runs_on_a_folded_copy_with_the_same_scores():
+    from core.attribution.inference import inference_network
+    from tests.unit.test_sanity import NormNet
+
+    model = ModelManager(device="cpu", specs={"norm": tiny_spec("norm", NormNet)}, fallback="norm").get("norm")
+    image = np.random.default_rng(4).integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    fast = A.explain(model, image, method="occlusion", target=1, window=8, stride=4)
+    assert inference_network(model) is not model.network
+    inputs = normalised(model, A.model_pixels(model, image))
+    from captum.attr import Occlusion
+
+    raw = Occlusion(model.network).attribute(inputs, sliding_window_shapes=(3, 8, 8),
+                                             strides=(3, 4, 4), baselines=0, target=1)
+    np.testing.assert_allclose(fast.map, raw[0].mean(dim=0).clamp(min=0).numpy(), rtol=1e-3, atol=1e-4)
+    assert count_hooks(model.network) == 0
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(window=33), "occlusion window must be a whole number from 1 to 32"),
+    (dict(window=0), "occlusion window"),
+    (dict(window=8, stride=0), "occlusion stride must be a whole number from 1 to 8"),
+    (dict(window=8, stride=9), "at most the window"),
+    (dict(window=4.5), "occlusion window"),
+])
+def test_bad_occlusion_input_is_a_sentence(tiny_model, image, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        A.explain(tiny_model, image, method="occlusion", target=0, **kwargs)
+
+
+def test_too_many_occlusion_windows_are_refused():
+    from core.attribution.occlusion import MAX_WINDOWS, check_occlusion, window_positions
+
+    assert check_occlusion(224, None, None) == (32, 16)
+    assert window_positions(224, 32, 16) == 13
+    assert window_positions(224, 56, 28) ** 2 == 49
+    with pytest.raises(ValueError, match=f"at most {MAX_WINDOWS}"):
+        check_occlusion(224, 4, 2)

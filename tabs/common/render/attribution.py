@@ -1,5 +1,6 @@
 """Attribution maps as pictures: each map scaled to [0, 1] on its own, heatmaps, overlays, labelled strips,
-and the bar chart of Grad-CAM's channel weights (object-oriented matplotlib, no pyplot)."""
+the bar chart of Grad-CAM's channel weights, deletion/insertion curves and the sanity check's
+rows and correlation plot (object-oriented matplotlib, no pyplot)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image, ImageDraw, ImageFont
 
+from core.attribution.faithfulness import RANDOM, FaithfulnessReport
+from core.attribution.sanity import SanityReport
 from tabs.common.render.images import check_opacity, colorize, resize_map
 
 COLORMAPS = ("jet", "inferno", "hot", "viridis", "gray")
@@ -112,3 +115,94 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> str:
     while text and draw.textlength(text + "…", font=font) > width:
         text = text[:-1]
     return text + "…"
+
+
+# ---------------------------------------------------------------------------------------------
+# deletion/insertion and sanity checks
+
+METHOD_COLOURS = {"saliency": "#1f77b4", "integrated_gradients": "#ff7f0e", "gradcam": "#2ca02c",
+                  "guided_gradcam": "#d62728", "occlusion": "#9467bd", "guided_backprop": "#8c564b"}
+RANDOM_STYLE = dict(color="#7f8c8d", linestyle="--", linewidth=1.6)
+
+
+def _style(name: str) -> dict:
+    if name == RANDOM:
+        return RANDOM_STYLE
+    dotted = dict(linestyle=":") if name == "guided_backprop" else {}
+    return dict(color=METHOD_COLOURS.get(name, "black"), linewidth=1.8, **dotted)
+
+
+def curves_figure(report: FaithfulnessReport) -> Figure:
+    """Deletion (left) and insertion (right): probability of the target against the share of
+    pixels replaced or put back, one line per method, the random order dashed; the legend on
+    the right gives both areas under the curves."""
+    figure = Figure(figsize=(11, 3.8), dpi=100, layout="constrained")
+    deletion, insertion = figure.subplots(1, 2, sharey=True)
+    percent = 100 * report.fractions
+    for curves in report.curves:
+        deletion.plot(percent, curves.deletion, **_style(curves.name),
+                      label=f"{curves.title}\n{curves.deletion_area:.3f} / {curves.insertion_area:.3f}")
+        insertion.plot(percent, curves.insertion, **_style(curves.name))
+    deletion.set_title("Deletion: most important first (small area = faithful)", fontsize=10)
+    insertion.set_title(f"Insertion into the {report.replacement} image (large area = faithful)",
+                        fontsize=10)
+    deletion.set_xlabel(f"% of pixels replaced by the {report.replacement} image")
+    insertion.set_xlabel("% of pixels put back")
+    deletion.set_ylabel(f"p(#{report.target} {report.label})")
+    for axes in (deletion, insertion):
+        axes.set_xlim(0, 100)
+        axes.set_ylim(bottom=0)
+        axes.grid(alpha=0.3)
+    figure.legend(loc="outside right upper", fontsize=8, title_fontsize=8,
+                  title="area under the curve:\ndeletion ↓ / insertion ↑")
+    return figure
+
+
+def deletion_picture(report: FaithfulnessReport, *, cmap: str = "jet", tile: int = 160) -> np.ndarray:
+    """One row per method (random order last): its map, then the image with the shown
+    fractions of its most important pixels replaced, with the target's probability."""
+    maps = {e.method: e.map for e in report.explanations}
+    rows = []
+    for curves in report.curves:
+        first = ((heatmap(maps[curves.name], cmap=cmap), f"{curves.title}\nmap: deleted first = hot")
+                 if curves.name in maps else (report.view, "random order\n(the reference)"))
+        shown = [(image, f"{fraction:.0%} deleted\np = {p:.3f}")
+                 for image, fraction, p in zip(curves.images, report.shown_fractions, curves.shown)]
+        rows.append(strip([first, *shown], tile=tile))
+    return stack(rows)
+
+
+def correlation_figure(report: SanityReport) -> Figure:
+    """Spearman rank correlation of each method's map with the trained model's map, after
+    each stage of the cascade (left: trained, right: every weight random)."""
+    figure = Figure(figsize=(10, 3.8), dpi=100, layout="constrained")
+    axes = figure.add_subplot()
+    steps = np.arange(len(report.stages))
+    for row, title, values in zip(report.rows, report.titles, report.correlations):
+        axes.plot(steps, values, marker="o", label=title, **_style(row))
+    axes.axhline(0, color="black", linewidth=0.6)
+    axes.set_xticks(steps, [s if i == 0 else f"+ {s}" for i, s in enumerate(report.stages)],
+                    rotation=30, ha="right", fontsize=8)
+    axes.set_xlabel("randomized from the output down (each step adds one stage)")
+    axes.set_ylabel("Spearman ρ with the trained map")
+    axes.set_ylim(min(-0.2, float(np.nanmin(report.correlations)) - 0.05), 1.05)
+    axes.set_title(f"Sanity check: do the maps of #{report.target} {report.label} depend on the "
+                   "weights?", fontsize=10)
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=8)
+    return figure
+
+
+def sanity_picture(report: SanityReport, *, cmap: str = "jet", opacity: float = 0.7,
+                   tile: int = 128) -> np.ndarray:
+    """One row per method: the trained model's map over the image, then the map after each
+    stage of the cascade with its rank correlation ("rho": PIL's default font has no Greek)."""
+    rows = []
+    for title, maps, values in zip(report.titles, report.maps, report.correlations):
+        panels = [(overlay_map(report.view, maps[0], opacity=opacity, cmap=cmap),
+                   f"{title.split(' (')[0]}\ntrained")]
+        panels += [(heatmap(m, cmap=cmap), f"+ {stage}\nrho = {rho:.2f}" if np.isfinite(rho)
+                    else f"+ {stage}\nrho: map is constant")
+                   for m, stage, rho in zip(maps[1:], report.stages[1:], values[1:])]
+        rows.append(strip(panels, tile=tile))
+    return stack(rows)
