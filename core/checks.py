@@ -14,6 +14,15 @@ def read_only(array: np.ndarray) -> np.ndarray:
     return array
 
 
+def excerpt(text: object, limit: int = 40) -> str:
+    """``text`` as a message may quote it: control characters and runs of whitespace become one
+    space, and at most ``limit`` characters are kept ("…" marks a cut). A 10 000-character paste
+    or a terminal escape sequence is not repeated back to the student."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    cleaned = " ".join(printable.split())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
+
+
 def check_int(name: str, value: object, low: int, high: int, what: str = "") -> int:
     """``value`` as an int in ``[low, high]``; ``ValueError`` with a sentence otherwise.
 

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from core.cache import ResultCache
+from core.checks import excerpt
 from core.models import LoadedModel
 from core.preprocess import check_rgb, image_digest, model_view, to_tensor
 
@@ -94,7 +95,8 @@ def find_class(categories: Sequence[str], query: str, *, limit: int = 10) -> tup
         return (ClassMatch(index, categories[index]),)
     matches = [ClassMatch(i, name) for i, name in enumerate(categories) if text.lower() in name.lower()]
     if not matches:
-        raise ValueError(f"No class name contains '{text}'. Try a shorter or an English word.")
+        raise ValueError(f"No class name contains '{excerpt(text)}'. "
+                         "Try a shorter or an English word.")
     return tuple(matches[:limit])
 
 

@@ -1,44 +1,61 @@
-"""The model status line: a short summary on top, every model's state one click away."""
+"""The model status line: a short summary on top, every model's state one click away; written
+in the language of the request."""
 
 from __future__ import annotations
 
 from core.models import ModelManager
+from tabs.common.i18n import Texts
 
-_WORDS = {
-    "ready": "ready",
-    "cached": "cached",
-    "will download": "will download on first use",
+TEXTS = Texts("status", en={
+    "ready": "ready", "cached": "cached", "will download": "will download on first use",
     "unavailable offline": "weights unavailable offline",
     "failed": "weights could not be loaded",
-}
+    "all": "seed models available", "some": "seed models: {n} of {total} available",
+    "none": "seed models: weights unavailable offline, using **{fallback}** (bundled)",
+    "clip_yes": " · CLIP available", "clip_no": " · CLIP unavailable",
+    "summary": "Models: {seeds}{clip} — {device}",
+    "cpu": "CPU", "gpu": "GPU (CUDA)", "offline": " · offline mode",
+    "hint": "Running on {device}. Missing weights: run `python -m lab prefetch` on a machine "
+            "with internet and copy its caches.",
+}, de={
+    "ready": "geladen", "cached": "im Cache", "will download": "wird bei der ersten Nutzung geladen",
+    "unavailable offline": "Gewichte offline nicht verfügbar",
+    "failed": "Gewichte konnten nicht geladen werden",
+    "all": "Seed-Modelle verfügbar", "some": "Seed-Modelle: {n} von {total} verfügbar",
+    "none": "Seed-Modelle: Gewichte offline nicht verfügbar, "
+            "es läuft **{fallback}** (mitgeliefert)",
+    "clip_yes": " · CLIP verfügbar", "clip_no": " · CLIP nicht verfügbar",
+    "summary": "Modelle: {seeds}{clip} — {device}",
+    "cpu": "CPU", "gpu": "GPU (CUDA)", "offline": " · Offline-Modus",
+    "hint": "Läuft auf {device}. Fehlende Gewichte: `python -m lab prefetch` auf einem Rechner "
+            "mit Internet ausführen und dessen Caches hierher kopieren.",
+})
 
 
-def _device(manager: ModelManager) -> str:
-    device = "GPU (CUDA)" if manager.device.type == "cuda" else "CPU"
-    return device + (" · offline mode" if manager.offline else "")
+def _device(manager: ModelManager, lang: str) -> str:
+    device = TEXTS.text("gpu" if manager.device.type == "cuda" else "cpu", lang)
+    return device + (TEXTS.text("offline", lang) if manager.offline else "")
 
 
-def status_summary(manager: ModelManager) -> str:
+def status_summary(manager: ModelManager, lang: str = "en") -> str:
     """One short line: whether the seed models and CLIP can be used here, and the device."""
     seeds = [name for name in manager.names("classifier") if name != manager.fallback]
     usable = [name for name in seeds if manager.is_usable(name)]
     if len(usable) == len(seeds):
-        seed_text = "seed models available"
+        seed_text = TEXTS.text("all", lang)
     elif usable:
-        seed_text = f"seed models: {len(usable)} of {len(seeds)} available"
+        seed_text = TEXTS.text("some", lang, n=len(usable), total=len(seeds))
     else:
-        seed_text = ("seed models: weights unavailable offline, using "
-                     f"**{manager.spec(manager.fallback).title}** (bundled)")
+        seed_text = TEXTS.text("none", lang, fallback=manager.spec(manager.fallback).title)
     clip = manager.names("clip")
-    clip_text = ""
-    if clip:
-        clip_text = " · CLIP " + ("available" if manager.is_usable(clip[0]) else "unavailable")
-    return f"Models: {seed_text}{clip_text} — {_device(manager)}"
+    clip_text = TEXTS.text("clip_yes" if manager.is_usable(clip[0]) else "clip_no", lang) \
+        if clip else ""
+    return TEXTS.text("summary", lang, seeds=seed_text, clip=clip_text,
+                      device=_device(manager, lang))
 
 
-def status_markdown(manager: ModelManager) -> str:
+def status_markdown(manager: ModelManager, lang: str = "en") -> str:
     """Every model with its status, one per line, for the details view."""
-    lines = [f"- **{manager.spec(name).title}** ({name}): {_WORDS[manager.status(name)]}"
+    lines = [f"- **{manager.spec(name).title}** ({name}): {TEXTS.text(manager.status(name), lang)}"
              for name in manager.specs]
-    return "\n".join([*lines, f"\nRunning on {_device(manager)}. Missing weights: run "
-                      "`python -m lab prefetch` on a machine with internet and copy its caches."])
+    return "\n".join([*lines, "\n" + TEXTS.text("hint", lang, device=_device(manager, lang))])

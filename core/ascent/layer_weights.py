@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from torch import nn
 
+from core.checks import excerpt
 from core.models import LoadedModel
 
 
@@ -38,7 +39,7 @@ def layer_weights(model: LoadedModel, *, layer: str) -> LayerWeights:
     """
     modules = dict(model.network.named_modules())
     if layer not in modules:
-        raise ValueError(f"The model has no layer named '{layer}'.")
+        raise ValueError(f"The model has no layer named '{excerpt(layer)}'.")
     module = modules[layer]
     shapes = tuple((f"{layer}.{name}" if name else layer, tuple(m.weight.shape))
                    for name, m in module.named_modules()

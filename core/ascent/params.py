@@ -7,11 +7,12 @@ says what to change.
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
-from core.checks import check_int
+from core.checks import excerpt
 
 AscentMode = Literal["notebook", "regularized"]
 MODES: tuple[AscentMode, ...] = ("notebook", "regularized")
@@ -65,8 +66,8 @@ def parse_filters(text: str, *, channels: int) -> tuple[int, ...]:
                 found.append(int(part))
             else:
                 raise ValueError(
-                    f"Cannot read '{part}' as filters. Write a number (5), a range (0-15), "
-                    "a list (3, 7, 9) or 'first 64'.")
+                    f"Cannot read '{excerpt(part)}' as filters. Write a number (5), "
+                    "a range (0-15), a list (3, 7, 9) or 'first 64'.")
     if not found:
         raise ValueError("Choose at least one filter, e.g. 0, 0-15 or 'first 64'.")
     unique = tuple(dict.fromkeys(found))
@@ -138,9 +139,15 @@ def params_for(mode: str, *, steps: object, size: object, border: object, crop: 
 
 
 def _whole(name: str, value: object) -> int:
+    """A whole number (``50.0`` from a slider too); :func:`check_params` checks the range."""
     if value is None or value == "":
         raise ValueError(f"{name} is empty; fill in a whole number.")
-    return check_int(name, value, -2**31, 2**31 - 1)
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral) \
+            and math.isfinite(value) and float(value).is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be a whole number, got {value!r}.")
+    return int(value)
 
 
 def _number(name: str, value: object) -> float:

@@ -28,6 +28,7 @@ from core.attribution.guided import guided_gradcam
 from core.attribution.inference import forward_network
 from core.attribution.occlusion import check_occlusion, occlusion_map
 from core.cache import ResultCache
+from core.checks import excerpt
 from core.models import LoadedModel
 from core.predictions import check_target
 from core.preprocess import check_rgb, image_digest, normalise, view_and_pixels
@@ -278,7 +279,8 @@ def normalised(model: LoadedModel, pixels: torch.Tensor) -> torch.Tensor:
 def check_layer(model: LoadedModel, layer: str) -> str:
     modules = dict(model.network.named_modules())
     if not layer or layer not in modules:
-        raise ValueError(f"{model.spec.title} has no layer '{layer}'. Pick one from the layer list.")
+        raise ValueError(f"{model.spec.title} has no layer '{excerpt(layer)}'. "
+                         "Pick one from the layer list.")
     return layer
 
 

@@ -26,7 +26,8 @@ _TOKENIZER = threading.Lock()
 
 
 def parse_descriptions(descriptions: str | Sequence[str]) -> tuple[str, ...]:
-    """One description per line (or per item); blank lines are ignored, spaces trimmed.
+    """One description per line (or per item); blank lines are ignored, spaces trimmed and
+    control characters (a pasted NUL or terminal escape) read as spaces.
 
     Raises ``ValueError`` with a sentence when nothing is left, when there are more than
     :data:`MAX_DESCRIPTIONS`, or when one is absurdly long.
@@ -37,7 +38,8 @@ def parse_descriptions(descriptions: str | Sequence[str]) -> tuple[str, ...]:
         descriptions = descriptions.splitlines()
     if not all(isinstance(item, str) for item in descriptions):
         raise ValueError("Descriptions must be text, one per line.")
-    cleaned = tuple(" ".join(item.split()) for item in descriptions if item.strip())
+    printable = ("".join(c if c.isprintable() else " " for c in item) for item in descriptions)
+    cleaned = tuple(" ".join(item.split()) for item in printable if item.strip())
     if not cleaned:
         raise ValueError("Type at least one description of the image, one per line, "
                          "e.g. 'a cute dog in a park'.")

@@ -31,7 +31,7 @@ import torch
 from PIL import Image
 
 from core.cache import ResultCache
-from core.checks import check_int, check_number, read_only
+from core.checks import check_int, check_number, excerpt, read_only
 from core.counterfactual.results import (
     DISTANCES,
     Counterfactual,
@@ -91,7 +91,7 @@ def parse_weights(text: str | Sequence[float]) -> tuple[float, ...]:
         try:
             number = float(part)
         except (TypeError, ValueError):
-            raise ValueError(f"'{str(part).strip()}' is not a number; list the proximity weights "
+            raise ValueError(f"'{excerpt(part)}' is not a number; list the proximity weights "
                              "like this: 0, 1, 3, 10.") from None
         values.append(check_number("Every proximity weight", number, 0.0, 1000.0))
     values = list(dict.fromkeys(values))

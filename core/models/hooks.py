@@ -8,6 +8,8 @@ from typing import Callable, Iterator, Mapping
 import torch
 from torch import nn
 
+from core.checks import excerpt
+
 Hook = Callable[[nn.Module, tuple, object], object]
 
 
@@ -20,7 +22,7 @@ def forward_hooks(model: nn.Module, hooks: Mapping[str, Hook]) -> Iterator[None]
     modules = dict(model.named_modules())
     unknown = [name for name in hooks if name not in modules]
     if unknown:
-        raise ValueError(f"The model has no layer named '{unknown[0]}'.")
+        raise ValueError(f"The model has no layer named '{excerpt(unknown[0])}'.")
     handles = []
     try:
         for name, hook in hooks.items():

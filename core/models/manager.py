@@ -14,6 +14,7 @@ from typing import Literal, Mapping
 import torch
 from torch import nn
 
+from core.checks import excerpt
 from core.models.layers import LayerInfo, list_layers
 from core.models.registry import OFFLINE_MODEL, REGISTRY, ModelSpec
 from core.models.weights import WeightStatus, WeightsUnavailableError
@@ -71,7 +72,7 @@ class ModelManager:
             return self.specs[name]
         except KeyError:
             known = ", ".join(self.specs)
-            raise ValueError(f"Unknown model '{name}'. Choose one of: {known}.") from None
+            raise ValueError(f"Unknown model '{excerpt(name)}'. Choose one of: {known}.") from None
 
     def names(self, kind: str = "classifier") -> list[str]:
         return [name for name, spec in self.specs.items() if spec.kind == kind]
@@ -138,7 +139,7 @@ class ModelManager:
             if info.name == layer:
                 return info
         raise ValueError(
-            f"{self.spec(name).title} has no layer '{layer}' with feature maps. "
+            f"{self.spec(name).title} has no layer '{excerpt(layer)}' with feature maps. "
             "Pick one from the layer list."
         )
 

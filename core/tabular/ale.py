@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from core.checks import check_int, read_only
+from core.checks import check_int, excerpt, read_only
 
 __all__ = ["ALE1D", "Regressor", "ale_from_estimator"]
 
@@ -66,7 +66,8 @@ def ale_from_estimator(
     ``X`` is not modified.
     """
     if feature not in X.columns:
-        raise ValueError(f"Unknown feature {feature!r}. Choose one of: {', '.join(X.columns)}.")
+        raise ValueError(f"Unknown feature '{excerpt(feature)}'. "
+                         f"Choose one of: {', '.join(X.columns)}.")
     bins = check_int("The number of ALE bins", bins, 2, 100)
     x = X[feature].to_numpy(dtype=float)
     edges = np.unique(np.quantile(x, np.linspace(0.0, 1.0, int(bins) + 1)))

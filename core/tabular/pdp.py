@@ -18,7 +18,7 @@ from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.inspection import partial_dependence
 
 from core.cache import ResultCache
-from core.checks import check_int, read_only
+from core.checks import check_int, excerpt, read_only
 from core.tabular import training
 from core.tabular.ale import ALE1D, ale_from_estimator
 from core.tabular.training import MODEL_NAMES, TREE_MODELS, ModelName, ModelScores, TrainedModels
@@ -113,7 +113,8 @@ def _check_feature(trained: TrainedModels, feature: object) -> str:
         )
     if not isinstance(feature, str) or feature not in trained.feature_names:
         raise ValueError(
-            f"Unknown feature {feature!r}. Choose one of: {', '.join(trained.feature_names)}."
+            f"Unknown feature '{excerpt(feature)}'. "
+            f"Choose one of: {', '.join(trained.feature_names)}."
         )
     return feature
 

@@ -22,8 +22,10 @@ from core.attribution import (
 )
 from core.models.layers import stage_layers
 from core.predictions import check_target, classify, find_class
+from tabs.attribution.texts import T, baseline_name, method_title
 from tabs.common.context import TabContext
 from tabs.common.errors import user_errors
+from tabs.common.i18n import request_language
 from tabs.common.layer_picker import load_model
 from tabs.common.render.attribution import heatmap, overlay_map, stack, strip, weights_figure
 from tabs.common.render.images import colorize, feature_grid
@@ -40,6 +42,7 @@ def _name(ctx: TabContext, model: str, target: int) -> str:
 
 
 def _panels(results: tuple[Explanation, ...], opacity: float, cmap: str, titles) -> list:
+    """Each result's map over its image, under its title."""
     return [(overlay_map(r.view, r.map, opacity=opacity, cmap=cmap), t) for r, t in zip(results, titles)]
 
 
@@ -70,11 +73,13 @@ def predict(ctx: TabContext, example: str, upload: str | None, model: str):
 
 
 @user_errors
-def describe_target(ctx: TabContext, model: str, target: float | None) -> str:
+def describe_target(ctx: TabContext, model: str, target: float | None,
+                    request: gr.Request = None) -> str:
     """The chosen class with its index and name."""
     loaded = ctx.models.get(model)
     index = check_target(loaded.categories, target=target)
-    return f"Target class: **#{index} {loaded.categories[index]}**"
+    return T.text("target.text", request_language(request, ctx.lang), index=index,
+                  name=loaded.categories[index])
 
 
 @user_errors
@@ -105,57 +110,71 @@ def method_options(layer: str | None, steps: float | None, baseline: str | None,
 @user_errors
 def run_compare(ctx: TabContext, example: str, upload: str | None, model: str, target: float,
                 layer: str, steps: float, baseline: str, opacity: float, cmap: str,
-                window: float | None = None, stride: float | None = None, progress=gr.Progress()):
+                window: float | None = None, stride: float | None = None, progress=gr.Progress(),
+                request: gr.Request = None):
     """Original and every method side by side for one target (the notebook's compare_methods)."""
+    lang = request_language(request, ctx.lang)
     loaded = ctx.models.get(model)
     results = compare_methods(loaded, ctx.examples.resolve(example, upload),
                               target=check_target(loaded.categories, target=target),
                               **method_options(layer, steps, baseline, window, stride),
                               progress=_reporter(progress))
-    return render_compare(results, opacity, cmap), _timings(results), results
+    return render_compare(results, opacity, cmap, lang), _timings(results, lang), results
 
 
 @user_errors
-def render_compare(results: tuple[Explanation, ...] | None, opacity: float, cmap: str):
+def redraw_compare(ctx: TabContext, results: tuple[Explanation, ...] | None, opacity: float,
+                   cmap: str, request: gr.Request = None):
     """Draw a comparison again with another opacity or colour map (no recomputation)."""
+    return render_compare(results, opacity, cmap, request_language(request, ctx.lang))
+
+
+def render_compare(results: tuple[Explanation, ...] | None, opacity: float, cmap: str,
+                   lang: str = "en"):
+    """Overlays over heatmaps of every method, titled in ``lang``."""
     if not results:
         return None
     first = results[0]
-    titles = [r.title.replace(" (", "\n(").replace(" @ ", "\n@ ") for r in results]
-    overlays = strip([(first.view, f"Original\n#{first.target} {first.label}")]
+    titles = [method_title(r, lang).replace(" (", "\n(").replace(" @ ", "\n@ ") for r in results]
+    overlays = strip([(first.view, f"{T.text('original', lang)}\n#{first.target} {first.label}")]
                      + _panels(results, opacity, cmap, titles))
-    heatmaps = strip([(first.view, "heatmaps below:\neach normalised on its own")]
-                     + [(heatmap(r.map, cmap=cmap), f"{METHOD_TITLES[r.method]} heatmap")
+    heatmaps = strip([(first.view, T.text("pic.heatmaps", lang))]
+                     + [(heatmap(r.map, cmap=cmap), T.text("pic.heatmap", lang,
+                                                           method=METHOD_TITLES[r.method]))
                         for r in results])
     return stack([overlays, heatmaps])
 
 
 @user_errors
 def run_baselines(ctx: TabContext, example: str, upload: str | None, model: str, target: float,
-                  steps: float, opacity: float, cmap: str, progress=gr.Progress()):
+                  steps: float, opacity: float, cmap: str, progress=gr.Progress(),
+                  request: gr.Request = None):
     """IG with black, white, noise and blurred baselines, and the completeness check as a table."""
+    lang = request_language(request, ctx.lang)
     loaded = ctx.models.get(model)
     results = compare_baselines(loaded, ctx.examples.resolve(example, upload),
                                 target=check_target(loaded.categories, target=target),
                                 steps=steps, progress=_reporter(progress))
-    picture = strip(_panels(results, opacity, cmap, [f"baseline: {r.baseline}" for r in results]))
-    rows = ["| baseline | Σ attributions | f(x) | f(baseline) | f(x) − f(baseline) | captum δ | error |",
-            "|---|---:|---:|---:|---:|---:|---:|"]
-    for r in results:
+    names = [baseline_name(r.baseline, lang) for r in results]
+    picture = strip(_panels(results, opacity, cmap,
+                            [T.text("pic.baseline", lang, baseline=name) for name in names]))
+    rows = [T.text("completeness.head", lang), "|---|---:|---:|---:|---:|---:|---:|"]
+    for r, name in zip(results, names):
         c = r.completeness
         error = abs(c.delta) / abs(c.difference) * 100 if c.difference else math.nan
-        rows.append(f"| {r.baseline} | {c.attribution_sum:.3f} | {c.score_input:.3f} | "
+        rows.append(f"| {name} | {c.attribution_sum:.3f} | {c.score_input:.3f} | "
                     f"{c.score_baseline:.3f} | {c.difference:.3f} | {c.delta:+.3f} | {error:.1f} % |")
-    note = (f"\n\nf = the logit of **{_name(ctx, model, results[0].target)}**, "
-            f"{results[0].steps} steps. Completeness says Σ attributions = f(x) − f(baseline); "
-            "δ is how far captum's numerical integral misses it (more steps → smaller δ).")
+    note = T.text("completeness.note", lang, name=_name(ctx, model, results[0].target),
+                  steps=results[0].steps)
     return picture, "\n".join(rows) + note
 
 
 @user_errors
 def run_depth(ctx: TabContext, example: str, upload: str | None, model: str, target: float,
-              layers: list[str], opacity: float, cmap: str, progress=gr.Progress()):
+              layers: list[str], opacity: float, cmap: str, progress=gr.Progress(),
+              request: gr.Request = None):
     """Grad-CAM for the same target at several depths, shallow to deep."""
+    lang = request_language(request, ctx.lang)
     loaded = ctx.models.get(model)
     order = [info.name for info in ctx.models.layers(loaded.name)]
     chosen = [name for name in order if name in set(layers or ())]
@@ -163,14 +182,16 @@ def run_depth(ctx: TabContext, example: str, upload: str | None, model: str, tar
                             target=check_target(loaded.categories, target=target), layers=chosen,
                             progress=_reporter(progress))
     shapes = {info.name: info.shape for info in ctx.models.layers(loaded.name)}
-    titles = [f"{r.layer}\n{shapes[r.layer][1]} x {shapes[r.layer][2]} cells" for r in results]
+    titles = [T.text("pic.cells", lang, layer=r.layer, h=shapes[r.layer][1], w=shapes[r.layer][2])
+              for r in results]
     return strip(_panels(results, opacity, cmap, titles))
 
 
 @user_errors
 def run_steps(ctx: TabContext, example: str, upload: str | None, model: str, target: float,
-              layer: str, opacity: float, cmap: str):
+              layer: str, opacity: float, cmap: str, request: gr.Request = None):
     """Grad-CAM's five steps: feature maps, channel weights, weighted sum, ReLU, upsampled overlay."""
+    lang = request_language(request, ctx.lang)
     loaded = ctx.models.get(model)
     steps = gradcam_steps(loaded, ctx.examples.resolve(example, upload),
                           target=check_target(loaded.categories, target=target), layer=layer)
@@ -178,26 +199,26 @@ def run_steps(ctx: TabContext, example: str, upload: str | None, model: str, tar
     grid, _ = feature_grid(steps.feature_maps, strongest, scale="per map")
     span = float(np.abs(steps.weighted_sum).max()) or 1.0
     signed = colorize(steps.weighted_sum, low=-span, high=span, cmap="coolwarm")
-    picture = strip([(signed, "4a. weighted sum of the maps\n(blue < 0 < red)"),
-                     (heatmap(steps.relu, cmap=cmap), "4b. ReLU: keep > 0"),
+    picture = strip([(signed, T.text("pic.weighted", lang)),
+                     (heatmap(steps.relu, cmap=cmap), T.text("pic.relu", lang)),
                      (overlay_map(steps.view, steps.upsampled, opacity=opacity, cmap=cmap),
-                      "5. upsampled over the image")])
+                      T.text("pic.upsampled", lang))])
     c, h, w = steps.feature_maps.shape
-    text = (f"**{layer}** has **{c} feature maps of {h}×{w}** (step 1; above: the 8 with the largest "
-            f"weights, channels {', '.join(map(str, strongest))}). Step 2: gradients of the "
-            f"score of {_name(ctx, model, steps.target)} with respect to each map; step 3: their mean "
-            f"per map is the weight α_k — {int((steps.weights > 0).sum())} of {c} weights are "
-            f"positive, the largest is {steps.weights.max():.3g}. "
-            f"{100 * (steps.weighted_sum <= 0).mean():.0f} % of the {h}×{w} cells are removed by the ReLU.")
-    figure = weights_figure(steps.weights, layer=layer, label=steps.label)
+    text = T.text("steps.text", lang, layer=layer, c=c, h=h, w=w,
+                  channels=", ".join(map(str, strongest)), name=_name(ctx, model, steps.target),
+                  positive=int((steps.weights > 0).sum()), largest=steps.weights.max(),
+                  removed=100 * (steps.weighted_sum <= 0).mean())
+    figure = weights_figure(steps.weights, layer=layer, label=steps.label, lang=lang)
     return grid, figure, picture, text
 
 
 @user_errors
 def run_classes(ctx: TabContext, example: str, upload: str | None, model: str, target: float,
                 second: float, method: str, layer: str, steps: float, opacity: float, cmap: str,
-                window: float | None = None, stride: float | None = None):
+                window: float | None = None, stride: float | None = None,
+                request: gr.Request = None):
     """The same method for two classes on one image, side by side, with names and indices."""
+    lang = request_language(request, ctx.lang)
     loaded = ctx.models.get(model)
     targets = [check_target(loaded.categories, target=t) for t in (target, second)]
     image = ctx.examples.resolve(example, upload)
@@ -205,26 +226,29 @@ def run_classes(ctx: TabContext, example: str, upload: str | None, model: str, t
                               **method_options(layer, steps, None, window, stride))
     probabilities = {p.index: p.probability for p in classify(loaded, image, top_k=1000)}
     titles = [f"#{r.target} {r.label}\np = {probabilities.get(r.target, 0):.1%}" for r in results]
-    panels = [(results[0].view, f"Original\n{results[0].title}")] + _panels(results, opacity, cmap, titles)
+    panels = [(results[0].view, f"{T.text('original', lang)}\n{method_title(results[0], lang)}")]
+    panels += _panels(results, opacity, cmap, titles)
     return strip(panels)
 
 
 @user_errors
 def run_stability(ctx: TabContext, example: str, upload: str | None, model: str, target: float,
                   method: str, noise_percent: float, top_k: float, layer: str, steps: float,
-                  baseline: str, cmap: str, window: float | None = None, stride: float | None = None):
+                  baseline: str, cmap: str, window: float | None = None, stride: float | None = None,
+                  request: gr.Request = None):
     """Original map, map with noise, their difference, and the two stability numbers."""
+    lang = request_language(request, ctx.lang)
     loaded = ctx.models.get(model)
     report = measure_stability(loaded, ctx.examples.resolve(example, upload), method=method,
                                target=check_target(loaded.categories, target=target),
                                noise=_fraction(noise_percent), top_k=top_k,
                                **method_options(layer, steps, baseline, window, stride))
-    picture = strip([(heatmap(report.original.map, cmap=cmap), "original map"),
-                     (heatmap(report.noisy.map, cmap=cmap), f"with {noise_percent:g} % noise"),
-                     (heatmap(report.difference, cmap="gray"), "|difference| (each map / max)")])
-    text = (f"**{METHOD_TITLES[method]}**: Spearman rank correlation **{report.rank_correlation:.3f}**, "
-            f"top-{top_k:g} % overlap **{report.top_k_overlap:.1f} %** "
-            "(1 and 100 % = the noise changed nothing).")
+    picture = strip([(heatmap(report.original.map, cmap=cmap), T.text("pic.original_map", lang)),
+                     (heatmap(report.noisy.map, cmap=cmap),
+                      T.text("pic.noisy", lang, noise=noise_percent)),
+                     (heatmap(report.difference, cmap="gray"), T.text("pic.difference", lang))])
+    text = T.text("stability.text", lang, method=METHOD_TITLES[method], rho=report.rank_correlation,
+                  k=top_k, overlap=report.top_k_overlap)
     return picture, text
 
 
@@ -232,20 +256,22 @@ def run_stability(ctx: TabContext, example: str, upload: str | None, model: str,
 def run_stability_all(ctx: TabContext, example: str, upload: str | None, model: str,
                       target: float, noise_percent: float, top_k: float, layer: str, steps: float,
                       baseline: str, window: float | None = None, stride: float | None = None,
-                      progress=gr.Progress()) -> str:
+                      progress=gr.Progress(), request: gr.Request = None) -> str:
     """The stability numbers for every method, as a table: which method is the most stable?"""
+    lang = request_language(request, ctx.lang)
     loaded = ctx.models.get(model)
     image = ctx.examples.resolve(example, upload)
     index = check_target(loaded.categories, target=target)
     noise = _fraction(noise_percent)
-    rows = [f"| method | Spearman ρ | top-{top_k:g} % overlap |", "|---|---:|---:|"]
+    rows = [T.text("stability.head", lang, k=top_k), "|---|---:|---:|"]
     for i, method in enumerate(METHODS):
-        progress(i / len(METHODS), desc=f"{METHOD_TITLES[method]} with and without noise…")
+        progress(i / len(METHODS), desc=T.text("stability.progress", lang, method=METHOD_TITLES[method]))
         report = measure_stability(loaded, image, method=method, target=index, noise=noise,
                                    top_k=top_k, **method_options(layer, steps, baseline, window, stride))
         rows.append(f"| {METHOD_TITLES[method]} | {report.rank_correlation:.3f} | "
                     f"{report.top_k_overlap:.1f} % |")
-    return (f"Noise {noise_percent:g} % for {_name(ctx, model, index)}:\n\n" + "\n".join(rows))
+    intro = T.text("stability.intro", lang, noise=noise_percent, name=_name(ctx, model, index))
+    return intro + "\n".join(rows)
 
 
 def _fraction(percent: float | None) -> float | None:
@@ -253,6 +279,6 @@ def _fraction(percent: float | None) -> float | None:
     return None if percent is None else percent / 100
 
 
-def _timings(results: tuple[Explanation, ...]) -> str:
+def _timings(results: tuple[Explanation, ...], lang: str) -> str:
     parts = [f"{METHOD_TITLES[r.method]} {r.seconds:.2f} s" for r in results]
-    return "Computed (0 s = from cache): " + " · ".join(parts)
+    return T.text("timings", lang, parts=" · ".join(parts))

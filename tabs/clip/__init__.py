@@ -7,14 +7,14 @@ The layout and its wiring live here; the handlers in :mod:`tabs.clip.handlers`.
 from __future__ import annotations
 
 import functools
+import inspect
 
 import gradio as gr
 
 from core.clip import SLIDES_DESCRIPTIONS
-from core.clip.tokens import MAX_DESCRIPTIONS
 from tabs.clip.handlers import (
     LAYER_CHOICES,
-    TOKEN_CHOICES,
+    TOKEN_METHODS,
     check_agreement,
     compare_zero_shot,
     explain,
@@ -22,11 +22,24 @@ from tabs.clip.handlers import (
     score,
     show_tokens,
 )
+from tabs.clip.texts import T
 from tabs.common.context import TabContext
 from tabs.common.image_picker import image_picker
 from tabs.common.layer_picker import model_choices
 
 TITLE = "CLIP"
+
+
+def bound(handler, ctx: TabContext):
+    """``handler`` with ``ctx`` filled in. Unlike ``functools.partial`` it keeps the type hints
+    from which Gradio learns to pass the ``gr.Request`` (the page's language)."""
+    def call(*args, **kwargs):
+        return handler(ctx, *args, **kwargs)
+
+    functools.update_wrapper(call, handler)
+    signature = inspect.signature(handler)
+    call.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
+    return call
 
 
 def build(ctx: TabContext, demo: gr.Blocks) -> None:
@@ -40,58 +53,59 @@ def build(ctx: TabContext, demo: gr.Blocks) -> None:
             warning = gr.Markdown(elem_id="clip-notice")
             picker = image_picker(ctx.examples, default="both.png", key="clip")
             model = gr.Dropdown(model_choices(models, "clip"),
-                                value=clip_names[0] if clip_names else None, label="CLIP model")
+                                value=clip_names[0] if clip_names else None, label=T.label("model"))
             descriptions = gr.Textbox("\n".join(SLIDES_DESCRIPTIONS), lines=5, max_lines=20,
-                                      label=f"Descriptions, one per line (at most {MAX_DESCRIPTIONS})",
+                                      label=T.label("descriptions"),
                                       elem_id="clip-descriptions")
-            run = gr.Button("Score the descriptions", variant="primary", elem_id="clip-score")
+            run = gr.Button(T.label("score"), variant="primary", elem_id="clip-score")
         with gr.Column(scale=2):
             with gr.Tabs():
-                with gr.Tab("Similarity"):
+                with gr.Tab(T.label("tab.similarity")):
                     table = gr.Markdown(elem_id="clip-table")
                     chart = gr.Plot(show_label=False, format="png", elem_id="clip-chart")
                     note = gr.Markdown()
-                with gr.Tab("Zero-shot vs CNN"):
+                with gr.Tab(T.label("tab.zero_shot")):
                     cnn = gr.Dropdown(model_choices(models), value=cnn_start,
-                                      label="CNN to compare with")
-                    classify = gr.Button("Classify into the 1000 ImageNet classes", variant="primary")
+                                      label=T.label("cnn"))
+                    classify = gr.Button(T.label("classify"), variant="primary")
                     with gr.Row():
-                        clip_top = gr.Label(num_top_classes=5, label="CLIP zero-shot top-5")
-                        cnn_top = gr.Label(num_top_classes=5, label="CNN top-5")
+                        clip_top = gr.Label(num_top_classes=5, label=T.label("clip_top"))
+                        cnn_top = gr.Label(num_top_classes=5, label=T.label("cnn_top"))
                     zero_text = gr.Markdown()
-                with gr.Tab("Words and regions"):
+                with gr.Tab(T.label("tab.words")):
                     with gr.Row():
                         chosen = gr.Dropdown(list(SLIDES_DESCRIPTIONS), value=SLIDES_DESCRIPTIONS[0],
-                                             allow_custom_value=True, label="Description for the image maps")
-                        layers = gr.Radio(list(LAYER_CHOICES), value="all layers",
-                                          label="Chefer et al.: accumulate over")
-                    method = gr.Radio(TOKEN_CHOICES, value="chefer", label="Token importance by")
+                                             allow_custom_value=True, label=T.label("chosen"))
+                        layers = gr.Radio([(T.label(key), value) for key, value
+                                           in zip(("layers.all", "layers.last"), LAYER_CHOICES)],
+                                          value="all layers", label=T.label("layers"))
+                    method = gr.Radio([(T.label(f"method.{name}"), name) for name in TOKEN_METHODS],
+                                      value="chefer", label=T.label("method"))
                     with gr.Row():
-                        explain_run = gr.Button("Explain", variant="primary", elem_id="clip-explain")
-                        opacity = gr.Slider(0.0, 1.0, value=0.6, step=0.05, label="Overlay opacity")
+                        explain_run = gr.Button(T.label("explain"), variant="primary",
+                                                elem_id="clip-explain")
+                        opacity = gr.Slider(0.0, 1.0, value=0.6, step=0.05, label=T.label("opacity"))
                     tokens = gr.HTML(elem_id="clip-tokens")
-                    maps = gr.Image(label="Image maps", format="png", interactive=False,
+                    maps = gr.Image(label=T.label("maps"), format="png", interactive=False,
                                     show_label=False, elem_id="clip-maps")
                     maps_text = gr.Markdown()
-                with gr.Tab("Do the explanations agree?"):
-                    check = gr.Button("Check the top description", variant="primary")
+                with gr.Tab(T.label("tab.agree")):
+                    check = gr.Button(T.label("check"), variant="primary")
                     agree_table = gr.Markdown()
                     deletion = gr.Plot(show_label=False, format="png", elem_id="clip-deletion")
                     agree_text = gr.Markdown()
-    with gr.Accordion("Lesson", open=False):
-        gr.Markdown(ctx.lesson("clip"))
 
     inputs = [*picker.inputs, model, descriptions]
-    demo.load(functools.partial(notice, ctx), model, warning, api_visibility="private")
-    model.change(functools.partial(notice, ctx), model, warning, api_visibility="private")
-    gr.on([run.click, descriptions.submit], functools.partial(score, ctx), inputs,
+    demo.load(bound(notice, ctx), model, warning, api_visibility="private")
+    model.change(bound(notice, ctx), model, warning, api_visibility="private")
+    gr.on([run.click, descriptions.submit], bound(score, ctx), inputs,
           [table, chart, note, chosen], api_name="clip_similarity")
-    classify.click(functools.partial(compare_zero_shot, ctx), [*picker.inputs, model, cnn],
+    classify.click(bound(compare_zero_shot, ctx), [*picker.inputs, model, cnn],
                    [clip_top, cnn_top, zero_text], api_name="clip_zero_shot")
-    explain_run.click(functools.partial(explain, ctx),
+    explain_run.click(bound(explain, ctx),
                       [*inputs, chosen, method, layers, opacity], [tokens, maps, maps_text],
                       api_name="clip_explain")
-    method.input(functools.partial(show_tokens, ctx), [*inputs, method, layers], tokens,
+    method.input(bound(show_tokens, ctx), [*inputs, method, layers], tokens,
                  api_name="clip_tokens")
-    check.click(functools.partial(check_agreement, ctx), [*inputs, layers],
+    check.click(bound(check_agreement, ctx), [*inputs, layers],
                 [agree_table, deletion, agree_text], api_name="clip_agreement")

@@ -11,6 +11,18 @@ import numpy as np
 
 from core.images import MAX_FILE_BYTES, load_image
 from tabs.common.errors import user_errors
+from tabs.common.i18n import Texts
+
+_MB = MAX_FILE_BYTES // 2**20
+LABELS = Texts("image_picker", en={
+    "example": "Example image",
+    "upload": f"…or upload your own (PNG/JPEG, ≤ {_MB} MB)",
+    "image": "Image",
+}, de={
+    "example": "Beispielbild",
+    "upload": f"…oder lade ein eigenes Bild hoch (PNG/JPEG, ≤ {_MB} MB)",
+    "image": "Bild",
+})
 
 
 class ExampleImages:
@@ -62,12 +74,12 @@ def image_picker(examples: ExampleImages, *, default: str, key: str) -> ImagePic
         return examples.resolve(example, upload)
 
     with gr.Group():
-        example = gr.Dropdown(list(examples.names), value=default, label="Example image",
+        example = gr.Dropdown(list(examples.names), value=default, label=LABELS.label("example"),
                               key=f"{key}-example")
-        upload = gr.File(label=f"…or upload your own (PNG/JPEG, ≤ {MAX_FILE_BYTES // 2**20} MB)",
-                         file_types=["image"], type="filepath", key=f"{key}-upload")
-        preview = gr.Image(label="Image", interactive=False, format="png", height=220,
-                           key=f"{key}-preview", elem_id=f"{key}-preview",
+        upload = gr.File(label=LABELS.label("upload"), file_types=["image"], type="filepath",
+                         key=f"{key}-upload")
+        preview = gr.Image(label=LABELS.label("image"), interactive=False, format="png",
+                           height=220, key=f"{key}-preview", elem_id=f"{key}-preview",
                            value=str(examples.path(default)))
     for trigger in (example.change, upload.change):
         trigger(preview_image, [example, upload], preview, api_visibility="private",

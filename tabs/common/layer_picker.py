@@ -7,14 +7,30 @@ import gradio as gr
 from core.models import LayerRole, ModelManager
 from tabs.common.context import TabContext
 from tabs.common.errors import user_errors
+from tabs.common.i18n import Texts
+
+#: The pickers' labels, for every tab that shows them.
+LABELS = Texts("layer_picker", en={
+    "model": "Model",
+    "block": "Block",
+    "layer": "Layer (name · type · output shape)",
+    "unavailable": "weights unavailable",
+}, de={
+    "model": "Modell",
+    "block": "Block",
+    "layer": "Schicht (Name · Typ · Ausgabeform)",
+    "unavailable": "Gewichte nicht verfügbar",
+})
 
 
 def model_choices(manager: ModelManager, kind: str = "classifier") -> list[tuple[str, str]]:
-    """(label, name) pairs for a dropdown; unavailable models say so in their label."""
+    """(label, name) pairs for a dropdown; unavailable models say so in their label (the
+    browser translates the ``gr.I18n`` key inside the label)."""
     choices = []
     for name in manager.names(kind):
         title = manager.spec(name).title
-        choices.append((title if manager.is_usable(name) else f"{title} (weights unavailable)", name))
+        usable = manager.is_usable(name)
+        choices.append((title if usable else f"{title} ({LABELS.label('unavailable')})", name))
     return choices
 
 

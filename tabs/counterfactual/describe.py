@@ -1,96 +1,110 @@
-"""The sentences and tables of the Counterfactual tab: the slide's questions answered, the
-distances, the reality checks."""
+"""The sentences and tables of the Counterfactual tab, in the request's language: the slide's
+questions answered, the distances, the reality checks."""
 
 from __future__ import annotations
 
 from core.counterfactual import Counterfactual, Target
-from core.counterfactual.checks import RealityChecks
+from core.counterfactual.checks import JPEG_QUALITY, SHIFT, RealityChecks
 from core.counterfactual.swap import RegionSwap
 from core.predictions import Prediction
+from tabs.counterfactual.texts import T
+
+CHECK_NAMES = {"second model": "check.second", f"JPEG, quality {JPEG_QUALITY}": "check.jpeg",
+               f"{SHIFT}-pixel shift": "check.shift"}
+"""Core names its checks in English (the second model with its title in brackets)."""
 
 
 def _name(prediction: Prediction) -> str:
     return f"*{prediction.label}* (#{prediction.index}, p = {prediction.probability:.2f})"
 
 
-def answer(result: Counterfactual) -> str:
+def target_name(target: Target, original: str, *, lang: str) -> str:
+    """The target for people: "any dog", "#207 golden retriever", "any class but #285 …"."""
+    if target.kind == "dog":
+        return T.text("name.dog", lang)
+    if target.kind == "other":
+        return T.text("name.other", lang, index=target.original, name=original)
+    return target.label
+
+
+def check_name(name: str, *, lang: str) -> str:
+    head, bracket, rest = name.partition(" (")
+    key = CHECK_NAMES.get(head)
+    if key is None:
+        return name
+    return T.text(key, lang, quality=JPEG_QUALITY, shift=SHIFT) + bracket + rest
+
+
+def answer(result: Counterfactual, *, lang: str) -> str:
     """'Does the algorithm manage to change the image? If so, to which class?' in one sentence."""
-    top = result.predictions[0]
-    budget = result.params.max_steps
+    top = _name(result.predictions[0])
+    params = result.params
+    target = target_name(result.target, result.original_label, lang=lang)
     if result.switched_to is not None and result.reached:
-        return (f"**Switched to {_name(top)} after {result.steps} steps**: p({result.target.label}) "
-                f"= {result.target_probability:.2f} ≥ {result.params.threshold:g}.")
+        return T.text("answer.switched", lang, top=top, steps=result.steps, target=target,
+                      p=result.target_probability, threshold=params.threshold)
     if result.reached:
-        return (f"**Reached p({result.target.label}) = {result.target_probability:.2f} after "
-                f"{result.steps} steps**, but the single most likely class is still {_name(top)}.")
-    text = (f"**Did not switch within {budget} steps**; the closest it got was "
-            f"p({result.target.label}) = {result.closest:.2f}. The model now says {_name(top)}.")
-    if result.closest >= result.params.threshold:
-        text += (f" The optimisation reached {result.closest:.2f}, but rounding to 8-bit pixels "
-                 f"brought it back to {result.target_probability:.2f}: the change was that fragile.")
+        return T.text("answer.reached", lang, top=top, steps=result.steps, target=target,
+                      p=result.target_probability)
+    text = T.text("answer.missed", lang, budget=params.max_steps, target=target,
+                  closest=result.closest, top=top)
+    if result.closest >= params.threshold:
+        text += T.text("answer.fragile", lang, closest=result.closest,
+                       p=result.target_probability)
     return text
 
 
-def distances(result: Counterfactual) -> str:
+def distances(result: Counterfactual, *, lang: str) -> str:
     d = result.distances
-    region = "" if result.mask is None else (
-        f" Only the painted region ({100 * result.mask.mean():.0f} % of the image) could change.")
-    return (f"Distance to the original, in grey levels (0–255): **L2 {d.rms:.2f}** (root mean "
-            f"square per value; Euclidean norm {d.norm:.0f}), **L∞ {d.linf:.0f}** (largest change "
-            f"of one value), L1 {d.mean_abs:.2f} per value; **{100 * d.changed:.1f} % of the "
-            f"pixels** changed by more than 2 levels.{region}")
+    region = "" if result.mask is None else T.text("distances.region", lang,
+                                                    share=100 * result.mask.mean())
+    return T.text("distances", lang, rms=d.rms, norm=d.norm, linf=d.linf, l1=d.mean_abs,
+                  changed=100 * d.changed, region=region)
 
 
-def pixel_summary(result: Counterfactual) -> str:
+def pixel_summary(result: Counterfactual, *, lang: str) -> str:
     p = result.params
-    setting = (f"λ = {p.weight:g} ({p.distance.upper()}), smoothness {p.smoothness:g}, step size "
-               f"{p.step_size:g} grey levels, at most {p.max_steps} steps, seed {result.seed}")
-    timing = f"{result.seconds:.1f} s" if result.seconds else "from the cache"
-    return "\n\n".join([answer(result), distances(result),
-                        f"Start: *{result.original_label}* · target: {result.target.label} · "
-                        f"{setting} · {timing}."])
+    setting = T.text("setting", lang, weight=p.weight, kind=p.distance.upper(),
+                     smoothness=p.smoothness, step=p.step_size, most=p.max_steps, seed=result.seed)
+    timing = f"{result.seconds:.1f} s" if result.seconds else T.text("cached", lang)
+    start = T.text("start", lang, original=result.original_label, setting=setting, timing=timing,
+                   target=target_name(result.target, result.original_label, lang=lang))
+    return "\n\n".join([answer(result, lang=lang), distances(result, lang=lang), start])
 
 
-def checks_table(checks: RealityChecks, reference: float, target: Target, *, what: str) -> str:
+def checks_table(checks: RealityChecks, reference: float, target: str, *, what: str,
+                 lang: str) -> str:
     """One row per check: what the model says, the target probability before → after."""
-    rows = [f"**Is it real or is it noise?** {what}", "",
-            f"| check | the model says | p({target.label}) | still the target? |",
-            "|---|---|---:|:---:|"]
+    rows = [T.text("checks.title", lang, what=what), "",
+            T.text("checks.head", lang, target=target), "|---|---|---:|:---:|"]
     for outcome in checks.outcomes:
+        name = check_name(outcome.name, lang=lang)
         if outcome.holds is None:
-            rows.append(f"| {outcome.name} | {outcome.note} | – | – |")
+            rows.append(f"| {name} | {outcome.note} | – | – |")
             continue
-        verdict = "yes" if outcome.holds else "**no**"
-        rows.append(f"| {outcome.name} | {_name(outcome.prediction)} | {reference:.2f} → "
+        verdict = T.text("yes", lang) if outcome.holds else f"**{T.text('no', lang)}**"
+        rows.append(f"| {name} | {_name(outcome.prediction)} | {reference:.2f} → "
                     f"{outcome.target_probability:.2f} | {verdict} |")
     if checks.ran:
-        rows += ["", f"{checks.passed} of {checks.ran} checks keep the target. A change that only "
-                     "works for these exact pixels and this one model is an adversarial example, "
-                     "not an explanation."]
+        rows += ["", T.text("checks.summary", lang, passed=checks.passed, ran=checks.ran)]
     return "\n".join(rows)
 
 
-def swap_summary(result: RegionSwap) -> str:
-    top = result.predictions[0]
+def swap_summary(result: RegionSwap, *, lang: str) -> str:
+    top = _name(result.predictions[0])
     count = len(result.swaps)
-    cells = result.grid[0] * result.grid[1]
     dog = result.dog_predictions[0]
     size = result.view.shape[0]
+    target = target_name(result.target, result.original_label, lang=lang)
     if result.reached:
-        head = (f"**{count} of {cells} cells** from the dog picture make the model say "
-                f"{_name(top)}: p({result.target.label}) = {result.p_target[-1]:.2f}.")
+        head = T.text("swap.reached", lang, count=count, cells=result.grid[0] * result.grid[1],
+                      top=top, target=target, p=result.p_target[-1])
     else:
-        head = (f"**Did not reach p({result.target.label}) ≥ {result.threshold:g} with {count} "
-                f"cells**; the closest was {float(result.p_target.max()):.2f}, the model says "
-                f"{_name(top)}.")
-    search = ("every pair evaluated exactly (Goyal et al.'s exhaustive search)" if result.exhaustive
-              else "each step ranks all pairs by a first-order estimate and evaluates the best "
-                   "candidates exactly")
-    note = "" if dog.index in result.target else (
-        f" Note: the model does not see the target in the second picture itself (it says "
-        f"{_name(dog)}); choose a picture of the target.")
-    return (f"{head}\n\nStart: *{result.original_label}*; second picture: {_name(dog)}.{note} "
-            f"Grid: {result.grid[0]}×{result.grid[1]} cells of `{result.layer}` (one cell ≈ "
-            f"{size // result.grid[0]}×{size // result.grid[1]} of {size}×{size} pixels); {search}; "
-            f"{result.seconds:.1f} s. Above: the start image (left) and the second picture (right); "
-            "the same number marks a swapped pair, counted in the order found.")
+        head = T.text("swap.missed", lang, target=target, threshold=result.threshold,
+                      count=count, closest=float(result.p_target.max()), top=top)
+    search = T.text("swap.exhaustive" if result.exhaustive else "swap.estimate", lang)
+    note = "" if dog.index in result.target else T.text("swap.no_target", lang, dog=_name(dog))
+    return T.text("swap.summary", lang, head=head, original=result.original_label, dog=_name(dog),
+                  note=note, rows=result.grid[0], columns=result.grid[1], layer=result.layer,
+                  cell_rows=size // result.grid[0], cell_columns=size // result.grid[1],
+                  size=size, search=search, seconds=result.seconds)

@@ -14,7 +14,6 @@ from core.counterfactual import (
     Counterfactual,
     CounterfactualCancelled,
     PixelProgress,
-    Target,
     find_counterfactual,
     pixel_params,
     resolve_target,
@@ -25,6 +24,7 @@ from core.counterfactual.targets import dog_classes
 from core.predictions import Prediction, check_target, classify, find_class
 from tabs.common.context import TabContext
 from tabs.common.errors import user_errors
+from tabs.common.i18n import LANGUAGES, request_language
 from tabs.common.layer_picker import load_model
 from tabs.common.render.attribution import strip
 from tabs.common.render.counterfactual import (
@@ -34,6 +34,7 @@ from tabs.common.render.counterfactual import (
 )
 from tabs.common.streaming import CancelSwitches, stream_job
 from tabs.counterfactual import describe
+from tabs.counterfactual.texts import T
 
 TARGETS = {"any dog": "dog", "one class": "class", "any class but the current one": "other"}
 LIVE_INTERVAL = 0.25
@@ -101,31 +102,33 @@ def choose_model(ctx: TabContext, model: str):
 
 
 @user_errors
-def predict(ctx: TabContext, example: str, upload: str | None, model: str):
+def predict(ctx: TabContext, example: str, upload: str | None, model: str,
+            request: gr.Request = None):
     """The start image's top 5, and a sentence naming the class a counterfactual must leave."""
     loaded = ctx.models.get(model)
     predictions = classify(loaded, ctx.examples.resolve(example, upload))
     top = predictions[0]
-    return scores(predictions), (f"The model sees **{top.label}** (#{top.index}, p = "
-                                  f"{top.probability:.2f}): the counterfactual must leave it.")
+    return scores(predictions), T.text("must_leave", request_language(request, ctx.lang),
+                                       label=top.label, index=top.index, p=top.probability)
 
 
 @user_errors
-def describe_target(ctx: TabContext, model: str, kind: str, class_index: float | None) -> str:
+def describe_target(ctx: TabContext, model: str, kind: str, class_index: float | None,
+                    request: gr.Request = None) -> str:
     """What counts as success, and the dog classes with their indices."""
+    lang = request_language(request, ctx.lang)
     loaded = ctx.models.get(model)
     kind = TARGETS.get(kind, kind)
     if kind == "class":
         if class_index is None:
-            return "Type a class index or search a name."
+            return T.text("no_class", lang)
         index = check_target(loaded.categories, target=class_index)
-        return f"Target: **#{index} {loaded.categories[index]}**."
+        return T.text("target.one", lang, index=index, name=loaded.categories[index])
     if kind == "other":
-        return "Target: **any class but the one the model sees now**."
+        return T.text("target.other", lang)
     dogs = dog_classes(loaded.categories)
     names = ", ".join(f"#{i} {loaded.categories[i]}" for i in dogs)
-    return (f"Target: **any dog**, the {len(dogs)} ImageNet dog breeds #{dogs[0]}–#{dogs[-1]} "
-            f"together (their probabilities are added up):\n\n{names}")
+    return T.text("target.dogs", lang, count=len(dogs), first=dogs[0], last=dogs[-1], names=names)
 
 
 @user_errors
@@ -148,34 +151,38 @@ def editor_background(ctx: TabContext, example: str, upload: str | None):
     return {"background": image, "layers": [], "composite": image}
 
 
-def cancel(session: str | None) -> str:
+def cancel(ctx: TabContext, session: str | None, request: gr.Request = None) -> str:
     SWITCHES.cancel(session)
-    return "Stopped."
+    return T.text("stopped", request_language(request, ctx.lang))
 
 
-CURVES = {"o": "original class", "t": "target"}
-CURVE_COLOURS = {"original class": "#2c7fb8", "target": "#e6550d"}
+CURVES = {"o": "curve.original", "t": "curve.target"}
+CURVE_COLOURS = {T.text(key, lang): colour for lang in LANGUAGES
+                 for key, colour in (("curve.original", "#2c7fb8"), ("curve.target", "#e6550d"))}
+"""The series' colours under their names in every language (a plot shows the ones it has)."""
 
 
-def _curves(rows: list) -> pd.DataFrame:
+def _curves(rows: list, lang: str) -> pd.DataFrame:
     """The per-step probabilities as a table for ``gr.LinePlot`` (series: original, target)."""
     return pd.DataFrame(rows, columns=["step", "probability", "class"]).replace(
-        {"class": CURVES})
+        {"class": {code: T.text(key, lang) for code, key in CURVES.items()}})
 
 
 @user_errors
 def run_pixel(ctx: TabContext, session: str | None, example: str, upload: str | None, model: str,
               kind: str, class_index: float | None, use_region: bool, editor: dict | None,
               weight: float, distance: str, smoothness: float, step_size: float, max_steps: float,
-              threshold: float, seed: float):
+              threshold: float, seed: float, request: gr.Request = None):
     """Method 1, streamed: the image as it changes and the curves, then the result and checks.
 
     Yields (live image, curves, text, comparison, slider, top 5, checks table, Grad-CAM).
     """
+    lang = request_language(request, ctx.lang)
     knobs = Knobs(weight, distance, smoothness, step_size, max_steps, threshold, seed)
     loaded, image, target = start(ctx, example, upload, model, kind, class_index)
     params, mask = knobs.params(), painted_mask(use_region, editor)
     original = loaded.categories[target.original]
+    name = describe.target_name(target, original, lang=lang)
     skip = (gr.skip(),) * 5
 
     def job(should_stop, emit) -> Counterfactual:
@@ -184,45 +191,45 @@ def run_pixel(ctx: TabContext, session: str | None, example: str, upload: str | 
 
     rows: list = []
     shown = 0.0
-    yield (gr.skip(), gr.skip(), f"Optimising towards {target.label} on {loaded.spec.title}…",
-           *skip)
+    yield (gr.skip(), gr.skip(),
+           T.text("pixel.start", lang, target=name, model=loaded.spec.title), *skip)
     try:
         for update in stream_job(job, switches=SWITCHES, session=session, name="counterfactual"):
             if update.done:
-                yield _pixel_result(ctx, loaded, update.value, rows, original)
+                yield _pixel_result(ctx, loaded, update.value, rows, original, lang)
                 return
             step: PixelProgress = update.value
             rows += [(step.step, float(step.p_original[0]), "o"),
                      (step.step, float(step.p_target[0]), "t")]
             if time.monotonic() - shown >= LIVE_INTERVAL or step.done[0]:
                 shown = time.monotonic()
-                yield (step.images[0], _curves(rows),
-                       f"Step {step.step} of at most {params.max_steps}: p({target.label}) = "
-                       f"{step.p_target[0]:.3f}, p({original}) = {step.p_original[0]:.3f}, "
-                       f"distance {step.distance[0]:.2f} grey levels ({params.distance.upper()}).",
-                       *skip)
+                yield (step.images[0], _curves(rows, lang),
+                       T.text("pixel.step", lang, step=step.step, most=params.max_steps,
+                              target=name, p_target=step.p_target[0], original=original,
+                              p_original=step.p_original[0], distance=step.distance[0],
+                              kind=params.distance.upper()), *skip)
     except CounterfactualCancelled:
         steps = rows[-1][0] if rows else 0
-        yield gr.skip(), gr.skip(), f"Stopped after {steps} steps.", *skip
+        yield gr.skip(), gr.skip(), T.text("stopped.after", lang, steps=steps), *skip
 
 
-def _pixel_result(ctx, loaded, result: Counterfactual, rows, original):
+def _pixel_result(ctx, loaded, result: Counterfactual, rows, original, lang):
     checks = check_counterfactual(ctx.models, loaded, result)
     if not rows:  # served from the cache: draw the stored curves
         rows = [(s, float(v), c) for c, values in (("o", result.p_original), ("t", result.p_target))
                 for s, v in enumerate(values)]
     top = result.predictions[0]
-    picture = comparison(result.view, result.image, mask=result.mask,
+    picture = comparison(result.view, result.image, mask=result.mask, lang=lang,
                          before=result.original_label, after=f"{top.label} ({top.probability:.2f})")
     maps = [(checks.gradcam_original.map, f"Grad-CAM: #{result.target.original}\n{original}"),
             (checks.gradcam_target.map,
              f"Grad-CAM: #{checks.gradcam_target.target}\n{checks.gradcam_target.label}")]
-    table = describe.checks_table(checks, result.target_probability, result.target,
-                                  what="The counterfactual image, shown to a second model, "
-                                       "compressed as JPEG and shifted by 2 pixels.")
-    return (result.image, _curves(rows), describe.pixel_summary(result),
+    table = describe.checks_table(checks, result.target_probability,
+                                  describe.target_name(result.target, original, lang=lang),
+                                  what=T.text("pixel.checks", lang), lang=lang)
+    return (result.image, _curves(rows, lang), describe.pixel_summary(result, lang=lang),
             picture, (result.view, result.image), scores(result.predictions), table,
-            gradcam_pair(result.image, maps))
+            gradcam_pair(result.image, maps, lang=lang))
 
 
 @user_errors
@@ -230,26 +237,28 @@ def run_tradeoff(ctx: TabContext, session: str | None, example: str, upload: str
                  model: str, kind: str, class_index: float | None, use_region: bool,
                  editor: dict | None, weights: str, weight: float, distance: str,
                  smoothness: float, step_size: float, max_steps: float, threshold: float,
-                 seed: float):
+                 seed: float, request: gr.Request = None):
     """Several proximity weights in one batch; yields (plot, images in a row, table).
 
     ``weight`` (tab 1's single weight) is not used: ``weights`` replaces it.
     """
+    lang = request_language(request, ctx.lang)
     knobs = Knobs(weight, distance, smoothness, step_size, max_steps, threshold, seed)
     loaded, image, target = start(ctx, example, upload, model, kind, class_index)
     params, mask = knobs.params(), painted_mask(use_region, editor)
+    name = describe.target_name(target, loaded.categories[target.original], lang=lang)
 
     def job(should_stop, emit):
         return trade_off(loaded, image, target=target, weights=weights, params=params, mask=mask,
                          seed=knobs.random_seed, should_stop=should_stop, on_step=emit)
 
-    yield gr.skip(), gr.skip(), "Optimising every weight in one batch…"
+    yield gr.skip(), gr.skip(), T.text("sweep.start", lang)
     shown = 0.0
     latest: dict[float, object] = {}  # the newest image per weight (finished ones stay)
     try:
         for update in stream_job(job, switches=SWITCHES, session=session, name="tradeoff"):
             if update.done:
-                yield _tradeoff_result(update.value, target)
+                yield _tradeoff_result(update.value, name, lang)
                 return
             step: PixelProgress = update.value
             latest.update(zip(step.weights, step.images))
@@ -258,23 +267,23 @@ def run_tradeoff(ctx: TabContext, session: str | None, example: str, upload: str
                 running = ", ".join(f"λ = {w:g}: {p:.2f}" for w, p in zip(step.weights, step.p_target))
                 row = strip([(im, f"lambda = {w:g}") for w, im in latest.items()], tile=160)
                 yield (gr.skip(), row,  # (the bitmap font of the titles has no λ)
-                       f"Step {step.step}: p({target.label}) of the weights still running — "
-                       f"{running}")
+                       T.text("sweep.step", lang, step=step.step, target=name, running=running))
     except CounterfactualCancelled:
-        yield gr.skip(), gr.skip(), "Stopped."
+        yield gr.skip(), gr.skip(), T.text("stopped", lang)
 
 
-def _tradeoff_result(result, target: Target):
+def _tradeoff_result(result, target: str, lang: str):
     runs = result.runs
     figure = tradeoff_figure([r.distances.rms for r in runs], [r.target_probability for r in runs],
-                             result.weights, threshold=runs[0].params.threshold, target=target.label)
+                             result.weights, threshold=runs[0].params.threshold, target=target,
+                             lang=lang)
     row = strip([(r.image, f"lambda = {r.params.weight:g}: {r.predictions[0].label}\n"
                            f"p = {r.target_probability:.2f}, L2 {r.distances.rms:.2f}") for r in runs],
                 tile=180)
-    lines = ["| λ | steps | switched? | top class | p(target) | L2 | L∞ | pixels changed |",
-             "|---:|---:|:---:|---|---:|---:|---:|---:|"]
+    lines = [T.text("sweep.head", lang), "|---:|---:|:---:|---|---:|---:|---:|---:|"]
     for r in runs:
-        lines.append(f"| {r.params.weight:g} | {r.steps} | {'yes' if r.reached else 'no'} | "
-                     f"{r.predictions[0].label} | {r.target_probability:.2f} | {r.distances.rms:.2f} "
+        switched = T.text("yes" if r.reached else "no", lang)
+        lines.append(f"| {r.params.weight:g} | {r.steps} | {switched} | {r.predictions[0].label} | "
+                     f"{r.target_probability:.2f} | {r.distances.rms:.2f} "
                      f"| {r.distances.linf:.0f} | {100 * r.distances.changed:.1f} % |")
-    return figure, row, "\n".join(lines) + f"\n\nTarget: {target.label}; distances in grey levels."
+    return figure, row, "\n".join(lines) + "\n\n" + T.text("sweep.foot", lang, target=target)

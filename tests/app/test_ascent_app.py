@@ -100,8 +100,7 @@ def tiny_ctx(manager):
     from tabs.common.context import TabContext
     from tabs.common.image_picker import ExampleImages
 
-    return TabContext(models=manager, lang="en", examples=ExampleImages(EXAMPLE_IMAGES_DIR),
-                      lesson=lambda tab: "")
+    return TabContext(models=manager, lang="en", examples=ExampleImages(EXAMPLE_IMAGES_DIR))
 
 
 LONG = (400, 10.0, 3, 0.05, 1, 0.0, 32, 1, 4, 0)  # tiny net, many steps: cancel lands mid-run

@@ -100,8 +100,7 @@ def test_the_tab_shows_a_notice_when_clip_cannot_load(lab_server):
     from tabs.common.image_picker import ExampleImages
 
     _, models = lab_server
-    ctx = TabContext(models=models, lang="en", examples=ExampleImages(EXAMPLE_IMAGES_DIR),
-                     lesson=lambda tab: "")
+    ctx = TabContext(models=models, lang="en", examples=ExampleImages(EXAMPLE_IMAGES_DIR))
     text = notice(ctx, MODEL)
     assert "cannot be used here" in text and "python -m lab prefetch" in text
     assert "other tabs keep working" in text

@@ -61,3 +61,18 @@ def test_an_oversized_upload_is_refused_with_a_sentence(lab_url, tmp_path):
                             files={"files": (big.name, handle, "image/png")}, timeout=60)
     assert answer.status_code == 413
     assert "maximum allowed size" in answer.text
+
+
+def test_embed_path_redirects_to_the_tab_alone(lab_url):
+    answer = httpx.get(lab_url.rstrip("/") + "/embed/pdp?lang=de", follow_redirects=False)
+    assert answer.status_code in (302, 307)
+    assert answer.headers["location"].endswith("/?lang=de&embed=pdp")
+
+
+def test_pages_carry_the_language_scripts(lab_url):
+    from lab.language import BUSY
+
+    plain = httpx.get(lab_url).text
+    german = httpx.get(lab_url + "?lang=de").text
+    assert BUSY["de"] in plain and "navigator,'language'" not in plain
+    assert "navigator,'language',{get:()=>'de'}" in german

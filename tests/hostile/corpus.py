@@ -140,6 +140,7 @@ TEXTS: dict[str, str] = {
     "emoji and right-to-left": "🐶🐱 كلب قطة כלב חתול",
     "control characters": "a\x00dog\x07in\x1b[31m a park\r",
     "500 lines": "\n".join(f"a photo of thing number {i}" for i in range(500)),
+    "html and script": '<img src=x onerror="alert(1)"><script>alert(2)</script> a cat',
 }
 
 #: numbers a numeric field receives (None is an empty field)

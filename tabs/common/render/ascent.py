@@ -8,11 +8,17 @@ from typing import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from tabs.common.i18n import Language, in_language
 from tabs.common.render.images import GridLayout, tile_grid
 
 SEED_MARGIN = 5  # the seed's margin between tiles
 COLUMNS = 8
 PENDING = (48, 48, 48)
+
+_TEXT = {
+    "en": {"mean": "mean", "step": "step", "activation": "mean activation of the filter"},
+    "de": {"mean": "Mittel", "step": "Schritt", "activation": "mittlere Aktivierung des Filters"},
+}
 
 
 def ascent_grid(tiles: Sequence[np.ndarray | None], filters: Sequence[int],
@@ -60,17 +66,19 @@ def side_by_side(images: Sequence[np.ndarray], *, gap: int = 8) -> np.ndarray:
     return np.concatenate(parts, axis=1)
 
 
-def loss_figure(losses: np.ndarray, filters: Sequence[int], *, title: str = "") -> Figure:
+def loss_figure(losses: np.ndarray, filters: Sequence[int], *, title: str = "",
+                lang: Language = "en") -> Figure:
     """Mean activation of each filter over the steps (thin lines) and their mean (bold)."""
+    text = in_language(_TEXT, lang)
     fig = Figure(figsize=(6.4, 3.4), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     steps = np.arange(losses.shape[1])
     for index, curve in zip(filters, losses):
         ax.plot(steps, curve, linewidth=0.8, alpha=0.45 if len(filters) > 8 else 0.9,
                 label=f"#{index}" if len(filters) <= 8 else None)
-    ax.plot(steps, losses.mean(axis=0), color="black", linewidth=2.2, label="mean")
-    ax.set_xlabel("step")
-    ax.set_ylabel("mean activation of the filter")
+    ax.plot(steps, losses.mean(axis=0), color="black", linewidth=2.2, label=text["mean"])
+    ax.set_xlabel(text["step"])
+    ax.set_ylabel(text["activation"])
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, ncol=3)

@@ -38,6 +38,8 @@ _TEXT = {
         "title_1d": "{model}: partial dependence on {feature}",
         "title_1d_c": "{model}: centred ICE for {feature}",
         "title_2d": "{model}: 2D partial dependence ({method})",
+        "recursion": "recursion",
+        "brute": "brute",
         "outside": "outside the data (extrapolation)",
         "data": "training rows",
         "title_cmp": "Partial dependence on {feature}: all models",
@@ -61,6 +63,8 @@ _TEXT = {
         "title_1d": "{model}: partielle Abhängigkeit von {feature}",
         "title_1d_c": "{model}: zentrierte ICE für {feature}",
         "title_2d": "{model}: partielle 2D-Abhängigkeit ({method})",
+        "recursion": "Rekursion",
+        "brute": "Brute Force",
         "outside": "außerhalb der Daten (Extrapolation)",
         "data": "Trainingszeilen",
         "title_cmp": "Partielle Abhängigkeit von {feature}: alle Modelle",
@@ -183,7 +187,7 @@ def render_pdp_2d(result: PDP2D, *, lang: Language = "en", levels: int = 12) -> 
     ax.set_xlabel(feature_label(result.features[0], lang))
     ax.set_ylabel(feature_label(result.features[1], lang))
     ax.set_title(text["title_2d"].format(model=_model_title(result.model, lang),
-                                         method=result.method))
+                                         method=text[result.method]))
     colorbar = fig.colorbar(filled, ax=ax)
     colorbar.set_label(text["predicted"])
     handles = [

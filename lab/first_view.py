@@ -1,0 +1,107 @@
+"""The first screen teaches: every tab shows the result for its default example as soon as a
+page opens, and the shell computes those results once in the background after start-up, so
+the cache serves them to every student without anyone waiting.
+
+A tab's first view is a chain of its own named events (``FIRST_VIEWS``): e.g. load the model
+and its layers, then run the main view with the defaults. The same handlers run as when a
+student clicks; nothing is duplicated in the shell.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+from typing import Mapping
+
+import gradio as gr
+
+from core.models import ModelManager
+
+log = logging.getLogger("lab")
+
+#: tab → events run one after the other when a page opens (the last one shows the result).
+FIRST_VIEWS: Mapping[str, tuple[str, ...]] = {
+    # the notebook method beside the regularized one: structure, not a grid of noise
+    "ascent": ("ascent_model", "ascent_compare_modes"),
+    "activations": ("activations_model", "activations"),
+    "attribution": ("attribution_model", "attribution_predict", "attribution_compare"),
+    "counterfactual": ("counterfactual_model", "counterfactual_predict", "counterfactual"),
+    "clip": ("clip_similarity",),
+    "pdp": ("pdp_data", "pdp_1d"),
+}
+
+
+def _events(demo: gr.Blocks) -> dict[str, object]:
+    return {fn.api_name: fn for fn in demo.fns.values() if isinstance(fn.api_name, str)}
+
+
+def _usable(tab: str, models: ModelManager) -> bool:
+    """CLIP's first view needs CLIP's weights; without them the tab shows its notice instead."""
+    return tab != "clip" or all(models.is_usable(name) for name in models.names("clip"))
+
+
+def wire_first_views(demo: gr.Blocks, models: ModelManager) -> list[str]:
+    """Run each tab's first-view chain when a page opens. Call inside ``with demo:``.
+
+    Returns the tabs whose chain was wired.
+    """
+    events = _events(demo)
+    wired = []
+    for tab, chain in FIRST_VIEWS.items():
+        if not _usable(tab, models):
+            continue
+        steps = [events[name] for name in chain]
+        listener = demo.load
+        for step in steps:
+            dependency = listener(step.fn, step.inputs, step.outputs, api_visibility="private",
+                                  show_progress="hidden")
+            listener = dependency.then
+        wired.append(tab)
+    return wired
+
+
+def _value(item: object, current: object) -> object:
+    """What an output sets: a component's or update's value, a plain value, or nothing."""
+    if isinstance(item, gr.components.Component):
+        return getattr(item, "value", current)
+    if isinstance(item, dict) and item.get("__type__") == "update":
+        return item.get("value", current)
+    return item
+
+
+def warm_up(demo: gr.Blocks, models: ModelManager) -> threading.Thread:
+    """Compute every tab's first view once, in a background thread (the caches keep them).
+
+    Replays each chain with the components' default values, passing each step's outputs on
+    to the next step's inputs, as a page load does. A failure is logged, never raised.
+    """
+    events = _events(demo)
+
+    def run() -> None:
+        for tab, chain in FIRST_VIEWS.items():
+            if not _usable(tab, models):
+                continue
+            values: dict = {}
+            try:
+                for step in (events[name] for name in chain):
+                    args = []
+                    for component in step.inputs:
+                        default = values.get(component, getattr(component, "value", None))
+                        args.append(default() if callable(default) else default)
+                    result = step.fn(*args)
+                    if inspect.isgenerator(result):
+                        last = None
+                        for last in result:
+                            pass
+                        result = last
+                    items = result if isinstance(result, tuple) else (result,)
+                    for component, item in zip(step.outputs, items):
+                        values[component] = _value(item, values.get(component))
+                log.info("warm-up: %s ready", tab)
+            except Exception:  # noqa: BLE001 - the lab serves without a warm cache too
+                log.exception("warm-up of %s failed; its first view is computed on demand", tab)
+
+    thread = threading.Thread(target=run, name="warm-up", daemon=True)
+    thread.start()
+    return thread

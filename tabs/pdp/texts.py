@@ -1,0 +1,168 @@
+"""The Partial dependence tab's words: labels for the browser, sentences the handlers write.
+
+Feature labels (``feature_<NAME>``) and descriptions come from ``core.tabular``, which keeps
+them next to the data in both languages.
+"""
+
+from __future__ import annotations
+
+from core.tabular import feature_label, load_boston
+from tabs.common.i18n import Texts
+
+PREVIEW_ROWS = 10  # rows of the data preview (its label says how many)
+_FEATURES = load_boston().feature_names
+
+T = Texts("pdp", en={
+    # labels
+    "intro": "How does a model's prediction of a Boston house price (MEDV, in $1000s) move when "
+             "one or two features change? Random forest, gradient boosting and a small neural "
+             "network (trained with PyTorch Lightning when the page first loads), all on the "
+             "Boston housing data that ship with the lab.",
+    "data_title": "Data and models: Boston housing (506 census tracts, 1970)",
+    "note_on_b": (
+        "**A note on the feature B.** The original data contain `B = 1000·(Bk − 0.63)²`, where "
+        "*Bk* is the share of Black residents of the town. It encodes race, rests on a "
+        "questionable assumption about segregation, and a model that uses it can reproduce "
+        "discrimination; scikit-learn removed this data set for that reason. The lab trains "
+        "**without B** by default and then offers B nowhere. Switch it on only to see what "
+        "changes, and ask what a plot of B would be used for, and by whom."
+    ),
+    "drop_b": "Train without B",
+    "features": "Features",
+    "first_rows": f"First {PREVIEW_ROWS} rows",
+    "tab_1d": "1D: PDP and ICE",
+    "tab_2d": "2D: two features",
+    "tab_compare": "Compare models",
+    "tab_ale": "ALE vs PDP",
+    "feature": "Feature",
+    "feature_x": "Feature (x axis)",
+    "feature_y": "Feature (y axis)",
+    "model": "Model",
+    "ice": "ICE curves (sampled rows)",
+    "centered": "Centred ICE (all start at 0)",
+    "grid_resolution": "Grid resolution",
+    "run_1d": "Plot PDP and ICE",
+    "method": "Method",
+    "method_auto": "auto: recursion for the trees, brute for the network",
+    "method_recursion": "recursion (fast, tree models only)",
+    "method_brute": "brute: average over all rows (slow)",
+    "run_2d": "Plot 2D PDP",
+    "run_compare": "Compare all three models",
+    "bins": "ALE bins (quantiles)",
+    "run_ale": "Plot ALE next to the PDP",
+    "column_feature": "feature",
+    "column_meaning": "meaning (unit)",
+    "target_meaning": "Median value of owner-occupied homes (in $1000s, 1970 dollars); the target.",
+    **{f"feature_{name}": feature_label(name, "en") for name in _FEATURES},
+    # labels and sentences
+    "model_random_forest": "Random forest",
+    "model_gradient_boosting": "Gradient boosting",
+    "model_neural_network": "Neural network (MLP)",
+    # sentences
+    "not_bool": "'Train without B' must be True or False, got {value!r}.",
+    "split": "Trained on {train} rows, tested on the other {test} (fixed split and seed {seed}), "
+             "**{b}**.",
+    "with_b": "with B",
+    "without_b": "without B",
+    "scores_head": "| model | test R² | test MAE (MEDV in $1000s) |",
+    "network": "The **neural network** is a multi-layer perceptron (hidden layers of {widths} "
+               "SiLU units) on standardised features, trained with PyTorch Lightning (AdamW, "
+               "mini-batches of {batch}) on {train} training rows; the other {validation} training "
+               "rows decide when to stop (early stopping). It ran {epochs} epochs and kept the "
+               "weights of epoch {best}; training took {seconds:.1f} s on the {device} (both tree "
+               "models: {trees:.1f} s).",
+    "and": " and ",
+    "change": "change of the prediction",
+    "average": "average prediction",
+    "pdp_1d": "PDP ({what}) from **{start:.1f}** at {feature} = {low:.3g} to **{end:.1f}** at "
+              "{feature} = {high:.3g} (MEDV in $1000s); {curves} ICE curves, {values} grid values.",
+    "pdp_2d": "Predicted MEDV from **{low:.1f}** to **{high:.1f}** ($1000s) on a {rows} × "
+              "{columns} grid ({method}); **{outside:.0f} %** of the grid has no training row "
+              "nearby (hatched)",
+    "inside": "; where the data are, from {low:.1f} to {high:.1f}.",
+    "way_recursion": "recursion",
+    "way_brute": "brute",
+    "compare": "The {count} PDPs differ by at most **{spread:.2f}** ($1000s), at {feature} = "
+               "{at:.3g} ({top} highest, {bottom} lowest), where **{near} of {rows}** training "
+               "rows lie within ±{width:.2g}; on average they differ by {mean:.2f}.",
+    "ale": "ALE over {bins} bins (quantiles of {feature}, {fewest}–{most} rows each); effect "
+           "from {low:.1f} to {high:.1f} ($1000s).",
+}, de={
+    "intro": "Wie bewegt sich die Vorhersage eines Modells für einen Hauspreis in Boston (MEDV, "
+             "in 1000 $), wenn sich ein oder zwei Merkmale ändern? Random Forest, Gradient "
+             "Boosting und ein kleines neuronales Netz (mit PyTorch Lightning trainiert, wenn die "
+             "Seite zum ersten Mal lädt), alle auf den Boston-Housing-Daten, die das Lab "
+             "mitbringt.",
+    "data_title": "Daten und Modelle: Boston Housing (506 Zählbezirke, 1970)",
+    "note_on_b": (
+        "**Ein Hinweis zum Merkmal B.** Die Originaldaten enthalten `B = 1000·(Bk − 0,63)²`, "
+        "wobei *Bk* der Anteil schwarzer Einwohner der Stadt ist. Es kodiert Herkunft, beruht "
+        "auf einer fragwürdigen Annahme über Segregation, und ein Modell, das es nutzt, kann "
+        "Diskriminierung fortschreiben; scikit-learn hat den Datensatz deshalb entfernt. Das Lab "
+        "trainiert standardmäßig **ohne B** und bietet B dann nirgends an. Schalte es nur ein, "
+        "um zu sehen, was sich ändert, und frage dich, wofür ein Plot von B verwendet würde – "
+        "und von wem."
+    ),
+    "drop_b": "Ohne B trainieren",
+    "features": "Merkmale",
+    "first_rows": f"Die ersten {PREVIEW_ROWS} Zeilen",
+    "tab_1d": "1D: PDP und ICE",
+    "tab_2d": "2D: zwei Merkmale",
+    "tab_compare": "Modelle vergleichen",
+    "tab_ale": "ALE vs. PDP",
+    "feature": "Merkmal",
+    "feature_x": "Merkmal (x-Achse)",
+    "feature_y": "Merkmal (y-Achse)",
+    "model": "Modell",
+    "ice": "ICE-Kurven (zufällige Zeilen)",
+    "centered": "Zentrierte ICE (alle beginnen bei 0)",
+    "grid_resolution": "Gitterauflösung",
+    "run_1d": "PDP und ICE zeichnen",
+    "method": "Methode",
+    "method_auto": "auto: Rekursion für die Bäume, Brute Force für das Netz",
+    "method_recursion": "Rekursion (schnell, nur Baummodelle)",
+    "method_brute": "Brute Force: Mittel über alle Zeilen (langsam)",
+    "run_2d": "2D-PDP zeichnen",
+    "run_compare": "Alle drei Modelle vergleichen",
+    "bins": "ALE-Intervalle (Quantile)",
+    "run_ale": "ALE neben dem PDP zeichnen",
+    "column_feature": "Merkmal",
+    "column_meaning": "Bedeutung (Einheit)",
+    "target_meaning": "Medianwert der selbst bewohnten Häuser (in 1000 $, Dollar von 1970); "
+                      "die Zielgröße.",
+    **{f"feature_{name}": feature_label(name, "de") for name in _FEATURES},
+    "model_random_forest": "Random Forest",
+    "model_gradient_boosting": "Gradient Boosting",
+    "model_neural_network": "Neuronales Netz (MLP)",
+    "not_bool": "„Ohne B trainieren“ muss True oder False sein, nicht {value!r}.",
+    "split": "Trainiert auf {train} Zeilen, getestet auf den übrigen {test} (feste Aufteilung und "
+             "Seed {seed}), **{b}**.",
+    "with_b": "mit B",
+    "without_b": "ohne B",
+    "scores_head": "| Modell | Test-R² | Test-MAE (MEDV in 1000 $) |",
+    "network": "Das **neuronale Netz** ist ein mehrschichtiges Perzeptron (verborgene Schichten "
+               "mit {widths} SiLU-Einheiten) auf standardisierten Merkmalen, trainiert mit "
+               "PyTorch Lightning (AdamW, Mini-Batches mit {batch} Zeilen) auf {train} "
+               "Trainingszeilen; die übrigen {validation} Trainingszeilen entscheiden, wann es "
+               "aufhört (Early Stopping). Es lief {epochs} Epochen und behielt die Gewichte von "
+               "Epoche {best}; das Training dauerte {seconds:.1f} s auf der {device} (beide "
+               "Baummodelle: {trees:.1f} s).",
+    "and": " und ",
+    "change": "Änderung der Vorhersage",
+    "average": "mittlere Vorhersage",
+    "pdp_1d": "PDP ({what}) von **{start:.1f}** bei {feature} = {low:.3g} bis **{end:.1f}** bei "
+              "{feature} = {high:.3g} (MEDV in 1000 $); {curves} ICE-Kurven, {values} "
+              "Gitterwerte.",
+    "pdp_2d": "Vorhergesagter MEDV von **{low:.1f}** bis **{high:.1f}** (1000 $) auf einem "
+              "{rows} × {columns}-Gitter ({method}); **{outside:.0f} %** des Gitters haben keine "
+              "Trainingszeile in der Nähe (schraffiert)",
+    "inside": "; wo die Daten liegen, von {low:.1f} bis {high:.1f}.",
+    "way_recursion": "Rekursion",
+    "way_brute": "Brute Force",
+    "compare": "Die {count} PDPs unterscheiden sich höchstens um **{spread:.2f}** (1000 $), bei "
+               "{feature} = {at:.3g} ({top} am höchsten, {bottom} am niedrigsten), wo **{near} "
+               "von {rows}** Trainingszeilen innerhalb von ±{width:.2g} liegen; im Mittel "
+               "unterscheiden sie sich um {mean:.2f}.",
+    "ale": "ALE über {bins} Intervalle (Quantile von {feature}, je {fewest}–{most} Zeilen); "
+           "Effekt von {low:.1f} bis {high:.1f} (1000 $).",
+})
