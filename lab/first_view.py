@@ -36,9 +36,11 @@ def _events(demo: gr.Blocks) -> dict[str, object]:
     return {fn.api_name: fn for fn in demo.fns.values() if isinstance(fn.api_name, str)}
 
 
-def _usable(tab: str, models: ModelManager) -> bool:
-    """CLIP's first view needs CLIP's weights; without them the tab shows its notice instead."""
-    return tab != "clip" or all(models.is_usable(name) for name in models.names("clip"))
+def _usable(tab: str, chain: tuple[str, ...], events: dict, models: ModelManager) -> bool:
+    """The app has the tab's events, and CLIP's weights for CLIP's first view (without them
+    the tab shows its notice instead)."""
+    return all(name in events for name in chain) and (
+        tab != "clip" or all(models.is_usable(name) for name in models.names("clip")))
 
 
 def wire_first_views(demo: gr.Blocks, models: ModelManager) -> list[str]:
@@ -49,7 +51,7 @@ def wire_first_views(demo: gr.Blocks, models: ModelManager) -> list[str]:
     events = _events(demo)
     wired = []
     for tab, chain in FIRST_VIEWS.items():
-        if not _usable(tab, models):
+        if not _usable(tab, chain, events, models):
             continue
         steps = [events[name] for name in chain]
         listener = demo.load
@@ -80,7 +82,7 @@ def warm_up(demo: gr.Blocks, models: ModelManager) -> threading.Thread:
 
     def run() -> None:
         for tab, chain in FIRST_VIEWS.items():
-            if not _usable(tab, models):
+            if not _usable(tab, chain, events, models):
                 continue
             values: dict = {}
             try:
