@@ -6,6 +6,28 @@ import math
 
 import numpy as np
 
+#: A name or phrase in both languages: English, German. A plain string is used for both.
+Words = str | tuple[str, str]
+
+
+class InputError(ValueError):
+    """A value the student can fix, said in English (``str(error)``) and in German.
+
+    ``core`` knows no requests; the tabs pick the sentence in the request's language.
+    """
+
+    def __init__(self, en: str, de: str):
+        super().__init__(en)
+        self.sentences = {"en": en, "de": de}
+
+    def in_language(self, lang: str) -> str:
+        """The sentence in ``lang`` (English for a language we do not speak)."""
+        return self.sentences.get(lang, self.sentences["en"])
+
+
+def _pair(words: Words) -> tuple[str, str]:
+    return (words, words) if isinstance(words, str) else words
+
 
 def read_only(array: np.ndarray) -> np.ndarray:
     """``array`` as a contiguous array nobody can write to (results are shared by students)."""
@@ -23,8 +45,8 @@ def excerpt(text: object, limit: int = 40) -> str:
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
 
 
-def check_int(name: str, value: object, low: int, high: int, what: str = "") -> int:
-    """``value`` as an int in ``[low, high]``; ``ValueError`` with a sentence otherwise.
+def check_int(name: Words, value: object, low: int, high: int, what: Words = "") -> int:
+    """``value`` as an int in ``[low, high]``; :class:`InputError` with a sentence otherwise.
 
     Whole floats (``50.0`` from a slider) are accepted; ``True``/``False``, NaN, fractions
     and anything out of range are not.
@@ -33,13 +55,19 @@ def check_int(name: str, value: object, low: int, high: int, what: str = "") -> 
         value = int(value)
     whole = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
     if not whole or not low <= value <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high}{what}, got {value!r}.")
+        (name_en, name_de), (what_en, what_de) = _pair(name), _pair(what)
+        raise InputError(
+            f"{name_en} must be a whole number from {low} to {high}{what_en}, got {value!r}.",
+            f"{name_de} muss eine ganze Zahl von {low} bis {high}{what_de} sein, nicht {value!r}.")
     return int(value)
 
 
-def check_number(name: str, value: object, low: float, high: float, what: str = "") -> float:
-    """``value`` as a finite float in ``[low, high]``; ``ValueError`` with a sentence otherwise."""
+def check_number(name: Words, value: object, low: float, high: float, what: Words = "") -> float:
+    """``value`` as a finite float in ``[low, high]``; :class:`InputError` otherwise."""
     ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
     if not ok or not math.isfinite(float(value)) or not low <= float(value) <= high:
-        raise ValueError(f"{name} must be a number from {low:g} to {high:g}{what}, got {value!r}.")
+        (name_en, name_de), (what_en, what_de) = _pair(name), _pair(what)
+        raise InputError(
+            f"{name_en} must be a number from {low:g} to {high:g}{what_en}, got {value!r}.",
+            f"{name_de} muss eine Zahl von {low:g} bis {high:g}{what_de} sein, nicht {value!r}.")
     return float(value)

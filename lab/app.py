@@ -19,6 +19,7 @@ from lab.deploy import load_config
 from lab.first_view import warm_up, wire_first_views
 from lab.language import PageLanguage
 from lab.lessons import lesson_translations
+from lab.links import CopyLink
 from lab.queueing import apply_groups
 from lab.security import PrivateUploads
 from lab.settings import Settings
@@ -50,7 +51,7 @@ SHELL = Texts("lab", en={
     "heading": "# XAI Lab — ein Blick in neuronale Netze",
     "details": "Modelle im Detail",
     "lesson": "Ganze Lektion: Hintergrund, worauf achten, Fragen",
-    "tab.ascent": "Filter-Aktivierung", "tab.activations": "Aktivierungen",
+    "tab.ascent": "Filter-Aufstieg", "tab.activations": "Aktivierungen",
     "tab.attribution": "Attribution", "tab.counterfactual": "Kontrafaktisch",
     "tab.clip": "CLIP", "tab.pdp": "Partielle Abhängigkeit",
 })
@@ -64,16 +65,20 @@ def tab_slug(tab: ModuleType) -> str:
     return tab.__name__.rsplit(".", 1)[-1]
 
 
-def _view(request: gr.Request | None):
-    """Open the tab named in ``?tab=``; with ``?embed=<tab>`` show that tab alone."""
-    params = request.query_params if request is not None else {}
-    slugs = [tab_slug(tab) for tab in TABS]
-    embed = params.get("embed") if params.get("embed") in slugs else None
-    chosen = embed or (params.get("tab") if params.get("tab") in slugs else None)
-    tabs = gr.Tabs(selected=chosen, elem_classes=["embedded"] if embed else []) if chosen \
-        else gr.skip()
-    return (tabs, gr.Column(visible=embed is None),
-            *(gr.Tab(visible=embed in (None, slug)) for slug in slugs))
+def _viewer(slugs: list[str]):
+    """The load handler that opens the tab named in ``?tab=``; with ``?embed=<tab>`` it shows
+    that tab alone. ``slugs`` are the app's tabs, in order."""
+
+    def view(request: gr.Request | None):
+        params = request.query_params if request is not None else {}
+        embed = params.get("embed") if params.get("embed") in slugs else None
+        chosen = embed or (params.get("tab") if params.get("tab") in slugs else None)
+        tabs = gr.Tabs(selected=chosen, elem_classes=["embedded"] if embed else []) if chosen \
+            else gr.skip()
+        return (tabs, gr.Column(visible=embed is None),
+                *(gr.Tab(visible=embed in (None, slug)) for slug in slugs))
+
+    return view
 
 
 def build_app(settings: Settings, models: ModelManager | None = None) -> gr.Blocks:
@@ -87,7 +92,7 @@ def build_app(settings: Settings, models: ModelManager | None = None) -> gr.Bloc
             summary = gr.Markdown(status_summary(models), elem_id="model-status")
             with gr.Accordion(SHELL.label("details"), open=False):
                 details = gr.Markdown(status_markdown(models), elem_id="model-details")
-        pages = []
+        pages, links = [], {}
         with gr.Tabs(elem_id="lab-tabs") as tabs:
             for tab in TABS:
                 slug = tab_slug(tab)
@@ -97,16 +102,18 @@ def build_app(settings: Settings, models: ModelManager | None = None) -> gr.Bloc
                     with gr.Accordion(SHELL.label("lesson"), open=False):
                         gr.Markdown(I18N_KEYS(f"lesson.{slug}"), latex_delimiters=LATEX,
                                     elem_id=f"lesson-{slug}")
-                    tab.build(ctx, demo)
+                    copy = CopyLink.create(slug)
+                    links[slug] = tab.build(ctx, demo)
+                    copy.wire(links[slug])
                 pages.append(page)
         def status(request: gr.Request):
             lang = request_language(request, settings.lang)
             return status_summary(models, lang), status_markdown(models, lang)
 
         demo.load(status, None, [summary, details], api_visibility="private")
-        demo.load(_view, None, [tabs, shell, *pages], api_visibility="private",
+        demo.load(_viewer(list(links)), None, [tabs, shell, *pages], api_visibility="private",
                   show_progress="hidden")
-        wire_first_views(demo, models)
+        wire_first_views(demo, models, links)
     return demo
 
 

@@ -17,6 +17,7 @@ from typing import Mapping
 import gradio as gr
 
 from core.models import ModelManager
+from lab.links import LinkFields, restorer
 
 log = logging.getLogger("lab")
 
@@ -43,24 +44,27 @@ def _usable(tab: str, chain: tuple[str, ...], events: dict, models: ModelManager
         tab != "clip" or all(models.is_usable(name) for name in models.names("clip")))
 
 
-def wire_first_views(demo: gr.Blocks, models: ModelManager) -> list[str]:
+def wire_first_views(demo: gr.Blocks, models: ModelManager,
+                     links: Mapping[str, LinkFields] | None = None) -> None:
     """Run each tab's first-view chain when a page opens. Call inside ``with demo:``.
 
-    Returns the tabs whose chain was wired.
+    With the tab's link fields, the chain starts by setting them from the page's address and
+    sets them again before its last step (the setup steps choose defaults, such as a model's
+    default layer or the top class), so that a link's view is the one computed.
     """
     events = _events(demo)
-    wired = []
     for tab, chain in FIRST_VIEWS.items():
-        if not _usable(tab, chain, events, models):
-            continue
-        steps = [events[name] for name in chain]
+        fields = (links or {}).get(tab)
+        steps = [(events[name].fn, events[name].inputs, events[name].outputs) for name in chain] \
+            if _usable(tab, chain, events, models) else []
+        if fields:
+            restore = (restorer(tab, fields), None, list(fields.values()))
+            steps = [restore, *steps[:-1], restore, *steps[-1:]] if len(steps) > 1 \
+                else [restore, *steps]
         listener = demo.load
-        for step in steps:
-            dependency = listener(step.fn, step.inputs, step.outputs, api_visibility="private",
-                                  show_progress="hidden")
-            listener = dependency.then
-        wired.append(tab)
-    return wired
+        for fn, inputs, outputs in steps:
+            listener = listener(fn, inputs, outputs, api_visibility="private",
+                                show_progress="hidden").then
 
 
 def _value(item: object, current: object) -> object:
@@ -70,6 +74,14 @@ def _value(item: object, current: object) -> object:
     if isinstance(item, dict) and item.get("__type__") == "update":
         return item.get("value", current)
     return item
+
+
+def _unfilled(fn, given: int) -> list[None]:
+    """``None`` for each required parameter after the ``given`` inputs: what Gradio fills in
+    by type (the ``gr.Request``); without one a handler answers in the lab's language."""
+    later = list(inspect.signature(fn).parameters.values())[given:]
+    return [None for p in later if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY,
+                                                                      p.POSITIONAL_OR_KEYWORD)]
 
 
 def warm_up(demo: gr.Blocks, models: ModelManager) -> threading.Thread:
@@ -91,7 +103,7 @@ def warm_up(demo: gr.Blocks, models: ModelManager) -> threading.Thread:
                     for component in step.inputs:
                         default = values.get(component, getattr(component, "value", None))
                         args.append(default() if callable(default) else default)
-                    result = step.fn(*args)
+                    result = step.fn(*args, *_unfilled(step.fn, len(args)))
                     if inspect.isgenerator(result):
                         last = None
                         for last in result:

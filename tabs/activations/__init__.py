@@ -5,9 +5,6 @@ The words (English and German) live in :mod:`tabs.activations.texts`.
 
 from __future__ import annotations
 
-import functools
-from types import MethodType
-
 import gradio as gr
 import numpy as np
 
@@ -73,8 +70,11 @@ def pick_tile(layout: GridLayout | None, evt: gr.SelectData):
     return gr.Number() if channel is None else gr.Number(value=channel)
 
 
-def build(ctx: TabContext, demo: gr.Blocks) -> None:
-    """Create the tab's components inside the current ``gr.Tab``; lists layers on page load."""
+def build(ctx: TabContext, demo: gr.Blocks) -> dict[str, gr.components.Component]:
+    """Create the tab's components inside the current ``gr.Tab`` and wire its events.
+
+    Returns the link fields (address key → component) that a link to this view carries.
+    """
     models = ctx.models
     start = models.default_model("resnet50")
     with gr.Row():
@@ -103,14 +103,12 @@ def build(ctx: TabContext, demo: gr.Blocks) -> None:
             caption = gr.Markdown()
     layout = gr.State(None)
 
-    # MethodType binds ctx like functools.partial, but Gradio still reads the handler's
-    # annotations (through a partial it reads none) and so fills in the gr.Request.
-    overlay_channel = MethodType(show_channel, ctx)
-    gr.on([demo.load, model.change], functools.partial(choose_model, ctx, "activations"), model,
-          [model, block, layer], api_name="activations_model")
-    block.input(functools.partial(choose_block, ctx), [model, block], layer,
-                api_name="activations_block")
-    run.click(MethodType(run_activations, ctx),
+    overlay_channel = ctx.bind(show_channel)
+    # The shell runs "activations_model" when a page opens (its first view); then on a choice.
+    model.input(ctx.bind(choose_model, "activations"), model, [model, block, layer],
+                api_name="activations_model")
+    block.input(ctx.bind(choose_block), [model, block], layer, api_name="activations_block")
+    run.click(ctx.bind(run_activations),
               [*picker.inputs, model, layer, count, order, scale],
               [predictions, grid, description, layout, channel], api_name="activations").then(
         overlay_channel, [*picker.inputs, model, layer, channel, opacity], [large, caption],
@@ -120,3 +118,4 @@ def build(ctx: TabContext, demo: gr.Blocks) -> None:
         api_name="activations_channel")
     opacity.release(overlay_channel, [*picker.inputs, model, layer, channel, opacity],
                     [large, caption], api_visibility="private")
+    return dict(image=picker.example, model=model, block=block, layer=layer)

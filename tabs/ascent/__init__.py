@@ -6,9 +6,6 @@ The layout and its wiring live here, the handlers in :mod:`tabs.ascent.handlers`
 
 from __future__ import annotations
 
-import functools
-from types import MethodType
-
 import gradio as gr
 
 from core.ascent import AscentParams
@@ -36,8 +33,11 @@ __all__ = ["KNOBS", "MODES", "TITLE", "Knobs", "build", "cancel_ascent", "compar
            "compare_modes", "run_ascent", "show_tile", "show_weights"]
 
 
-def build(ctx: TabContext, demo: gr.Blocks) -> None:
-    """Create the tab's components inside the current ``gr.Tab``; lists layers on page load."""
+def build(ctx: TabContext, demo: gr.Blocks) -> dict[str, gr.components.Component]:
+    """Create the tab's components inside the current ``gr.Tab`` and wire its events.
+
+    Returns the link fields (address key → component) that a link to this view carries.
+    """
     models = ctx.models
     start = models.default_model("resnet50")
     defaults = AscentParams()
@@ -102,21 +102,21 @@ def build(ctx: TabContext, demo: gr.Blocks) -> None:
         """Cancel, answered in the request's language."""
         return cancel_ascent(session, request_language(request, ctx.lang))
 
-    # MethodType binds ctx like functools.partial, but Gradio still reads the handler's
-    # annotations (through a partial it reads none) and so fills in the gr.Request.
-    gr.on([demo.load, model.change], functools.partial(choose_model, ctx, "ascent"), model,
-          [model, block, layer], api_name="ascent_model")
-    block.input(functools.partial(choose_block, ctx), [model, block], layer,
-                api_name="ascent_block")
-    layer.change(MethodType(show_weights, ctx), [model, layer], [weights_text, kernels],
+    # The shell runs "ascent_model" when a page opens (its first view); then on a choice.
+    model.input(ctx.bind(choose_model, "ascent"), model, [model, block, layer],
+                api_name="ascent_model")
+    block.input(ctx.bind(choose_block), [model, block], layer, api_name="ascent_block")
+    layer.change(ctx.bind(show_weights), [model, layer], [weights_text, kernels],
                  api_name="ascent_weights")
     event = run.click(with_knobs(run_ascent, ctx), [session, model, layer, filters, mode, *knobs],
                       [grid, description, losses, download, state], api_name="ascent")
     cancel.click(cancel_in_language, session, description, cancels=[event],
                  api_visibility="private")
-    grid.select(MethodType(show_tile, ctx), state, [large, caption, chosen],
+    grid.select(ctx.bind(show_tile), state, [large, caption, chosen],
                 api_visibility="private")
     versus.click(with_knobs(compare_modes, ctx), [model, layer, chosen, *knobs],
                  [pair, pair_caption], api_name="ascent_compare_modes")
     across.click(with_knobs(compare_layers, ctx), [model, chosen, mode, *knobs], depth,
                  api_name="ascent_compare_layers")
+    return dict(model=model, block=block, layer=layer, method=mode, filters=filters,
+                filter=chosen)

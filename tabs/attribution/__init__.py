@@ -8,9 +8,6 @@ for the two tests, :mod:`tabs.attribution.faithfulness`.
 
 from __future__ import annotations
 
-import functools
-import inspect
-
 import gradio as gr
 
 from core.attribution import BASELINES, METHODS
@@ -41,20 +38,11 @@ from tabs.common.render.attribution import COLORMAPS
 TITLE = "Attribution"
 
 
-def bound(handler, ctx: TabContext):
-    """``handler`` with ``ctx`` filled in. Unlike ``functools.partial`` it keeps the type hints
-    from which Gradio learns to pass the ``gr.Request`` (the page's language)."""
-    def call(*args, **kwargs):
-        return handler(ctx, *args, **kwargs)
+def build(ctx: TabContext, demo: gr.Blocks) -> dict[str, gr.components.Component]:
+    """Create the tab inside the current ``gr.Tab`` and wire its events.
 
-    functools.update_wrapper(call, handler)
-    signature = inspect.signature(handler)
-    call.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
-    return call
-
-
-def build(ctx: TabContext, demo: gr.Blocks) -> None:
-    """Create the tab inside the current ``gr.Tab`` and wire its events."""
+    Returns the link fields (address key → component) that a link to this view carries.
+    """
     models = ctx.models
     start = models.default_model("resnet18")
     with gr.Row():
@@ -62,7 +50,8 @@ def build(ctx: TabContext, demo: gr.Blocks) -> None:
             picker = image_picker(ctx.examples, default="both.png", key="attr")
             model = gr.Dropdown(model_choices(models), value=start, label=T.label("model"))
             predictions = gr.Label(num_top_classes=5, label=T.label("predictions"))
-            target = gr.Number(value=0, precision=0, minimum=0, label=T.label("target"))
+            target = gr.Number(value=0, precision=0, minimum=0, label=T.label("target"),
+                               elem_id="attr-target")
             target_text = gr.Markdown()
             with gr.Row():
                 query = gr.Textbox(label=T.label("query"), placeholder=T.label("query.example"),
@@ -71,7 +60,8 @@ def build(ctx: TabContext, demo: gr.Blocks) -> None:
             # Choices are filled per browser session; API callers may send any value, which
             # core validates (a class index, a layer name) with a sentence.
             matches = gr.Dropdown([], label=T.label("matches"), allow_custom_value=True)
-            layer = gr.Dropdown([], label=T.label("layer"), allow_custom_value=True)
+            layer = gr.Dropdown([], label=T.label("layer"), allow_custom_value=True,
+                                elem_id="attr-layer")
             with gr.Row():
                 steps = gr.Number(value=32, precision=0, label=T.label("steps"))
                 baseline = gr.Dropdown(baseline_choices(BASELINES), value="black",
@@ -162,49 +152,53 @@ def build(ctx: TabContext, demo: gr.Blocks) -> None:
     shown_classes = gr.State(None)
 
     image_inputs = [*picker.inputs, model]
-    gr.on([demo.load, model.change], bound(choose_model, ctx), model,
-          [model, layer, depth_layers], api_name="attribution_model").then(
-        bound(predict, ctx), image_inputs,
+    # The shell runs "attribution_model" and "attribution_predict" when a page opens (its
+    # first view); then on a choice.
+    model.input(ctx.bind(choose_model), model, [model, layer, depth_layers],
+                api_name="attribution_model").then(
+        ctx.bind(predict), image_inputs,
         [predictions, target, second, shown_classes], api_visibility="private")
-    gr.on([picker.example.change, picker.upload.change], bound(predict, ctx),
+    gr.on([picker.example.input, picker.upload.change], ctx.bind(predict),
           image_inputs, [predictions, target, second, shown_classes],
           api_name="attribution_predict")
-    target.change(bound(describe_target, ctx), [model, target], target_text,
+    target.change(ctx.bind(describe_target), [model, target], target_text,
                   api_visibility="private", show_progress="hidden")
     predictions.select(pick_prediction, shown_classes, target, api_visibility="private")
-    gr.on([find.click, query.submit], bound(search_classes, ctx), [model, query],
+    gr.on([find.click, query.submit], ctx.bind(search_classes), [model, query],
           matches, api_name="attribution_find_class")
     matches.input(use_match, matches, target, api_visibility="private")
     use_second.click(use_match, matches, second, api_visibility="private")
 
     occlusion = [window, stride]  # appended last: older API calls without them still work
-    compare.click(bound(run_compare, ctx),
+    compare.click(ctx.bind(run_compare),
                   [*image_inputs, target, layer, steps, baseline, opacity, cmap, *occlusion],
                   [compare_image, compare_text, results], api_name="attribution_compare")
-    gr.on([opacity.release, cmap.input], bound(redraw_compare, ctx), [results, opacity, cmap], compare_image,
+    gr.on([opacity.release, cmap.input], ctx.bind(redraw_compare), [results, opacity, cmap], compare_image,
           api_visibility="private", show_progress="hidden")
-    baselines_run.click(bound(run_baselines, ctx),
+    baselines_run.click(ctx.bind(run_baselines),
                         [*image_inputs, target, steps, opacity, cmap],
                         [baselines_image, baselines_text], api_name="attribution_baselines")
-    depth_run.click(bound(run_depth, ctx),
+    depth_run.click(ctx.bind(run_depth),
                     [*image_inputs, target, depth_layers, opacity, cmap], depth_image,
                     api_name="attribution_depth")
-    steps_run.click(bound(run_steps, ctx), [*image_inputs, target, layer, opacity, cmap],
+    steps_run.click(ctx.bind(run_steps), [*image_inputs, target, layer, opacity, cmap],
                     [steps_grid, steps_plot, steps_image, steps_text], api_name="attribution_steps")
-    pair_run.click(bound(run_classes, ctx),
+    pair_run.click(ctx.bind(run_classes),
                    [*image_inputs, target, second, pair_method, layer, steps, opacity, cmap,
                     *occlusion],
                    pair_image, api_name="attribution_classes")
-    stab_run.click(bound(run_stability, ctx),
+    stab_run.click(ctx.bind(run_stability),
                    [*image_inputs, target, stab_method, noise, top_k, layer, steps, baseline, cmap,
                     *occlusion],
                    [stab_image, stab_text], api_name="attribution_stability")
-    stab_all.click(bound(run_stability_all, ctx),
+    stab_all.click(ctx.bind(run_stability_all),
                    [*image_inputs, target, noise, top_k, layer, steps, baseline, *occlusion],
                    stab_table, api_name="attribution_stability_all")
-    del_run.click(bound(run_deletion, ctx),
+    del_run.click(ctx.bind(run_deletion),
                   [*image_inputs, target, del_methods, replacement, shown, layer, steps, baseline,
                    *occlusion, cmap], [del_plot, del_table, del_image], api_name="attribution_deletion")
-    san_run.click(bound(run_sanity, ctx),
+    san_run.click(ctx.bind(run_sanity),
                   [*image_inputs, target, san_methods, layer, steps, baseline, *occlusion, cmap],
                   [san_plot, san_image, san_text], api_name="attribution_sanity")
+    return dict(image=picker.example, model=model, layer=layer, target=target,
+                method=pair_method)

@@ -6,9 +6,6 @@ The layout and its wiring live here; the handlers in :mod:`tabs.clip.handlers`.
 
 from __future__ import annotations
 
-import functools
-import inspect
-
 import gradio as gr
 
 from core.clip import SLIDES_DESCRIPTIONS
@@ -30,20 +27,11 @@ from tabs.common.layer_picker import model_choices
 TITLE = "CLIP"
 
 
-def bound(handler, ctx: TabContext):
-    """``handler`` with ``ctx`` filled in. Unlike ``functools.partial`` it keeps the type hints
-    from which Gradio learns to pass the ``gr.Request`` (the page's language)."""
-    def call(*args, **kwargs):
-        return handler(ctx, *args, **kwargs)
+def build(ctx: TabContext, demo: gr.Blocks) -> dict[str, gr.components.Component]:
+    """Create the tab inside the current ``gr.Tab`` and wire its events.
 
-    functools.update_wrapper(call, handler)
-    signature = inspect.signature(handler)
-    call.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
-    return call
-
-
-def build(ctx: TabContext, demo: gr.Blocks) -> None:
-    """Create the tab inside the current ``gr.Tab`` and wire its events."""
+    Returns the link fields (address key → component) that a link to this view carries.
+    """
     models = ctx.models
     clip_names = models.names("clip")
     classifiers = models.names("classifier")
@@ -96,16 +84,17 @@ def build(ctx: TabContext, demo: gr.Blocks) -> None:
                     agree_text = gr.Markdown()
 
     inputs = [*picker.inputs, model, descriptions]
-    demo.load(bound(notice, ctx), model, warning, api_visibility="private")
-    model.change(bound(notice, ctx), model, warning, api_visibility="private")
-    gr.on([run.click, descriptions.submit], bound(score, ctx), inputs,
+    demo.load(ctx.bind(notice), model, warning, api_visibility="private")
+    model.change(ctx.bind(notice), model, warning, api_visibility="private")
+    gr.on([run.click, descriptions.submit], ctx.bind(score), inputs,
           [table, chart, note, chosen], api_name="clip_similarity")
-    classify.click(bound(compare_zero_shot, ctx), [*picker.inputs, model, cnn],
+    classify.click(ctx.bind(compare_zero_shot), [*picker.inputs, model, cnn],
                    [clip_top, cnn_top, zero_text], api_name="clip_zero_shot")
-    explain_run.click(bound(explain, ctx),
+    explain_run.click(ctx.bind(explain),
                       [*inputs, chosen, method, layers, opacity], [tokens, maps, maps_text],
                       api_name="clip_explain")
-    method.input(bound(show_tokens, ctx), [*inputs, method, layers], tokens,
+    method.input(ctx.bind(show_tokens), [*inputs, method, layers], tokens,
                  api_name="clip_tokens")
-    check.click(bound(check_agreement, ctx), [*inputs, layers],
+    check.click(ctx.bind(check_agreement), [*inputs, layers],
                 [agree_table, deletion, agree_text], api_name="clip_agreement")
+    return dict(image=picker.example, model=model, method=method, text=descriptions)

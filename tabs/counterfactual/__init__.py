@@ -7,9 +7,6 @@ The layout and its wiring live here; the handlers in :mod:`tabs.counterfactual.h
 
 from __future__ import annotations
 
-import functools
-import inspect
-
 import gradio as gr
 
 from core.counterfactual import DISTANCES, PixelParams
@@ -38,24 +35,11 @@ from tabs.counterfactual.texts import T
 TITLE = "Counterfactual"
 
 
-def bound(handler, ctx: TabContext):
-    """``handler`` with ``ctx`` filled in. Unlike ``functools.partial`` it keeps the type hints
-    from which Gradio learns to pass the ``gr.Request`` (the page's language); generators stay
-    generators."""
-    if inspect.isgeneratorfunction(handler):
-        def call(*args, **kwargs):
-            yield from handler(ctx, *args, **kwargs)
-    else:
-        def call(*args, **kwargs):
-            return handler(ctx, *args, **kwargs)
-    functools.update_wrapper(call, handler)
-    signature = inspect.signature(handler)
-    call.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
-    return call
+def build(ctx: TabContext, demo: gr.Blocks) -> dict[str, gr.components.Component]:
+    """Create the tab inside the current ``gr.Tab`` and wire its events.
 
-
-def build(ctx: TabContext, demo: gr.Blocks) -> None:
-    """Create the tab inside the current ``gr.Tab`` and wire its events."""
+    Returns the link fields (address key → component) that a link to this view carries.
+    """
     models = ctx.models
     start = models.default_model("vgg16")
     defaults, swap_defaults = PixelParams(), SwapParams()
@@ -157,34 +141,36 @@ def build(ctx: TabContext, demo: gr.Blocks) -> None:
     knobs = [shown[name] for name in KNOBS]
     start_inputs = [*picker.inputs, model, kind, class_index]
 
-    gr.on([demo.load, model.change], bound(choose_model, ctx), model, model,
-          api_name="counterfactual_model").then(
-        bound(predict, ctx), [*picker.inputs, model], [predictions, seen],
+    # The shell runs "counterfactual_model" and "counterfactual_predict" when a page opens
+    # (its first view); then on a choice.
+    model.input(ctx.bind(choose_model), model, model, api_name="counterfactual_model").then(
+        ctx.bind(predict), [*picker.inputs, model], [predictions, seen],
         api_visibility="private")
-    gr.on([picker.example.change, picker.upload.change], bound(predict, ctx),
+    gr.on([picker.example.input, picker.upload.change], ctx.bind(predict),
           [*picker.inputs, model], [predictions, seen], api_name="counterfactual_predict")
     gr.on([demo.load, picker.example.change, picker.upload.change],
-          bound(editor_background, ctx), picker.inputs, editor,
+          ctx.bind(editor_background), picker.inputs, editor,
           api_visibility="private", show_progress="hidden")
     gr.on([demo.load, model.change, kind.change, class_index.change],
-          bound(describe_target, ctx), [model, kind, class_index], target_text,
+          ctx.bind(describe_target), [model, kind, class_index], target_text,
           api_name="counterfactual_targets", show_progress="hidden")
-    gr.on([find.click, query.submit], bound(search_classes, ctx), [model, query],
+    gr.on([find.click, query.submit], ctx.bind(search_classes), [model, query],
           matches, api_name="counterfactual_find_class")
     matches.input(use_match, matches, class_index, api_visibility="private")
 
-    pixel = run.click(bound(run_pixel, ctx),
+    pixel = run.click(ctx.bind(run_pixel),
                       [session, *start_inputs, use_region, editor, *knobs],
                       [live, curves, status, picture, slider, final, checks, gradcam],
                       api_name="counterfactual")
-    swap = swap_run.click(bound(run_swap, ctx),
+    swap = swap_run.click(ctx.bind(run_swap),
                           [session, *start_inputs, *dog.inputs, max_cells, candidates,
                            swap_threshold],
                           [swap_image, swap_plot, swap_text, swap_final, swap_checks],
                           api_name="counterfactual_swap")
-    tradeoff = sweep.click(bound(run_tradeoff, ctx),
+    tradeoff = sweep.click(ctx.bind(run_tradeoff),
                            [session, *start_inputs, use_region, editor, weights, *knobs],
                            [sweep_plot, sweep_row, sweep_table], api_name="counterfactual_tradeoff")
-    stop.click(bound(cancel, ctx), session, status, cancels=[pixel], api_visibility="private")
-    sweep_stop.click(bound(cancel, ctx), session, sweep_table, cancels=[tradeoff], api_visibility="private")
-    swap_stop.click(bound(cancel, ctx), session, swap_text, cancels=[swap], api_visibility="private")
+    stop.click(ctx.bind(cancel), session, status, cancels=[pixel], api_visibility="private")
+    sweep_stop.click(ctx.bind(cancel), session, sweep_table, cancels=[tradeoff], api_visibility="private")
+    swap_stop.click(ctx.bind(cancel), session, swap_text, cancels=[swap], api_visibility="private")
+    return dict(image=picker.example, model=model, method=kind, target=class_index)

@@ -8,7 +8,6 @@ turn results into figures, the words (English and German) live in :mod:`tabs.pdp
 from __future__ import annotations
 
 from contextlib import contextmanager
-from types import MethodType
 from typing import Iterator
 
 import gradio as gr
@@ -70,8 +69,11 @@ def _model_radio() -> gr.Radio:
                     value=MODEL_NAMES[0], label=T.label("model"))
 
 
-def build(ctx: TabContext, demo: gr.Blocks) -> None:
-    """Create the tab's components inside the current ``gr.Tab``; data and scores load lazily."""
+def build(ctx: TabContext, demo: gr.Blocks) -> dict[str, gr.components.Component]:
+    """Create the tab's components inside the current ``gr.Tab``; data and scores load lazily.
+
+    Returns the link fields (address key → component) that a link to this view carries.
+    """
     gr.Markdown(T.label("intro"))
     with gr.Accordion(T.label("data_title"), open=False):
         gr.Markdown(T.label("note_on_b"))
@@ -108,21 +110,17 @@ def build(ctx: TabContext, demo: gr.Blocks) -> None:
             bins = gr.Slider(2, 100, value=20, step=1, label=T.label("bins"))
             run_ale = gr.Button(T.label("run_ale"), variant="primary", elem_id="pdp-ale-run")
 
-    # MethodType binds ctx like functools.partial, but Gradio still reads the handler's
-    # annotations (through a partial it reads none) and so fills in the gr.Request.
-    def bound(handler):
-        return MethodType(handler, ctx)
-
     features = [feature_1d, feature_x, feature_y, feature_cmp, feature_ale]
-    demo.load(bound(show_descriptions), None, table, api_visibility="private")
-    gr.on([demo.load, drop_b.change], bound(show_data), drop_b, [scores, preview],
-          api_name="pdp_data")
-    drop_b.change(bound(feature_lists), [drop_b, *features], features, api_name="pdp_features")
-    run_1d.click(bound(plot_1d), [drop_b, feature_1d, model_1d, ice, centered, grid_1d],
+    demo.load(ctx.bind(show_descriptions), None, table, api_visibility="private")
+    # The shell runs "pdp_data" when a page opens (the tab's first view).
+    drop_b.change(ctx.bind(show_data), drop_b, [scores, preview], api_name="pdp_data")
+    drop_b.change(ctx.bind(feature_lists), [drop_b, *features], features, api_name="pdp_features")
+    run_1d.click(ctx.bind(plot_1d), [drop_b, feature_1d, model_1d, ice, centered, grid_1d],
                  panel_1d.outputs, api_name="pdp_1d")
-    run_2d.click(bound(plot_2d), [drop_b, feature_x, feature_y, model_2d, grid_2d, method],
+    run_2d.click(ctx.bind(plot_2d), [drop_b, feature_x, feature_y, model_2d, grid_2d, method],
                  panel_2d.outputs, api_name="pdp_2d")
-    run_cmp.click(bound(plot_compare), [drop_b, feature_cmp], panel_cmp.outputs,
+    run_cmp.click(ctx.bind(plot_compare), [drop_b, feature_cmp], panel_cmp.outputs,
                   api_name="pdp_compare")
-    run_ale.click(bound(plot_ale), [drop_b, feature_ale, model_ale, bins], panel_ale.outputs,
+    run_ale.click(ctx.bind(plot_ale), [drop_b, feature_ale, model_ale, bins], panel_ale.outputs,
                   api_name="pdp_ale")
+    return dict(feature=feature_1d, model=model_1d)

@@ -74,3 +74,57 @@ def test_gradio_busy_sentence_appears_in_the_page_language(browser, lab_url):
         assert page.locator("#busy-probe").inner_text() == BUSY["de"]
     finally:
         context.close()
+
+
+LINKED = {"tab": "attribution", "image": "chelsea.png", "layer": "blocks.5", "target": "285",
+          "method": "saliency"}
+
+
+def _pixels(data: bytes):
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        return image.convert("RGB").tobytes()
+
+
+def test_a_link_opens_its_view_and_copy_link_writes_the_view(browser, lab_url, client):
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    import httpx
+
+    from tests.e2e.conftest import wait_for_image
+
+    context, page = _open(browser, f"{lab_url}?{urlencode(LINKED)}")
+    try:
+        image = wait_for_image(page, "attr-compare", min_width=300)
+        assert page.locator("#attr-target input").input_value() == "285"
+        assert page.locator("#attr-layer input").input_value().startswith("blocks.5")
+        model = page.locator("#tab-attribution").get_by_label("Model").input_value()
+        # The first view was computed with the linked values: the same picture as the API's.
+        shown = httpx.get(image.get_attribute("src"), timeout=30).content
+        expected = client.predict("chelsea.png", None, "efficientnet_lite0", 285, "blocks.5",
+                                  32, "black", 0.7, "jet", 32, 16,
+                                  api_name="/attribution_compare")[0]
+        with open(expected, "rb") as file:
+            assert _pixels(shown) == _pixels(file.read())
+
+        page.locator("#link-attribution-copy").click()
+        box = page.locator("#link-attribution textarea")
+        page.wait_for_function("() => document.querySelector('#link-attribution textarea')"
+                               ".value.includes('tab=attribution')")
+        link = box.input_value()
+        assert dict(parse_qsl(urlsplit(link).query)) == {**LINKED, "model": "efficientnet_lite0"}
+        assert "EfficientNet" in model
+    finally:
+        context.close()
+
+    # Another student opens the copied link: the same view.
+    context, page = _open(browser, link)
+    try:
+        wait_for_image(page, "attr-compare", min_width=300)
+        assert page.locator("#attr-target input").input_value() == "285"
+        assert page.locator("#attr-layer input").input_value().startswith("blocks.5")
+    finally:
+        context.close()

@@ -44,3 +44,15 @@ def test_streaming_handler_stays_a_generator():
         next(stream)
     with pytest.raises(gr.Error, match="Something went wrong"):
         list(streaming("bug"))
+
+
+def test_the_apology_speaks_the_request_language():
+    @user_errors
+    def broken(request: gr.Request):
+        raise KeyError("internal detail")
+
+    with pytest.raises(gr.Error, match="etwas schiefgegangen") as caught:
+        broken(gr.Request(query_params={"lang": "de"}, headers={}))
+    assert "internal detail" not in str(caught.value)
+    with pytest.raises(gr.Error, match="Something went wrong"):
+        broken(request=gr.Request(query_params={}, headers={"accept-language": "en-GB"}))

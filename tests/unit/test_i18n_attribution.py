@@ -10,7 +10,6 @@ import pytest
 
 from core.models import ModelManager
 from lab import EXAMPLE_IMAGES_DIR
-from tabs.attribution import bound
 from tabs.attribution import handlers as attr
 from tabs.attribution.faithfulness import percentages, run_deletion, run_sanity
 from tabs.attribution.texts import T, method_title
@@ -110,5 +109,5 @@ def test_bound_handlers_receive_the_request(ctx):
 
     for handler, inputs in ((attr.describe_target, 2), (attr.run_compare, 11),
                             (attr.redraw_compare, 3), (run_deletion, 13)):
-        args, *_ = helpers.special_args(bound(handler, ctx), ["x"] * inputs, request="REQUEST")
+        args, *_ = helpers.special_args(ctx.bind(handler), ["x"] * inputs, request="REQUEST")
         assert "REQUEST" in args, handler.__name__

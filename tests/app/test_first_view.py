@@ -1,0 +1,28 @@
+"""The first screen: the background warm-up computes every tab's first view with the
+components' defaults, the same handlers a page load runs."""
+
+from __future__ import annotations
+
+import logging
+
+from core.ascent.run import RESULTS
+from core.models import ModelManager
+from lab.app import build_app
+from lab.first_view import FIRST_VIEWS, warm_up
+from lab.settings import Settings
+
+
+def test_warm_up_computes_every_first_view(caplog):
+    models = ModelManager(device="cpu", offline=True)
+    demo = build_app(Settings(device="cpu", offline=True), models)
+    RESULTS.clear()
+    with caplog.at_level(logging.INFO, logger="lab"):
+        warm_up(demo, models).join(timeout=300)
+    ready = {r.getMessage().split(": ")[1].split()[0] for r in caplog.records
+             if r.getMessage().startswith("warm-up: ")}
+    failed = [r.getMessage() for r in caplog.records if "failed" in r.getMessage()]
+    assert not failed, failed
+    # CLIP's weights cannot be had offline here: its tab shows a notice instead
+    assert ready == set(FIRST_VIEWS) - {"clip"}
+    # the ascent's first view (notebook beside regularized) is in the cache for every student
+    assert len(RESULTS) == 2
