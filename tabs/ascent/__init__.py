@@ -84,7 +84,8 @@ def build(ctx: TabContext, demo: gr.Blocks) -> dict[str, gr.components.Component
                     chosen = gr.Number(0, precision=0, minimum=0, label=T.label("compare_filter"))
                     versus = gr.Button(T.label("versus"))
                     across = gr.Button(T.label("across"))
-            pair = gr.Image(label=T.label("pair"), format="png", interactive=False)
+            pair = gr.Image(label=T.label("pair"), format="png", interactive=False,
+                            elem_id="ascent-pair")
             pair_caption = gr.Markdown()
             depth = gr.Gallery(label=T.label("depths"), columns=3, height=300)
             losses = gr.Plot(label=T.label("losses"))

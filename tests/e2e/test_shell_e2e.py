@@ -128,3 +128,24 @@ def test_a_link_opens_its_view_and_copy_link_writes_the_view(browser, lab_url, c
         assert page.locator("#attr-layer input").input_value().startswith("blocks.5")
     finally:
         context.close()
+
+
+FIRST_RESULTS = {  # tab → the output its first view fills (CLIP says why it cannot, offline)
+    "ascent": "ascent-pair", "activations": "act-grid", "attribution": "attr-compare",
+    "counterfactual": "cf-compare", "pdp": "pdp-1d",
+}
+
+
+@pytest.mark.parametrize("slug", [*FIRST_RESULTS, "clip"])
+def test_every_tab_opens_with_its_default_result(browser, lab_url, slug, tmp_path):
+    from tests.e2e.conftest import wait_for_image
+
+    context, page = _open(browser, f"{lab_url}?tab={slug}")
+    try:
+        if slug == "clip":
+            page.locator("#clip-notice").get_by_text("cannot be used here").wait_for()
+        else:
+            wait_for_image(page, FIRST_RESULTS[slug], min_width=200)  # nobody clicked anything
+        page.screenshot(path=str(tmp_path / f"first-{slug}.png"))
+    finally:
+        context.close()
