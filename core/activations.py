@@ -10,7 +10,7 @@ import torch
 
 from core import predictions
 from core.cache import ResultCache
-from core.checks import check_int
+from core.checks import InputError, check_int
 from core.models import LoadedModel
 from core.models.hooks import capture_outputs
 from core.predictions import Prediction, top_predictions
@@ -45,8 +45,8 @@ class ActivationResult:
         return tuple(self.maps.shape)
 
     def channel(self, index: object) -> np.ndarray:
-        """The (H, W) map of channel ``index``; ``ValueError`` unless it is a valid channel."""
-        return self.maps[check_int("Channel", index, 0, self.shape[0] - 1)]
+        """The (H, W) map of channel ``index``; ``InputError`` unless it is a valid channel."""
+        return self.maps[check_int(("Channel", "Kanal"), index, 0, self.shape[0] - 1)]
 
 
 def compute_activations(model: LoadedModel, image: np.ndarray, *, layer: str, top_k: int = 5) -> ActivationResult:
@@ -66,7 +66,9 @@ def _compute(model: LoadedModel, image: np.ndarray, layer: str, top_k: int) -> A
         logits = model.network(batch)
     output = captured[layer]
     if output.dim() != 4:
-        raise ValueError(f"Layer '{layer}' does not produce feature maps (output shape {tuple(output.shape)}).")
+        raise InputError(f"Layer '{layer}' does not produce feature maps (output shape {tuple(output.shape)}).",
+                         f"Die Schicht '{layer}' erzeugt keine Merkmalskarten "
+                         f"(Ausgabeform {tuple(output.shape)}).")
     maps = output[0].float().cpu().numpy()
     maps.setflags(write=False)
     view.setflags(write=False)
@@ -82,11 +84,12 @@ def order_channels(maps: np.ndarray, *, count: int | None, order: ChannelOrder =
     """
     channels = maps.shape[0]
     if count is not None and count < 1:
-        raise ValueError("Show at least one feature map.")
+        raise InputError("Show at least one feature map.", "Zeige mindestens eine Merkmalskarte.")
     if order == "mean":
         ranking = np.argsort(-maps.reshape(channels, -1).mean(axis=1), kind="stable")
     elif order == "index":
         ranking = np.arange(channels)
     else:
-        raise ValueError(f"Unknown channel order '{order}'; use 'index' or 'mean'.")
+        raise InputError(f"Unknown channel order '{order}'; use 'index' or 'mean'.",
+                         f"Unbekannte Kanalreihenfolge '{order}'; nimm 'index' oder 'mean'.")
     return ranking[: channels if count is None else min(count, channels)]

@@ -16,6 +16,8 @@ from typing import Union
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core.checks import InputError
+
 MAX_PIXELS = 40_000_000
 """Largest image we decode (width × height); a 40-megapixel photo still fits."""
 
@@ -25,8 +27,9 @@ MAX_FILE_BYTES = 25 * 1024 * 1024
 ImageSource = Union[str, Path, bytes, Image.Image, np.ndarray]
 
 
-class ImageInputError(ValueError):
-    """The input is not an image we can use; the message is meant for the student."""
+class ImageInputError(InputError):
+    """The input is not an image we can use; the message (English and German) is meant for the
+    student."""
 
 
 def load_image(source: ImageSource, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:
@@ -41,27 +44,34 @@ def load_image(source: ImageSource, *, max_pixels: int = MAX_PIXELS) -> np.ndarr
     if isinstance(source, Image.Image):
         return _pil_to_rgb(source, max_pixels=max_pixels)
     if isinstance(source, bytes):
-        return _decode(io.BytesIO(source), name="the upload", max_pixels=max_pixels)
+        return _decode(io.BytesIO(source), name=("the upload", "der Upload"), max_pixels=max_pixels)
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
-            raise ImageInputError(f"The image file '{path.name}' does not exist.")
+            raise ImageInputError(f"The image file '{path.name}' does not exist.",
+                                  f"Die Bilddatei '{path.name}' gibt es nicht.")
         size = path.stat().st_size
         if size == 0:
-            raise ImageInputError(f"The file '{path.name}' is empty.")
+            raise ImageInputError(f"The file '{path.name}' is empty.",
+                                  f"Die Datei '{path.name}' ist leer.")
         if size > MAX_FILE_BYTES:
             raise ImageInputError(
                 f"The file '{path.name}' is {size / 2**20:.0f} MB; the limit is "
-                f"{MAX_FILE_BYTES / 2**20:.0f} MB. Please upload a smaller image."
+                f"{MAX_FILE_BYTES / 2**20:.0f} MB. Please upload a smaller image.",
+                f"Die Datei '{path.name}' ist {size / 2**20:.0f} MB groß; erlaubt sind höchstens "
+                f"{MAX_FILE_BYTES / 2**20:.0f} MB. Bitte lade ein kleineres Bild hoch.",
             )
         with path.open("rb") as handle:
-            return _decode(handle, name=f"'{path.name}'", max_pixels=max_pixels)
+            return _decode(handle, name=(f"'{path.name}'", f"'{path.name}'"), max_pixels=max_pixels)
     raise ImageInputError(
-        f"Expected an image, a file path or an array, got {type(source).__name__}."
+        f"Expected an image, a file path or an array, got {type(source).__name__}.",
+        f"Erwartet wird ein Bild, ein Dateipfad oder ein Array, nicht {type(source).__name__}.",
     )
 
 
-def _decode(handle, *, name: str, max_pixels: int) -> np.ndarray:
+def _decode(handle, *, name: tuple[str, str], max_pixels: int) -> np.ndarray:
+    """Decode ``handle``; ``name`` says what it is (English, German) in the error sentences."""
+    name_en, name_de = name[0].capitalize(), name[1][:1].upper() + name[1][1:]
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -69,30 +79,36 @@ def _decode(handle, *, name: str, max_pixels: int) -> np.ndarray:
                 return _pil_to_rgb(image, max_pixels=max_pixels)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageInputError(
-                f"{name.capitalize()} declares more pixels than the lab will decode "
-                f"(limit {max_pixels / 1e6:.0f} megapixels)."
+                f"{name_en} declares more pixels than the lab will decode "
+                f"(limit {max_pixels / 1e6:.0f} megapixels).",
+                f"{name_de} hat mehr Pixel, als das Lab dekodiert "
+                f"(höchstens {max_pixels / 1e6:.0f} Megapixel).",
             ) from None
         except UnidentifiedImageError:
             raise ImageInputError(
-                f"{name.capitalize()} is not an image Pillow can read "
-                "(try PNG or JPEG)."
+                f"{name_en} is not an image Pillow can read "
+                "(try PNG or JPEG).",
+                f"{name_de} ist kein Bild, das Pillow lesen kann (versuche PNG oder JPEG).",
             ) from None
         except (OSError, SyntaxError, ValueError) as error:
             if isinstance(error, ImageInputError):
                 raise
             raise ImageInputError(
-                f"{name.capitalize()} is damaged or truncated and cannot be decoded."
+                f"{name_en} is damaged or truncated and cannot be decoded.",
+                f"{name_de} ist beschädigt oder unvollständig und kann nicht dekodiert werden.",
             ) from None
 
 
 def _pil_to_rgb(image: Image.Image, *, max_pixels: int) -> np.ndarray:
     width, height = image.size
     if width == 0 or height == 0:
-        raise ImageInputError("The image has no pixels.")
+        raise ImageInputError("The image has no pixels.", "Das Bild hat keine Pixel.")
     if width * height > max_pixels:
         raise ImageInputError(
             f"The image is {width}×{height} pixels; the limit is "
-            f"{max_pixels / 1e6:.0f} megapixels. Please upload a smaller image."
+            f"{max_pixels / 1e6:.0f} megapixels. Please upload a smaller image.",
+            f"Das Bild hat {width}×{height} Pixel; erlaubt sind höchstens "
+            f"{max_pixels / 1e6:.0f} Megapixel. Bitte lade ein kleineres Bild hoch.",
         )
     if getattr(image, "n_frames", 1) > 1:
         image.seek(0)
@@ -116,14 +132,17 @@ def _array_to_rgb(array: np.ndarray) -> np.ndarray:
         array = array[:, :, 0]
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (2, 3, 4)):
         raise ImageInputError(
-            f"An image array must be H×W, H×W×3 or H×W×4; got shape {array.shape}."
+            f"An image array must be H×W, H×W×3 or H×W×4; got shape {array.shape}.",
+            f"Ein Bild-Array muss die Form H×W, H×W×3 oder H×W×4 haben, nicht {array.shape}.",
         )
     if array.shape[0] == 0 or array.shape[1] == 0:
-        raise ImageInputError("The image has no pixels.")
+        raise ImageInputError("The image has no pixels.", "Das Bild hat keine Pixel.")
     if array.shape[0] * array.shape[1] > MAX_PIXELS:
         raise ImageInputError(
             f"The image is {array.shape[1]}×{array.shape[0]} pixels; the limit is "
-            f"{MAX_PIXELS / 1e6:.0f} megapixels."
+            f"{MAX_PIXELS / 1e6:.0f} megapixels.",
+            f"Das Bild hat {array.shape[1]}×{array.shape[0]} Pixel; erlaubt sind höchstens "
+            f"{MAX_PIXELS / 1e6:.0f} Megapixel.",
         )
     values = _to_unit_range(array)
     if values.ndim == 2:
@@ -148,7 +167,8 @@ def _to_unit_range(array: np.ndarray) -> np.ndarray:
             return values / 255.0
         return (values - low) / (high - low) if high > low else np.zeros_like(values)
     if not np.issubdtype(array.dtype, np.integer):
-        raise ImageInputError(f"Pixel values of type {array.dtype} are not supported.")
+        raise ImageInputError(f"Pixel values of type {array.dtype} are not supported.",
+                              f"Pixelwerte vom Typ {array.dtype} werden nicht unterstützt.")
     values = array.astype(np.float64)
     if array.dtype.itemsize == 2:
         return np.clip(values, 0, 65535) / 65535.0

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from core.cache import ResultCache
-from core.checks import excerpt
+from core.checks import InputError, excerpt
 from core.models import LoadedModel
 from core.preprocess import check_rgb, image_digest, model_view, to_tensor
 
@@ -71,32 +71,39 @@ def remember(model: LoadedModel, image: np.ndarray, predictions: tuple[Predictio
 
 
 def check_target(categories: Sequence[str], *, target: int | float | None) -> int:
-    """The class index as an int; ``ValueError`` when it is missing, fractional or out of range."""
+    """The class index as an int; ``InputError`` when it is missing, fractional or out of range."""
     count = len(categories)
     if target is None or isinstance(target, bool) or not np.isfinite(target) or int(target) != target:
-        raise ValueError(f"The target class must be a whole number from 0 to {count - 1}.")
+        raise InputError(f"The target class must be a whole number from 0 to {count - 1}.",
+                         f"Die Zielklasse muss eine ganze Zahl von 0 bis {count - 1} sein.")
     if not 0 <= int(target) < count:
-        raise ValueError(f"Class index {int(target)} is out of range: this model knows "
-                         f"classes 0 to {count - 1}.")
+        raise InputError(f"Class index {int(target)} is out of range: this model knows "
+                         f"classes 0 to {count - 1}.",
+                         f"Der Klassenindex {int(target)} liegt außerhalb des Bereichs: dieses "
+                         f"Modell kennt die Klassen 0 bis {count - 1}.")
     return int(target)
 
 
 def find_class(categories: Sequence[str], query: str, *, limit: int = 10) -> tuple[ClassMatch, ...]:
     """Classes whose name contains ``query`` (case-insensitive), like the notebook's find_class.
 
-    A whole number (optionally with ``#``) is read as a class index. Raises ``ValueError`` when
+    A whole number (optionally with ``#``) is read as a class index. Raises ``InputError`` when
     nothing matches.
     """
     text = (query or "").strip()
     if not text:
-        raise ValueError("Type part of a class name to search for, e.g. 'cat'.")
+        raise InputError("Type part of a class name to search for, e.g. 'cat'.",
+                         "Tippe einen Teil eines Klassennamens ein, nach dem gesucht werden soll, "
+                         "z. B. 'cat'.")
     if text.lstrip("#").isdigit():
         index = check_target(categories, target=int(text.lstrip("#")))
         return (ClassMatch(index, categories[index]),)
     matches = [ClassMatch(i, name) for i, name in enumerate(categories) if text.lower() in name.lower()]
     if not matches:
-        raise ValueError(f"No class name contains '{excerpt(text)}'. "
-                         "Try a shorter or an English word.")
+        raise InputError(f"No class name contains '{excerpt(text)}'. "
+                         "Try a shorter or an English word.",
+                         f"Kein Klassenname enthält '{excerpt(text)}'. "
+                         "Versuche ein kürzeres oder ein englisches Wort.")
     return tuple(matches[:limit])
 
 

@@ -17,6 +17,7 @@ from core.models import ModelManager, resolve_device
 from lab import EXAMPLE_IMAGES_DIR
 from lab.deploy import load_config
 from lab.first_view import warm_up, wire_first_views
+from lab.guards import guard_inputs
 from lab.language import PageLanguage
 from lab.lessons import lesson_translations
 from lab.links import CopyLink
@@ -134,9 +135,11 @@ async def _embed(request) -> RedirectResponse:
 
 
 def prepare(demo: gr.Blocks, settings: Settings) -> gr.Blocks:
-    """Queue the app (bounded: a full queue answers "busy" instead of hanging) and, on a
-    ZeroGPU Space, put the GPU-heavy events under ``spaces.GPU``."""
+    """Queue the app (bounded: a full queue answers "busy" instead of hanging), give every
+    input field a sentence for values it cannot convert and, on a ZeroGPU Space, put the
+    GPU-heavy events under ``spaces.GPU``."""
     demo.queue(default_concurrency_limit=4, max_size=settings.queue_size)
+    guard_inputs(demo)
     # On a CPU two heavy requests per model group keep both cores busy; a GPU takes more.
     apply_groups(demo, limit=4 if resolve_device(settings.device).type == "cuda" else 2)
     if zero_gpu_space():

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from torch import nn
 
-from core.checks import excerpt
+from core.checks import InputError, excerpt
 from core.models import LoadedModel
 
 
@@ -35,11 +35,12 @@ def layer_weights(model: LoadedModel, *, layer: str) -> LayerWeights:
     """The convolution weights inside ``layer`` (what the notebook prints with ``.shape``).
 
     For a convolution reading the RGB image (the first conv layer) its kernels are returned
-    as RGB patches. Raises ``ValueError`` for an unknown layer.
+    as RGB patches. Raises :class:`~core.checks.InputError` for an unknown layer.
     """
     modules = dict(model.network.named_modules())
     if layer not in modules:
-        raise ValueError(f"The model has no layer named '{excerpt(layer)}'.")
+        raise InputError(f"The model has no layer named '{excerpt(layer)}'.",
+                         f"Das Modell hat keine Schicht namens „{excerpt(layer)}“.")
     module = modules[layer]
     shapes = tuple((f"{layer}.{name}" if name else layer, tuple(m.weight.shape))
                    for name, m in module.named_modules()

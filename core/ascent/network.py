@@ -13,6 +13,7 @@ from typing import Callable, Iterator, Sequence
 import torch
 
 from core.ascent.params import AscentMode, AscentParams, check_filters, check_params
+from core.checks import InputError
 from core.models import LoadedModel
 from core.models.fold import FoldedNetworks
 from core.models.hooks import forward_hooks
@@ -65,10 +66,13 @@ def _runner(network: torch.nn.Module, layer: str,
         except _LayerReached:
             pass
         if not captured:
-            raise ValueError(f"Layer '{layer}' was not reached by the forward pass.")
+            raise InputError(f"Layer '{layer}' was not reached by the forward pass.",
+                             f"Die Schicht „{layer}“ wird beim Vorwärtsdurchlauf nicht erreicht.")
         output = captured[0]
         if not isinstance(output, torch.Tensor) or output.dim() != 4:
-            raise ValueError(f"Layer '{layer}' does not output feature maps; pick another layer.")
+            raise InputError(
+                f"Layer '{layer}' does not output feature maps; pick another layer.",
+                f"Die Schicht „{layer}“ gibt keine Feature-Maps aus; wähle eine andere Schicht.")
         return output
 
     return run
@@ -87,7 +91,7 @@ def filter_means(act: torch.Tensor, filters: torch.Tensor, border: int) -> torch
 
 
 def output_size(model: LoadedModel, *, layer: str, size: int) -> tuple[int, int, int]:
-    """``(channels, height, width)`` of ``layer`` for a ``size``×``size`` input; ``ValueError`` if
+    """``(channels, height, width)`` of ``layer`` for a ``size``×``size`` input; ``InputError`` if
     the input is too small for the layer."""
     probe = torch.zeros(1, 3, size, size, device=model.device)
     try:
@@ -96,9 +100,11 @@ def output_size(model: LoadedModel, *, layer: str, size: int) -> tuple[int, int,
     except RuntimeError as error:
         if "size" not in str(error).lower():  # not a too-small input: a real failure
             raise
-        raise ValueError(
+        raise InputError(
             f"An image of {size} px is smaller than what layer '{layer}' needs to see; "
-            "choose a larger image size.") from None
+            "choose a larger image size.",
+            f"Ein Bild mit {size} px ist kleiner, als die Schicht „{layer}“ sehen muss; "
+            "wähle eine größere Bildgröße.") from None
     return tuple(out.shape[1:])  # type: ignore[return-value]
 
 
@@ -107,11 +113,14 @@ def validate(model: LoadedModel, *, layer: str, filters: Sequence[int], mode: As
     """Check everything a student can get wrong; returns the layer's output shape at this size."""
     check_params(params, mode)
     if not filters:
-        raise ValueError("Choose at least one filter.")
+        raise InputError("Choose at least one filter.", "Wähle mindestens einen Filter.")
     channels, height, width = output_size(model, layer=layer, size=params.size)
     check_filters(filters, channels)
     if min(height, width) - 2 * params.border < 1:
-        raise ValueError(
+        raise InputError(
             f"At {params.size} px, layer '{layer}' outputs {height}×{width} maps; without a "
-            f"border of {params.border} px nothing is left. Use a larger image or a smaller border.")
+            f"border of {params.border} px nothing is left. Use a larger image or a smaller border.",
+            f"Bei {params.size} px gibt die Schicht „{layer}“ Karten mit {height}×{width} Pixeln "
+            f"aus; ohne einen Rand von {params.border} px bleibt nichts übrig. Nimm ein größeres "
+            "Bild oder einen kleineren Rand.")
     return channels, height, width

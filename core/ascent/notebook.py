@@ -15,6 +15,7 @@ import torch
 from core.ascent.network import CHANNELS_LAST, filter_means, forward
 from core.ascent.params import AscentParams, filter_seed
 from core.ascent.results import AscentChunk, stop_check
+from core.checks import InputError
 from core.models import LoadedModel
 
 
@@ -37,7 +38,8 @@ def deprocess_image(image: np.ndarray, *, crop: int = 25) -> np.ndarray:
     if image.ndim != 3 or image.shape[0] != 3:
         raise ValueError("Expected an image of shape (3, H, W).")
     if min(image.shape[1:]) <= 2 * crop:
-        raise ValueError(f"The image is too small to crop {crop} px from each side.")
+        raise InputError(f"The image is too small to crop {crop} px from each side.",
+                         f"Das Bild ist zu klein, um auf jeder Seite {crop} px abzuschneiden.")
     img = torch.tensor(np.asarray(image, dtype=np.float32))
     img -= img.mean()
     img /= img.std() + 1e-5

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
-from core.checks import excerpt
+from core.checks import InputError, excerpt
 
 AscentMode = Literal["notebook", "regularized"]
 MODES: tuple[AscentMode, ...] = ("notebook", "regularized")
@@ -46,33 +46,40 @@ class AscentParams:
 def parse_filters(text: str, *, channels: int) -> tuple[int, ...]:
     """Filter indices from ``"5"``, ``"0-15"``, ``"3, 7, 9"`` or ``"first 64"``.
 
-    Raises ``ValueError`` for text it cannot read, an index outside ``0..channels-1``, or more
-    than 64 filters.
+    Raises :class:`~core.checks.InputError` for text it cannot read, an index outside
+    ``0..channels-1``, or more than 64 filters.
     """
     text = (text or "").strip().lower()
     found: list[int] = []
     if match := re.fullmatch(r"(?:first|erste)\s*(\d+)", text):
         found = list(range(min(int(match.group(1)), channels)))
         if not found:
-            raise ValueError("Choose at least one filter.")
+            raise InputError("Choose at least one filter.", "Wähle mindestens einen Filter.")
     else:
         for part in filter(None, (p.strip() for p in text.split(","))):
             if match := re.fullmatch(r"(\d+)\s*(?:-|–|\.\.)\s*(\d+)", part):
                 low, high = int(match.group(1)), int(match.group(2))
                 if high < low:
-                    raise ValueError(f"The range '{part}' goes backwards; write it as {high}-{low}.")
+                    raise InputError(
+                        f"The range '{part}' goes backwards; write it as {high}-{low}.",
+                        f"Der Bereich „{part}“ läuft rückwärts; schreib ihn als {high}-{low}.")
                 found.extend(range(low, high + 1))
             elif part.isdigit():
                 found.append(int(part))
             else:
-                raise ValueError(
+                raise InputError(
                     f"Cannot read '{excerpt(part)}' as filters. Write a number (5), "
-                    "a range (0-15), a list (3, 7, 9) or 'first 64'.")
+                    "a range (0-15), a list (3, 7, 9) or 'first 64'.",
+                    f"„{excerpt(part)}“ lässt sich nicht als Filter lesen. Schreib eine Zahl (5), "
+                    "einen Bereich (0-15), eine Liste (3, 7, 9) oder „erste 64“.")
     if not found:
-        raise ValueError("Choose at least one filter, e.g. 0, 0-15 or 'first 64'.")
+        raise InputError("Choose at least one filter, e.g. 0, 0-15 or 'first 64'.",
+                         "Wähle mindestens einen Filter, z. B. 0, 0-15 oder „erste 64“.")
     unique = tuple(dict.fromkeys(found))
     if len(unique) > MAX_FILTERS:
-        raise ValueError(f"At most {MAX_FILTERS} filters at once (you chose {len(unique)}).")
+        raise InputError(
+            f"At most {MAX_FILTERS} filters at once (you chose {len(unique)}).",
+            f"Höchstens {MAX_FILTERS} Filter auf einmal (du hast {len(unique)} gewählt).")
     check_filters(unique, channels)
     return unique
 
@@ -80,34 +87,49 @@ def parse_filters(text: str, *, channels: int) -> tuple[int, ...]:
 def check_filters(filters: Sequence[int], channels: int) -> None:
     bad = [f for f in filters if not 0 <= f < channels]
     if bad:
-        raise ValueError(
+        raise InputError(
             f"Filter {bad[0]} does not exist: this layer has {channels} filters, "
-            f"numbered 0 to {channels - 1}.")
+            f"numbered 0 to {channels - 1}.",
+            f"Filter {bad[0]} gibt es nicht: Diese Schicht hat {channels} Filter, "
+            f"nummeriert von 0 bis {channels - 1}.")
 
 
 def check_params(params: AscentParams, mode: str) -> None:
     if mode not in MODES:
-        raise ValueError(f"Unknown mode '{mode}'; use 'notebook' or 'regularized'.")
+        raise _unknown_mode(mode)
     if params.steps < 1:
-        raise ValueError("Take at least one gradient-ascent step (steps must be 1 or more).")
+        raise InputError(
+            "Take at least one gradient-ascent step (steps must be 1 or more).",
+            "Mach mindestens einen Schritt des Gradientenaufstiegs (Schritte: 1 oder mehr).")
     if params.steps > 2000:
-        raise ValueError("At most 2000 steps, please.")
+        raise InputError("At most 2000 steps, please.", "Bitte höchstens 2000 Schritte.")
     if params.border < 0 or params.crop < 0:
-        raise ValueError("Border and crop cannot be negative.")
+        raise InputError("Border and crop cannot be negative.",
+                         "Rand und Zuschnitt dürfen nicht negativ sein.")
     if params.size > 1024:
-        raise ValueError("Images larger than 1024 px would take too long; choose a smaller size.")
+        raise InputError(
+            "Images larger than 1024 px would take too long; choose a smaller size.",
+            "Bilder über 1024 px würden zu lange dauern; wähle eine kleinere Bildgröße.")
     if params.size - 2 * params.crop < 8:
-        raise ValueError(
+        raise InputError(
             f"An image of {params.size} px is too small to cut {params.crop} px from each side "
-            f"(the seed's de-processing crop); use at least {2 * params.crop + 8} px.")
+            f"(the seed's de-processing crop); use at least {2 * params.crop + 8} px.",
+            f"Ein Bild mit {params.size} px ist zu klein, um auf jeder Seite {params.crop} px "
+            f"abzuschneiden (der Zuschnitt beim De-Processing des Seed-Notebooks); nimm "
+            f"mindestens {2 * params.crop + 8} px.")
     if mode == "notebook" and params.step_size <= 0:
-        raise ValueError("The step size must be positive.")
+        raise InputError("The step size must be positive.", "Die Schrittweite muss positiv sein.")
     if mode == "regularized" and not 0 < params.lr <= 10:
-        raise ValueError("The learning rate must be between 0 and 10.")
+        raise InputError("The learning rate must be between 0 and 10.",
+                         "Die Lernrate muss zwischen 0 und 10 liegen.")
     if not 1 <= params.variants <= 4:
-        raise ValueError("Variants per filter must be between 1 and 4.")
+        raise InputError("Variants per filter must be between 1 and 4.",
+                         "Die Zahl der Varianten pro Filter muss zwischen 1 und 4 liegen.")
     if params.jitter < 0 or params.max_angle < 0 or not 0 <= params.max_scale < 0.5:
-        raise ValueError("Jitter and angle must be ≥ 0 and the scale range between 0 and 0.5.")
+        raise InputError(
+            "Jitter and angle must be ≥ 0 and the scale range between 0 and 0.5.",
+            "Jitter und Winkel müssen ≥ 0 sein und der Skalierungsbereich zwischen 0 und 0,5 "
+            "liegen.")
 
 
 def filter_seed(seed: int, filter_index: int, variant: int = 0) -> int:
@@ -122,37 +144,57 @@ def params_for(mode: str, *, steps: object, size: object, border: object, crop: 
 
     Knobs of the other mode keep their defaults, so a cache key only depends on what matters.
     Empty fields, NaN, fractions where whole numbers belong and out-of-range values raise
-    ``ValueError``.
+    :class:`~core.checks.InputError`.
     """
     if mode not in MODES:
-        raise ValueError(f"Unknown mode '{mode}'; use 'notebook' or 'regularized'.")
-    shared = dict(steps=_whole("Steps", steps), size=_whole("The image size", size),
-                  border=_whole("The border", border), crop=_whole("The crop", crop))
+        raise _unknown_mode(mode)
+    shared = dict(steps=_whole(("Steps", "Die Zahl der Schritte"), steps),
+                  size=_whole(("The image size", "Die Bildgröße"), size),
+                  border=_whole(("The border", "Der Rand"), border),
+                  crop=_whole(("The crop", "Der Zuschnitt"), crop))
     if mode == "notebook":
-        params = AscentParams(step_size=_number("The step size", step_size), **shared)
+        params = AscentParams(step_size=_number(("The step size", "Die Schrittweite"), step_size),
+                              **shared)
     else:
-        params = AscentParams(lr=_number("The learning rate", lr),
-                              variants=_whole("Variants per filter", variants),
-                              diversity=_number("The diversity weight", diversity), **shared)
+        params = AscentParams(lr=_number(("The learning rate", "Die Lernrate"), lr),
+                              variants=_whole(VARIANTS, variants),
+                              diversity=_number(DIVERSITY, diversity), **shared)
     check_params(params, mode)
     return params
 
 
-def _whole(name: str, value: object) -> int:
-    """A whole number (``50.0`` from a slider too); :func:`check_params` checks the range."""
+VARIANTS = ("Variants per filter", "Die Zahl der Varianten pro Filter")
+DIVERSITY = ("The diversity weight", "Das Gewicht der Vielfalt")
+
+
+def _unknown_mode(mode: object) -> InputError:
+    return InputError(f"Unknown mode '{mode}'; use 'notebook' or 'regularized'.",
+                      f"Unbekannte Methode „{mode}“; nimm „notebook“ oder „regularized“.")
+
+
+def _whole(name: tuple[str, str], value: object) -> int:
+    """A whole number (``50.0`` from a slider too); :func:`check_params` checks the range.
+
+    ``name``: the field in English and German."""
+    en, de = name
     if value is None or value == "":
-        raise ValueError(f"{name} is empty; fill in a whole number.")
+        raise InputError(f"{en} is empty; fill in a whole number.",
+                         f"{de} ist leer; trag eine ganze Zahl ein.")
     if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral) \
             and math.isfinite(value) and float(value).is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be a whole number, got {value!r}.")
+        raise InputError(f"{en} must be a whole number, got {value!r}.",
+                         f"{de} muss eine ganze Zahl sein, nicht {value!r}.")
     return int(value)
 
 
-def _number(name: str, value: object) -> float:
+def _number(name: tuple[str, str], value: object) -> float:
+    en, de = name
     if value is None or value == "":
-        raise ValueError(f"{name} is empty; fill in a number.")
+        raise InputError(f"{en} is empty; fill in a number.",
+                         f"{de} ist leer; trag eine Zahl ein.")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}.")
+        raise InputError(f"{en} must be a finite number, got {value!r}.",
+                         f"{de} muss eine endliche Zahl sein, nicht {value!r}.")
     return float(value)

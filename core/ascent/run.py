@@ -38,6 +38,9 @@ from core.models import LoadedModel
 CPU_BATCH = 4
 GPU_BATCH = 16
 
+#: The seed's name in a sentence, in English and German.
+SEED = ("The random seed", "Der Zufalls-Seed")
+
 #: Results shared by every student, keyed by :func:`cache_key`.
 RESULTS = ResultCache(maxsize=48)
 
@@ -58,11 +61,11 @@ def iterate_ascent(model: LoadedModel, *, layer: str, filters: Sequence[int],
     shapes, and 30 steps of size 10 amplify those last-digit differences into visibly different
     pictures; with one fixed batch shape a filter's image is the same in any request (a grid
     tile and its single-filter view agree). ``should_stop`` is checked before every step; when
-    it returns true, :class:`AscentCancelled` is raised within one step. Raises ``ValueError``
-    for invalid input. Model state is never changed.
+    it returns true, :class:`AscentCancelled` is raised within one step. Raises
+    :class:`~core.checks.InputError` for invalid input. Model state is never changed.
     """
     filters = tuple(int(f) for f in filters)
-    seed = check_int("The random seed", seed, 0, 2**31 - 1)
+    seed = check_int(SEED, seed, 0, 2**31 - 1)
     validate(model, layer=layer, filters=filters, mode=mode, params=params)
     batch = batch_size or default_batch_size(model)
     if batch < 1:
@@ -116,7 +119,7 @@ def visualize_filters(model: LoadedModel, *, layer: str, filters: Sequence[int],
                 on_chunk(chunk)
         return _assemble(model, layer, mode, params, seed, chunks)
 
-    seed = check_int("The random seed", seed, 0, 2**31 - 1)
+    seed = check_int(SEED, seed, 0, 2**31 - 1)
     if not use_cache:
         return compute()
     key = cache_key(model, layer=layer, filters=filters, mode=mode, params=params, seed=seed)

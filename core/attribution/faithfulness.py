@@ -37,7 +37,7 @@ from core.attribution.methods import (
     explain,
     normalised,
 )
-from core.checks import check_int, check_number, read_only
+from core.checks import InputError, check_int, check_number, read_only
 from core.models import LoadedModel
 from core.predictions import check_target
 from core.preprocess import check_rgb, image_digest, view_and_pixels
@@ -96,12 +96,17 @@ class FaithfulnessReport:
 def check_curve_options(*, replacement: str, fractions: int, shown: Sequence[float]) -> tuple[int, tuple[float, ...]]:
     """Validate the options shared by every curve; returns ``(fractions, shown)``."""
     if replacement not in BASELINES:
-        raise ValueError(f"Unknown replacement '{replacement}'. Choose one of: {', '.join(BASELINES)}.")
-    fractions = check_int("The number of fractions", fractions, 2, 100)
+        raise InputError(f"Unknown replacement '{replacement}'. Choose one of: {', '.join(BASELINES)}.",
+                         f"Unbekannter Ersatz '{replacement}'. Wähle einen von: "
+                         f"{', '.join(BASELINES)}.")
+    fractions = check_int(("The number of fractions", "Die Anzahl der Anteile"), fractions, 2, 100)
     if not isinstance(shown, (list, tuple, np.ndarray)) or len(shown) > MAX_SHOWN:
-        raise ValueError(f"Give a list of at most {MAX_SHOWN} fractions to show as images.")
-    shown = tuple(check_number("A fraction to show", f, 0.0, 1.0,
-                               " (0.25 means 25 % of the pixels deleted)") for f in shown)
+        raise InputError(f"Give a list of at most {MAX_SHOWN} fractions to show as images.",
+                         f"Gib eine Liste von höchstens {MAX_SHOWN} Anteilen an, die als Bilder "
+                         "gezeigt werden.")
+    shown = tuple(check_number(("A fraction to show", "Ein gezeigter Anteil"), f, 0.0, 1.0,
+                               (" (0.25 means 25 % of the pixels deleted)",
+                                " (0.25 bedeutet: 25 % der Pixel gelöscht)")) for f in shown)
     return fractions, shown
 
 
@@ -253,13 +258,14 @@ def deletion_insertion(model: LoadedModel, image: np.ndarray, *, target: int,
 
 
 def check_methods(methods: Sequence[str]) -> tuple[AttributionMethod, ...]:
-    """The chosen methods in METHODS order; ``ValueError`` when none or an unknown one is given."""
+    """The chosen methods in METHODS order; ``InputError`` when none or an unknown one is given."""
     chosen = tuple(methods or ())
     unknown = [m for m in chosen if m not in METHODS]
     if unknown:
-        raise ValueError(f"Unknown method '{unknown[0]}'. Choose from: {', '.join(METHODS)}.")
+        raise InputError(f"Unknown method '{unknown[0]}'. Choose from: {', '.join(METHODS)}.",
+                         f"Unbekannte Methode '{unknown[0]}'. Wähle aus: {', '.join(METHODS)}.")
     if not chosen:
-        raise ValueError("Choose at least one method.")
+        raise InputError("Choose at least one method.", "Wähle mindestens eine Methode.")
     return tuple(m for m in METHODS if m in chosen)
 
 

@@ -28,7 +28,7 @@ from core.attribution.guided import guided_gradcam
 from core.attribution.inference import forward_network
 from core.attribution.occlusion import check_occlusion, occlusion_map
 from core.cache import ResultCache
-from core.checks import excerpt
+from core.checks import InputError, excerpt
 from core.models import LoadedModel
 from core.predictions import check_target
 from core.preprocess import check_rgb, image_digest, normalise, view_and_pixels
@@ -156,7 +156,8 @@ def check_options(model: LoadedModel, *, method, target, layer=None, steps=50, b
     The result is the keyword arguments of :func:`attribute` (without ``seed``).
     """
     if method not in METHODS:
-        raise ValueError(f"Unknown method '{method}'. Choose one of: {', '.join(METHODS)}.")
+        raise InputError(f"Unknown method '{method}'. Choose one of: {', '.join(METHODS)}.",
+                         f"Unbekannte Methode '{method}'. Wähle eine von: {', '.join(METHODS)}.")
     target = check_target(model.categories, target=target)
     options = dict(method=method, target=target, layer=None, steps=None, baseline=None,
                    internal_batch_size=None, window=None, stride=None)
@@ -166,14 +167,20 @@ def check_options(model: LoadedModel, *, method, target, layer=None, steps=50, b
         whole = isinstance(steps, (int, float)) and not isinstance(steps, bool) \
             and math.isfinite(steps) and int(steps) == steps
         if not whole or not 1 <= steps <= MAX_STEPS:
-            raise ValueError(f"Integrated Gradients needs at least 1 step and at most {MAX_STEPS}: "
-                             f"a whole number between 1 and {MAX_STEPS} (you asked for {steps}).")
+            raise InputError(f"Integrated Gradients needs at least 1 step and at most {MAX_STEPS}: "
+                             f"a whole number between 1 and {MAX_STEPS} (you asked for {steps}).",
+                             f"Integrated Gradients braucht mindestens 1 und höchstens {MAX_STEPS} "
+                             f"Schritte: eine ganze Zahl von 1 bis {MAX_STEPS} (du hast {steps} "
+                             "angegeben).")
         if baseline not in BASELINES:
-            raise ValueError(f"Unknown baseline '{baseline}'. Choose one of: {', '.join(BASELINES)}.")
+            raise InputError(f"Unknown baseline '{baseline}'. Choose one of: {', '.join(BASELINES)}.",
+                             f"Unbekannte Baseline '{baseline}'. Wähle eine von: "
+                             f"{', '.join(BASELINES)}.")
         options.update(steps=int(steps), baseline=baseline)
     if method in ("integrated_gradients", "occlusion"):
         if not isinstance(internal_batch_size, int) or internal_batch_size < 1:
-            raise ValueError("The internal batch size must be at least 1.")
+            raise InputError("The internal batch size must be at least 1.",
+                             "Die interne Batchgröße muss mindestens 1 sein.")
         options["internal_batch_size"] = int(internal_batch_size)
     if method == "occlusion":
         options["window"], options["stride"] = check_occlusion(model.spec.input_size, window, stride)
@@ -263,7 +270,8 @@ def baseline_pixels(pixels: torch.Tensor, *, kind: Baseline, seed: int = 0) -> t
         sigma = pixels.shape[-1] / 22
         kernel = int(2 * round(3 * sigma) + 1)
         return TF.gaussian_blur(pixels, [kernel, kernel], [sigma, sigma])
-    raise ValueError(f"Unknown baseline '{kind}'. Choose one of: {', '.join(BASELINES)}.")
+    raise InputError(f"Unknown baseline '{kind}'. Choose one of: {', '.join(BASELINES)}.",
+                     f"Unbekannte Baseline '{kind}'. Wähle eine von: {', '.join(BASELINES)}.")
 
 
 def model_pixels(model: LoadedModel, image: np.ndarray) -> torch.Tensor:
@@ -279,8 +287,10 @@ def normalised(model: LoadedModel, pixels: torch.Tensor) -> torch.Tensor:
 def check_layer(model: LoadedModel, layer: str) -> str:
     modules = dict(model.network.named_modules())
     if not layer or layer not in modules:
-        raise ValueError(f"{model.spec.title} has no layer '{excerpt(layer)}'. "
-                         "Pick one from the layer list.")
+        raise InputError(f"{model.spec.title} has no layer '{excerpt(layer)}'. "
+                         "Pick one from the layer list.",
+                         f"{model.spec.title} hat keine Schicht '{excerpt(layer)}'. "
+                         "Wähle eine aus der Liste der Schichten.")
     return layer
 
 

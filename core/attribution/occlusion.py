@@ -17,7 +17,7 @@ import torch
 from captum.attr import Occlusion
 from torch import nn
 
-from core.checks import check_int
+from core.checks import InputError, check_int
 
 MAX_WINDOWS = 1024
 """Most window positions (forward passes) one map may take: 32×32 positions."""
@@ -40,17 +40,25 @@ def check_occlusion(size: int, window: int | None, stride: int | None) -> tuple[
     some pixels would never be covered), and there may be at most :data:`MAX_WINDOWS` positions.
     """
     window = default_window(size) if window is None else window
-    window = check_int("The occlusion window", window, 1, size,
-                       f" pixels: the model sees {size}×{size} pixels, the window must fit inside")
+    window = check_int(("The occlusion window", "Das Occlusion-Fenster"), window, 1, size,
+                       (f" pixels: the model sees {size}×{size} pixels, the window must fit inside",
+                        f" Pixel (das Modell sieht {size}×{size} Pixel, das Fenster muss "
+                        "hineinpassen)"))
     stride = max(1, window // 2) if stride is None else stride
-    stride = check_int("The occlusion stride", stride, 1, window,
-                       f" pixels: at least 1 and at most the window ({window} px), so that every "
-                       "pixel is covered")
+    stride = check_int(("The occlusion stride", "Die Occlusion-Schrittweite"), stride, 1, window,
+                       (f" pixels: at least 1 and at most the window ({window} px), so that every "
+                        "pixel is covered",
+                        f" Pixel (mindestens 1 und höchstens das Fenster, {window} px, damit jedes "
+                        "Pixel abgedeckt wird)"))
     count = window_positions(size, window, stride) ** 2
     if count > MAX_WINDOWS:
-        raise ValueError(f"A {window} px window moved by {stride} px takes {count} positions, one "
+        raise InputError(f"A {window} px window moved by {stride} px takes {count} positions, one "
                          f"forward pass each; at most {MAX_WINDOWS} are allowed. Use a larger "
-                         "window or stride.")
+                         "window or stride.",
+                         f"Ein {window}-px-Fenster, das um {stride} px verschoben wird, nimmt "
+                         f"{count} Positionen ein, mit je einem Forward-Pass; erlaubt sind "
+                         f"höchstens {MAX_WINDOWS}. Nimm ein größeres Fenster oder eine größere "
+                         "Schrittweite.")
     return window, stride
 
 

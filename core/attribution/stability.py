@@ -23,6 +23,7 @@ from core.attribution.methods import (
     explain_pixels,
     model_pixels,
 )
+from core.checks import InputError
 from core.models import LoadedModel
 
 MAX_NOISE = 1.0
@@ -58,14 +59,17 @@ def add_noise(pixels: torch.Tensor, *, noise: float, seed: int = 0) -> torch.Ten
 
 
 def check_noise(noise: float) -> float:
-    """``noise`` as a float in [0, 1] (a fraction of the pixel range); ``ValueError`` otherwise."""
+    """``noise`` as a float in [0, 1] (a fraction of the pixel range); ``InputError`` otherwise."""
     number = isinstance(noise, (int, float)) and not isinstance(noise, bool)
     if not number or not math.isfinite(noise) or noise < 0:
         percent = f" = {100 * noise:g} %" if number else ""
-        raise ValueError(f"The noise strength must be 0 or more, that is 0 % or more of the pixel "
-                         f"range (you gave {noise}{percent}); 0.01 means 1 %.")
+        raise InputError(f"The noise strength must be 0 or more, that is 0 % or more of the pixel "
+                         f"range (you gave {noise}{percent}); 0.01 means 1 %.",
+                         f"Die Rauschstärke muss 0 oder mehr sein, also 0 % oder mehr des "
+                         f"Pixelbereichs (du hast {noise}{percent} angegeben); 0.01 bedeutet 1 %.")
     if noise > MAX_NOISE:
-        raise ValueError("The noise strength can be at most 1 (100 % of the pixel range).")
+        raise InputError("The noise strength can be at most 1 (100 % of the pixel range).",
+                         "Die Rauschstärke darf höchstens 1 sein (100 % des Pixelbereichs).")
     return float(noise)
 
 
@@ -88,7 +92,8 @@ def top_k_overlap(first: np.ndarray, second: np.ndarray, *, k: float = 10.0) -> 
     Ties are broken by position, so identical maps give exactly 100.
     """
     if not 0 < k <= 100:
-        raise ValueError("k must be a percentage between 0 and 100.")
+        raise InputError("k must be a percentage between 0 and 100.",
+                         "k muss ein Prozentwert zwischen 0 und 100 sein.")
     a, b = _pair(first, second)
     count = max(1, int(round(a.size * k / 100)))
     top_a = np.argsort(-a, kind="stable")[:count]

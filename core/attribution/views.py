@@ -26,6 +26,7 @@ from core.attribution.methods import (
     module_named,
     normalised,
 )
+from core.checks import InputError
 from core.models import LoadedModel
 from core.predictions import check_target
 from core.preprocess import check_rgb, image_digest, view_and_pixels
@@ -90,7 +91,8 @@ def gradcam_depth(model: LoadedModel, image: np.ndarray, *, target: int, layers:
                   progress: Progress | None = None) -> tuple[Explanation, ...]:
     """Grad-CAM for the same target at each of ``layers`` (shallow to deep)."""
     if not layers:
-        raise ValueError("Choose at least one layer for Grad-CAM.")
+        raise InputError("Choose at least one layer for Grad-CAM.",
+                         "Wähle mindestens eine Schicht für Grad-CAM.")
     results = []
     for i, layer in enumerate(layers):
         _report(progress, i / len(layers), f"Grad-CAM at {layer}…")
@@ -132,7 +134,9 @@ def _gradcam_steps(model: LoadedModel, image: np.ndarray, target: int, layer: st
         gradients = LayerGradientXActivation(model.network, module, multiply_by_inputs=False
                                              ).attribute(inputs, target=target)
     if activations.dim() != 4:
-        raise ValueError(f"Layer '{layer}' does not output feature maps; pick a convolutional layer.")
+        raise InputError(f"Layer '{layer}' does not output feature maps; pick a convolutional layer.",
+                         f"Die Schicht '{layer}' gibt keine Merkmalskarten aus; wähle eine "
+                         "Faltungsschicht.")
     weights = gradients.mean(dim=(2, 3), keepdim=True)
     weighted = (weights * activations).sum(dim=1, keepdim=True)
     relu = weighted.clamp(min=0)

@@ -86,8 +86,10 @@ def deletion_check(model: LoadedModel, image: np.ndarray, description: str,
         raise ValueError("The deletion check needs at least one square patch map.")
     side = next(iter(maps.values())).shape[0]
     count = side * side
-    steps = side if steps is None else check_int("The number of deletion steps", steps, 1, count)
-    random_orders = check_int("The number of random orders", random_orders, 1, 20)
+    steps = side if steps is None else check_int(
+        ("The number of deletion steps", "Die Zahl der Löschschritte"), steps, 1, count)
+    random_orders = check_int(("The number of random orders", "Die Zahl der zufälligen Reihenfolgen"),
+                              random_orders, 1, 20)
     text = encode_tokens(model, tokenize_descriptions(model, [description]))[0]
     _, pixels = image_input(model, image)
     size = pixels.shape[-1]

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from core.cache import ResultCache
-from core.checks import read_only
+from core.checks import InputError, read_only
 from core.clip.tokens import Tokenized, parse_descriptions, tokenize
 from core.models import LoadedModel
 from core.preprocess import check_rgb, image_digest, normalise, view_and_pixels
@@ -30,10 +30,11 @@ _SCORES = ResultCache(maxsize=128)
 
 
 def clip_parts(model: LoadedModel) -> tuple[nn.Module, object]:
-    """The ``CLIPModel`` and the tokenizer of a loaded CLIP; ``ValueError`` for other models."""
+    """The ``CLIPModel`` and the tokenizer of a loaded CLIP; ``InputError`` for other models."""
     network = model.network
     if model.spec.kind != "clip" or not hasattr(network, "clip"):
-        raise ValueError(f"{model.spec.title} is not a CLIP model; choose CLIP ViT-B/32.")
+        raise InputError(f"{model.spec.title} is not a CLIP model; choose CLIP ViT-B/32.",
+                         f"{model.spec.title} ist kein CLIP-Modell; wähle CLIP ViT-B/32.")
     return network.clip, network.tokenizer
 
 
@@ -144,7 +145,8 @@ def similarity(model: LoadedModel, image: np.ndarray,
     """Cosine, logit and probability of each description (one per line) for ``image``.
 
     The image is encoded once and all descriptions in one batch; results are cached.
-    Raises ``ValueError`` for no descriptions, too many, or a model that is not CLIP.
+    Raises :class:`~core.checks.InputError` for no descriptions, too many, or a model that is
+    not CLIP.
     """
     tokenized = tokenize_descriptions(model, descriptions)
     check_rgb(image)

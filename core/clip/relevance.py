@@ -43,7 +43,7 @@ import torch
 from torch.nn import functional as F
 
 from core.cache import ResultCache
-from core.checks import check_int, read_only
+from core.checks import InputError, check_int, read_only
 from core.clip.model import (
     clip_parts,
     encode_image,
@@ -66,6 +66,10 @@ METHOD_TITLES = {"attention": "Raw attention (last layer)", "rollout": "Attentio
 
 _TOKENS = ResultCache(maxsize=64)
 _IMAGES = ResultCache(maxsize=64)
+
+#: How the layer count of Chefer's rule is named in a sentence (English, German).
+LAYERS = ("The number of layers", "Die Zahl der Schichten")
+CHEFER = (" (Chefer's accumulation)", " (in Chefers Akkumulation)")
 
 
 def chefer_relevance(probabilities: Sequence[torch.Tensor], gradients: Sequence[torch.Tensor],
@@ -155,7 +159,7 @@ def token_relevance(model: LoadedModel, image: np.ndarray, descriptions: str | S
     clip, _ = clip_parts(model)
     count = len(clip.text_model.encoder.layers)
     layers = count if chefer_layers is None else check_int(
-        "The number of layers", chefer_layers, 1, count, " (Chefer's accumulation)")
+        LAYERS, chefer_layers, 1, count, CHEFER)
     tokenized = tokenize_descriptions(model, descriptions)
 
     def compute() -> TokenRelevance:
@@ -216,7 +220,7 @@ def image_relevance(model: LoadedModel, image: np.ndarray, description: str, *,
     clip, _ = clip_parts(model)
     count = len(clip.vision_model.encoder.layers)
     layers = count if chefer_layers is None else check_int(
-        "The number of layers", chefer_layers, 1, count, " (Chefer's accumulation)")
+        LAYERS, chefer_layers, 1, count, CHEFER)
     tokenized = tokenize_descriptions(model, [description])
 
     def compute() -> ImageRelevance:
@@ -250,7 +254,8 @@ def image_relevance(model: LoadedModel, image: np.ndarray, description: str, *,
 
 def _check_method(method: str, known: tuple[str, ...]) -> None:
     if method not in known:
-        raise ValueError(f"Unknown method '{method}'. Choose one of: {', '.join(known)}.")
+        raise InputError(f"Unknown method '{method}'. Choose one of: {', '.join(known)}.",
+                         f"Unbekannte Methode „{method}“. Wähle eine von: {', '.join(known)}.")
 
 
 def clear_cache() -> None:

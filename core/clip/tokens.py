@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from core.checks import read_only
+from core.checks import InputError, read_only
 
 MAX_DESCRIPTIONS = 20
 MAX_CHARACTERS = 1000
@@ -29,7 +29,7 @@ def parse_descriptions(descriptions: str | Sequence[str]) -> tuple[str, ...]:
     """One description per line (or per item); blank lines are ignored, spaces trimmed and
     control characters (a pasted NUL or terminal escape) read as spaces.
 
-    Raises ``ValueError`` with a sentence when nothing is left, when there are more than
+    Raises :class:`~core.checks.InputError` with a sentence when nothing is left, when there are more than
     :data:`MAX_DESCRIPTIONS`, or when one is absurdly long.
     """
     if descriptions is None:
@@ -37,20 +37,29 @@ def parse_descriptions(descriptions: str | Sequence[str]) -> tuple[str, ...]:
     if isinstance(descriptions, str):
         descriptions = descriptions.splitlines()
     if not all(isinstance(item, str) for item in descriptions):
-        raise ValueError("Descriptions must be text, one per line.")
+        raise InputError("Descriptions must be text, one per line.",
+                         "Beschreibungen müssen Text sein, eine pro Zeile.")
     printable = ("".join(c if c.isprintable() else " " for c in item) for item in descriptions)
     cleaned = tuple(" ".join(item.split()) for item in printable if item.strip())
     if not cleaned:
-        raise ValueError("Type at least one description of the image, one per line, "
-                         "e.g. 'a cute dog in a park'.")
+        raise InputError("Type at least one description of the image, one per line, "
+                         "e.g. 'a cute dog in a park'.",
+                         "Schreib mindestens eine Beschreibung des Bildes, eine pro Zeile, "
+                         "z. B. „a cute dog in a park“.")
     if len(cleaned) > MAX_DESCRIPTIONS:
-        raise ValueError(f"You gave {len(cleaned)} descriptions; at most {MAX_DESCRIPTIONS} are "
-                         "scored at once. Remove some lines and try again.")
+        raise InputError(f"You gave {len(cleaned)} descriptions; at most {MAX_DESCRIPTIONS} are "
+                         "scored at once. Remove some lines and try again.",
+                         f"Du hast {len(cleaned)} Beschreibungen eingegeben; höchstens "
+                         f"{MAX_DESCRIPTIONS} werden auf einmal bewertet. Lösch ein paar Zeilen "
+                         "und versuch es noch einmal.")
     for number, item in enumerate(cleaned, start=1):
         if len(item) > MAX_CHARACTERS:
-            raise ValueError(f"Description {number} has {len(item)} characters; keep each "
+            raise InputError(f"Description {number} has {len(item)} characters; keep each "
                              f"description under {MAX_CHARACTERS} (CLIP reads only about "
-                             "50 words anyway).")
+                             "50 words anyway).",
+                             f"Beschreibung {number} hat {len(item)} Zeichen; halte jede "
+                             f"Beschreibung unter {MAX_CHARACTERS} (CLIP liest ohnehin nur "
+                             "etwa 50 Wörter).")
     return cleaned
 
 

@@ -93,7 +93,7 @@ def zero_shot(model: LoadedModel, image: np.ndarray, *, top_k: int = 5,
 
     ``progress`` hears about the one-time encoding of the class sentences.
     """
-    top_k = check_int("top_k", top_k, 1, 1000)
+    top_k = check_int(("top_k", "top_k"), top_k, 1, 1000)
     clip_parts(model)
     check_rgb(image)
 

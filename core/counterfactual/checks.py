@@ -25,7 +25,7 @@ from PIL import Image
 
 from core.attribution import Explanation, explain
 from core.cache import ResultCache
-from core.checks import read_only
+from core.checks import InputError, read_only
 from core.counterfactual.results import Counterfactual
 from core.counterfactual.swap import RegionSwap, replay
 from core.counterfactual.targets import Target, best_in_target, target_log_probability
@@ -42,14 +42,15 @@ _CACHE = ResultCache(maxsize=32)
 class CheckOutcome:
     """One check: what the model says under it, and whether the target survives.
 
-    ``holds`` is ``None`` when the check could not run (``note`` says why).
+    ``holds`` is ``None`` when the check could not run (``note`` says why, in English and
+    German).
     """
 
     name: str
     holds: bool | None
     prediction: Prediction | None = None
     target_probability: float | None = None
-    note: str = ""
+    note: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,11 @@ def shift(image: np.ndarray, pixels: int = SHIFT) -> np.ndarray:
     return read_only(moved.permute(1, 2, 0).numpy())
 
 
-def second_model(models: ModelManager, model: LoadedModel) -> tuple[LoadedModel | None, str]:
+def second_model(models: ModelManager,
+                 model: LoadedModel) -> tuple[LoadedModel | None, tuple[str, str]]:
     """Another usable classifier with the same classes, preferring the offline model; else
-    ``None`` and a sentence saying why. Never downloads: only models whose weights are here."""
+    ``None`` and a sentence (English, German) saying why. Never downloads: only models whose
+    weights are here."""
     names = [name for name in models.names("classifier") if name != model.name]
     names.sort(key=lambda name: name != models.fallback)
     for name in names:
@@ -98,10 +101,13 @@ def second_model(models: ModelManager, model: LoadedModel) -> tuple[LoadedModel 
         except WeightsUnavailableError:
             continue
         if len(other.categories) == len(model.categories):
-            return other, ""
-    wanted = ", ".join(models.spec(n).title for n in names) or "another classifier"
+            return other, ("", "")
+    wanted = ", ".join(models.spec(n).title for n in names)
     return None, (f"No second model with weights available here: the check needs the weights of "
-                  f"another classifier with the same classes ({wanted}).")
+                  f"another classifier with the same classes ({wanted or 'another classifier'}).",
+                  "Kein zweites Modell mit Gewichten verfügbar: Die Prüfung braucht die Gewichte "
+                  "eines anderen Klassifikators mit denselben Klassen "
+                  f"({wanted or 'ein anderer Klassifikator'}).")
 
 
 def _outcome(name: str, model: LoadedModel, logits: torch.Tensor, target: Target) -> CheckOutcome:
@@ -162,7 +168,8 @@ def _check_swap(models, model, result: RegionSwap) -> RealityChecks:
             first = _outcome(name, other, replay(other, result.view, result.dog_view, result.swaps,
                                                  grid=result.grid), target)
         except ValueError as error:
-            first = CheckOutcome(name=name, holds=None, note=str(error))
+            first = CheckOutcome(name=name, holds=None, note=(
+                str(error), error.in_language("de") if isinstance(error, InputError) else str(error)))
     outcomes = [first]
     for name, change in ((f"JPEG, quality {JPEG_QUALITY}", jpeg), (f"{SHIFT}-pixel shift", shift)):
         logits = replay(model, change(result.view), change(result.dog_view), result.swaps,

@@ -31,7 +31,7 @@ import torch
 from PIL import Image
 
 from core.cache import ResultCache
-from core.checks import check_int, check_number, excerpt, read_only
+from core.checks import InputError, check_int, check_number, excerpt, read_only
 from core.counterfactual.results import (
     DISTANCES,
     Counterfactual,
@@ -61,17 +61,23 @@ _CACHE = ResultCache(maxsize=32)
 def pixel_params(*, weight: float = 1.0, distance: str = "l2", smoothness: float = 0.0,
                  step_size: float = 1.0, max_steps: int = 100,
                  threshold: float = 0.5) -> PixelParams:
-    """Check what the student typed and return :class:`PixelParams` (``ValueError`` otherwise)."""
+    """Check what the student typed and return :class:`PixelParams` (``InputError`` otherwise)."""
     if distance not in DISTANCES:
-        raise ValueError(f"Unknown distance '{distance}'. Choose one of: {', '.join(DISTANCES)}.")
+        raise InputError(f"Unknown distance '{distance}'. Choose one of: {', '.join(DISTANCES)}.",
+                         f"Unbekannter Abstand '{distance}'. Wähle einen von: "
+                         f"{', '.join(DISTANCES)}.")
     return PixelParams(
-        weight=check_number("The proximity weight", weight, 0.0, 1000.0, " (0 = no pull back)"),
+        weight=check_number(("The proximity weight", "Das Nähe-Gewicht"), weight, 0.0, 1000.0,
+                            (" (0 = no pull back)", " (0 = kein Zug zurück zum Original)")),
         distance=distance,  # type: ignore[arg-type]
-        smoothness=check_number("The smoothness weight", smoothness, 0.0, 1000.0),
-        step_size=check_number("The step size", step_size, 0.01, 64.0, " grey levels"),
-        max_steps=check_int("The number of steps", max_steps, 1, MAX_STEPS),
-        threshold=check_number("The stop threshold", threshold, 0.01, 0.99,
-                               " (a target probability)"))
+        smoothness=check_number(("The smoothness weight", "Das Gewicht der Glattheit"),
+                                smoothness, 0.0, 1000.0),
+        step_size=check_number(("The step size", "Die Schrittweite"), step_size, 0.01, 64.0,
+                               (" grey levels", " Graustufen")),
+        max_steps=check_int(("The number of steps", "Die Zahl der Schritte"), max_steps, 1,
+                            MAX_STEPS),
+        threshold=check_number(("The stop threshold", "Die Stopp-Schwelle"), threshold, 0.01, 0.99,
+                               (" (a target probability)", " (eine Zielwahrscheinlichkeit)")))
 
 
 def parse_weights(text: str | Sequence[float]) -> tuple[float, ...]:
@@ -83,7 +89,8 @@ def parse_weights(text: str | Sequence[float]) -> tuple[float, ...]:
     elif isinstance(text, (list, tuple)):
         parts = list(text)
     else:
-        raise ValueError("List the proximity weights like this: 0, 1, 3, 10.")
+        raise InputError("List the proximity weights like this: 0, 1, 3, 10.",
+                         "Gib die Nähe-Gewichte so an: 0, 1, 3, 10.")
     values = []
     for part in parts:
         if isinstance(part, str) and not part.strip():
@@ -91,29 +98,37 @@ def parse_weights(text: str | Sequence[float]) -> tuple[float, ...]:
         try:
             number = float(part)
         except (TypeError, ValueError):
-            raise ValueError(f"'{excerpt(part)}' is not a number; list the proximity weights "
-                             "like this: 0, 1, 3, 10.") from None
-        values.append(check_number("Every proximity weight", number, 0.0, 1000.0))
+            raise InputError(f"'{excerpt(part)}' is not a number; list the proximity weights "
+                             "like this: 0, 1, 3, 10.",
+                             f"„{excerpt(part)}“ ist keine Zahl; gib die Nähe-Gewichte so an: "
+                             "0, 1, 3, 10.") from None
+        values.append(check_number(("Every proximity weight", "Jedes Nähe-Gewicht"), number,
+                                   0.0, 1000.0))
     values = list(dict.fromkeys(values))
     if not 1 <= len(values) <= MAX_WEIGHTS:
-        raise ValueError(f"List 1 to {MAX_WEIGHTS} different proximity weights, e.g. 0, 1, 3, 10.")
+        raise InputError(f"List 1 to {MAX_WEIGHTS} different proximity weights, e.g. 0, 1, 3, 10.",
+                         f"Gib 1 bis {MAX_WEIGHTS} verschiedene Nähe-Gewichte an, z. B. "
+                         "0, 1, 3, 10.")
     return tuple(values)
 
 
 def model_mask(mask: np.ndarray | None, size: int) -> np.ndarray | None:
-    """A painted region (H, W) of any size as an (S, S) bool mask; ``ValueError`` when empty."""
+    """A painted region (H, W) of any size as an (S, S) bool mask; ``InputError`` if empty."""
     if mask is None:
         return None
     mask = np.asarray(mask)
     if mask.ndim != 2:
-        raise ValueError("The region must be a 2-D mask of the image (paint on the image).")
+        raise InputError("The region must be a 2-D mask of the image (paint on the image).",
+                         "Der Bereich muss eine 2-D-Maske des Bildes sein (male auf das Bild).")
     if mask.shape != (size, size):  # resized like the image (core.preprocess.model_view)
         mask = np.asarray(Image.fromarray(mask.astype(bool).astype(np.uint8) * 255)
                           .resize((size, size), Image.NEAREST)) > 0
     mask = mask.astype(bool)
     if not mask.any():
-        raise ValueError("The painted region is empty: paint over the part of the image that may "
-                         "change, or switch the region off.")
+        raise InputError("The painted region is empty: paint over the part of the image that may "
+                         "change, or switch the region off.",
+                         "Der gemalte Bereich ist leer: Male über den Teil des Bildes, der sich "
+                         "ändern darf, oder schalte den Bereich aus.")
     return read_only(mask)
 
 
@@ -150,7 +165,7 @@ def _search(model, image, *, target, params, weights, mask, seed, should_stop, o
     check_rgb(image)
     if not isinstance(params, PixelParams):
         raise ValueError("Pass the settings as PixelParams (see pixel_params).")
-    seed = check_int("The random seed", seed, 0, 2**31 - 1)
+    seed = check_int(("The random seed", "Der Zufalls-Seed"), seed, 0, 2**31 - 1)
     size = model.spec.input_size
     view, pixels = view_and_pixels(image, size)
     region = model_mask(mask, size)

@@ -37,7 +37,7 @@ import numpy as np
 import torch
 
 from core.cache import ResultCache
-from core.checks import check_int, check_number, read_only
+from core.checks import InputError, check_int, check_number, read_only
 from core.counterfactual.results import stop_check
 from core.counterfactual.targets import Target, target_log_probability
 from core.models import LoadedModel
@@ -66,12 +66,14 @@ class SwapParams:
 
 def swap_params(*, max_cells: int = 16, candidates: int = 256,
                 threshold: float = 0.5) -> SwapParams:
-    """Checked :class:`SwapParams` (``ValueError`` with a sentence otherwise)."""
+    """Checked :class:`SwapParams` (:class:`InputError` with a sentence otherwise)."""
     return SwapParams(
-        max_cells=check_int("The largest number of cells", max_cells, 1, MAX_CELLS),
-        candidates=check_int("The candidates per step", candidates, 1, MAX_CANDIDATES),
-        threshold=check_number("The stop threshold", threshold, 0.01, 0.99,
-                               " (a target probability)"))
+        max_cells=check_int(("The largest number of cells", "Die Höchstzahl der Zellen"),
+                            max_cells, 1, MAX_CELLS),
+        candidates=check_int(("The candidates per step", "Die Zahl der Kandidaten pro Schritt"),
+                             candidates, 1, MAX_CANDIDATES),
+        threshold=check_number(("The stop threshold", "Die Stopp-Schwelle"), threshold, 0.01, 0.99,
+                               (" (a target probability)", " (eine Zielwahrscheinlichkeit)")))
 
 
 @dataclass(frozen=True)
@@ -148,8 +150,11 @@ def swapped_head(model: LoadedModel, layer: str,
         finally:
             replacement.clear()
         if logits.shape[0] != features.shape[0]:
-            raise ValueError(f"After layer '{layer}' the network does not work on that layer's "
-                             "output alone; choose a model whose head follows its last block.")
+            raise InputError(f"After layer '{layer}' the network does not work on that layer's "
+                             "output alone; choose a model whose head follows its last block.",
+                             f"Nach der Schicht '{layer}' arbeitet das Netz nicht allein mit der "
+                             "Ausgabe dieser Schicht; wähle ein Modell, dessen Kopf direkt auf "
+                             "seinen letzten Block folgt.")
         return logits
 
     with model.lock, forward_hooks(model.network, {layer: hook}):

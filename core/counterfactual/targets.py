@@ -12,6 +12,7 @@ from typing import Literal, Sequence
 
 import torch
 
+from core.checks import InputError
 from core.predictions import check_target
 
 TargetKind = Literal["dog", "class", "other"]
@@ -26,11 +27,15 @@ DOG_FIRST, DOG_LAST = 151, 268
 def dog_classes(categories: Sequence[str]) -> tuple[int, ...]:
     """The indices of ImageNet's dog breeds for a 1000-class ImageNet model.
 
-    Raises ``ValueError`` for a model with other classes (the group is defined by ImageNet).
+    Raises :class:`~core.checks.InputError` for a model with other classes (the group is
+    defined by ImageNet).
     """
     if len(categories) != IMAGENET_CLASSES:
-        raise ValueError(f"'Any dog' needs a model with the 1000 ImageNet classes; this one knows "
-                         f"{len(categories)} classes. Choose one class as the target instead.")
+        raise InputError(f"'Any dog' needs a model with the 1000 ImageNet classes; this one knows "
+                         f"{len(categories)} classes. Choose one class as the target instead.",
+                         f"„Irgendein Hund“ braucht ein Modell mit den 1000 ImageNet-Klassen; "
+                         f"dieses kennt {len(categories)} Klassen. Wähle stattdessen eine Klasse "
+                         "als Ziel.")
     return tuple(range(DOG_FIRST, DOG_LAST + 1))
 
 
@@ -59,7 +64,7 @@ def resolve_target(categories: Sequence[str], *, kind: TargetKind, original: int
     """The :class:`Target` for ``kind`` on a model with ``categories``.
 
     ``original`` is the start image's top class; ``class_index`` is needed for ``"class"`` and
-    must differ from ``original``. Raises ``ValueError`` with a sentence otherwise.
+    must differ from ``original``. Raises :class:`~core.checks.InputError` otherwise.
     """
     original = check_target(categories, target=original)
     if kind == "dog":
@@ -67,17 +72,21 @@ def resolve_target(categories: Sequence[str], *, kind: TargetKind, original: int
         return Target(kind, classes, original, "any dog")
     if kind == "class":
         if class_index is None:
-            raise ValueError("Choose the target class: type its index or search its name.")
+            raise InputError("Choose the target class: type its index or search its name.",
+                             "Wähle die Zielklasse: Gib ihren Index ein oder suche ihren Namen.")
         index = check_target(categories, target=class_index)
         if index == original:
-            raise ValueError(f"#{index} {categories[index]} is already what the model sees in "
-                             "this image; choose another class as the target.")
+            raise InputError(f"#{index} {categories[index]} is already what the model sees in "
+                             "this image; choose another class as the target.",
+                             f"#{index} {categories[index]} sieht das Modell in diesem Bild "
+                             "schon; wähle eine andere Klasse als Zielklasse.")
         return Target(kind, (index,), original, f"#{index} {categories[index]}")
     if kind == "other":
         classes = tuple(i for i in range(len(categories)) if i != original)
         return Target(kind, classes, original,
                       f"any class but #{original} {categories[original]}")
-    raise ValueError(f"Unknown target '{kind}'. Choose one of: {', '.join(TARGET_KINDS)}.")
+    raise InputError(f"Unknown target '{kind}'. Choose one of: {', '.join(TARGET_KINDS)}.",
+                     f"Unbekanntes Ziel '{kind}'. Wähle eines von: {', '.join(TARGET_KINDS)}.")
 
 
 def target_log_probability(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:

@@ -8,7 +8,7 @@ from typing import Callable, Iterator, Mapping
 import torch
 from torch import nn
 
-from core.checks import excerpt
+from core.checks import InputError, excerpt
 
 Hook = Callable[[nn.Module, tuple, object], object]
 
@@ -17,12 +17,13 @@ Hook = Callable[[nn.Module, tuple, object], object]
 def forward_hooks(model: nn.Module, hooks: Mapping[str, Hook]) -> Iterator[None]:
     """Register ``hooks`` (module name → hook) on ``model`` and remove them all on exit.
 
-    Raises ``ValueError`` naming the first unknown module. The caller holds the model's lock.
+    Raises ``InputError`` naming the first unknown module. The caller holds the model's lock.
     """
     modules = dict(model.named_modules())
     unknown = [name for name in hooks if name not in modules]
     if unknown:
-        raise ValueError(f"The model has no layer named '{excerpt(unknown[0])}'.")
+        raise InputError(f"The model has no layer named '{excerpt(unknown[0])}'.",
+                         f"Das Modell hat keine Schicht namens '{excerpt(unknown[0])}'.")
     handles = []
     try:
         for name, hook in hooks.items():

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.checks import InputError
 from core.models.hooks import forward_hooks
 
 TOP_LEVEL_GROUP = "stem & head"
@@ -108,5 +109,6 @@ def early_middle_deep(layers: Sequence[LayerInfo]) -> tuple[str, str, str]:
     stages = stage_layers(layers, limit=len(layers))
     pool = stages if len(stages) >= 3 else tuple(info.name for info in layers)
     if len(pool) < 3:
-        raise ValueError("This model has fewer than three layers to compare.")
+        raise InputError("This model has fewer than three layers to compare.",
+                         "Dieses Modell hat weniger als drei Schichten zum Vergleichen.")
     return pool[0], pool[len(pool) // 2], pool[-1]

@@ -14,7 +14,7 @@ from typing import Literal, Mapping
 import torch
 from torch import nn
 
-from core.checks import excerpt
+from core.checks import InputError, excerpt
 from core.models.layers import LayerInfo, list_layers
 from core.models.registry import OFFLINE_MODEL, REGISTRY, ModelSpec
 from core.models.weights import WeightStatus, WeightsUnavailableError
@@ -67,12 +67,14 @@ class ModelManager:
         self._load_locks = {name: threading.Lock() for name in self.specs}
 
     def spec(self, name: str) -> ModelSpec:
-        """The spec of ``name``; ``ValueError`` listing the known names otherwise."""
+        """The spec of ``name``; ``InputError`` listing the known names otherwise."""
         try:
             return self.specs[name]
         except KeyError:
             known = ", ".join(self.specs)
-            raise ValueError(f"Unknown model '{excerpt(name)}'. Choose one of: {known}.") from None
+            raise InputError(f"Unknown model '{excerpt(name)}'. Choose one of: {known}.",
+                             f"Unbekanntes Modell '{excerpt(name)}'. Wähle eines von: {known}."
+                             ) from None
 
     def names(self, kind: str = "classifier") -> list[str]:
         return [name for name, spec in self.specs.items() if spec.kind == kind]
@@ -110,18 +112,15 @@ class ModelManager:
                 self._failures.pop(name, None)
         return self._loaded[name]
 
-    def get_or_fallback(self, name: str) -> tuple[LoadedModel, str | None]:
-        """Return ``name`` if it can be loaded, else the offline model and a sentence saying so."""
+    def get_or_fallback(self, name: str) -> tuple[LoadedModel, WeightsUnavailableError | None]:
+        """Return ``name`` if it can be loaded, else the offline model and the error that says
+        why ``name`` could not be (the tabs word the notice in the page's language)."""
         try:
             return self.get(name), None
         except WeightsUnavailableError as error:
             if name == self.fallback:
                 raise
-            fallback = self.get(self.fallback)
-            return fallback, (
-                f"{error.title} is unavailable here (its weights {error.filename} are not "
-                f"cached and cannot be downloaded); showing {fallback.spec.title} instead."
-            )
+            return self.get(self.fallback), error
 
     def layers(self, name: str) -> tuple[LayerInfo, ...]:
         """Every layer with feature maps, in execution order (computed once per model)."""
@@ -134,13 +133,15 @@ class ModelManager:
         return self._layers[name]
 
     def layer(self, name: str, layer: str) -> LayerInfo:
-        """One layer's info; ``ValueError`` if the model has no such layer."""
+        """One layer's info; ``InputError`` if the model has no such layer."""
         for info in self.layers(name):
             if info.name == layer:
                 return info
-        raise ValueError(
+        raise InputError(
             f"{self.spec(name).title} has no layer '{excerpt(layer)}' with feature maps. "
-            "Pick one from the layer list."
+            "Pick one from the layer list.",
+            f"{self.spec(name).title} hat keine Schicht '{excerpt(layer)}' mit Merkmalskarten. "
+            "Wähle eine aus der Liste der Schichten.",
         )
 
     def default_model(self, preferred: str) -> str:

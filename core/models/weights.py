@@ -23,19 +23,36 @@ OFFLINE_HINT = (
     "On a machine with internet, run `python -m lab prefetch` and copy the cache folder "
     "here, or pick the offline model EfficientNet-Lite0, which ships with the lab."
 )
+OFFLINE_HINT_DE = (
+    "Führe auf einem Rechner mit Internet `python -m lab prefetch` aus und kopiere den "
+    "Cache-Ordner hierher, oder wähle das Offline-Modell EfficientNet-Lite0, das mit dem Lab "
+    "ausgeliefert wird."
+)
 
 
 class WeightsUnavailableError(RuntimeError):
-    """A model's weights are neither cached nor downloadable; the message says what to do."""
+    """A model's weights are neither cached nor downloadable; the message says what to do.
 
-    def __init__(self, *, title: str, filename: str, looked_in: str, reason: str):
+    Like :class:`core.checks.InputError`, it carries the sentence in English (``str(error)``)
+    and German (``in_language("de")``); ``reason_de`` and ``looked_in_de`` default to the
+    English words.
+    """
+
+    def __init__(self, *, title: str, filename: str, looked_in: str, reason: str,
+                 reason_de: str | None = None, looked_in_de: str | None = None):
         self.title = title
         self.filename = filename
         self.looked_in = looked_in
-        super().__init__(
-            f"The weights of {title} ({filename}) are not available: not found in "
-            f"{looked_in}, and {reason}. {OFFLINE_HINT}"
-        )
+        en = (f"The weights of {title} ({filename}) are not available: not found in "
+              f"{looked_in}, and {reason}. {OFFLINE_HINT}")
+        de = (f"Die Gewichte von {title} ({filename}) sind nicht verfügbar: nicht gefunden in "
+              f"{looked_in_de or looked_in}, und {reason_de or reason}. {OFFLINE_HINT_DE}")
+        super().__init__(en)
+        self.sentences = {"en": en, "de": de}
+
+    def in_language(self, lang: str) -> str:
+        """The sentence in ``lang`` (English for a language we do not speak)."""
+        return self.sentences.get(lang, self.sentences["en"])
 
 
 def torch_cache_dir() -> Path:
@@ -97,6 +114,7 @@ class UrlWeights:
             raise WeightsUnavailableError(
                 title=title, filename=self.filename, looked_in=str(path.parent),
                 reason="the lab runs offline (--offline)",
+                reason_de="das Lab läuft offline (--offline)",
             )
         fetch = download or (lambda url, dst: torch.hub.download_url_to_file(url, dst, progress=False))
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,6 +125,7 @@ class UrlWeights:
             raise WeightsUnavailableError(
                 title=title, filename=self.filename, looked_in=str(path.parent),
                 reason=f"the download from {self.host} failed ({_short(error)})",
+                reason_de=f"der Download von {self.host} ist fehlgeschlagen ({_short(error)})",
             ) from None
         return path
 

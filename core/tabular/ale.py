@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from core.checks import check_int, excerpt, read_only
+from core.checks import InputError, check_int, excerpt, read_only
 
 __all__ = ["ALE1D", "Regressor", "ale_from_estimator"]
 
@@ -66,14 +66,18 @@ def ale_from_estimator(
     ``X`` is not modified.
     """
     if feature not in X.columns:
-        raise ValueError(f"Unknown feature '{excerpt(feature)}'. "
-                         f"Choose one of: {', '.join(X.columns)}.")
-    bins = check_int("The number of ALE bins", bins, 2, 100)
+        raise InputError(f"Unknown feature '{excerpt(feature)}'. "
+                         f"Choose one of: {', '.join(X.columns)}.",
+                         f"Unbekanntes Merkmal '{excerpt(feature)}'. "
+                         f"Wähle eines von: {', '.join(X.columns)}.")
+    bins = check_int(("The number of ALE bins", "Die Zahl der ALE-Intervalle"), bins, 2, 100)
     x = X[feature].to_numpy(dtype=float)
     edges = np.unique(np.quantile(x, np.linspace(0.0, 1.0, int(bins) + 1)))
     if edges.size < 2:
-        raise ValueError(
-            f"The feature {feature!r} has only one value, so it has no effect to show."
+        raise InputError(
+            f"The feature {feature!r} has only one value, so it has no effect to show.",
+            f"Das Merkmal {feature!r} hat nur einen einzigen Wert, also gibt es keinen Effekt "
+            "zu zeigen.",
         )
     n_bins = edges.size - 1
     # bin k (1-based) holds z_{k-1} < x <= z_k; x == z_0 joins the first bin.

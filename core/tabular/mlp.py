@@ -127,15 +127,23 @@ class NeuralNetworkRegressor(RegressorMixin, BaseEstimator):
         if self.accelerator not in get_args(Accelerator):
             raise ValueError(f"Unknown accelerator {self.accelerator!r}. Choose 'cpu' or 'auto'.")
         return {
-            "hidden_layers": tuple(check_int("A hidden layer width", w, 1, 1024) for w in layers),
-            "learning_rate": check_number("The learning rate", self.learning_rate, 1e-6, 1.0),
-            "weight_decay": check_number("The weight decay", self.weight_decay, 0.0, 1.0),
-            "batch_size": check_int("The batch size", self.batch_size, 1, 100_000),
-            "max_epochs": check_int("The maximum number of epochs", self.max_epochs, 1, 10_000),
-            "patience": check_int("The patience", self.patience, 1, 10_000),
-            "validation_fraction": check_number("The validation fraction",
+            "hidden_layers": tuple(
+                check_int(("A hidden layer width", "Die Breite einer verborgenen Schicht"), w,
+                          1, 1024) for w in layers),
+            "learning_rate": check_number(("The learning rate", "Die Lernrate"),
+                                          self.learning_rate, 1e-6, 1.0),
+            "weight_decay": check_number(("The weight decay", "Der Weight Decay"),
+                                         self.weight_decay, 0.0, 1.0),
+            "batch_size": check_int(("The batch size", "Die Batch-Größe"), self.batch_size,
+                                    1, 100_000),
+            "max_epochs": check_int(("The maximum number of epochs", "Die Höchstzahl der Epochen"),
+                                    self.max_epochs, 1, 10_000),
+            "patience": check_int(("The patience", "Die Geduld (Patience)"), self.patience,
+                                  1, 10_000),
+            "validation_fraction": check_number(("The validation fraction",
+                                                 "Der Anteil der Validierungszeilen"),
                                                 self.validation_fraction, 0.05, 0.5),
-            "seed": check_int("The seed", self.random_state, 0, 2**31 - 1),
+            "seed": check_int(("The seed", "Der Seed"), self.random_state, 0, 2**31 - 1),
         }
 
     def fit(self, X, y, *, progress: Progress | None = None) -> NeuralNetworkRegressor:

@@ -18,7 +18,7 @@ from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.inspection import partial_dependence
 
 from core.cache import ResultCache
-from core.checks import check_int, excerpt, read_only
+from core.checks import InputError, check_int, excerpt, read_only
 from core.tabular import training
 from core.tabular.ale import ALE1D, ale_from_estimator
 from core.tabular.training import MODEL_NAMES, TREE_MODELS, ModelName, ModelScores, TrainedModels
@@ -107,20 +107,24 @@ def clear_cache() -> None:
 
 def _check_feature(trained: TrainedModels, feature: object) -> str:
     if feature == "B" and "B" not in trained.feature_names:
-        raise ValueError(
+        raise InputError(
             "The models were trained without the feature 'B' (it encodes the share of Black "
-            "residents, see the note on B). Train with B included to look at it."
+            "residents, see the note on B). Train with B included to look at it.",
+            "Die Modelle wurden ohne das Merkmal 'B' trainiert (es kodiert den Anteil schwarzer "
+            "Einwohner, siehe den Hinweis zu B). Trainiere mit B, um es dir anzusehen.",
         )
     if not isinstance(feature, str) or feature not in trained.feature_names:
-        raise ValueError(
+        raise InputError(
             f"Unknown feature '{excerpt(feature)}'. "
-            f"Choose one of: {', '.join(trained.feature_names)}."
+            f"Choose one of: {', '.join(trained.feature_names)}.",
+            f"Unbekanntes Merkmal '{excerpt(feature)}'. "
+            f"Wähle eines von: {', '.join(trained.feature_names)}.",
         )
     return feature
 
 
 def _check_grid(grid_resolution: object) -> int:
-    return check_int("The grid resolution", grid_resolution, 2, MAX_GRID)
+    return check_int(("The grid resolution", "Die Gitterauflösung"), grid_resolution, 2, MAX_GRID)
 
 
 # --------------------------------------------------------------------------- PDP / ICE
@@ -146,10 +150,11 @@ def pdp_1d(
     _check_feature(trained, feature)
     n_rows = len(trained.X_train)
     ice_samples = check_int(
-        "The number of ICE curves", ice_samples, 0, n_rows, " (the training rows)"
+        ("The number of ICE curves", "Die Zahl der ICE-Kurven"), ice_samples, 0, n_rows,
+        (" (the training rows)", " (die Trainingszeilen)"),
     )
     grid_resolution = _check_grid(grid_resolution)
-    seed = check_int("The seed", seed, 0, 2**31 - 1)
+    seed = check_int(("The seed", "Der Seed"), seed, 0, 2**31 - 1)
     centered = bool(centered)
     key = ("pdp_1d", trained, model, feature, ice_samples, grid_resolution, centered, seed)
 
@@ -218,14 +223,21 @@ def pdp_2d(
         raise ValueError(f"A 2D plot needs exactly two features, got {features!r}.")
     f1, f2 = (_check_feature(trained, f) for f in features)
     if f1 == f2:
-        raise ValueError(f"Choose two different features for a 2D plot (got {f1!r} twice).")
+        raise InputError(f"Choose two different features for a 2D plot (got {f1!r} twice).",
+                         f"Wähle für einen 2D-Plot zwei verschiedene Merkmale ({f1!r} kam "
+                         "zweimal vor).")
     grid_resolution = _check_grid(grid_resolution)
     if method not in get_args(PDPMethod):
-        raise ValueError(f"Unknown method {method!r}. Choose 'auto', 'brute' or 'recursion'.")
+        raise InputError(f"Unknown method {method!r}. Choose 'auto', 'brute' or 'recursion'.",
+                         f"Unbekannte Methode {method!r}. Wähle 'auto', 'brute' oder "
+                         "'recursion'.")
     if method == "recursion" and model not in TREE_MODELS:
-        raise ValueError("The recursion method walks through the trees of a tree model, and the "
+        raise InputError("The recursion method walks through the trees of a tree model, and the "
                          "neural network has none. Choose 'brute' (or 'auto', which uses brute "
-                         "for the network).")
+                         "for the network).",
+                         "Die Methode 'recursion' geht durch die Bäume eines Baummodells, und das "
+                         "neuronale Netz hat keine. Wähle 'brute' (oder 'auto', das für das Netz "
+                         "brute nimmt).")
     used = ("recursion" if model in TREE_MODELS else "brute") if method == "auto" else method
     key = ("pdp_2d", trained, model, f1, f2, grid_resolution, used)
 
@@ -305,7 +317,7 @@ def ale_1d(trained: TrainedModels, *, model: ModelName, feature: str, bins: int 
     """
     check_model(model)
     _check_feature(trained, feature)
-    bins = check_int("The number of ALE bins", bins, 2, 100)
+    bins = check_int(("The number of ALE bins", "Die Zahl der ALE-Intervalle"), bins, 2, 100)
     key = ("ale_1d", trained, model, feature, bins)
     return _RESULT_CACHE.get_or_compute(
         key,

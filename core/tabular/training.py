@@ -21,7 +21,7 @@ from sklearn.metrics import mean_absolute_error, r2_score
 from sklearn.model_selection import train_test_split
 
 from core.cache import ResultCache
-from core.checks import check_int, read_only
+from core.checks import InputError, check_int, read_only
 from core.tabular.boston import BostonData, load_boston
 from core.tabular.mlp import NeuralNetworkRegressor, Progress
 
@@ -72,10 +72,12 @@ class TrainedModels:
 
 
 def check_model(model: str) -> None:
-    """``ValueError`` unless ``model`` names one of the three trained models."""
+    """:class:`InputError` unless ``model`` names one of the three trained models."""
     if model not in MODEL_NAMES:
-        raise ValueError(f"Unknown model {model!r}. Choose 'random_forest', 'gradient_boosting' "
-                         "or 'neural_network'.")
+        raise InputError(f"Unknown model {model!r}. Choose 'random_forest', 'gradient_boosting' "
+                         "or 'neural_network'.",
+                         f"Unbekanntes Modell {model!r}. Wähle 'random_forest', "
+                         "'gradient_boosting' oder 'neural_network'.")
 
 
 def _train(data: BostonData, drop_b: bool, seed: int, progress: Progress | None) -> TrainedModels:
@@ -141,8 +143,10 @@ def train_models(
     """
     data = data if data is not None else load_boston()
     if not isinstance(drop_b, bool):
-        raise ValueError(f"drop_b must be True or False, got {drop_b!r}.")
-    seed = check_int("The seed", seed, 0, 2**31 - 1)
+        raise InputError(f"drop_b must be True or False, got {drop_b!r}.",
+                         f"drop_b („Ohne B trainieren“) muss True oder False sein, nicht "
+                         f"{drop_b!r}.")
+    seed = check_int(("The seed", "Der Seed"), seed, 0, 2**31 - 1)
     return _MODEL_CACHE.get_or_compute((data, drop_b, seed),
                                        lambda: _train(data, drop_b, seed, progress))
 

@@ -47,9 +47,9 @@ def _panels(results: tuple[Explanation, ...], opacity: float, cmap: str, titles)
 
 
 @user_errors
-def choose_model(ctx: TabContext, model: str):
+def choose_model(ctx: TabContext, model: str, request: gr.Request = None):
     """Load the model (or the offline one), list its layers and preselect the Grad-CAM layer."""
-    loaded = load_model(ctx, model)
+    loaded = load_model(ctx, model, request)
     layers = ctx.models.layers(loaded.name)
     choices = [(info.label, info.name) for info in layers]
     default = loaded.spec.default_layers["gradcam"]

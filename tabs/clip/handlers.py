@@ -107,7 +107,7 @@ def compare_zero_shot(ctx: TabContext, example: str, upload: str | None, model: 
     loaded = ctx.models.get(model)
     image = ctx.examples.resolve(example, upload)
     result = zero_shot(loaded, image, progress=lambda f, text: progress(f, desc=text))
-    classifier = load_model(ctx, cnn)
+    classifier = load_model(ctx, cnn, request)
     predictions = classify(classifier, image)
     text = T.text("zero_shot", request_language(request, ctx.lang), prompt=PROMPT.format("…"),
                   seconds=result.seconds, cnn=classifier.spec.title)

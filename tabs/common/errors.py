@@ -32,24 +32,63 @@ def user_errors(handler: F) -> F:
 
     Anything else is logged with its traceback on the server and shown as a short apology,
     so no stack trace reaches the browser and the process keeps serving others. Generator
-    handlers (streaming results) stay generators.
+    handlers (streaming results) stay generators. A handler that takes no ``gr.Request``
+    still gets its sentences in the page's language: the wrapper asks Gradio for the request
+    (one more parameter) and does not pass it on.
     """
+    takes = _positional_count(handler) if _asks_for_request(handler) else None
+
+    def split(args: tuple, kwargs: dict) -> tuple[tuple, dict, gr.Request | None]:
+        if takes is None:
+            return args, kwargs, _request(args, kwargs)
+        request = kwargs.pop(_REQUEST, None)
+        if len(args) > takes:
+            args, request = args[:-1], args[-1]
+        return args, kwargs, request
 
     if inspect.isgeneratorfunction(handler):
 
         @functools.wraps(handler)
         def streaming(*args, **kwargs):
-            with _translated(handler.__name__, _request(args, kwargs)):
+            args, kwargs, request = split(args, kwargs)
+            with _translated(handler.__name__, request):
                 yield from handler(*args, **kwargs)
 
-        return streaming  # type: ignore[return-value]
+        wrapped = streaming
+    else:
 
-    @functools.wraps(handler)
-    def wrapper(*args, **kwargs):
-        with _translated(handler.__name__, _request(args, kwargs)):
-            return handler(*args, **kwargs)
+        @functools.wraps(handler)
+        def wrapper(*args, **kwargs):
+            args, kwargs, request = split(args, kwargs)
+            with _translated(handler.__name__, request):
+                return handler(*args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+        wrapped = wrapper
+    if takes is not None:
+        signature = inspect.signature(handler)
+        extra = inspect.Parameter(_REQUEST, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                  default=None, annotation=gr.Request)
+        wrapped.__signature__ = signature.replace(
+            parameters=[*signature.parameters.values(), extra])
+        wrapped.__annotations__ = {**handler.__annotations__, _REQUEST: gr.Request}
+    return wrapped  # type: ignore[return-value]
+
+
+_REQUEST = "page_request"
+
+
+def _asks_for_request(handler: Callable) -> bool:
+    """Whether the wrapper must add a request parameter: the handler has none (by type or
+    by name) and can take one more positional parameter."""
+    parameters = inspect.signature(handler).parameters.values()
+    hints = getattr(handler, "__annotations__", {})
+    return not any(p.kind in (p.VAR_POSITIONAL, p.KEYWORD_ONLY, p.VAR_KEYWORD)
+                   or p.name == "request" or "Request" in str(hints.get(p.name, ""))
+                   for p in parameters)
+
+
+def _positional_count(handler: Callable) -> int:
+    return len(inspect.signature(handler).parameters)
 
 
 def _request(args: tuple, kwargs: dict) -> gr.Request | None:
@@ -64,9 +103,9 @@ def _translated(name: str, request: gr.Request | None) -> Iterator[None]:
         yield
     except gr.Error:
         raise
-    except InputError as error:
+    except (InputError, WeightsUnavailableError) as error:
         raise gr.Error(error.in_language(request_language(request)), print_exception=False) from None
-    except (ValueError, WeightsUnavailableError) as error:
+    except ValueError as error:
         raise gr.Error(str(error), print_exception=False) from None
     except Exception:
         log.exception("unexpected error in %s", name)

@@ -61,6 +61,13 @@ def _keys() -> "gr.I18n":
     return gr.I18n()
 
 
+def english(key: str) -> str:
+    """The English text of a label key ``namespace.key`` (the key itself when unknown)."""
+    namespace, _, name = key.partition(".")
+    table = _TABLES.get(namespace)
+    return table.words["en"].get(name, key) if table else key
+
+
 def translations(extra: Mapping[str, Mapping[str, str]] | None = None) -> "gr.I18n":
     """One ``gr.I18n`` with every registered table (keys ``namespace.key``) plus ``extra``
     (language → {key: text}, e.g. the lessons)."""

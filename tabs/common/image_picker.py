@@ -9,6 +9,7 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 
+from core.checks import InputError
 from core.images import MAX_FILE_BYTES, load_image
 from tabs.common.errors import user_errors
 from tabs.common.i18n import Texts
@@ -35,9 +36,11 @@ class ExampleImages:
         self.load = functools.lru_cache(maxsize=len(self.names) or 1)(self._decode)
 
     def path(self, name: str) -> Path:
-        """The file of example ``name``; ``ValueError`` listing the examples otherwise."""
+        """The file of example ``name``; ``InputError`` listing the examples otherwise."""
         if name not in self.names:
-            raise ValueError(f"Unknown example image '{name}'. Choose one of: {', '.join(self.names)}.")
+            raise InputError(f"Unknown example image '{name}'. Choose one of: {', '.join(self.names)}.",
+                             f"Unbekanntes Beispielbild '{name}'. Wähle eines von: "
+                             f"{', '.join(self.names)}.")
         return self.folder / name
 
     def _decode(self, name: str) -> np.ndarray:

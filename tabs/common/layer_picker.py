@@ -7,7 +7,7 @@ import gradio as gr
 from core.models import LayerRole, ModelManager
 from tabs.common.context import TabContext
 from tabs.common.errors import user_errors
-from tabs.common.i18n import Texts
+from tabs.common.i18n import Texts, request_language
 
 #: The pickers' labels, for every tab that shows them.
 LABELS = Texts("layer_picker", en={
@@ -15,11 +15,15 @@ LABELS = Texts("layer_picker", en={
     "block": "Block",
     "layer": "Layer (name · type · output shape)",
     "unavailable": "weights unavailable",
+    "fallback": "{title} is unavailable here (its weights {filename} are not cached and cannot "
+                "be downloaded); showing {fallback} instead.",
 }, de={
     "model": "Modell",
     "block": "Block",
     "layer": "Schicht (Name · Typ · Ausgabeform)",
     "unavailable": "Gewichte nicht verfügbar",
+    "fallback": "{title} ist hier nicht verfügbar (seine Gewichte {filename} liegen nicht im "
+                "Cache und lassen sich nicht herunterladen); stattdessen siehst du {fallback}.",
 })
 
 
@@ -44,22 +48,23 @@ def layers_in(ctx: TabContext, model: str, block: str) -> list[tuple[str, str]]:
     return [(info.label, info.name) for info in ctx.models.layers(model) if info.block == block]
 
 
-def load_model(ctx: TabContext, model: str):
-    """The model, or the offline one with a ``gr.Warning`` saying why."""
-    loaded, notice = ctx.models.get_or_fallback(model)
-    if notice:
-        gr.Warning(notice)
+def load_model(ctx: TabContext, model: str, request: gr.Request | None = None):
+    """The model, or the offline one with a ``gr.Warning`` (in the page's language) saying why."""
+    loaded, missing = ctx.models.get_or_fallback(model)
+    if missing is not None:
+        gr.Warning(LABELS.text("fallback", request_language(request, ctx.lang), title=missing.title,
+                               filename=missing.filename, fallback=loaded.spec.title))
     return loaded
 
 
 @user_errors
-def choose_model(ctx: TabContext, role: LayerRole, model: str):
+def choose_model(ctx: TabContext, role: LayerRole, model: str, request: gr.Request = None):
     """Load the model (or fall back to the offline one); list its blocks and layers.
 
     Preselects the model's default layer for ``role``. Returns updates for the model,
     block and layer dropdowns.
     """
-    loaded = load_model(ctx, model)
+    loaded = load_model(ctx, model, request)
     layer = ctx.models.layer(loaded.name, loaded.spec.default_layers[role])
     return (
         gr.Dropdown(value=loaded.name),

@@ -80,7 +80,8 @@ def checks_table(checks: RealityChecks, reference: float, target: str, *, what: 
     for outcome in checks.outcomes:
         name = check_name(outcome.name, lang=lang)
         if outcome.holds is None:
-            rows.append(f"| {name} | {outcome.note} | – | – |")
+            note = outcome.note[1] if lang == "de" else outcome.note[0]
+            rows.append(f"| {name} | {note} | – | – |")
             continue
         verdict = T.text("yes", lang) if outcome.holds else f"**{T.text('no', lang)}**"
         rows.append(f"| {name} | {_name(outcome.prediction)} | {reference:.2f} → "

@@ -74,9 +74,9 @@ def scores(predictions: tuple[Prediction, ...]) -> dict[str, float]:
     return {f"{p.label} (#{p.index})": p.probability for p in predictions}
 
 
-def start(ctx: TabContext, example, upload, model, kind, class_index):
+def start(ctx: TabContext, example, upload, model, kind, class_index, request=None):
     """The model (or the offline one), the start image and the checked target."""
-    loaded = load_model(ctx, model)
+    loaded = load_model(ctx, model, request)
     image = ctx.examples.resolve(example, upload)
     original = classify(loaded, image)[0].index
     target = resolve_target(loaded.categories, kind=TARGETS.get(kind, kind), original=original,
@@ -97,8 +97,8 @@ def painted_mask(use_region: bool, editor: dict | None) -> np.ndarray | None:
 
 
 @user_errors
-def choose_model(ctx: TabContext, model: str):
-    return gr.Dropdown(value=load_model(ctx, model).name)
+def choose_model(ctx: TabContext, model: str, request: gr.Request = None):
+    return gr.Dropdown(value=load_model(ctx, model, request).name)
 
 
 @user_errors
@@ -179,7 +179,7 @@ def run_pixel(ctx: TabContext, session: str | None, example: str, upload: str | 
     """
     lang = request_language(request, ctx.lang)
     knobs = Knobs(weight, distance, smoothness, step_size, max_steps, threshold, seed)
-    loaded, image, target = start(ctx, example, upload, model, kind, class_index)
+    loaded, image, target = start(ctx, example, upload, model, kind, class_index, request)
     params, mask = knobs.params(), painted_mask(use_region, editor)
     original = loaded.categories[target.original]
     name = describe.target_name(target, original, lang=lang)
@@ -244,7 +244,7 @@ def run_tradeoff(ctx: TabContext, session: str | None, example: str, upload: str
     """
     lang = request_language(request, ctx.lang)
     knobs = Knobs(weight, distance, smoothness, step_size, max_steps, threshold, seed)
-    loaded, image, target = start(ctx, example, upload, model, kind, class_index)
+    loaded, image, target = start(ctx, example, upload, model, kind, class_index, request)
     params, mask = knobs.params(), painted_mask(use_region, editor)
     name = describe.target_name(target, loaded.categories[target.original], lang=lang)
 

@@ -25,7 +25,7 @@ def run_swap(ctx: TabContext, session: str | None, example: str, upload: str | N
     """Method 2, streamed (one line per swapped cell, cancellable); at the end yields
     (cells picture, curve, summary, top 5, checks table)."""
     lang = request_language(request, ctx.lang)
-    loaded, image, target = start(ctx, example, upload, model, kind, class_index)
+    loaded, image, target = start(ctx, example, upload, model, kind, class_index, request)
     name = describe.target_name(target, loaded.categories[target.original], lang=lang)
     dog = ctx.examples.resolve(dog_example, dog_upload)
     params = swap_params(max_cells=max_cells, candidates=candidates, threshold=threshold)

@@ -158,8 +158,9 @@ def test_second_model_missing_is_said_honestly_and_swap_checks_replay(models):
         "green": models.specs["green"], "seedmodel": models.specs["seedmodel"]})
     model = alone.get("green")
     other, why = second_model(alone, model)
-    assert other is None and why.startswith("No second model with weights available here")
-    assert "Seed model" in why
+    assert other is None and why[0].startswith("No second model with weights available here")
+    assert why[1].startswith("Kein zweites Modell mit Gewichten verfügbar")
+    assert "Seed model" in why[0] and "Seed model" in why[1]
     cat, dog = _pictures()
     swap = swap_regions(model, cat, dog, target=_dog_target(model))
     checks = check_swap(alone, model, swap)

@@ -32,9 +32,9 @@ def test_missing_weights_fall_back_with_a_sentence(manager):
     assert manager.default_model("seedmodel") == "tiny"
     with pytest.raises(WeightsUnavailableError, match="missing.pth"):
         manager.get("seedmodel")
-    model, notice = manager.get_or_fallback("seedmodel")
+    model, missing = manager.get_or_fallback("seedmodel")
     assert model.name == "tiny"
-    assert "Seed model is unavailable" in notice and "Tiny instead" in notice
+    assert missing.title == "Seed model" and missing.filename == "missing.pth"
     assert manager.status("seedmodel") == "unavailable offline"
 
 

@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from core.attribution.faithfulness import RANDOM, FaithfulnessReport
 from core.attribution.sanity import GUIDED_BACKPROP, SanityReport
+from core.checks import InputError
 from tabs.common.i18n import Language, in_language
 from tabs.common.render.images import check_opacity, colorize, resize_map
 
@@ -146,7 +147,8 @@ def weights_figure(weights: np.ndarray, *, layer: str, label: str, highlight: in
 
 def _check_cmap(cmap: str) -> str:
     if cmap not in COLORMAPS:
-        raise ValueError(f"Unknown colour map '{cmap}'. Choose one of: {', '.join(COLORMAPS)}.")
+        raise InputError(f"Unknown colour map '{cmap}'. Choose one of: {', '.join(COLORMAPS)}.",
+                         f"Unbekannte Farbskala '{cmap}'. Wähle eine von: {', '.join(COLORMAPS)}.")
     return cmap
 
 
