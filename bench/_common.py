@@ -22,6 +22,36 @@ def best_of(function: Callable[[], object], repeats: int = 3) -> float:
     return min(times)
 
 
+def _synchronise() -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
+def timed(function: Callable[[], object]) -> tuple[float, object]:
+    """Wall-clock seconds of one call (GPU work finished before and after) and its result."""
+    _synchronise()
+    start = time.perf_counter()
+    result = function()
+    _synchronise()
+    return time.perf_counter() - start, result
+
+
+def best_pair(first: Callable[[], object], second: Callable[[], object], repeats: int,
+              before: Callable[[], None] | None = None):
+    """The fastest of ``repeats`` runs of each as ``(seconds, result)``, alternating the two so
+    that both see the same background load on a shared machine; ``before`` runs before every
+    run (e.g. to empty the caches)."""
+    runs: tuple[list, list] = ([], [])
+    for _ in range(repeats):
+        for function, bucket in ((first, runs[0]), (second, runs[1])):
+            if before is not None:
+                before()
+            bucket.append(timed(function))
+    return min(runs[0], key=lambda run: run[0]), min(runs[1], key=lambda run: run[0])
+
+
 def report_speedup(straightforward: float, ours: float) -> int:
     """Print the closing ``speedup:`` line; return the exit status (1 if unmeasurable)."""
     if not (straightforward > 0 and ours > 0):

@@ -19,7 +19,6 @@ when it could not measure.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from bench._common import pick_model, report_speedup  # noqa: E402
+from bench._common import best_pair, pick_model, report_speedup  # noqa: E402
 from core import counterfactual as C  # noqa: E402
 from core.images import load_image  # noqa: E402
 from core.models import ModelManager  # noqa: E402
@@ -66,26 +65,6 @@ def straightforward_run(model, pixels, dogs: torch.Tensor, weight: float, max_st
     return max_steps
 
 
-def timed(function) -> tuple[float, int]:
-    """Wall-clock seconds (GPU synchronised) and the steps the call reports."""
-    if torch.cuda.is_available():
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    steps = function()
-    if torch.cuda.is_available():
-        torch.cuda.synchronize()
-    return time.perf_counter() - start, steps
-
-
-def best_pair(first, second) -> tuple[tuple[float, int], tuple[float, int]]:
-    """The fastest of REPEATS runs of each, alternating so both see the same background load."""
-    results: tuple[list, list] = ([], [])
-    for _ in range(REPEATS):
-        for function, bucket in ((first, results[0]), (second, results[1])):
-            bucket.append(timed(function))
-    return min(results[0]), min(results[1])
-
-
 def main() -> int:
     name = pick_model("vgg16")
     manager = ModelManager(device="auto")
@@ -122,7 +101,7 @@ def main() -> int:
             (f"sweep λ = {', '.join(f'{w:g}' for w in SWEEP_WEIGHTS)} ({SWEEP_STEPS} steps at most)",
              plain_sweep, ours_sweep)]
     for title, plain, ours in rows:
-        (t_plain, n_plain), (t_ours, n_ours) = best_pair(plain, ours)
+        (t_plain, n_plain), (t_ours, n_ours) = best_pair(plain, ours, REPEATS)
         if not (t_plain > 0 and t_ours > 0 and n_plain > 0 and n_ours > 0):
             print(f"could not measure {title}")
             return 1

@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import copy
 import sys
-import time
 import warnings
 
-from _common import ROOT, pick_model, report_speedup
+from _common import ROOT, best_pair, pick_model, report_speedup, timed
 
 warnings.filterwarnings("ignore", message="Setting backward hooks")
 
@@ -49,27 +48,6 @@ IG_STEPS = 32
 FRACTIONS = 20
 REPEATS = 2
 METHODS = A.GRADIENT_METHODS
-
-
-def timed(function):
-    if torch.cuda.is_available():
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    result = function()
-    if torch.cuda.is_available():
-        torch.cuda.synchronize()
-    return time.perf_counter() - start, result
-
-
-def best_pair(first, second) -> tuple[tuple[float, object], tuple[float, object]]:
-    """The faster of REPEATS runs of each (caches cleared before every run), alternating the two
-    so that both see the same background load on a shared machine."""
-    runs: tuple[list, list] = ([], [])
-    for _ in range(REPEATS):
-        for function, bucket in ((first, runs[0]), (second, runs[1])):
-            A.clear_cache()
-            bucket.append(timed(function))
-    return min(runs[0], key=lambda r: r[0]), min(runs[1], key=lambda r: r[0])
 
 
 def straightforward_maps(model, pixels, target: int) -> dict:
@@ -147,7 +125,8 @@ def main() -> int:
     ours_curves(model, image, target, maps)
 
     (t_plain, plain), (t_ours, ours) = best_pair(lambda: straightforward_curves(model, image, target, maps),
-                                                 lambda: ours_curves(model, image, target, maps))
+                                                 lambda: ours_curves(model, image, target, maps),
+                                                 REPEATS, before=A.clear_cache)
     t_batched, _ = timed(lambda: straightforward_curves(model, image, target, maps, batch=16))
     gap = max(float(np.abs(plain[key] - ours[key]).max()) for key in plain)
     fractions = np.arange(FRACTIONS + 1) / FRACTIONS
@@ -160,7 +139,8 @@ def main() -> int:
           f"folded) {t_ours:.2f} s: {t_plain / t_ours:.2f}x; largest probability difference {gap:.1e}")
 
     (t_scratch, scratch), (t_cascade, cascade) = best_pair(
-        lambda: straightforward_sanity(model, image, target), lambda: ours_sanity(model, image, target))
+        lambda: straightforward_sanity(model, image, target), lambda: ours_sanity(model, image, target),
+        REPEATS, before=A.clear_cache)
     differs = float(np.nanmax(np.abs(scratch - cascade)))
     print(f"sanity cascade, {scratch.shape[1] - 1} stages x {len(METHODS)} methods: from scratch "
           f"{t_scratch:.2f} s; ours (one folded copy, randomized progressively) {t_cascade:.2f} s: "
