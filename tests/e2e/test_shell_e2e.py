@@ -24,8 +24,9 @@ def test_tab_in_the_address_opens_that_tab(browser, lab_url):
         context.close()
 
 
-@pytest.mark.parametrize("slug, title", [("pdp", "Partial dependence"), ("attribution", "Attribution")])
-def test_embed_path_serves_that_tab_alone(browser, lab_url, slug, title, tmp_path):
+@pytest.mark.parametrize("slug", ["ascent", "activations", "attribution", "counterfactual", "clip",
+                                  "pdp"])
+def test_embed_path_serves_that_tab_alone(browser, lab_url, slug, tmp_path):
     context, page = _open(browser, f"{lab_url}embed/{slug}")
     try:
         page.locator(f"#try-{slug}").wait_for()
