@@ -61,6 +61,17 @@ def report_speedup(straightforward: float, ours: float) -> int:
     return 0
 
 
+def run(main: Callable[[], int]) -> None:
+    """Exit with ``main()``'s status; an error ends the run as "could not measure", never as a
+    number."""
+    try:
+        status = main()
+    except Exception as error:  # noqa: BLE001 - a benchmark reports, it does not pretend
+        print(f"could not measure: {type(error).__name__}: {error}")
+        status = 1
+    sys.exit(status)
+
+
 def pick_model(preferred: str) -> str:
     """``preferred`` when its weights are cached here, else the bundled offline model."""
     from core.models import ModelManager

@@ -13,13 +13,11 @@ Run from the repository root: ``python bench/bench_attribution.py``. Last line:
 
 from __future__ import annotations
 
-import sys
 import time
 import warnings
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, report_speedup, run  # noqa: E402  (puts the repository on sys.path)
+
 warnings.filterwarnings("ignore", message="Setting backward hooks")
 
 import torch  # noqa: E402
@@ -127,13 +125,8 @@ def main() -> int:
         totals = (t_notebook, t_ours)
     print("the session ratio counts the cache: IG for the same image, target and steps is computed "
           "once for the comparison view and reused; cold ratios show the per-call cost.")
-    print(f"speedup: {totals[0] / totals[1]:.2f}x")
-    return 0
+    return report_speedup(*totals)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as error:  # report, never pretend
-        print(f"could not measure: {error}")
-        sys.exit(1)
+    run(main)

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from bench._common import best_pair, pick_model, report_speedup  # noqa: E402
+from bench._common import best_pair, pick_model, report_speedup, run  # noqa: E402
 from core import counterfactual as C  # noqa: E402
 from core.images import load_image  # noqa: E402
 from core.models import ModelManager  # noqa: E402
@@ -116,8 +116,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as error:  # report, never pretend
-        print(f"could not measure: {error}")
-        sys.exit(1)
+    run(main)

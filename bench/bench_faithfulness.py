@@ -28,7 +28,7 @@ import copy
 import sys
 import warnings
 
-from _common import ROOT, best_pair, pick_model, report_speedup, timed
+from _common import ROOT, best_pair, pick_model, report_speedup, run, timed
 
 warnings.filterwarnings("ignore", message="Setting backward hooks")
 
@@ -160,8 +160,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as error:  # report, never pretend
-        print(f"could not measure: {error}")
-        sys.exit(1)
+    run(main)

@@ -14,11 +14,9 @@ measure.
 from __future__ import annotations
 
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _common import report_speedup, run  # noqa: E402  (puts the repository on sys.path)
 
 FEATURES = ("RM", "LSTAT")
 GRID = 50
@@ -99,13 +97,8 @@ def main() -> int:
     print(f"brute ÷ recursion (cold): {brute_time / cold_time:.1f}x; "
           f"cold ÷ cached: {cold_time / cached_time:.0f}x; "
           f"brute ÷ cached: {brute_time / cached_time:.0f}x")
-    print(f"speedup: {brute_time / cold_time:.1f}x")
-    return 0
+    return report_speedup(brute_time, cold_time)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as error:  # noqa: BLE001 - a benchmark reports, it does not crash
-        print(f"error: could not measure: {type(error).__name__}: {error}")
-        sys.exit(1)
+    run(main)

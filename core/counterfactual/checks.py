@@ -130,14 +130,23 @@ def check_counterfactual(models: ModelManager, model: LoadedModel,
     return _CACHE.get_or_compute(key, lambda: _check_pixels(models, model, result))
 
 
-def _check_pixels(models, model, result: Counterfactual) -> RealityChecks:
-    target = result.target
+def _on_second_model(models: ModelManager, model: LoadedModel, target: Target,
+                     logits_of) -> CheckOutcome:
+    """The result under another classifier (``logits_of(other)``), or a note saying why that
+    check could not run (no second model here, or one that cannot replay the result)."""
     other, why = second_model(models, model)
     if other is None:
-        first = CheckOutcome(name="second model", holds=None, note=why)
-    else:
-        first = _outcome(f"second model ({other.spec.title})", other,
-                         _logits(other, [result.image]), target)
+        return CheckOutcome(name="second model", holds=None, note=why)
+    name = f"second model ({other.spec.title})"
+    try:
+        return _outcome(name, other, logits_of(other), target)
+    except InputError as error:
+        return CheckOutcome(name=name, holds=None, note=(str(error), error.in_language("de")))
+
+
+def _check_pixels(models, model, result: Counterfactual) -> RealityChecks:
+    target = result.target
+    first = _on_second_model(models, model, target, lambda other: _logits(other, [result.image]))
     logits = _logits(model, [jpeg(result.image), shift(result.image)])
     robust = (_outcome(f"JPEG, quality {JPEG_QUALITY}", model, logits[:1], target),
               _outcome(f"{SHIFT}-pixel shift", model, logits[1:], target))
@@ -159,17 +168,8 @@ def check_swap(models: ModelManager, model: LoadedModel, result: RegionSwap) -> 
 
 def _check_swap(models, model, result: RegionSwap) -> RealityChecks:
     target = result.target
-    other, why = second_model(models, model)
-    if other is None:
-        first = CheckOutcome(name="second model", holds=None, note=why)
-    else:
-        name = f"second model ({other.spec.title})"
-        try:
-            first = _outcome(name, other, replay(other, result.view, result.dog_view, result.swaps,
-                                                 grid=result.grid), target)
-        except ValueError as error:
-            first = CheckOutcome(name=name, holds=None, note=(
-                str(error), error.in_language("de") if isinstance(error, InputError) else str(error)))
+    first = _on_second_model(models, model, target, lambda other: replay(
+        other, result.view, result.dog_view, result.swaps, grid=result.grid))
     outcomes = [first]
     for name, change in ((f"JPEG, quality {JPEG_QUALITY}", jpeg), (f"{SHIFT}-pixel shift", shift)):
         logits = replay(model, change(result.view), change(result.dog_view), result.swaps,

@@ -295,8 +295,11 @@ def replay(model: LoadedModel, view: np.ndarray, dog_view: np.ndarray,
     features, _ = _features(model, layer, pixels, dog_pixels)
     channels, height, width = features.shape[1:]
     if grid is not None and tuple(grid) != (height, width):
-        raise ValueError(f"{model.spec.title}'s layer {layer} has a {height}×{width} grid, not "
-                         f"{grid[0]}×{grid[1]}: the same cells cannot be swapped.")
+        raise InputError(f"{model.spec.title}'s layer {layer} has a {height}×{width} grid, not "
+                         f"{grid[0]}×{grid[1]}: the same cells cannot be swapped.",
+                         f"Die Schicht {layer} von {model.spec.title} hat ein Raster von "
+                         f"{height}×{width}, nicht {grid[0]}×{grid[1]}: dieselben Zellen lassen "
+                         "sich nicht tauschen.")
     current = features[0].reshape(channels, -1).clone()
     dog_cells = features[1].reshape(channels, -1)
     for cat_cell, dog_cell in swaps:

@@ -36,7 +36,7 @@ def user_errors(handler: F) -> F:
     still gets its sentences in the page's language: the wrapper asks Gradio for the request
     (one more parameter) and does not pass it on.
     """
-    takes = _positional_count(handler) if _asks_for_request(handler) else None
+    takes = len(inspect.signature(handler).parameters) if _asks_for_request(handler) else None
 
     def split(args: tuple, kwargs: dict) -> tuple[tuple, dict, gr.Request | None]:
         if takes is None:
@@ -78,17 +78,11 @@ _REQUEST = "page_request"
 
 
 def _asks_for_request(handler: Callable) -> bool:
-    """Whether the wrapper must add a request parameter: the handler has none (by type or
-    by name) and can take one more positional parameter."""
-    parameters = inspect.signature(handler).parameters.values()
-    hints = getattr(handler, "__annotations__", {})
+    """Whether the wrapper must add a request parameter: the handler takes none (the lab's
+    handlers call it ``request``) and can take one more positional parameter."""
     return not any(p.kind in (p.VAR_POSITIONAL, p.KEYWORD_ONLY, p.VAR_KEYWORD)
-                   or p.name == "request" or "Request" in str(hints.get(p.name, ""))
-                   for p in parameters)
-
-
-def _positional_count(handler: Callable) -> int:
-    return len(inspect.signature(handler).parameters)
+                   or p.name == "request"
+                   for p in inspect.signature(handler).parameters.values())
 
 
 def _request(args: tuple, kwargs: dict) -> gr.Request | None:
