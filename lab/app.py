@@ -21,6 +21,7 @@ from lab.guards import guard_inputs
 from lab.language import PageLanguage
 from lab.lessons import lesson_translations
 from lab.links import CopyLink
+from lab.memory import limit_heap_arenas
 from lab.queueing import apply_groups
 from lab.security import PrivateUploads
 from lab.settings import Settings
@@ -123,6 +124,7 @@ def launch_options(settings: Settings) -> dict:
     return dict(server_name=settings.host, server_port=settings.port, share=settings.share,
                 max_file_size=MAX_FILE_BYTES, theme=THEME, css=CSS, show_error=False,
                 run_history=settings.history, mcp_server=settings.mcp,
+                state_session_capacity=settings.sessions,
                 i18n=translations(lesson_translations([tab_slug(tab) for tab in TABS])),
                 app_kwargs={"middleware": [Middleware(PrivateUploads), Middleware(PageLanguage)],
                             "routes": [Route("/embed/{tab}", _embed)]})
@@ -150,6 +152,7 @@ def prepare(demo: gr.Blocks, settings: Settings) -> gr.Blocks:
 
 def serve(settings: Settings) -> None:
     """Build the lab and serve it until interrupted."""
+    limit_heap_arenas()  # before the worker threads exist
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if settings.mcp and importlib.util.find_spec("mcp") is None:
         raise SystemExit("--mcp needs Gradio's MCP extra: pip install 'gradio[mcp]'")

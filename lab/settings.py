@@ -30,6 +30,7 @@ class Settings:
     mcp: bool = False
     history: bool = not _flag("XAI_LAB_NO_HISTORY")  # off on shared classroom PCs
     queue_size: int = int(os.environ.get("XAI_LAB_QUEUE_SIZE", "256"))
+    sessions: int = int(os.environ.get("XAI_LAB_SESSIONS", "500"))  # server-side page states
     warm_up: bool = not _flag("XAI_LAB_NO_WARM_UP")  # default results computed after start
 
 
@@ -58,6 +59,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--queue-size", type=int, default=Settings.queue_size,
                        help="requests that may wait; more get 'busy, try again' "
                             "(default %(default)s)")
+    serve.add_argument("--sessions", type=_positive, default=Settings.sessions,
+                       help="browser sessions whose state the server keeps in memory; beyond "
+                            "that the least recently used are forgotten (default %(default)s)")
     serve.add_argument("--no-warm-up", dest="warm_up", action="store_false",
                        help="do not compute the default results in the background after start")
     prefetch = commands.add_parser(
@@ -74,7 +78,14 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(host=args.host, port=args.port, share=args.share, device=args.device,
                     offline=args.offline, lang=args.lang, mcp=args.mcp, history=args.history,
-                    queue_size=args.queue_size, warm_up=args.warm_up)
+                    queue_size=args.queue_size, sessions=args.sessions, warm_up=args.warm_up)

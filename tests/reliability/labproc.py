@@ -116,7 +116,8 @@ def spawn_lab(workdir: Path, *, clip_dir: Path, queue_size: int | None = None,
     port = free_port()
     temp_dir = Path(tempfile.mkdtemp(prefix="gradio-", dir=workdir))
     scratch = Path(tempfile.mkdtemp(prefix="tmp-", dir=workdir))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRADIO_", "XAI_LAB_"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("GRADIO_", "XAI_LAB_", "MALLOC_"))}  # the lab's own settings
     env.update(
         TORCH_HOME=tempfile.mkdtemp(prefix="torch-", dir=workdir),
         HF_HOME=tempfile.mkdtemp(prefix="hf-", dir=workdir),

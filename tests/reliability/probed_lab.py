@@ -4,9 +4,9 @@ plus a thread that answers ``probe`` on stdin with one ``PROBE {json}`` line on 
 The probe reports what only the server process knows: every module-level ``ResultCache`` of
 ``core`` with its size and bounds (then it empties them, so that what stays in memory is not a
 cache's bounded content), its resident memory (after a garbage collection and ``malloc_trim``,
-and before the trim), the hooks on every loaded model, the download copies and the
-running jobs' cancel switches of ``tabs``, the app's ``delete_cache`` setting and the number of
-live objects. Everything else the lab prints goes to stderr, so stdout carries probe answers
+and before the trim), glibc's heap arenas, the hooks on every loaded model, the download copies
+and the running jobs' cancel switches of ``tabs``, the app's ``delete_cache`` setting and the
+number of live objects. Everything else the lab prints goes to stderr, so stdout carries probe answers
 only.
 """
 
@@ -18,7 +18,9 @@ import importlib
 import json
 import os
 import pkgutil
+import re
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -82,6 +84,27 @@ def trim_heap() -> None:
         pass
 
 
+def heap_arenas() -> int:
+    """How many heap arenas glibc has made (``<heap nr=…>`` entries of ``malloc_info``); -1
+    where it cannot say."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return -1
+    libc.fopen.restype = ctypes.c_void_p
+    libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    libc.fclose.argtypes = [ctypes.c_void_p]
+    libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "malloc.xml"
+        stream = libc.fopen(str(report).encode(), b"w")
+        if not stream:
+            return -1
+        libc.malloc_info(0, stream)
+        libc.fclose(stream)
+        return len(re.findall(r'<heap nr="\d+">', report.read_text()))
+
+
 def live_objects() -> dict:
     """What the garbage collector sees alive: objects, and bytes held by tensors (numpy arrays
     are not tracked by the collector)."""
@@ -122,6 +145,7 @@ def probe() -> dict:
                     for name, switches in module_level(tabs, CancelSwitches).items()},
         "delete_cache": list(getattr(demo, "delete_cache", None) or ()),
         "threads": threading.active_count(),
+        "arenas": heap_arenas(),
         "live": live_objects(),
     }
 
