@@ -47,7 +47,7 @@ def run_activations(ctx: TabContext, example: str, upload: str | None, model: st
         text += T.text("range", lang, low=shown.min(), high=shown.max())
     text += T.text("click", lang)
     predictions = {f"{p.label} (#{p.index})": p.probability for p in result.predictions}
-    return predictions, grid, text, layout, gr.Number(value=int(channels[0]))
+    return predictions, grid, text, layout, int(channels[0])
 
 
 @user_errors
@@ -62,12 +62,13 @@ def show_channel(ctx: TabContext, example: str, upload: str | None, model: str, 
     return overlay(result.view, values, opacity=opacity), caption
 
 
-def pick_tile(layout: GridLayout | None, evt: gr.SelectData):
-    """Translate a click on the grid into the channel under the pointer."""
+def pick_tile(layout: GridLayout | None, channel: float | None, evt: gr.SelectData):
+    """Translate a click on the grid into the channel under the pointer (``channel`` when the
+    click hit no map)."""
     if layout is None or evt.index is None:
-        return gr.Number()
-    channel = layout.channel_at(int(evt.index[0]), int(evt.index[1]))
-    return gr.Number() if channel is None else gr.Number(value=channel)
+        return channel
+    hit = layout.channel_at(int(evt.index[0]), int(evt.index[1]))
+    return channel if hit is None else hit
 
 
 def build(ctx: TabContext, demo: gr.Blocks) -> dict[str, gr.components.Component]:
@@ -113,7 +114,7 @@ def build(ctx: TabContext, demo: gr.Blocks) -> dict[str, gr.components.Component
               [predictions, grid, description, layout, channel], api_name="activations").then(
         overlay_channel, [*picker.inputs, model, layer, channel, opacity], [large, caption],
         api_visibility="private")
-    grid.select(pick_tile, layout, channel, api_visibility="private").then(
+    grid.select(pick_tile, [layout, channel], channel, api_visibility="private").then(
         overlay_channel, [*picker.inputs, model, layer, channel, opacity], [large, caption],
         api_name="activations_channel")
     opacity.release(overlay_channel, [*picker.inputs, model, layer, channel, opacity],

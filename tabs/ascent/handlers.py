@@ -196,15 +196,16 @@ def run_ascent(ctx: TabContext, session: str | None, model: str, layer: str, fil
                 final[position[f]] = float(chunk.final[i])
             done += len(chunk.filters)
             grid, _ = ascent_grid(tiles, chosen, final)
+            # the curves, download and tile state come with the result (None: see streaming.py)
             yield (grid, _describe(model, layer, mode, params, done, len(chosen), final, lang),
-                   gr.skip(), gr.skip(), gr.skip())
+                   None, None, None)
     except AscentCancelled:
         if done:
             grid, _ = ascent_grid(tiles, chosen, final)
             yield (grid, T.text("stopped_after", lang, done=done, total=len(chosen)),
-                   gr.skip(), gr.skip(), gr.skip())
+                   None, None, None)
         else:
-            yield gr.skip(), T.text("stopped_before", lang), gr.skip(), gr.skip(), gr.skip()
+            yield None, T.text("stopped_before", lang), None, None, None
 
 
 def show_tile(ctx: TabContext, state, evt: gr.SelectData, request: gr.Request):

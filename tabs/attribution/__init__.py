@@ -26,10 +26,9 @@ from tabs.attribution.handlers import (
     run_stability,
     run_stability_all,
     run_steps,
-    search_classes,
-    use_match,
 )
 from tabs.attribution.texts import T, baseline_choices
+from tabs.common.class_search import search_classes, use_match
 from tabs.common.context import TabContext
 from tabs.common.image_picker import image_picker
 from tabs.common.layer_picker import model_choices
@@ -163,11 +162,12 @@ def build(ctx: TabContext, demo: gr.Blocks) -> dict[str, gr.components.Component
           api_name="attribution_predict")
     target.change(ctx.bind(describe_target), [model, target], target_text,
                   api_visibility="private", show_progress="hidden")
-    predictions.select(pick_prediction, shown_classes, target, api_visibility="private")
+    predictions.select(pick_prediction, [shown_classes, target], target,
+                       api_visibility="private")
     gr.on([find.click, query.submit], ctx.bind(search_classes), [model, query],
           matches, api_name="attribution_find_class")
-    matches.input(use_match, matches, target, api_visibility="private")
-    use_second.click(use_match, matches, second, api_visibility="private")
+    matches.input(use_match, [matches, target], target, api_visibility="private")
+    use_second.click(use_match, [matches, second], second, api_visibility="private")
 
     occlusion = [window, stride]  # appended last: older API calls without them still work
     compare.click(ctx.bind(run_compare),

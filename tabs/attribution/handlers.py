@@ -21,7 +21,7 @@ from core.attribution import (
     measure_stability,
 )
 from core.models.layers import stage_layers
-from core.predictions import check_target, classify, find_class
+from core.predictions import check_target, classify
 from tabs.attribution.texts import T, baseline_name, method_title
 from tabs.common.context import TabContext
 from tabs.common.errors import user_errors
@@ -82,22 +82,10 @@ def describe_target(ctx: TabContext, model: str, target: float | None,
                   name=loaded.categories[index])
 
 
-@user_errors
-def search_classes(ctx: TabContext, model: str, query: str):
-    """Classes whose name contains ``query`` (like the notebook's ``find_class``)."""
-    matches = find_class(ctx.models.get(model).categories, query)
-    return gr.Dropdown(choices=[(f"#{m.index} {m.label}", m.index) for m in matches],
-                       value=matches[0].index)
-
-
-def pick_prediction(indices: dict[str, int] | None, evt: gr.SelectData):
+def pick_prediction(indices: dict[str, int] | None, target: float | None,
+                    evt: gr.SelectData):
     """A click on a prediction makes that class the target (its index comes from ``predict``)."""
-    index = (indices or {}).get(str(evt.value))
-    return gr.Number() if index is None else gr.Number(value=index)
-
-
-def use_match(match: int | None):
-    return gr.Number() if match is None else gr.Number(value=int(match))
+    return (indices or {}).get(str(evt.value), target)
 
 
 def method_options(layer: str | None, steps: float | None, baseline: str | None,

@@ -5,6 +5,10 @@ A handler that is a generator cannot check a Cancel button itself while a comput
 generator as it arrives; the job sees ``should_stop()`` and stops within one step when the
 student presses Cancel (:meth:`CancelSwitches.cancel`), starts another run, or closes the
 stream (Gradio closes the generator when an event is cancelled).
+
+While a run streams, the outputs it has nothing for yet get ``None``, which also clears the
+previous run's results; never ``gr.skip()``, which makes Gradio keep another copy of the
+component in the session's state on every run (ARCHITECTURE.md, rule 10).
 """
 
 from __future__ import annotations

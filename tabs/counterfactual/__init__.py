@@ -11,6 +11,7 @@ import gradio as gr
 
 from core.counterfactual import DISTANCES, PixelParams
 from core.counterfactual.swap import SwapParams
+from tabs.common.class_search import search_classes, use_match
 from tabs.common.context import TabContext
 from tabs.common.image_picker import image_picker
 from tabs.common.layer_picker import model_choices
@@ -26,8 +27,6 @@ from tabs.counterfactual.handlers import (
     predict,
     run_pixel,
     run_tradeoff,
-    search_classes,
-    use_match,
 )
 from tabs.counterfactual.swap_handlers import run_swap
 from tabs.counterfactual.texts import T
@@ -156,7 +155,7 @@ def build(ctx: TabContext, demo: gr.Blocks) -> dict[str, gr.components.Component
           api_name="counterfactual_targets", show_progress="hidden")
     gr.on([find.click, query.submit], ctx.bind(search_classes), [model, query],
           matches, api_name="counterfactual_find_class")
-    matches.input(use_match, matches, class_index, api_visibility="private")
+    matches.input(use_match, [matches, class_index], class_index, api_visibility="private")
 
     pixel = run.click(ctx.bind(run_pixel),
                       [session, *start_inputs, use_region, editor, *knobs],

@@ -21,7 +21,7 @@ from core.counterfactual import (
 )
 from core.counterfactual.checks import check_counterfactual
 from core.counterfactual.targets import dog_classes
-from core.predictions import Prediction, check_target, classify, find_class
+from core.predictions import Prediction, check_target, classify
 from tabs.common.context import TabContext
 from tabs.common.errors import user_errors
 from tabs.common.i18n import LANGUAGES, request_language
@@ -131,17 +131,6 @@ def describe_target(ctx: TabContext, model: str, kind: str, class_index: float |
     return T.text("target.dogs", lang, count=len(dogs), first=dogs[0], last=dogs[-1], names=names)
 
 
-@user_errors
-def search_classes(ctx: TabContext, model: str, query: str):
-    matches = find_class(ctx.models.get(model).categories, query)
-    return gr.Dropdown(choices=[(f"#{m.index} {m.label}", m.index) for m in matches],
-                       value=matches[0].index)
-
-
-def use_match(match: int | None):
-    return gr.Number() if match is None else gr.Number(value=int(match))
-
-
 def editor_background(ctx: TabContext, example: str, upload: str | None):
     """Put the start image into the region editor (painting starts afresh)."""
     try:
@@ -183,16 +172,15 @@ def run_pixel(ctx: TabContext, session: str | None, example: str, upload: str | 
     params, mask = knobs.params(), painted_mask(use_region, editor)
     original = loaded.categories[target.original]
     name = describe.target_name(target, original, lang=lang)
-    skip = (gr.skip(),) * 5
+    blank = (None,) * 5  # the result outputs, empty until the run ends (see streaming.py)
 
     def job(should_stop, emit) -> Counterfactual:
         return find_counterfactual(loaded, image, target=target, params=params, mask=mask,
                                    seed=knobs.random_seed, should_stop=should_stop, on_step=emit)
 
     rows: list = []
-    shown = 0.0
-    yield (gr.skip(), gr.skip(),
-           T.text("pixel.start", lang, target=name, model=loaded.spec.title), *skip)
+    shown, live = 0.0, None
+    yield None, None, T.text("pixel.start", lang, target=name, model=loaded.spec.title), *blank
     try:
         for update in stream_job(job, switches=SWITCHES, session=session, name="counterfactual"):
             if update.done:
@@ -202,15 +190,16 @@ def run_pixel(ctx: TabContext, session: str | None, example: str, upload: str | 
             rows += [(step.step, float(step.p_original[0]), "o"),
                      (step.step, float(step.p_target[0]), "t")]
             if time.monotonic() - shown >= LIVE_INTERVAL or step.done[0]:
-                shown = time.monotonic()
-                yield (step.images[0], _curves(rows, lang),
+                shown, live = time.monotonic(), step.images[0]
+                yield (live, _curves(rows, lang),
                        T.text("pixel.step", lang, step=step.step, most=params.max_steps,
                               target=name, p_target=step.p_target[0], original=original,
                               p_original=step.p_original[0], distance=step.distance[0],
-                              kind=params.distance.upper()), *skip)
+                              kind=params.distance.upper()), *blank)
     except CounterfactualCancelled:
         steps = rows[-1][0] if rows else 0
-        yield gr.skip(), gr.skip(), T.text("stopped.after", lang, steps=steps), *skip
+        yield (live, _curves(rows, lang) if rows else None,
+               T.text("stopped.after", lang, steps=steps), *blank)
 
 
 def _pixel_result(ctx, loaded, result: Counterfactual, rows, original, lang):
@@ -252,8 +241,8 @@ def run_tradeoff(ctx: TabContext, session: str | None, example: str, upload: str
         return trade_off(loaded, image, target=target, weights=weights, params=params, mask=mask,
                          seed=knobs.random_seed, should_stop=should_stop, on_step=emit)
 
-    yield gr.skip(), gr.skip(), T.text("sweep.start", lang)
-    shown = 0.0
+    yield None, None, T.text("sweep.start", lang)
+    shown, row = 0.0, None
     latest: dict[float, object] = {}  # the newest image per weight (finished ones stay)
     try:
         for update in stream_job(job, switches=SWITCHES, session=session, name="tradeoff"):
@@ -266,10 +255,10 @@ def run_tradeoff(ctx: TabContext, session: str | None, example: str, upload: str
                 shown = time.monotonic()
                 running = ", ".join(f"λ = {w:g}: {p:.2f}" for w, p in zip(step.weights, step.p_target))
                 row = strip([(im, f"lambda = {w:g}") for w, im in latest.items()], tile=160)
-                yield (gr.skip(), row,  # (the bitmap font of the titles has no λ)
+                yield (None, row,  # (the bitmap font of the titles has no λ)
                        T.text("sweep.step", lang, step=step.step, target=name, running=running))
     except CounterfactualCancelled:
-        yield gr.skip(), gr.skip(), T.text("stopped", lang)
+        yield None, row, T.text("stopped", lang)
 
 
 def _tradeoff_result(result, target: str, lang: str):

@@ -34,19 +34,19 @@ def run_swap(ctx: TabContext, session: str | None, example: str, upload: str | N
         return swap_regions(loaded, image, dog, target=target, params=params,
                             should_stop=should_stop, on_step=emit)
 
-    yield (gr.skip(), gr.skip(), T.text("swap.start", lang, model=loaded.spec.title, target=name),
-           gr.skip(), gr.skip())
+    # the result outputs stay empty until the run ends (None, not gr.skip(): see streaming.py)
+    yield None, None, T.text("swap.start", lang, model=loaded.spec.title, target=name), None, None
     try:
         for update in stream_job(job, switches=SWITCHES, session=session, name="swap"):
             if update.done:
                 yield _swap_result(ctx, loaded, update.value, name, params, lang)
                 return
             step: SwapStep = update.value
-            yield (gr.skip(), gr.skip(),
+            yield (None, None,
                    T.text("swap.step", lang, step=step.step, most=params.max_cells, target=name,
-                          p=step.p_target, top=step.top.label), gr.skip(), gr.skip())
+                          p=step.p_target, top=step.top.label), None, None)
     except CounterfactualCancelled:
-        yield gr.skip(), gr.skip(), T.text("stopped", lang), gr.skip(), gr.skip()
+        yield None, None, T.text("stopped", lang), None, None
 
 
 def _swap_result(ctx, loaded, result: RegionSwap, target: str, params, lang: str):

@@ -24,3 +24,17 @@ def test_attribution_comparison_in_the_browser(page, tmp_path, loaded_image):
     assert page.get_by_label("Target class index").input_value() == "282"
     image.scroll_into_view_if_needed()
     page.screenshot(path=str(tmp_path / "attribution_compare.png"), full_page=True)
+
+
+def test_a_found_class_becomes_the_target(page):
+    page.get_by_role("tab", name="Attribution").click()
+    page.get_by_text("Target class: #").first.wait_for()
+    page.get_by_label("Search a class name").fill("goldfish")
+    page.get_by_role("button", name="Find", exact=True).click()
+    matches = page.get_by_label("Matching classes (#index name)")
+    page.wait_for_function("() => [...document.querySelectorAll('input')].some("
+                           "i => i.value === '#1 goldfish')")
+    matches.click()
+    page.get_by_role("option", name="#1 goldfish").click()
+    page.get_by_text("Target class: #1 goldfish").wait_for()
+    assert page.get_by_label("Target class index").input_value() == "1"

@@ -5,8 +5,8 @@ The probe reports what only the server process knows: every module-level ``Resul
 ``core`` with its size and bounds (then it empties them, so that what stays in memory is not a
 cache's bounded content), its resident memory (after a garbage collection and ``malloc_trim``,
 and before the trim), glibc's heap arenas, the hooks on every loaded model, the download copies
-and the running jobs' cancel switches of ``tabs``, the app's ``delete_cache`` setting and the
-number of live objects. Everything else the lab prints goes to stderr, so stdout carries probe answers
+and the running jobs' cancel switches of ``tabs``, the app's ``delete_cache`` setting, the
+components Gradio holds in each browser session's state and the number of live objects. Everything else the lab prints goes to stderr, so stdout carries probe answers
 only.
 """
 
@@ -144,6 +144,8 @@ def probe() -> dict:
         "running": {name: len(switches)
                     for name, switches in module_level(tabs, CancelSwitches).items()},
         "delete_cache": list(getattr(demo, "delete_cache", None) or ()),
+        "session_components": [len(state.blocks_config.blocks)
+                               for state in demo.state_holder.session_data.values()],
         "threads": threading.active_count(),
         "arenas": heap_arenas(),
         "live": live_objects(),
