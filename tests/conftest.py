@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import tempfile
+from contextlib import contextmanager
 
 # Hermetic caches before torch/huggingface read them: seed models are always "unavailable".
 _CACHES = tempfile.mkdtemp(prefix="xai-lab-test-caches-")
@@ -15,7 +16,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import pytest
 import torch
@@ -24,6 +25,9 @@ from torch import nn
 from core.models import ModelManager
 from core.models.registry import ModelSpec, _layers
 from core.models.weights import WeightStatus, WeightsUnavailableError
+
+if TYPE_CHECKING:
+    import gradio as gr
 
 TINY_CLASSES = tuple(f"class {i}" for i in range(10))
 
@@ -104,20 +108,30 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def lab_server():
-    """The real lab (offline, CPU) served in this process; yields ``(url, models)``."""
+@contextmanager
+def serving(models: ModelManager | None = None, **options) -> Iterator[tuple[str, gr.Blocks]]:
+    """The real lab (offline, CPU, ``Settings`` changed by ``options``) served in this process
+    on a free port; yields ``(url, demo)`` and closes it afterwards."""
     from lab.app import build_app, launch_options, prepare
     from lab.settings import Settings
 
-    settings = Settings(host="127.0.0.1", port=_free_port(), device="cpu", offline=True)
-    models = ModelManager(device="cpu", offline=True)
+    settings = Settings(**{"host": "127.0.0.1", "port": _free_port(), "device": "cpu",
+                           "offline": True, "warm_up": False, **options})
+    models = models or ModelManager(device="cpu", offline=True)
     demo = prepare(build_app(settings, models), settings)
     demo.launch(**launch_options(settings), prevent_thread_lock=True, quiet=True)
     try:
-        yield f"http://127.0.0.1:{settings.port}/", models
+        yield f"http://127.0.0.1:{settings.port}/", demo
     finally:
         demo.close()
+
+
+@pytest.fixture(scope="session")
+def lab_server():
+    """The real lab (offline, CPU) served in this process; yields ``(url, models)``."""
+    models = ModelManager(device="cpu", offline=True)
+    with serving(models) as (url, _):
+        yield url, models
 
 
 @pytest.fixture(scope="session")

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import urllib.request
 
-from core.models import ModelManager
-from lab.app import build_app, launch_options, prepare
-from lab.settings import Settings, parser, settings_from
-from tests.conftest import _free_port
+from lab.settings import parser, settings_from
+from tests.conftest import serving
 
 
 def test_mcp_is_opt_in():
@@ -17,17 +15,10 @@ def test_mcp_is_opt_in():
 
 
 def test_mcp_server_lists_the_lab_tools():
-    settings = Settings(host="127.0.0.1", port=_free_port(), device="cpu", offline=True,
-                        warm_up=False, mcp=True)
-    demo = prepare(build_app(settings, ModelManager(device="cpu", offline=True)), settings)
-    demo.launch(**launch_options(settings), prevent_thread_lock=True, quiet=True)
-    try:
-        url = f"http://127.0.0.1:{settings.port}/gradio_api/mcp/schema"
-        with urllib.request.urlopen(url, timeout=30) as answer:
+    with serving(mcp=True) as (url, _):
+        with urllib.request.urlopen(url + "gradio_api/mcp/schema", timeout=30) as answer:
             schema = json.loads(answer.read())
-        endpoints = {tool["meta"]["endpoint_name"]: tool for tool in schema}
-        assert {"activations", "attribution_compare", "pdp_1d"} <= set(endpoints)
-        pdp = endpoints["pdp_1d"]["inputSchema"]["properties"]
-        assert "feature" in pdp and "grid_resolution" in pdp
-    finally:
-        demo.close()
+    endpoints = {tool["meta"]["endpoint_name"]: tool for tool in schema}
+    assert {"activations", "attribution_compare", "pdp_1d"} <= set(endpoints)
+    pdp = endpoints["pdp_1d"]["inputSchema"]["properties"]
+    assert "feature" in pdp and "grid_resolution" in pdp

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.models import ModelManager
-from lab.app import build_app, launch_options, prepare
-from lab.settings import Settings, parser, settings_from
-from tests.conftest import _free_port
+from lab.settings import parser, settings_from
+from tests.conftest import serving
 from tests.reliability.mix import MODEL, Pixels, canonical
 
 SESSIONS = 3
@@ -26,12 +24,7 @@ def test_sessions_option():
 def test_the_lab_forgets_the_least_recently_used_sessions():
     from gradio_client import Client
 
-    settings = Settings(host="127.0.0.1", port=_free_port(), device="cpu", offline=True,
-                        warm_up=False, sessions=SESSIONS)
-    demo = prepare(build_app(settings, ModelManager(device="cpu", offline=True)), settings)
-    demo.launch(**launch_options(settings), prevent_thread_lock=True, quiet=True)
-    try:
-        url = f"http://127.0.0.1:{settings.port}/"
+    with serving(sessions=SESSIONS) as (url, demo):
         students = [Client(url, verbose=False) for _ in range(SESSIONS + 2)]
         answers = [canonical(s.predict(*REQUEST, api_name="/activations")) for s in students]
         held = demo.state_holder.session_data
@@ -43,5 +36,3 @@ def test_the_lab_forgets_the_least_recently_used_sessions():
         again = canonical(students[0].predict(*REQUEST, api_name="/activations"))
         assert again == answers[0]  # the forgotten page gets a fresh session and its answer
         assert students[0].session_hash in held and len(held) == SESSIONS
-    finally:
-        demo.close()

@@ -17,10 +17,10 @@ import torch
 from gradio_client import Client
 
 from core.models import ModelManager
-from lab.app import build_app, launch_options, prepare
+from lab.app import build_app, prepare
 from lab.deploy import load_config
 from lab.settings import Settings
-from tests.conftest import _free_port
+from tests.conftest import serving
 
 SPECIAL = (gr.Progress, gr.Request, gr.EventData)
 
@@ -70,14 +70,10 @@ def zero_gpu_lab():
     patch.setenv("SPACES_ZERO_GPU", "true")
     patch.setattr("importlib.util.find_spec", lambda name, *a: object() if name == "spaces"
                   else _find_spec(name, *a))
-    settings = Settings(host="127.0.0.1", port=_free_port(), device="cpu", offline=True,
-                        warm_up=False)
-    demo = prepare(build_app(settings, ModelManager(device="cpu", offline=True)), settings)
-    demo.launch(**launch_options(settings), prevent_thread_lock=True, quiet=True)
     try:
-        yield Client(f"http://127.0.0.1:{settings.port}/", verbose=False), demo, calls
+        with serving() as (url, demo):
+            yield Client(url, verbose=False), demo, calls
     finally:
-        demo.close()
         patch.undo()
 
 
