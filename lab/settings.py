@@ -56,7 +56,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-history", dest="history", action="store_false",
                        help="do not remember a student's last settings in the browser "
                             "(shared classroom PCs)")
-    serve.add_argument("--queue-size", type=int, default=Settings.queue_size,
+    serve.add_argument("--queue-size", type=_positive, default=Settings.queue_size,
                        help="requests that may wait; more get 'busy, try again' "
                             "(default %(default)s)")
     serve.add_argument("--sessions", type=_positive, default=Settings.sessions,

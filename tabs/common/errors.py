@@ -36,7 +36,8 @@ def user_errors(handler: F) -> F:
     still gets its sentences in the page's language: the wrapper asks Gradio for the request
     (one more parameter) and does not pass it on.
     """
-    takes = len(inspect.signature(handler).parameters) if _asks_for_request(handler) else None
+    signature = inspect.signature(handler)
+    takes = len(signature.parameters) if _asks_for_request(signature) else None
 
     def split(args: tuple, kwargs: dict) -> tuple[tuple, dict, gr.Request | None]:
         if takes is None:
@@ -65,7 +66,6 @@ def user_errors(handler: F) -> F:
 
         wrapped = wrapper
     if takes is not None:
-        signature = inspect.signature(handler)
         extra = inspect.Parameter(_REQUEST, inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                   default=None, annotation=gr.Request)
         wrapped.__signature__ = signature.replace(
@@ -77,12 +77,12 @@ def user_errors(handler: F) -> F:
 _REQUEST = "page_request"
 
 
-def _asks_for_request(handler: Callable) -> bool:
+def _asks_for_request(signature: inspect.Signature) -> bool:
     """Whether the wrapper must add a request parameter: the handler takes none (the lab's
     handlers call it ``request``) and can take one more positional parameter."""
     return not any(p.kind in (p.VAR_POSITIONAL, p.KEYWORD_ONLY, p.VAR_KEYWORD)
                    or p.name == "request"
-                   for p in inspect.signature(handler).parameters.values())
+                   for p in signature.parameters.values())
 
 
 def _request(args: tuple, kwargs: dict) -> gr.Request | None:

@@ -26,7 +26,7 @@ def test_attribution_comparison_in_the_browser(page, tmp_path, loaded_image):
     page.screenshot(path=str(tmp_path / "attribution_compare.png"), full_page=True)
 
 
-def test_a_found_class_becomes_the_target(page):
+def test_a_found_class_becomes_the_target(page, tmp_path):
     page.get_by_role("tab", name="Attribution").click()
     page.get_by_text("Target class: #").first.wait_for()
     page.get_by_label("Search a class name").fill("goldfish")
@@ -38,3 +38,4 @@ def test_a_found_class_becomes_the_target(page):
     page.get_by_role("option", name="#1 goldfish").click()
     page.get_by_text("Target class: #1 goldfish").wait_for()
     assert page.get_by_label("Target class index").input_value() == "1"
+    page.screenshot(path=str(tmp_path / "attribution_found_class.png"))
