@@ -195,6 +195,8 @@ def run_ascent(ctx: TabContext, session: str | None, model: str, layer: str, fil
                 tiles[position[f]] = chunk.images[i, 0]
                 final[position[f]] = float(chunk.final[i])
             done += len(chunk.filters)
+            if done == len(chosen):
+                continue  # the result follows: "all done" is shown once the tiles can be clicked
             grid, _ = ascent_grid(tiles, chosen, final)
             # the curves, download and tile state come with the result (None: see streaming.py)
             yield (grid, _describe(model, layer, mode, params, done, len(chosen), final, lang),

@@ -13,6 +13,7 @@ import gradio as gr
 from core.checks import InputError
 from core.models import WeightsUnavailableError
 from tabs.common.i18n import Texts, request_language
+from tabs.common.inflight import computing, counted_steps
 
 TEXTS = Texts("errors", en={
     "apology": "Something went wrong on the server while computing this. "
@@ -34,7 +35,8 @@ def user_errors(handler: F) -> F:
     so no stack trace reaches the browser and the process keeps serving others. Generator
     handlers (streaming results) stay generators. A handler that takes no ``gr.Request``
     still gets its sentences in the page's language: the wrapper asks Gradio for the request
-    (one more parameter) and does not pass it on.
+    (one more parameter) and does not pass it on. While the handler computes, it counts as
+    running (:mod:`tabs.common.inflight`), so the process finishes it before exiting.
     """
     signature = inspect.signature(handler)
     takes = len(signature.parameters) if _asks_for_request(signature) else None
@@ -53,7 +55,7 @@ def user_errors(handler: F) -> F:
         def streaming(*args, **kwargs):
             args, kwargs, request = split(args, kwargs)
             with _translated(handler.__name__, request):
-                yield from handler(*args, **kwargs)
+                yield from counted_steps(handler(*args, **kwargs))
 
         wrapped = streaming
     else:
@@ -61,7 +63,7 @@ def user_errors(handler: F) -> F:
         @functools.wraps(handler)
         def wrapper(*args, **kwargs):
             args, kwargs, request = split(args, kwargs)
-            with _translated(handler.__name__, request):
+            with _translated(handler.__name__, request), computing():
                 return handler(*args, **kwargs)
 
         wrapped = wrapper

@@ -19,6 +19,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Callable, Generic, Iterator, TypeVar
 
+from tabs.common.inflight import computing, exiting
+
 T = TypeVar("T")
 Job = Callable[[Callable[[], bool], Callable[[object], None]], T]
 
@@ -87,14 +89,19 @@ def stream_job(job: Job[T], *, switches: CancelSwitches, session: str | None,
 
     An exception in the job is raised here, in the handler's thread (where ``user_errors``
     turns it into a sentence). When the generator is closed or the session cancels, the switch
-    is set and the job stops at its next ``should_stop()`` check.
+    is set and the job stops at its next ``should_stop()`` check, as it does when the process
+    exits (:mod:`tabs.common.inflight`).
     """
     stop, release = switches.begin(session)
     inbox: queue.Queue = queue.Queue()
 
+    def should_stop() -> bool:
+        return stop.is_set() or exiting.is_set()
+
     def work() -> None:
         try:
-            inbox.put(("done", job(stop.is_set, lambda item: inbox.put(("item", item)))))
+            with computing():
+                inbox.put(("done", job(should_stop, lambda item: inbox.put(("item", item)))))
         except BaseException as error:  # handed to the generator, which raises it
             inbox.put(("error", error))
 

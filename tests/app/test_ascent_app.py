@@ -119,6 +119,18 @@ def test_handler_streams_tiles_and_the_cancel_button_stops_it(tiny_ctx):
     assert _wait_for_no_worker()
 
 
+def test_all_done_is_shown_only_with_the_clickable_result(tiny_ctx):
+    from tabs.ascent import run_ascent
+
+    updates = list(run_ascent(tiny_ctx, "session-c", "tiny", "layer2", "0-7", NOTEBOOK,
+                              3, *LONG[1:]))
+    finished = [u for u in updates if "8/8 filters done" in u[1]]
+    assert len(finished) == 1 and finished[0] is updates[-1]
+    assert all(u[4] is None for u in updates[:-1])
+    result, layout = updates[-1][4]  # what a click on a tile reads
+    assert result.filters == tuple(range(8)) and layout.channel_at(5, 5) == 0
+
+
 def test_closing_the_stream_stops_the_worker(tiny_ctx):
     from tabs.ascent import run_ascent
 
