@@ -70,7 +70,7 @@ def very_wide(folder: Path) -> Path:
 
 def sixteen_bit(folder: Path) -> Path:
     values = (np.arange(64 * 48, dtype=np.uint32).reshape(48, 64) * 21).astype(np.uint16)
-    return _save(Image.fromarray(values, "I;16"), folder / "sixteen.png")
+    return _save(Image.fromarray(values), folder / "sixteen.png")  # uint16 → mode I;16
 
 
 def cmyk_jpeg(folder: Path) -> Path:
