@@ -18,6 +18,7 @@ import gradio as gr
 
 from core.models import ModelManager
 from lab.links import LinkFields, restorer
+from tabs.common.inflight import computing, exiting
 
 log = logging.getLogger("lab")
 
@@ -84,37 +85,45 @@ def _unfilled(fn, given: int) -> list[None]:
                                                                       p.POSITIONAL_OR_KEYWORD)]
 
 
+def _first_view(tab: str, steps: list) -> None:
+    """Run one tab's chain as a page load does; stop early once the process exits."""
+    values: dict = {}
+    try:
+        for step in steps:
+            if exiting.is_set():
+                return
+            args = []
+            for component in step.inputs:
+                default = values.get(component, getattr(component, "value", None))
+                args.append(default() if callable(default) else default)
+            result = step.fn(*args, *_unfilled(step.fn, len(args)))
+            if inspect.isgenerator(result):
+                last = None
+                for last in result:
+                    pass
+                result = last
+            items = result if isinstance(result, tuple) else (result,)
+            for component, item in zip(step.outputs, items):
+                values[component] = _value(item, values.get(component))
+        log.info("warm-up: %s ready", tab)
+    except Exception:  # noqa: BLE001 - the lab serves without a warm cache too
+        log.exception("warm-up of %s failed; its first view is computed on demand", tab)
+
+
 def warm_up(demo: gr.Blocks, models: ModelManager) -> threading.Thread:
     """Compute every tab's first view once, in a background thread (the caches keep them).
 
     Replays each chain with the components' default values, passing each step's outputs on
-    to the next step's inputs, as a page load does. A failure is logged, never raised.
+    to the next step's inputs, as a page load does. A failure is logged, never raised. It
+    counts as running until it ends, and it ends at the next step once the process exits.
     """
     events = _events(demo)
 
     def run() -> None:
-        for tab, chain in FIRST_VIEWS.items():
-            if not _usable(tab, chain, events, models):
-                continue
-            values: dict = {}
-            try:
-                for step in (events[name] for name in chain):
-                    args = []
-                    for component in step.inputs:
-                        default = values.get(component, getattr(component, "value", None))
-                        args.append(default() if callable(default) else default)
-                    result = step.fn(*args, *_unfilled(step.fn, len(args)))
-                    if inspect.isgenerator(result):
-                        last = None
-                        for last in result:
-                            pass
-                        result = last
-                    items = result if isinstance(result, tuple) else (result,)
-                    for component, item in zip(step.outputs, items):
-                        values[component] = _value(item, values.get(component))
-                log.info("warm-up: %s ready", tab)
-            except Exception:  # noqa: BLE001 - the lab serves without a warm cache too
-                log.exception("warm-up of %s failed; its first view is computed on demand", tab)
+        with computing():
+            for tab, chain in FIRST_VIEWS.items():
+                if not exiting.is_set() and _usable(tab, chain, events, models):
+                    _first_view(tab, [events[name] for name in chain])
 
     thread = threading.Thread(target=run, name="warm-up", daemon=True)
     thread.start()

@@ -4,6 +4,7 @@ components' defaults, the same handlers a page load runs."""
 from __future__ import annotations
 
 import logging
+import threading
 
 from core.ascent.run import RESULTS
 from core.models import ModelManager
@@ -26,3 +27,19 @@ def test_warm_up_computes_every_first_view(caplog):
     assert ready == set(FIRST_VIEWS) - {"clip"}
     # the ascent's first view (notebook beside regularized) is in the cache for every student
     assert len(RESULTS) == 2
+
+
+
+def test_an_exiting_process_computes_no_more_first_views(caplog, monkeypatch):
+    from tabs.common.inflight import running
+
+    models = ModelManager(device="cpu", offline=True)
+    demo = build_app(Settings(device="cpu", offline=True), models)
+    RESULTS.clear()
+    exiting = threading.Event()
+    exiting.set()
+    monkeypatch.setattr("lab.first_view.exiting", exiting)
+    with caplog.at_level(logging.INFO, logger="lab"):
+        warm_up(demo, models).join(timeout=60)
+    assert not [r for r in caplog.records if r.getMessage().startswith("warm-up")]
+    assert len(RESULTS) == 0 and running() == 0
