@@ -122,7 +122,7 @@ def warm_up(demo: gr.Blocks, models: ModelManager) -> threading.Thread:
     def run() -> None:
         with computing():
             for tab, chain in FIRST_VIEWS.items():
-                if not exiting.is_set() and _usable(tab, chain, events, models):
+                if _usable(tab, chain, events, models):
                     _first_view(tab, [events[name] for name in chain])
 
     thread = threading.Thread(target=run, name="warm-up", daemon=True)

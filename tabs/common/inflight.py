@@ -13,7 +13,7 @@ import atexit
 import logging
 import threading
 from contextlib import contextmanager
-from typing import Iterator, TypeVar
+from typing import Generator, Iterator, TypeVar
 
 T = TypeVar("T")
 
@@ -48,7 +48,7 @@ def running() -> int:
         return _running
 
 
-def counted_steps(steps: Iterator[T]) -> Iterator[T]:
+def counted_steps(steps: Generator[T, None, None]) -> Iterator[T]:
     """Yield what ``steps`` yields, counting it as running only while it computes an item: a
     stream that waits for a slow (or vanished) client does not hold up the exit."""
     end = object()
@@ -60,7 +60,7 @@ def counted_steps(steps: Iterator[T]) -> Iterator[T]:
                 return
             yield item
     finally:
-        steps.close()  # type: ignore[attr-defined]
+        steps.close()
 
 
 def wait_until_idle(timeout: float) -> bool:
@@ -71,8 +71,9 @@ def wait_until_idle(timeout: float) -> bool:
 
 def _finish_before_exit() -> None:
     exiting.set()
-    if running():
-        log.info("waiting for %d running computations before exiting", running())
+    if wait_until_idle(0):
+        return
+    log.info("waiting for %d running computations before exiting", running())
     if not wait_until_idle(EXIT_WAIT_S):
         log.warning("exiting with %d computations still running", running())
 

@@ -11,6 +11,7 @@ from core.models import ModelManager
 from lab.app import build_app
 from lab.first_view import FIRST_VIEWS, warm_up
 from lab.settings import Settings
+from tabs.common.inflight import running
 
 
 def test_warm_up_computes_every_first_view(caplog):
@@ -31,8 +32,6 @@ def test_warm_up_computes_every_first_view(caplog):
 
 
 def test_an_exiting_process_computes_no_more_first_views(caplog, monkeypatch):
-    from tabs.common.inflight import running
-
     models = ModelManager(device="cpu", offline=True)
     demo = build_app(Settings(device="cpu", offline=True), models)
     RESULTS.clear()
