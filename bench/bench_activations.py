@@ -23,8 +23,8 @@ import torch
 from _common import ROOT, best_of, pick_model, report_speedup
 from matplotlib.figure import Figure
 
-from core import activations
 from core.activations import compute_activations, order_channels
+from core.cache import clear_all
 from core.images import load_image
 from core.models import ModelManager
 from core.preprocess import model_view, to_tensor
@@ -107,7 +107,7 @@ def main() -> int:
     straightforward = best_of(lambda: notebook_way(model, image, layer), repeats=5)
 
     def uncached():
-        activations.clear_cache()
+        clear_all()
         return our_way(model, image, layer)
 
     ours = best_of(uncached, repeats=5)

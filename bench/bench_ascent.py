@@ -29,6 +29,7 @@ import torch  # noqa: E402
 
 from core import ascent  # noqa: E402
 from core.ascent import AscentParams, deprocess_image, initialize_images  # noqa: E402
+from core.cache import clear_all  # noqa: E402
 from core.models import LoadedModel, ModelManager  # noqa: E402
 from core.models.hooks import capture_outputs  # noqa: E402
 
@@ -137,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ours (batch {batch}, stops at {layer}, BatchNorm folded): {ours_s:.2f} s (runs: {listed(ours_times)})")
 
     # The whole request as the tab makes it: streamed, then cached for everyone.
-    ascent.clear_cache()
+    clear_all()
     chunk_times: list[float] = []
     start = time.perf_counter()
     result = ascent.visualize_filters(

@@ -31,6 +31,7 @@ from captum.attr import (  # noqa: E402
 
 from core import attribution as A  # noqa: E402
 from core.attribution.methods import normalised  # noqa: E402
+from core.cache import clear_all  # noqa: E402
 from core.images import load_image  # noqa: E402
 from core.models import ModelManager  # noqa: E402
 from core.predictions import classify  # noqa: E402
@@ -91,15 +92,15 @@ def main() -> int:
     A.compare_methods(model, image, target=target, steps=STEPS)
 
     def ours_compare():
-        A.clear_cache()
+        clear_all()
         A.compare_methods(model, image, target=target, steps=STEPS)
 
     def ours_ig_cold():
-        A.clear_cache()
+        clear_all()
         A.explain(model, image, method="integrated_gradients", target=target, steps=STEPS)
 
     def ours_session():
-        A.clear_cache()
+        clear_all()
         A.compare_methods(model, image, target=target, steps=STEPS)
         A.explain(model, image, method="integrated_gradients", target=target, steps=STEPS)
 

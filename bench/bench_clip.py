@@ -32,6 +32,7 @@ import torch  # noqa: E402
 
 from bench._common import report_speedup  # noqa: E402
 from core import clip as C  # noqa: E402
+from core.cache import clear_all  # noqa: E402
 from core.clip import model as clip_model  # noqa: E402
 from core.clip import zeroshot  # noqa: E402
 from core.images import load_image  # noqa: E402
@@ -123,7 +124,7 @@ def slides_way(model, image, descriptions) -> list[float]:
 
 
 def ours(model, image, descriptions):
-    C.clear_cache()
+    clear_all()
     return C.similarity(model, image, descriptions)
 
 
@@ -162,12 +163,11 @@ def main() -> int:
               f"({slow / fast:.1f}x)")
 
     every_time = timed(lambda: zero_shot_every_time(model, image), 1)
-    C.clear_cache()
+    clear_all()
     first = timed(lambda: C.zero_shot(model, image), 1)
 
     def next_request():
-        clip_model.clear_cache()
-        zeroshot.clear_cache(classes=False)  # keep the class sentences, as the server does
+        clear_all(keep=("clip.classes",))  # keep the class sentences, as the server does
         return C.zero_shot(model, coffee)
 
     after = timed(next_request, REPEATS)
@@ -175,10 +175,10 @@ def main() -> int:
           f"first request {first:.3f} s, after the first {after:.3f} s ({every_time / after:.1f}x)"
           f"{'' if after < 1.0 else '  (target < 1 s missed)'}")
 
-    C.clear_cache()
-    tokens = timed(lambda: (C.clear_cache(), C.token_relevance(model, image, DESCRIPTIONS[:3])), 1)
-    maps = timed(lambda: (C.clear_cache(), C.image_relevance(model, image, DESCRIPTIONS[0])), 1)
-    checks = timed(lambda: (C.clear_cache(), C.agreement(model, image, DESCRIPTIONS[:3])), 1)
+    clear_all()
+    tokens = timed(lambda: (clear_all(), C.token_relevance(model, image, DESCRIPTIONS[:3])), 1)
+    maps = timed(lambda: (clear_all(), C.image_relevance(model, image, DESCRIPTIONS[0])), 1)
+    checks = timed(lambda: (clear_all(), C.agreement(model, image, DESCRIPTIONS[:3])), 1)
     print(f"explanations (cold): tokens of 3 descriptions {tokens:.3f} s, image maps of one "
           f"{maps:.3f} s, agreement incl. deletion check {checks:.3f} s")
     slow, fast = ratios[20]

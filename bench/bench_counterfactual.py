@@ -28,6 +28,7 @@ import torch  # noqa: E402
 
 from bench._common import best_pair, pick_model, report_speedup, run  # noqa: E402
 from core import counterfactual as C  # noqa: E402
+from core.cache import clear_all  # noqa: E402
 from core.images import load_image  # noqa: E402
 from core.models import ModelManager  # noqa: E402
 from core.predictions import classify  # noqa: E402
@@ -79,12 +80,12 @@ def main() -> int:
           f"{STEP_SIZE:g} grey level, threshold {THRESHOLD:g}; best of {REPEATS}")
 
     def ours_single() -> int:
-        C.clear_cache()
+        clear_all()
         params = C.pixel_params(step_size=STEP_SIZE, threshold=THRESHOLD, **SINGLE)
         return C.find_counterfactual(model, image, target=target, params=params).steps
 
     def ours_sweep() -> int:
-        C.clear_cache()
+        clear_all()
         params = C.pixel_params(step_size=STEP_SIZE, threshold=THRESHOLD, max_steps=SWEEP_STEPS)
         result = C.trade_off(model, image, target=target, weights=SWEEP_WEIGHTS, params=params)
         return sum(run.steps for run in result.runs)

@@ -40,6 +40,7 @@ from core.attribution.faithfulness import RANDOM, area, pixel_order, random_orde
 from core.attribution.methods import attribute, baseline_pixels, check_options, normalised  # noqa: E402
 from core.attribution.sanity import randomization_stages, randomize_stage  # noqa: E402
 from core.attribution.stability import rank_correlation  # noqa: E402
+from core.cache import clear_all  # noqa: E402
 from core.images import load_image  # noqa: E402
 from core.models import ModelManager  # noqa: E402
 from core.predictions import classify  # noqa: E402
@@ -126,7 +127,7 @@ def main() -> int:
 
     (t_plain, plain), (t_ours, ours) = best_pair(lambda: straightforward_curves(model, image, target, maps),
                                                  lambda: ours_curves(model, image, target, maps),
-                                                 REPEATS, before=A.clear_cache)
+                                                 REPEATS, before=clear_all)
     t_batched, _ = timed(lambda: straightforward_curves(model, image, target, maps, batch=16))
     gap = max(float(np.abs(plain[key] - ours[key]).max()) for key in plain)
     fractions = np.arange(FRACTIONS + 1) / FRACTIONS
@@ -140,7 +141,7 @@ def main() -> int:
 
     (t_scratch, scratch), (t_cascade, cascade) = best_pair(
         lambda: straightforward_sanity(model, image, target), lambda: ours_sanity(model, image, target),
-        REPEATS, before=A.clear_cache)
+        REPEATS, before=clear_all)
     differs = float(np.nanmax(np.abs(scratch - cascade)))
     print(f"sanity cascade, {scratch.shape[1] - 1} stages x {len(METHODS)} methods: from scratch "
           f"{t_scratch:.2f} s; ours (one folded copy, randomized progressively) {t_cascade:.2f} s: "
@@ -150,7 +151,7 @@ def main() -> int:
         return 1
 
     if "--full-view" in sys.argv:
-        A.clear_cache()
+        clear_all()
         t_view, report = timed(lambda: A.cascading_randomization(model, image, target=target, steps=32))
         print(f"full sanity view (5 methods + guided backprop, IG 32 steps, Occlusion 32/16, "
               f"{len(report.stages) - 1} stages), cold: {t_view:.1f} s")

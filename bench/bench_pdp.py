@@ -37,6 +37,7 @@ def main() -> int:
     from sklearn.inspection import partial_dependence
 
     from core import tabular
+    from core.cache import clear_all
     from core.tabular import pdp
 
     start = time.perf_counter()
@@ -54,7 +55,7 @@ def main() -> int:
 
     cold_times, result, fresh = [], None, models
     for _ in range(REPEATS):
-        pdp.clear_cache()
+        clear_all()
         fresh = tabular.train_models()  # retraining is not part of the PDP time
         start = time.perf_counter()
         result = pdp.pdp_2d(fresh, model="gradient_boosting", features=FEATURES,

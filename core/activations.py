@@ -18,12 +18,8 @@ from core.preprocess import check_rgb, image_digest, model_view, to_tensor
 
 ChannelOrder = Literal["index", "mean"]
 
-_CACHE = ResultCache(maxsize=32)
+_CACHE = ResultCache("activations", maxsize=32)
 
-
-def clear_cache() -> None:
-    """Forget cached feature maps (tests and benchmarks measure cold runs with it)."""
-    _CACHE.clear()
 
 
 @dataclass(frozen=True)

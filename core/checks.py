@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -45,29 +46,67 @@ def excerpt(text: object, limit: int = 40) -> str:
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
 
 
+def as_whole(value: object) -> int | None:
+    """``value`` as an int when it is a whole number (``50.0`` from a slider too), else
+    ``None``; ``True``/``False``, NaN and fractions are not whole numbers."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
+        return int(value)
+    return None
+
+
+def whole(name: Words, value: object) -> int:
+    """``value`` as an int; :class:`InputError` saying the field is empty or not whole."""
+    en, de = _pair(name)
+    if value is None or value == "":
+        raise InputError(f"{en} is empty; fill in a whole number.",
+                         f"{de} ist leer; trag eine ganze Zahl ein.")
+    number = as_whole(value)
+    if number is None:
+        raise InputError(f"{en} must be a whole number, got {value!r}.",
+                         f"{de} muss eine ganze Zahl sein, nicht {value!r}.")
+    return number
+
+
+def finite(name: Words, value: object) -> float:
+    """``value`` as a finite float; :class:`InputError` saying the field is empty or not a
+    finite number."""
+    en, de = _pair(name)
+    if value is None or value == "":
+        raise InputError(f"{en} is empty; fill in a number.",
+                         f"{de} ist leer; trag eine Zahl ein.")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+            or not math.isfinite(value):
+        raise InputError(f"{en} must be a finite number, got {value!r}.",
+                         f"{de} muss eine endliche Zahl sein, nicht {value!r}.")
+    return float(value)
+
+
 def check_int(name: Words, value: object, low: int, high: int, what: Words = "") -> int:
     """``value`` as an int in ``[low, high]``; :class:`InputError` with a sentence otherwise.
 
     Whole floats (``50.0`` from a slider) are accepted; ``True``/``False``, NaN, fractions
     and anything out of range are not.
     """
-    if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
-        value = int(value)
-    whole = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-    if not whole or not low <= value <= high:
+    number = as_whole(value)
+    if number is None or not low <= number <= high:
         (name_en, name_de), (what_en, what_de) = _pair(name), _pair(what)
         raise InputError(
             f"{name_en} must be a whole number from {low} to {high}{what_en}, got {value!r}.",
             f"{name_de} muss eine ganze Zahl von {low} bis {high}{what_de} sein, nicht {value!r}.")
-    return int(value)
+    return number
 
 
 def check_number(name: Words, value: object, low: float, high: float, what: Words = "") -> float:
     """``value`` as a finite float in ``[low, high]``; :class:`InputError` otherwise."""
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-    if not ok or not math.isfinite(float(value)) or not low <= float(value) <= high:
+    number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) \
+        else math.nan
+    if not math.isfinite(number) or not low <= number <= high:
         (name_en, name_de), (what_en, what_de) = _pair(name), _pair(what)
         raise InputError(
             f"{name_en} must be a number from {low:g} to {high:g}{what_en}, got {value!r}.",
             f"{name_de} muss eine Zahl von {low:g} bis {high:g}{what_de} sein, nicht {value!r}.")
-    return float(value)
+    return number

@@ -20,6 +20,8 @@ from core.checks import InputError
 
 MAX_PIXELS = 40_000_000
 """Largest image we decode (width × height); a 40-megapixel photo still fits."""
+MIN_SIDE = 32
+"""The shortest side a student's image may have (a CIFAR image has 32 pixels)."""
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
 """Largest file we read; the app also passes this as gradio's ``max_file_size``."""
@@ -67,6 +69,23 @@ def load_image(source: ImageSource, *, max_pixels: int = MAX_PIXELS) -> np.ndarr
         f"Expected an image, a file path or an array, got {type(source).__name__}.",
         f"Erwartet wird ein Bild, ein Dateipfad oder ein Array, nicht {type(source).__name__}.",
     )
+
+
+def check_size(image: np.ndarray) -> np.ndarray:
+    """``image`` (H, W, 3) when each side has at least :data:`MIN_SIDE` pixels, else an
+    :class:`ImageInputError` saying why (the lab refuses such uploads; the decoder itself takes
+    any size)."""
+    height, width = image.shape[:2]
+    if min(width, height) < MIN_SIDE:
+        raise ImageInputError(
+            f"The image is {width}×{height} pixels; each side needs at least {MIN_SIDE}. The "
+            "models enlarge every image to about 224 pixels, and a smaller picture holds too "
+            "little to see or to explain. Please upload a larger image.",
+            f"Das Bild hat {width}×{height} Pixel; jede Seite braucht mindestens {MIN_SIDE}. "
+            "Die Modelle vergrößern jedes Bild auf etwa 224 Pixel, und ein kleineres Bild "
+            "enthält zu wenig, um etwas zu erkennen oder zu erklären. Bitte lade ein größeres "
+            "Bild hoch.")
+    return image
 
 
 def _decode(handle, *, name: tuple[str, str], max_pixels: int) -> np.ndarray:

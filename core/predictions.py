@@ -13,7 +13,7 @@ from core.checks import InputError, excerpt
 from core.models import LoadedModel
 from core.preprocess import check_rgb, image_digest, model_view, to_tensor
 
-_CACHE = ResultCache(maxsize=256)
+_CACHE = ResultCache("predictions", maxsize=256)
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,3 @@ def find_class(categories: Sequence[str], query: str, *, limit: int = 10) -> tup
                          "Versuche ein kürzeres oder ein englisches Wort.")
     return tuple(matches[:limit])
 
-
-def clear_cache() -> None:
-    """Forget cached predictions (benchmarks measure cold runs with it)."""
-    _CACHE.clear()

@@ -1,38 +1,18 @@
-"""Links to a view: the state a student would share lives in the page's address.
-
-``?tab=attribution&image=both.png&layer=blocks.6&target=281`` opens the Attribution tab with
-that example, layer and class. Each tab's ``build`` returns its link fields (address key →
-component). On page load the shell sets those components from the address before the tab's
-first view runs, and once more after the setup steps that pick defaults (a model's default
-layer, the top class), so the view computed is the linked one. The "copy link" button builds
-the address in the browser from the current values: nothing is stored on the server, so a
-link outlives restarts and cache clean-ups (unlike Gradio's ``DeepLinkButton``). Uploaded
-images are private and never part of a link; the example image is.
-
-Values are only placed into components here; whatever a run does with them is checked in
-``core`` like any typed value, so a hand-edited link gets the same sentences as the form.
-"""
+"""The "copy link" button of every tab: it builds the address of the current view in the
+browser from the current values, so nothing is stored on the server and a link outlives
+restarts and cache clean-ups (unlike Gradio's ``DeepLinkButton``). Uploaded images are private
+and never part of a link; the example image is. Which keys a tab's link carries, and how a
+link is opened, is in :mod:`tabs.common.links`."""
 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 import gradio as gr
 
 from tabs.common.i18n import Texts
-
-#: Address keys a view may carry ("filter": the one compared, "filters": the ones run).
-KEYS = ("image", "model", "block", "layer", "method", "target", "filter", "filters", "feature",
-        "text")
-#: Keys the link keeps from the page's own address.
-KEPT = ("lang", "embed")
-#: Longest text taken from an address (twenty descriptions fit easily).
-MAX_TEXT = 2000
-
-LinkFields = Mapping[str, gr.components.Component]
+from tabs.common.links import KEPT, KEYS, LinkFields
 
 TEXTS = Texts("links", en={
     "copy": "Copy link to this view",
@@ -46,50 +26,6 @@ TEXTS = Texts("links", en={
             "stehen im Link; hochgeladene Bilder nicht.",
 })
 
-
-def _choice_values(component: gr.components.Component) -> list:
-    return [choice[1] if isinstance(choice, (tuple, list)) else choice
-            for choice in getattr(component, "choices", None) or []]
-
-
-def parse(component: gr.components.Component, raw: str):
-    """The value ``raw`` (from an address) gives ``component``, or ``gr.skip()`` when it
-    cannot be one (a word in a number field, a choice the component does not offer)."""
-    if isinstance(component, gr.Number):
-        try:
-            number = float(raw)
-        except ValueError:
-            return gr.skip()
-        if not math.isfinite(number):
-            return gr.skip()
-        if component.precision == 0:
-            return int(number) if number.is_integer() else gr.skip()
-        return number
-    if isinstance(component, gr.CheckboxGroup):
-        offered = [str(value) for value in _choice_values(component)]
-        chosen = [value for value in raw.split(",") if value in offered]
-        return chosen or gr.skip()
-    if isinstance(component, (gr.Dropdown, gr.Radio)):
-        # Choices filled per session (layers) are empty here: the run checks those values.
-        custom = getattr(component, "allow_custom_value", False)
-        values = [str(value) for value in _choice_values(component)]
-        return raw[:MAX_TEXT] if custom or not values or raw in values else gr.skip()
-    return raw[:MAX_TEXT]
-
-
-def restorer(slug: str, fields: LinkFields) -> Callable:
-    """A load handler that returns the linked values for ``fields`` (``gr.skip()`` for the
-    others); only a link to this tab (``?tab=`` or ``?embed=`` naming it) sets anything."""
-    components = list(fields.items())
-
-    def restore(request: gr.Request):
-        params = request.query_params if request is not None else {}
-        linked = slug in (params.get("tab"), params.get("embed"))
-        values = [parse(component, params[key]) if linked and params.get(key) else gr.skip()
-                  for key, component in components]
-        return values[0] if len(values) == 1 else tuple(values)
-
-    return restore
 
 
 def copy_script(slug: str, fields: LinkFields) -> str:

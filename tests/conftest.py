@@ -27,7 +27,7 @@ from core.models.registry import ModelSpec, _layers
 from core.models.weights import WeightStatus, WeightsUnavailableError
 
 if TYPE_CHECKING:
-    import gradio as gr
+    from lab.app import Lab
 
 TINY_CLASSES = tuple(f"class {i}" for i in range(10))
 
@@ -102,6 +102,16 @@ def tiny_model(manager):
     return manager.get("tiny")
 
 
+@pytest.fixture
+def tiny_ctx(manager):
+    """What a tab is built with, around the tiny models and the bundled example images."""
+    from lab import EXAMPLE_IMAGES_DIR
+    from tabs.common.context import TabContext
+    from tabs.common.examples import ExampleImages
+
+    return TabContext(models=manager, lang="en", examples=ExampleImages(EXAMPLE_IMAGES_DIR))
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -109,19 +119,21 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(models: ModelManager | None = None, **options) -> Iterator[tuple[str, gr.Blocks]]:
+def serving(models: ModelManager | None = None, **options) -> Iterator[tuple[str, Lab]]:
     """The real lab (offline, CPU, ``Settings`` changed by ``options``) served in this process
-    on a free port; yields ``(url, demo)`` and closes it afterwards."""
-    from lab.app import build_app, launch_options, prepare
+    on a free port; yields ``(url, lab)`` (``lab.demo``, ``lab.forms``) and closes it
+    afterwards."""
+    from lab.app import build_lab, launch_options, prepare
     from lab.settings import Settings
 
     settings = Settings(**{"host": "127.0.0.1", "port": _free_port(), "device": "cpu",
                            "offline": True, "warm_up": False, **options})
     models = models or ModelManager(device="cpu", offline=True)
-    demo = prepare(build_app(settings, models), settings)
+    lab = build_lab(settings, models)
+    demo = prepare(lab.demo, settings)
     demo.launch(**launch_options(settings), prevent_thread_lock=True, quiet=True)
     try:
-        yield f"http://127.0.0.1:{settings.port}/", demo
+        yield f"http://127.0.0.1:{settings.port}/", lab
     finally:
         demo.close()
 

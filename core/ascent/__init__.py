@@ -21,10 +21,10 @@ from core.ascent.params import (
     parse_filters,
 )
 from core.ascent.results import AscentCancelled, AscentChunk, AscentResult
-from core.ascent.run import cache_key, clear_cache, default_batch_size, iterate_ascent, visualize_filters
+from core.ascent.run import cache_key, default_batch_size, iterate_ascent, visualize_filters
 
 __all__ = ["MAX_FILTERS", "MODES", "AscentCancelled", "AscentChunk", "AscentMode", "AscentParams",
-           "AscentResult", "LayerWeights", "cache_key", "clear_cache", "default_batch_size",
+           "AscentResult", "LayerWeights", "cache_key", "default_batch_size",
            "deprocess_image", "filter_seed", "first_conv", "initialize_images", "iterate_ascent",
            "layer_weights", "output_size", "params_for", "parse_filters", "truncated_forward", "validate",
            "visualize_filters"]

@@ -6,13 +6,11 @@ says what to change.
 
 from __future__ import annotations
 
-import math
-import numbers
 import re
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
-from core.checks import InputError, excerpt
+from core.checks import InputError, excerpt, finite, whole
 
 AscentMode = Literal["notebook", "regularized"]
 MODES: tuple[AscentMode, ...] = ("notebook", "regularized")
@@ -148,17 +146,17 @@ def params_for(mode: str, *, steps: object, size: object, border: object, crop: 
     """
     if mode not in MODES:
         raise _unknown_mode(mode)
-    shared = dict(steps=_whole(("Steps", "Die Zahl der Schritte"), steps),
-                  size=_whole(("The image size", "Die Bildgröße"), size),
-                  border=_whole(("The border", "Der Rand"), border),
-                  crop=_whole(("The crop", "Der Zuschnitt"), crop))
+    shared = dict(steps=whole(("Steps", "Die Zahl der Schritte"), steps),
+                  size=whole(("The image size", "Die Bildgröße"), size),
+                  border=whole(("The border", "Der Rand"), border),
+                  crop=whole(("The crop", "Der Zuschnitt"), crop))
     if mode == "notebook":
-        params = AscentParams(step_size=_number(("The step size", "Die Schrittweite"), step_size),
+        params = AscentParams(step_size=finite(("The step size", "Die Schrittweite"), step_size),
                               **shared)
     else:
-        params = AscentParams(lr=_number(("The learning rate", "Die Lernrate"), lr),
-                              variants=_whole(VARIANTS, variants),
-                              diversity=_number(DIVERSITY, diversity), **shared)
+        params = AscentParams(lr=finite(("The learning rate", "Die Lernrate"), lr),
+                              variants=whole(VARIANTS, variants),
+                              diversity=finite(DIVERSITY, diversity), **shared)
     check_params(params, mode)
     return params
 
@@ -170,31 +168,3 @@ DIVERSITY = ("The diversity weight", "Das Gewicht der Vielfalt")
 def _unknown_mode(mode: object) -> InputError:
     return InputError(f"Unknown mode '{mode}'; use 'notebook' or 'regularized'.",
                       f"Unbekannte Methode „{mode}“; nimm „notebook“ oder „regularized“.")
-
-
-def _whole(name: tuple[str, str], value: object) -> int:
-    """A whole number (``50.0`` from a slider too); :func:`check_params` checks the range.
-
-    ``name``: the field in English and German."""
-    en, de = name
-    if value is None or value == "":
-        raise InputError(f"{en} is empty; fill in a whole number.",
-                         f"{de} ist leer; trag eine ganze Zahl ein.")
-    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral) \
-            and math.isfinite(value) and float(value).is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise InputError(f"{en} must be a whole number, got {value!r}.",
-                         f"{de} muss eine ganze Zahl sein, nicht {value!r}.")
-    return int(value)
-
-
-def _number(name: tuple[str, str], value: object) -> float:
-    en, de = name
-    if value is None or value == "":
-        raise InputError(f"{en} is empty; fill in a number.",
-                         f"{de} ist leer; trag eine Zahl ein.")
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InputError(f"{en} must be a finite number, got {value!r}.",
-                         f"{de} muss eine endliche Zahl sein, nicht {value!r}.")
-    return float(value)

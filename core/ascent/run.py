@@ -42,7 +42,7 @@ GPU_BATCH = 16
 SEED = ("The random seed", "Der Zufalls-Seed")
 
 #: Results shared by every student, keyed by :func:`cache_key`.
-RESULTS = ResultCache(maxsize=48)
+RESULTS = ResultCache("ascent", maxsize=48)
 
 
 def default_batch_size(model: LoadedModel) -> int:
@@ -125,7 +125,3 @@ def visualize_filters(model: LoadedModel, *, layer: str, filters: Sequence[int],
     key = cache_key(model, layer=layer, filters=filters, mode=mode, params=params, seed=seed)
     return RESULTS.get_or_compute(key, compute)
 
-
-def clear_cache() -> None:
-    """Forget every cached result (tests and benchmarks use this)."""
-    RESULTS.clear()

@@ -27,7 +27,6 @@ from core.attribution.methods import (
     Completeness,
     Explanation,
     baseline_pixels,
-    clear_cache,
     explain,
     explain_pixels,
     model_pixels,
@@ -46,7 +45,7 @@ from core.attribution.views import (
 __all__ = ["BASELINES", "DEFAULT_BATCH", "GRADIENT_METHODS", "MAX_STEPS", "METHODS",
            "METHOD_TITLES", "RANDOM", "AttributionMethod", "Baseline", "Completeness", "Curves",
            "Explanation", "FaithfulnessReport", "GradCamSteps", "SanityReport", "StabilityReport",
-           "baseline_pixels", "cascading_randomization", "clear_cache", "compare_baselines",
+           "baseline_pixels", "cascading_randomization", "compare_baselines",
            "compare_methods", "compare_targets", "deletion_insertion", "explain",
            "explain_pixels", "gradcam_depth", "gradcam_steps", "measure_curves",
            "measure_stability", "model_pixels"]

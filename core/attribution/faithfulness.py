@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable, Literal, Mapping, Sequence
+from typing import Literal, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -26,7 +26,6 @@ from core.attribution.inference import BATCH, forward_network, probabilities
 from core.attribution.methods import (
     BASELINES,
     DEFAULT_BATCH,
-    METHOD_TITLES,
     METHODS,
     AttributionMethod,
     Baseline,
@@ -41,8 +40,8 @@ from core.checks import InputError, check_int, check_number, read_only
 from core.models import LoadedModel
 from core.predictions import check_target
 from core.preprocess import check_rgb, image_digest, view_and_pixels
+from core.progress import Progress, report, within
 
-Progress = Callable[[float, str], None]
 CurveKind = Literal["deletion", "insertion"]
 RANDOM = "random"
 DEFAULT_FRACTIONS = 20
@@ -66,10 +65,6 @@ class Curves:
     insertion_area: float
     shown: np.ndarray
     images: np.ndarray
-
-    @property
-    def title(self) -> str:
-        return METHOD_TITLES.get(self.name, self.name)
 
 
 @dataclass(frozen=True)
@@ -190,12 +185,12 @@ def _curves(model: LoadedModel, pixels: torch.Tensor, orders: Mapping[str, np.nd
 
     def batches():
         for start in range(0, len(keys), BATCH):
-            _report(progress, start / len(keys), f"{len(keys)} images through the model…")
+            report(progress, start / len(keys), "images", count=len(keys))
             yield normalised(model, torch.cat([picture(k) for k in keys[start:start + BATCH]]))
 
     with forward_network(model) as network:
         scores = probabilities(network, batches(), target=target).numpy()
-    _report(progress, 1.0, "done")
+    report(progress, 1.0, "done")
     index = {key: i for i, key in enumerate(keys)}
     results = []
     for name in orders:
@@ -239,10 +234,10 @@ def deletion_insertion(model: LoadedModel, image: np.ndarray, *, target: int,
         start = time.perf_counter()
         explanations = []
         for i, method in enumerate(methods):
-            _report(progress, 0.6 * i / len(methods), f"{METHOD_TITLES[method]} map…")
+            report(progress, 0.6 * i / len(methods), "map", method=method)
             explanations.append(explain(model, image, method=method, target=target, seed=seed,
                                         **options))
-        inner = None if progress is None else (lambda f, text: progress(0.6 + 0.4 * f, text))
+        inner = within(progress, 0.6, 0.4)
         curves = measure_curves(model, image, maps={e.method: e.map for e in explanations},
                                 target=target, replacement=replacement, fractions=fractions,
                                 shown=shown, seed=seed, progress=inner)
@@ -272,7 +267,3 @@ def check_methods(methods: Sequence[str]) -> tuple[AttributionMethod, ...]:
 def _uint8(pixels: torch.Tensor) -> np.ndarray:
     return (pixels[0].permute(1, 2, 0).clamp(0, 1) * 255).round().byte().cpu().numpy()
 
-
-def _report(progress: Progress | None, fraction: float, text: str) -> None:
-    if progress is not None:
-        progress(fraction, text)

@@ -44,11 +44,12 @@ GRADIENT_METHODS: tuple[AttributionMethod, ...] = METHODS[:4]
 METHOD_TITLES = {"saliency": "Saliency", "integrated_gradients": "Integrated Gradients",
                  "gradcam": "Grad-CAM", "guided_gradcam": "Guided Grad-CAM",
                  "occlusion": "Occlusion"}
+"""The methods' names, the same in English and German (a tab words their settings)."""
 BASELINES: tuple[Baseline, ...] = ("black", "white", "noise", "blurred")
 MAX_STEPS = 1000
 DEFAULT_BATCH = 16
 
-_CACHE = ResultCache(maxsize=128)
+_CACHE = ResultCache("attribution", maxsize=128)
 
 
 @dataclass(frozen=True)
@@ -92,13 +93,6 @@ class Explanation:
     seconds: float = 0.0
     window: int | None = None
     stride: int | None = None
-
-    @property
-    def title(self) -> str:
-        extra = {"integrated_gradients": f" ({self.baseline}, {self.steps} steps)",
-                 "gradcam": f" @ {self.layer}", "guided_gradcam": f" @ {self.layer}",
-                 "occlusion": f" ({self.window} px, stride {self.stride})"}
-        return METHOD_TITLES[self.method] + extra.get(self.method, "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -302,7 +296,3 @@ def cached(key: tuple, compute):
     """The attribution result cache, shared by the views in ``core.attribution.views``."""
     return _CACHE.get_or_compute(key, compute)
 
-
-def clear_cache() -> None:
-    """Forget cached results (benchmarks measure cold runs with it)."""
-    _CACHE.clear()

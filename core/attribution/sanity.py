@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 import torch
@@ -39,7 +39,6 @@ from core.attribution.guided import guided_backprop_map
 from core.attribution.inference import private_folded_copy
 from core.attribution.methods import (
     DEFAULT_BATCH,
-    METHOD_TITLES,
     METHODS,
     AttributionMethod,
     Baseline,
@@ -57,11 +56,10 @@ from core.models.hooks import count_hooks
 from core.models.layers import TOP_LEVEL_GROUP, list_layers, stage_layers
 from core.predictions import check_target
 from core.preprocess import check_rgb, image_digest
+from core.progress import Progress, report
 
-Progress = Callable[[float, str], None]
 TRAINED = "trained"
 GUIDED_BACKPROP = "guided_backprop"
-ROW_TITLES = {**METHOD_TITLES, GUIDED_BACKPROP: "Guided backprop (inside Guided Grad-CAM)"}
 
 
 @dataclass(frozen=True)
@@ -97,10 +95,6 @@ class SanityReport:
     correlations: np.ndarray
     view: np.ndarray
     seconds: float
-
-    @property
-    def titles(self) -> tuple[str, ...]:
-        return tuple(ROW_TITLES[row] for row in self.rows)
 
 
 def randomization_stages(network: nn.Module, *, input_size: int,
@@ -185,7 +179,7 @@ def _cascade(model: LoadedModel, image: np.ndarray, methods: tuple[AttributionMe
     start = time.perf_counter()
     trained = []
     for i, method in enumerate(methods):
-        _report(progress, 0.0, f"{METHOD_TITLES[method]} of the trained model…")
+        report(progress, 0.0, "trained_map", method=method)
         trained.append(explain(model, image, seed=seed, **options[method]))
     layer = next((o["layer"] for o in options.values() if o["layer"]), None)
     keep = layer if isinstance(model.network.get_submodule(layer) if layer else None, nn.Conv2d) else None
@@ -211,13 +205,13 @@ def _cascade(model: LoadedModel, image: np.ndarray, methods: tuple[AttributionMe
         for k, stage in enumerate(stages, start=1):
             randomize_stage(twin, stage, seed=seed, step=k, done=done)
             for i, row in enumerate(rows):
-                _report(progress, ((k - 1) * len(rows) + i) / total,
-                        f"{stage.name} randomized ({k}/{len(stages)}): {ROW_TITLES[row]}…")
+                report(progress, ((k - 1) * len(rows) + i) / total, "randomized",
+                       stage=stage.name, k=k, stages=len(stages), method=row)
                 maps[i, k] = row_map(row)
     finally:
         if count_hooks(twin):  # captum removes its hooks in finally; this must hold
             raise RuntimeError("A hook was left on the randomized copy.")
-    _report(progress, 1.0, "done")
+    report(progress, 1.0, "done")
     correlations = np.array([[rank_correlation(maps[i, 0], maps[i, k]) for k in range(maps.shape[1])]
                              for i in range(len(rows))])
     return SanityReport(
@@ -235,7 +229,3 @@ def _in_stage(name: str, stage: Stage) -> bool:
 def _has_parameters(network: nn.Module, name: str) -> bool:
     return any(True for _ in network.get_submodule(name).parameters())
 
-
-def _report(progress: Progress | None, fraction: float, text: str) -> None:
-    if progress is not None:
-        progress(fraction, text)

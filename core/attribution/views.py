@@ -7,7 +7,7 @@ the sanity check live in ``faithfulness`` and ``sanity``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 from captum.attr import LayerActivation, LayerAttribution, LayerGradientXActivation
@@ -15,7 +15,6 @@ from captum.attr import LayerActivation, LayerAttribution, LayerGradientXActivat
 from core.attribution.methods import (
     BASELINES,
     DEFAULT_BATCH,
-    METHOD_TITLES,
     METHODS,
     AttributionMethod,
     Baseline,
@@ -26,12 +25,11 @@ from core.attribution.methods import (
     module_named,
     normalised,
 )
-from core.checks import InputError
+from core.checks import InputError, excerpt
 from core.models import LoadedModel
 from core.predictions import check_target
 from core.preprocess import check_rgb, image_digest, view_and_pixels
-
-Progress = Callable[[float, str], None]
+from core.progress import Progress, report
 
 
 @dataclass(frozen=True)
@@ -64,12 +62,12 @@ def compare_methods(model: LoadedModel, image: np.ndarray, *, target: int,
     in METHODS order."""
     results = []
     for i, method in enumerate(METHODS):
-        _report(progress, i / len(METHODS), f"{METHOD_TITLES[method]}…")
+        report(progress, i / len(METHODS), "method", method=method)
         results.append(explain(model, image, method=method, target=target, layer=layer,
                                steps=steps, baseline=baseline,
                                internal_batch_size=internal_batch_size, window=window,
                                stride=stride))
-    _report(progress, 1.0, "done")
+    report(progress, 1.0, "done")
     return tuple(results)
 
 
@@ -79,26 +77,55 @@ def compare_baselines(model: LoadedModel, image: np.ndarray, *, target: int, ste
     """Integrated Gradients with each of the four baselines, with their completeness numbers."""
     results = []
     for i, baseline in enumerate(BASELINES):
-        _report(progress, i / len(BASELINES), f"IG with the {baseline} baseline…")
+        report(progress, i / len(BASELINES), "baseline", baseline=baseline)
         results.append(explain(model, image, method="integrated_gradients", target=target,
                                steps=steps, baseline=baseline, seed=seed,
                                internal_batch_size=internal_batch_size))
-    _report(progress, 1.0, "done")
+    report(progress, 1.0, "done")
     return tuple(results)
 
 
 def gradcam_depth(model: LoadedModel, image: np.ndarray, *, target: int, layers: Sequence[str],
                   progress: Progress | None = None) -> tuple[Explanation, ...]:
-    """Grad-CAM for the same target at each of ``layers`` (shallow to deep)."""
-    if not layers:
-        raise InputError("Choose at least one layer for Grad-CAM.",
-                         "Wähle mindestens eine Schicht für Grad-CAM.")
+    """Grad-CAM for the same target at each of ``layers``, in the order given (the caller
+    sorts them shallow to deep). ``InputError`` naming the layers the model does not have."""
+    layers = check_layers(model, layers)
     results = []
     for i, layer in enumerate(layers):
-        _report(progress, i / len(layers), f"Grad-CAM at {layer}…")
+        report(progress, i / len(layers), "gradcam_layer", layer=layer)
         results.append(explain(model, image, method="gradcam", target=target, layer=layer))
-    _report(progress, 1.0, "done")
+    report(progress, 1.0, "done")
     return tuple(results)
+
+
+def check_layers(model: LoadedModel, layers: Sequence[str]) -> tuple[str, ...]:
+    """``layers`` (one name or several) without repeats; ``InputError`` when there is none,
+    or one sentence naming every layer the model does not have."""
+    names = [layers] if isinstance(layers, str) else list(layers or ())
+    chosen = tuple(dict.fromkeys(str(layer) for layer in names))
+    modules = dict(model.network.named_modules())
+    unknown = [layer for layer in chosen if not layer or layer not in modules]
+    if unknown:
+        title = model.spec.title
+        en, de = _quoted(unknown)
+        raise InputError(
+            f"{title} has no {'layer' if len(unknown) == 1 else 'layers'} {en}. "
+            "Pick layers from the list.",
+            f"{title} hat keine {'Schicht' if len(unknown) == 1 else 'Schichten'} {de}. "
+            "Wähle Schichten aus der Liste.")
+    if not chosen:
+        raise InputError("Choose at least one layer for Grad-CAM.",
+                         "Wähle mindestens eine Schicht für Grad-CAM.")
+    return chosen
+
+
+def _quoted(names: Sequence[str], limit: int = 5) -> tuple[str, str]:
+    """The first ``limit`` names quoted, and how many more: in English and in German."""
+    shown = ", ".join(f"'{excerpt(name)}'" for name in names[:limit])
+    more = len(names) - limit
+    if more <= 0:
+        return shown, shown
+    return f"{shown} and {more} more", f"{shown} und {more} weitere"
 
 
 def compare_targets(model: LoadedModel, image: np.ndarray, *, targets: Sequence[int],
@@ -148,7 +175,3 @@ def _gradcam_steps(model: LoadedModel, image: np.ndarray, target: int, layer: st
         array.setflags(write=False)
     return GradCamSteps(model.name, layer, target, model.categories[target], *arrays, view=view)
 
-
-def _report(progress: Progress | None, fraction: float, text: str) -> None:
-    if progress is not None:
-        progress(fraction, text)

@@ -39,19 +39,10 @@ from core.clip.tokens import (
 )
 from core.clip.zeroshot import PROMPT, ZeroShot, class_embeddings, zero_shot
 
-
-def clear_cache() -> None:
-    """Forget every cached CLIP result (embeddings, scores, explanations, class sentences)."""
-    import importlib
-
-    for name in ("model", "relevance", "agreement", "zeroshot"):  # ``agreement`` is also a function
-        importlib.import_module(f"core.clip.{name}").clear_cache()
-
-
 __all__ = [
     "Agreement", "DELETION_METHODS", "Deletion", "IMAGE_METHODS", "ImageMethod", "ImageRelevance",
     "MAX_DESCRIPTIONS", "METHOD_TITLES", "PROMPT", "SLIDES_DESCRIPTIONS", "Similarity",
     "TOKEN_METHODS", "TokenMethod", "TokenRelevance", "Tokenized", "ZeroShot", "agreement",
-    "class_embeddings", "clear_cache", "clip_parts", "deletion_check", "image_relevance",
+    "class_embeddings", "clip_parts", "deletion_check", "image_relevance",
     "parse_descriptions", "similarity", "token_relevance", "zero_shot",
 ]

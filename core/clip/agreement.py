@@ -48,7 +48,7 @@ DELETION_METHODS = ("attention", "chefer", "grad_eclip")
 RANDOM_ORDERS = 3
 BATCH = 16
 
-_CACHE = ResultCache(maxsize=32)
+_CACHE = ResultCache("clip.agreement", maxsize=32)
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,3 @@ def agreement(model: LoadedModel, image: np.ndarray, descriptions: str | Sequenc
     key = (*model_key(model), image_digest(image), scored.descriptions, chefer_layers, steps)
     return _CACHE.get_or_compute(key, compute)
 
-
-def clear_cache() -> None:
-    """Forget cached agreement results."""
-    _CACHE.clear()

@@ -24,9 +24,9 @@ from core.clip.tokens import Tokenized, parse_descriptions, tokenize
 from core.models import LoadedModel
 from core.preprocess import check_rgb, image_digest, normalise, view_and_pixels
 
-_IMAGES = ResultCache(maxsize=64)
-_TEXTS = ResultCache(maxsize=512)
-_SCORES = ResultCache(maxsize=128)
+_IMAGES = ResultCache("clip.images", maxsize=64)
+_TEXTS = ResultCache("clip.texts", maxsize=512)
+_SCORES = ResultCache("clip.scores", maxsize=128)
 
 
 def clip_parts(model: LoadedModel) -> tuple[nn.Module, object]:
@@ -167,8 +167,3 @@ def similarity(model: LoadedModel, image: np.ndarray,
     key = (*model_key(model), image_digest(image), tokenized.descriptions)
     return _SCORES.get_or_compute(key, compute)
 
-
-def clear_cache() -> None:
-    """Forget cached embeddings and scores (tests and the benchmark measure cold runs)."""
-    for cache in (_IMAGES, _TEXTS, _SCORES):
-        cache.clear()

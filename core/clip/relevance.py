@@ -64,8 +64,8 @@ IMAGE_METHODS: tuple[ImageMethod, ...] = get_args(ImageMethod)
 METHOD_TITLES = {"attention": "Raw attention (last layer)", "rollout": "Attention rollout",
                  "chefer": "Chefer et al. 2021", "grad_eclip": "Grad-ECLIP"}
 
-_TOKENS = ResultCache(maxsize=64)
-_IMAGES = ResultCache(maxsize=64)
+_TOKENS = ResultCache("clip.tokens", maxsize=64)
+_IMAGES = ResultCache("clip.image_maps", maxsize=64)
 
 #: How the layer count of Chefer's rule is named in a sentence (English, German).
 LAYERS = ("The number of layers", "Die Zahl der Schichten")
@@ -257,8 +257,3 @@ def _check_method(method: str, known: tuple[str, ...]) -> None:
         raise InputError(f"Unknown method '{method}'. Choose one of: {', '.join(known)}.",
                          f"Unbekannte Methode „{method}“. Wähle eine von: {', '.join(known)}.")
 
-
-def clear_cache() -> None:
-    """Forget cached relevance results."""
-    _TOKENS.clear()
-    _IMAGES.clear()

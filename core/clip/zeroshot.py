@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import torch
@@ -24,12 +23,13 @@ from core.models import LoadedModel
 from core.models.sources import imagenet_categories
 from core.predictions import Prediction
 from core.preprocess import check_rgb, image_digest
+from core.progress import Progress, report
 
 PROMPT = "a photo of a {}."
 BATCH = 250
 
-_CLASSES = ResultCache(maxsize=4)
-_RESULTS = ResultCache(maxsize=128)
+_CLASSES = ResultCache("clip.classes", maxsize=4)
+_RESULTS = ResultCache("clip.zero_shot", maxsize=128)
 
 
 def class_prompts(categories: tuple[str, ...], prompt: str = PROMPT) -> tuple[str, ...]:
@@ -37,7 +37,6 @@ def class_prompts(categories: tuple[str, ...], prompt: str = PROMPT) -> tuple[st
     return tuple(prompt.format(name) for name in categories)
 
 
-Progress = Callable[[float, str], None]
 
 
 def encode_prompts(model: LoadedModel, prompts: tuple[str, ...], *, batch: int = BATCH,
@@ -54,9 +53,7 @@ def encode_prompts(model: LoadedModel, prompts: tuple[str, ...], *, batch: int =
     order = np.argsort(lengths, kind="stable")
     embeddings = np.zeros((len(prompts), int(clip.config.projection_dim)), dtype=np.float32)
     for start in range(0, len(prompts), batch):
-        if progress is not None:
-            progress(start / len(prompts), f"Encoding the {len(prompts)} class sentences "
-                                           "(once per model)…")
+        report(progress, start / len(prompts), "class_sentences", count=len(prompts))
         chosen = order[start: start + batch]
         tokenized = tokenize(tokenizer, [prompts[i] for i in chosen],
                              context=int(config.max_position_embeddings),
@@ -112,9 +109,3 @@ def zero_shot(model: LoadedModel, image: np.ndarray, *, top_k: int = 5,
 
     return _RESULTS.get_or_compute((*model_key(model), image_digest(image), top_k), compute)
 
-
-def clear_cache(*, classes: bool = True) -> None:
-    """Forget zero-shot results, and the class embeddings too unless ``classes`` is False."""
-    _RESULTS.clear()
-    if classes:
-        _CLASSES.clear()

@@ -10,9 +10,6 @@ May import: torch, torchvision, numpy, PIL and ``core`` helpers (models, preproc
 predictions, attribution, cache, checks). Never gradio, pyplot, ``tabs`` or ``lab``.
 """
 
-from core.counterfactual import checks as _checks
-from core.counterfactual import pixel as _pixel
-from core.counterfactual import swap as _swap
 from core.counterfactual.pixel import (
     MAX_STEPS,
     MAX_WEIGHTS,
@@ -40,19 +37,13 @@ from core.counterfactual.targets import (
     Target,
     TargetKind,
     dog_classes,
+    reaches,
     resolve_target,
     target_log_probability,
 )
 
-
-def clear_cache() -> None:
-    """Forget every cached counterfactual, swap and check (tests and benchmarks use this)."""
-    for module in (_pixel, _swap, _checks):
-        module.clear_cache()
-
-
 __all__ = ["DISTANCES", "DOG_FIRST", "DOG_LAST", "MAX_STEPS", "MAX_WEIGHTS", "TARGET_KINDS",
            "Counterfactual", "CounterfactualCancelled", "Distance", "Distances", "PixelParams",
-           "PixelProgress", "Target", "TargetKind", "TradeOff", "clear_cache", "dog_classes",
+           "PixelProgress", "Target", "TargetKind", "TradeOff", "dog_classes",
            "find_counterfactual", "measure_distances", "model_mask", "parse_weights",
-           "pixel_params", "resolve_target", "target_log_probability", "trade_off"]
+           "pixel_params", "reaches", "resolve_target", "target_log_probability", "trade_off"]

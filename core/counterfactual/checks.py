@@ -3,7 +3,9 @@
 (a) A *second* model: does another ImageNet classifier also see the target? (b) Robustness:
 does it stay the target after JPEG compression at quality 75 (Pillow) and after a shift by 2
 pixels (torchvision's ``affine``)? (c) Grad-CAM (captum, through ``core.attribution.explain``)
-for the original and the target class on the counterfactual.
+for the original and the target class on the counterfactual. A check keeps the target by the
+rule the run itself stops by (:func:`~core.counterfactual.targets.reaches` at the run's
+threshold).
 
 A pixel-space counterfactual (method 1) is an image: the checks classify the changed image.
 A region swap (method 2) is a change of features: the checks replay the same cell pairs on the
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Callable, Literal
 
 import numpy as np
 import torch
@@ -25,32 +28,62 @@ from PIL import Image
 
 from core.attribution import Explanation, explain
 from core.cache import ResultCache
-from core.checks import InputError, read_only
+from core.checks import read_only
 from core.counterfactual.results import Counterfactual
-from core.counterfactual.swap import RegionSwap, replay
-from core.counterfactual.targets import Target, best_in_target, target_log_probability
+from core.counterfactual.swap import CannotSwap, RegionSwap, replay
+from core.counterfactual.targets import (
+    Target,
+    best_in_target,
+    reaches,
+    target_log_probability,
+)
 from core.models import LoadedModel, ModelManager, WeightsUnavailableError
 from core.predictions import Prediction, top_predictions
 from core.preprocess import image_digest, normalise, view_and_pixels
 
 JPEG_QUALITY = 75
 SHIFT = 2
-_CACHE = ResultCache(maxsize=32)
+_CACHE = ResultCache("counterfactual.checks", maxsize=32)
+
+CheckKind = Literal["second_model", "jpeg", "shift"]
+"""The checks: another classifier, JPEG at :data:`JPEG_QUALITY`, a shift by :data:`SHIFT`
+pixels."""
+SkipReason = Literal["no_second_model", "grid", "head"]
+"""Why the second-model check did not run: no other classifier with the same classes has its
+weights here; or the second model cannot replay a region swap (:class:`CannotSwap`)."""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Why a check could not run, with what a sentence about it needs.
+
+    ``no_second_model``: ``wanted`` are the titles of the classifiers whose weights would do;
+    ``grid``: the second model's ``layer`` has the ``grid`` (h, w), not the swap's
+    ``expected`` one; ``head``: the second model's network does not work on the output of
+    ``layer`` alone.
+    """
+
+    reason: SkipReason
+    wanted: tuple[str, ...] = ()
+    layer: str = ""
+    grid: tuple[int, int] = (0, 0)
+    expected: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
 class CheckOutcome:
-    """One check: what the model says under it, and whether the target survives.
+    """One check of ``kind``: what the model says under it, and whether the target survives.
 
-    ``holds`` is ``None`` when the check could not run (``note`` says why, in English and
-    German).
+    ``model`` is the second model's title (kind ``second_model``, once one was found);
+    ``holds`` is ``None`` when the check could not run (``skipped`` says why).
     """
 
-    name: str
+    kind: CheckKind
     holds: bool | None
     prediction: Prediction | None = None
     target_probability: float | None = None
-    note: tuple[str, str] = ("", "")
+    model: str = ""
+    skipped: Skipped | None = None
 
 
 @dataclass(frozen=True)
@@ -87,10 +120,10 @@ def shift(image: np.ndarray, pixels: int = SHIFT) -> np.ndarray:
 
 
 def second_model(models: ModelManager,
-                 model: LoadedModel) -> tuple[LoadedModel | None, tuple[str, str]]:
-    """Another usable classifier with the same classes, preferring the offline model; else
-    ``None`` and a sentence (English, German) saying why. Never downloads: only models whose
-    weights are here."""
+                 model: LoadedModel) -> tuple[LoadedModel | None, tuple[str, ...]]:
+    """Another usable classifier with the same classes, preferring the offline model, and no
+    titles; else ``None`` and the titles of the other classifiers (whose weights the check would
+    need). Never downloads: only models whose weights are here."""
     names = [name for name in models.names("classifier") if name != model.name]
     names.sort(key=lambda name: name != models.fallback)
     for name in names:
@@ -101,20 +134,18 @@ def second_model(models: ModelManager,
         except WeightsUnavailableError:
             continue
         if len(other.categories) == len(model.categories):
-            return other, ("", "")
-    wanted = ", ".join(models.spec(n).title for n in names)
-    return None, (f"No second model with weights available here: the check needs the weights of "
-                  f"another classifier with the same classes ({wanted or 'another classifier'}).",
-                  "Kein zweites Modell mit Gewichten verfügbar: Die Prüfung braucht die Gewichte "
-                  "eines anderen Klassifikators mit denselben Klassen "
-                  f"({wanted or 'ein anderer Klassifikator'}).")
+            return other, ()
+    return None, tuple(models.spec(n).title for n in names)
 
 
-def _outcome(name: str, model: LoadedModel, logits: torch.Tensor, target: Target) -> CheckOutcome:
+def _outcome(kind: CheckKind, model: LoadedModel, logits: torch.Tensor, target: Target,
+             threshold: float, title: str = "") -> CheckOutcome:
+    """What ``model`` says for ``logits`` (1, classes); the target holds when its probability
+    reaches ``threshold``."""
     top = top_predictions(logits, model.categories, 1)[0]
     probability = float(target_log_probability(logits, target.indices(logits.device)).exp())
-    return CheckOutcome(name=name, holds=top.index in target, prediction=top,
-                        target_probability=probability)
+    return CheckOutcome(kind=kind, holds=reaches(probability, threshold), prediction=top,
+                        target_probability=probability, model=title)
 
 
 def _logits(model: LoadedModel, images: list[np.ndarray]) -> torch.Tensor:
@@ -125,31 +156,36 @@ def _logits(model: LoadedModel, images: list[np.ndarray]) -> torch.Tensor:
 
 def check_counterfactual(models: ModelManager, model: LoadedModel,
                          result: Counterfactual) -> RealityChecks:
-    """The three checks for a method-1 result (cached by model and image)."""
-    key = ("pixel", model.name, image_digest(result.image), result.target)
+    """The three checks for a method-1 result (cached by model, image, target and threshold)."""
+    key = ("pixel", model.name, image_digest(result.image), result.target,
+           result.params.threshold)
     return _CACHE.get_or_compute(key, lambda: _check_pixels(models, model, result))
 
 
-def _on_second_model(models: ModelManager, model: LoadedModel, target: Target,
-                     logits_of) -> CheckOutcome:
-    """The result under another classifier (``logits_of(other)``), or a note saying why that
-    check could not run (no second model here, or one that cannot replay the result)."""
-    other, why = second_model(models, model)
+def _on_second_model(models: ModelManager, model: LoadedModel, target: Target, threshold: float,
+                     logits_of: Callable[[LoadedModel], torch.Tensor]) -> CheckOutcome:
+    """The result under another classifier (``logits_of(other)``), or why that check could not
+    run (no second model here, or one that cannot replay the swap)."""
+    other, wanted = second_model(models, model)
     if other is None:
-        return CheckOutcome(name="second model", holds=None, note=why)
-    name = f"second model ({other.spec.title})"
+        return CheckOutcome(kind="second_model", holds=None,
+                            skipped=Skipped("no_second_model", wanted=wanted))
+    title = other.spec.title
     try:
-        return _outcome(name, other, logits_of(other), target)
-    except InputError as error:
-        return CheckOutcome(name=name, holds=None, note=(str(error), error.in_language("de")))
+        return _outcome("second_model", other, logits_of(other), target, threshold, title)
+    except CannotSwap as error:
+        return CheckOutcome(kind="second_model", holds=None, model=title,
+                            skipped=Skipped(error.reason, layer=error.layer, grid=error.grid,
+                                            expected=error.expected))
 
 
 def _check_pixels(models, model, result: Counterfactual) -> RealityChecks:
-    target = result.target
-    first = _on_second_model(models, model, target, lambda other: _logits(other, [result.image]))
+    target, threshold = result.target, result.params.threshold
+    first = _on_second_model(models, model, target, threshold,
+                             lambda other: _logits(other, [result.image]))
     logits = _logits(model, [jpeg(result.image), shift(result.image)])
-    robust = (_outcome(f"JPEG, quality {JPEG_QUALITY}", model, logits[:1], target),
-              _outcome(f"{SHIFT}-pixel shift", model, logits[1:], target))
+    robust = (_outcome("jpeg", model, logits[:1], target, threshold),
+              _outcome("shift", model, logits[1:], target, threshold))
     probabilities = _logits(model, [result.image])[0].softmax(dim=0)
     goal = best_in_target(probabilities, target)
     maps = [explain(model, result.image, method="gradcam", target=index)
@@ -162,22 +198,20 @@ def check_swap(models: ModelManager, model: LoadedModel, result: RegionSwap) -> 
     """The checks for a region swap: its cell pairs replayed under a second model, on JPEG
     compressed and on shifted pictures (cached)."""
     key = ("swap", model.name, image_digest(result.view), image_digest(result.dog_view),
-           result.swaps, result.layer, result.target)
+           result.swaps, result.layer, result.target, result.threshold)
     return _CACHE.get_or_compute(key, lambda: _check_swap(models, model, result))
 
 
 def _check_swap(models, model, result: RegionSwap) -> RealityChecks:
-    target = result.target
-    first = _on_second_model(models, model, target, lambda other: replay(
+    target, threshold = result.target, result.threshold
+    first = _on_second_model(models, model, target, threshold, lambda other: replay(
         other, result.view, result.dog_view, result.swaps, grid=result.grid))
     outcomes = [first]
-    for name, change in ((f"JPEG, quality {JPEG_QUALITY}", jpeg), (f"{SHIFT}-pixel shift", shift)):
+    changes: tuple[tuple[CheckKind, Callable[[np.ndarray], np.ndarray]], ...] = (
+        ("jpeg", jpeg), ("shift", shift))
+    for kind, change in changes:
         logits = replay(model, change(result.view), change(result.dog_view), result.swaps,
                         layer=result.layer, grid=result.grid)
-        outcomes.append(_outcome(name, model, logits, target))
+        outcomes.append(_outcome(kind, model, logits, target, threshold))
     return RealityChecks(outcomes=tuple(outcomes))
 
-
-def clear_cache() -> None:
-    """Forget cached checks."""
-    _CACHE.clear()

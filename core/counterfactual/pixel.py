@@ -41,7 +41,7 @@ from core.counterfactual.results import (
     measure_distances,
     stop_check,
 )
-from core.counterfactual.targets import Target, target_log_probability
+from core.counterfactual.targets import Target, reaches, target_log_probability
 from core.models import LoadedModel
 from core.models.fold import FoldedNetworks
 from core.predictions import top_predictions
@@ -55,7 +55,7 @@ it). It vanishes when the result is rounded to 8-bit pixels, but different seeds
 different changes. Seed 0 starts from the original itself, like the slides."""
 
 _FOLDED = FoldedNetworks(maxsize=2)
-_CACHE = ResultCache(maxsize=32)
+_CACHE = ResultCache("counterfactual.pixel", maxsize=32)
 
 
 def pixel_params(*, weight: float = 1.0, distance: str = "l2", smoothness: float = 0.0,
@@ -112,14 +112,23 @@ def parse_weights(text: str | Sequence[float]) -> tuple[float, ...]:
     return tuple(values)
 
 
-def model_mask(mask: np.ndarray | None, size: int) -> np.ndarray | None:
-    """A painted region (H, W) of any size as an (S, S) bool mask; ``InputError`` if empty."""
+def model_mask(mask: np.ndarray | None, size: int,
+               image_shape: tuple[int, ...] | None = None) -> np.ndarray | None:
+    """A painted region (H, W) as an (S, S) bool mask; ``InputError`` if it is empty or, given
+    the image's shape, painted on a picture of another size."""
     if mask is None:
         return None
     mask = np.asarray(mask)
     if mask.ndim != 2:
         raise InputError("The region must be a 2-D mask of the image (paint on the image).",
                          "Der Bereich muss eine 2-D-Maske des Bildes sein (male auf das Bild).")
+    if image_shape is not None and mask.shape != tuple(image_shape[:2]):
+        (height, width), (image_height, image_width) = mask.shape, image_shape[:2]
+        raise InputError(
+            f"The painted region is {width}×{height} pixels but the image is "
+            f"{image_width}×{image_height}: paint on this image in the editor.",
+            f"Der gemalte Bereich hat {width}×{height} Pixel, das Bild aber "
+            f"{image_width}×{image_height}: Male im Editor auf dieses Bild.")
     if mask.shape != (size, size):  # resized like the image (core.preprocess.model_view)
         mask = np.asarray(Image.fromarray(mask.astype(bool).astype(np.uint8) * 255)
                           .resize((size, size), Image.NEAREST)) > 0
@@ -168,7 +177,7 @@ def _search(model, image, *, target, params, weights, mask, seed, should_stop, o
     seed = check_int(("The random seed", "Der Zufalls-Seed"), seed, 0, 2**31 - 1)
     size = model.spec.input_size
     view, pixels = view_and_pixels(image, size)
-    region = model_mask(mask, size)
+    region = model_mask(mask, size, image.shape)
     key = ("pixel", model.name, str(model.device), image_digest(view), target, params,
            tuple(weights), None if region is None else image_digest(region), seed)
 
@@ -196,14 +205,18 @@ def _total_variation(change: torch.Tensor) -> torch.Tensor:
 def _network(model: LoadedModel) -> torch.nn.Module:
     """The whole network with BatchNorm folded when the logits stay the same, else the original.
 
-    ``FoldedNetworks`` checks a copy against the original at a named layer; the root module's
-    name is "", so ``layer=""`` compares the final outputs (the logits).
+    ``FoldedNetworks`` checks a copy against the original at a named layer: here the network's
+    last top-level module, its classifier head, whose output is the logits (a network without
+    modules of its own is run as it is).
     """
+    children = [name for name, _ in model.network.named_children()]
+    if not children:
+        return model.network
     generator = torch.Generator().manual_seed(0)
     size = model.spec.input_size
     probe = lambda: (torch.randn(1, 3, size, size, generator=generator) * 0.5).to(model.device)
     with model.lock:
-        return _FOLDED.get(model.network, layer="", example=probe)
+        return _FOLDED.get(model.network, layer=children[-1], example=probe)
 
 
 def _valid(pixels: torch.Tensor) -> torch.Tensor:
@@ -259,7 +272,7 @@ def _optimise(model: LoadedModel, view: np.ndarray, pixels: torch.Tensor, *, tar
             for curve, values in zip(curves[i], numbers):
                 curve.append(values[row])
             steps[i] = step
-            if numbers[1][row] >= params.threshold or step == params.max_steps:
+            if reaches(numbers[1][row], params.threshold) or step == params.max_steps:
                 done[i] = True
                 finals[i] = batch[row:row + 1].detach()
                 leaving.append(i)
@@ -321,7 +334,3 @@ def _results(model, view, target, params, weights, mask, seed, finals, curves, s
             distances=measure_distances(view, image), seconds=seconds))
     return TradeOff(runs=tuple(runs))
 
-
-def clear_cache() -> None:
-    """Forget cached counterfactuals (tests and benchmarks measure cold runs with it)."""
-    _CACHE.clear()

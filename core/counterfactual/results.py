@@ -8,7 +8,7 @@ from typing import Literal
 
 import numpy as np
 
-from core.counterfactual.targets import Target
+from core.counterfactual.targets import Target, reaches
 from core.predictions import Prediction
 
 Distance = Literal["l2", "l1"]
@@ -28,7 +28,8 @@ def stop_check(should_stop) -> None:
 
 @dataclass(frozen=True)
 class PixelParams:
-    """Method 1's knobs (Wachter et al. 2017), already checked (:func:`core.counterfactual.pixel_params`).
+    """Method 1's knobs (Wachter et al. 2017), already checked
+    (:func:`core.counterfactual.pixel_params`).
 
     ``weight``: the proximity weight λ; ``distance``: ``l2`` = root mean square change,
     ``l1`` = mean absolute change, both in 0–255 pixel units; ``smoothness``: weight of the
@@ -122,7 +123,8 @@ class Counterfactual:
 
     @property
     def reached(self) -> bool:
-        return self.target_probability >= self.params.threshold
+        """Whether the 8-bit counterfactual counts as the target (:func:`reaches`)."""
+        return reaches(self.target_probability, self.params.threshold)
 
     @property
     def switched_to(self) -> Prediction | None:

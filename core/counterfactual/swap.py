@@ -10,7 +10,8 @@ noise of method 1.
 The search is their greedy sequential search: at every step try (cat cell, dog cell) pairs,
 keep the one that raises log p(target) most, repeat until the target's probability reaches
 ``threshold`` (as in method 1; Goyal et al. stop as soon as the decision flips, which leaves a
-result right at the boundary) or ``max_cells`` cells are swapped. Each cell and each dog cell is used at most once.
+result right at the boundary) or ``max_cells`` cells are swapped. Each cell and each dog cell
+is used at most once.
 To stay fast on a CPU, every step first ranks *all* pairs with a first-order estimate (one
 backward pass: Δ ≈ ∇f · (f(I')_j − f(I)_i)) and evaluates the best ``candidates`` pairs exactly
 through the head, in one batch; with ``candidates`` ≥ the number of free pairs it is their
@@ -31,7 +32,7 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Literal
 
 import numpy as np
 import torch
@@ -39,7 +40,7 @@ import torch
 from core.cache import ResultCache
 from core.checks import InputError, check_int, check_number, read_only
 from core.counterfactual.results import stop_check
-from core.counterfactual.targets import Target, target_log_probability
+from core.counterfactual.targets import Target, reaches, target_log_probability
 from core.models import LoadedModel
 from core.models.hooks import capture_outputs, forward_hooks
 from core.predictions import Prediction, top_predictions
@@ -50,7 +51,7 @@ MAX_CANDIDATES = 4096
 CHUNK = 256
 """Candidate feature maps evaluated per forward pass (bounded memory)."""
 
-_CACHE = ResultCache(maxsize=32)
+_CACHE = ResultCache("counterfactual.swap", maxsize=32)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,32 @@ def swap_params(*, max_cells: int = 16, candidates: int = 256,
                              candidates, 1, MAX_CANDIDATES),
         threshold=check_number(("The stop threshold", "Die Stopp-Schwelle"), threshold, 0.01, 0.99,
                                (" (a target probability)", " (eine Zielwahrscheinlichkeit)")))
+
+
+class CannotSwap(InputError):
+    """The cells cannot be swapped in a model: ``reason`` ``"grid"`` (its ``layer`` has the
+    ``grid`` (h, w), not the ``expected`` one) or ``"head"`` (the network does not work on the
+    output of ``layer`` alone). ``model`` is the model's title. The checks read the fields; a
+    search that fails so says the sentence."""
+
+    def __init__(self, reason: Literal["grid", "head"], *, model: str, layer: str,
+                 grid: tuple[int, int] = (0, 0), expected: tuple[int, int] = (0, 0)):
+        if reason == "head":
+            super().__init__(
+                f"After layer '{layer}' the network does not work on that layer's output alone; "
+                "choose a model whose head follows its last block.",
+                f"Nach der Schicht '{layer}' arbeitet das Netz nicht allein mit der Ausgabe "
+                "dieser Schicht; wähle ein Modell, dessen Kopf direkt auf seinen letzten Block "
+                "folgt.")
+        else:
+            (h, w), (eh, ew) = grid, expected
+            super().__init__(
+                f"{model}'s layer {layer} has a {h}×{w} grid, not {eh}×{ew}: the same cells "
+                "cannot be swapped.",
+                f"Die Schicht {layer} von {model} hat ein Raster von {h}×{w}, nicht {eh}×{ew}: "
+                "dieselben Zellen lassen sich nicht tauschen.")
+        self.reason, self.model, self.layer = reason, model, layer
+        self.grid, self.expected = grid, expected
 
 
 @dataclass(frozen=True)
@@ -116,7 +143,8 @@ class RegionSwap:
 
     @property
     def reached(self) -> bool:
-        return float(self.p_target[-1]) >= self.threshold
+        """Whether the last swap made the target (:func:`~core.counterfactual.targets.reaches`)."""
+        return reaches(float(self.p_target[-1]), self.threshold)
 
     @property
     def switched_to(self) -> Prediction | None:
@@ -150,11 +178,7 @@ def swapped_head(model: LoadedModel, layer: str,
         finally:
             replacement.clear()
         if logits.shape[0] != features.shape[0]:
-            raise InputError(f"After layer '{layer}' the network does not work on that layer's "
-                             "output alone; choose a model whose head follows its last block.",
-                             f"Nach der Schicht '{layer}' arbeitet das Netz nicht allein mit der "
-                             "Ausgabe dieser Schicht; wähle ein Modell, dessen Kopf direkt auf "
-                             "seinen letzten Block folgt.")
+            raise CannotSwap("head", model=model.spec.title, layer=layer)
         return logits
 
     with model.lock, forward_hooks(model.network, {layer: hook}):
@@ -218,7 +242,7 @@ def _search(model, layer, view, pixels, dog_view, dog_pixels, target, params, sh
     best_logits = logits[:1]
     exhaustive = True
     with swapped_head(model, layer, pixels) as head:
-        while probabilities[-1] < params.threshold and len(swaps) < params.max_cells:
+        while not reaches(probabilities[-1], params.threshold) and len(swaps) < params.max_cells:
             stop_check(should_stop)
             pairs, complete = _candidates(head, current, dog_cells, free_cat, free_dog, classes,
                                           params.candidates, (channels, height, width))
@@ -247,7 +271,8 @@ def _search(model, layer, view, pixels, dog_view, dog_pixels, target, params, sh
 
 
 def _candidates(head, current, dog_cells, free_cat, free_dog, classes, limit, shape):
-    """(K, 2) (cat cell, dog cell) pairs to evaluate exactly, and whether they are all free pairs."""
+    """(K, 2) (cat cell, dog cell) pairs to evaluate exactly, and whether they are all free
+    pairs."""
     free = free_cat[:, None] & free_dog[None, :]
     total = int(free.sum())
     if total <= limit:
@@ -284,7 +309,8 @@ def replay(model: LoadedModel, view: np.ndarray, dog_view: np.ndarray,
     """Logits (1, classes) of ``view`` with the given cells of ``dog_view`` swapped in.
 
     Used to check a swap under another model or changed images. ``grid`` is the (h, w) the cell
-    indices refer to; ``ValueError`` when this model's layer has another grid.
+    indices refer to; :class:`CannotSwap` when this model's layer has another grid or its head
+    does not follow the layer alone.
     """
     check_rgb(view)
     check_rgb(dog_view)
@@ -295,11 +321,8 @@ def replay(model: LoadedModel, view: np.ndarray, dog_view: np.ndarray,
     features, _ = _features(model, layer, pixels, dog_pixels)
     channels, height, width = features.shape[1:]
     if grid is not None and tuple(grid) != (height, width):
-        raise InputError(f"{model.spec.title}'s layer {layer} has a {height}×{width} grid, not "
-                         f"{grid[0]}×{grid[1]}: the same cells cannot be swapped.",
-                         f"Die Schicht {layer} von {model.spec.title} hat ein Raster von "
-                         f"{height}×{width}, nicht {grid[0]}×{grid[1]}: dieselben Zellen lassen "
-                         "sich nicht tauschen.")
+        raise CannotSwap("grid", model=model.spec.title, layer=layer, grid=(height, width),
+                         expected=(int(grid[0]), int(grid[1])))
     current = features[0].reshape(channels, -1).clone()
     dog_cells = features[1].reshape(channels, -1)
     for cat_cell, dog_cell in swaps:
@@ -307,7 +330,3 @@ def replay(model: LoadedModel, view: np.ndarray, dog_view: np.ndarray,
     with swapped_head(model, layer, pixels) as head, torch.inference_mode():
         return head(current.reshape(1, channels, height, width)).float()
 
-
-def clear_cache() -> None:
-    """Forget cached swaps (tests and benchmarks measure cold runs with it)."""
-    _CACHE.clear()

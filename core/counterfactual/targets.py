@@ -39,18 +39,26 @@ def dog_classes(categories: Sequence[str]) -> tuple[int, ...]:
     return tuple(range(DOG_FIRST, DOG_LAST + 1))
 
 
+def reaches(probability: float, threshold: float) -> bool:
+    """Whether a target probability counts as success: at least the stop threshold. The one
+    rule of both methods (when a run stops, whether it reached the target) and of their
+    reality checks (whether a check keeps the target)."""
+    return float(probability) >= threshold
+
+
 @dataclass(frozen=True)
 class Target:
-    """The classes that count as success, with a name for people.
+    """The classes that count as success.
 
     ``classes``: sorted indices; ``original``: the start image's top class (for ``other`` it
-    is the one class left out); ``label``: e.g. "any dog" or "#207 golden retriever".
+    is the one class left out); ``class_name``: the name of the one class of kind ``class``
+    (empty for the others). The tabs word the target from these.
     """
 
     kind: TargetKind
     classes: tuple[int, ...]
     original: int
-    label: str
+    class_name: str = ""
 
     def __contains__(self, index: object) -> bool:
         return index in self.classes
@@ -69,7 +77,7 @@ def resolve_target(categories: Sequence[str], *, kind: TargetKind, original: int
     original = check_target(categories, target=original)
     if kind == "dog":
         classes = dog_classes(categories)
-        return Target(kind, classes, original, "any dog")
+        return Target(kind, classes, original)
     if kind == "class":
         if class_index is None:
             raise InputError("Choose the target class: type its index or search its name.",
@@ -80,11 +88,10 @@ def resolve_target(categories: Sequence[str], *, kind: TargetKind, original: int
                              "this image; choose another class as the target.",
                              f"#{index} {categories[index]} sieht das Modell in diesem Bild "
                              "schon; wähle eine andere Klasse als Zielklasse.")
-        return Target(kind, (index,), original, f"#{index} {categories[index]}")
+        return Target(kind, (index,), original, categories[index])
     if kind == "other":
         classes = tuple(i for i in range(len(categories)) if i != original)
-        return Target(kind, classes, original,
-                      f"any class but #{original} {categories[original]}")
+        return Target(kind, classes, original)
     raise InputError(f"Unknown target '{kind}'. Choose one of: {', '.join(TARGET_KINDS)}.",
                      f"Unbekanntes Ziel '{kind}'. Wähle eines von: {', '.join(TARGET_KINDS)}.")
 

@@ -17,9 +17,13 @@ Hook = Callable[[nn.Module, tuple, object], object]
 def forward_hooks(model: nn.Module, hooks: Mapping[str, Hook]) -> Iterator[None]:
     """Register ``hooks`` (module name → hook) on ``model`` and remove them all on exit.
 
-    Raises ``InputError`` naming the first unknown module. The caller holds the model's lock.
+    Raises ``InputError`` naming the first unknown module (or saying that none was chosen)
+    before anything runs. The caller holds the model's lock.
     """
     modules = dict(model.named_modules())
+    if any(not name for name in hooks):  # "" names the whole network, never a layer
+        raise InputError("No layer was chosen. Pick one from the layer list.",
+                         "Es ist keine Schicht gewählt. Wähle eine aus der Liste der Schichten.")
     unknown = [name for name in hooks if name not in modules]
     if unknown:
         raise InputError(f"The model has no layer named '{excerpt(unknown[0])}'.",

@@ -9,8 +9,8 @@ Hugging Face repositories (CLIP).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Protocol
 
 import torch

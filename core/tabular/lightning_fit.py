@@ -38,7 +38,8 @@ import torch
 from lightning.pytorch.callbacks import Callback, EarlyStopping
 from torch import nn
 
-from core.tabular.mlp import Accelerator, Progress
+from core.progress import Progress, report
+from core.tabular.mlp import Accelerator
 
 # "GPU available: …", "TPU available: …", tips: info messages through Lightning's own loggers.
 for _name in ("lightning.pytorch", "lightning.fabric"):
@@ -122,9 +123,8 @@ class _KeepBest(Callback):
             self.state = {name: tensor.detach().to("cpu", copy=True)
                           for name, tensor in module.network.state_dict().items()}
         if self.progress is not None:
-            self.progress(min(1.0, (epoch + 1) / self.max_epochs),
-                          f"epoch {epoch + 1} (at most {self.max_epochs}), "
-                          f"validation loss {loss:.3f}")
+            report(self.progress, min(1.0, (epoch + 1) / self.max_epochs), "epoch",
+                   epoch=epoch + 1, most=self.max_epochs, loss=loss)
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import threading
 from contextlib import contextmanager
-from typing import Callable, Iterator, Literal, get_args
+from typing import Iterator, Literal, get_args
 
 import numpy as np
 import torch
@@ -31,12 +31,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import nn
 
 from core.checks import check_int, check_number, read_only
+from core.progress import Progress
 
 Accelerator = Literal["cpu", "auto"]
-#: ``progress(fraction, sentence)``: how far training is (0 to 1) and what it is doing.
-Progress = Callable[[float, str], None]
 
-__all__ = ["Accelerator", "NeuralNetworkRegressor", "Progress", "build_network", "one_cpu_thread"]
+__all__ = ["Accelerator", "NeuralNetworkRegressor", "build_network", "one_cpu_thread"]
 
 
 @contextmanager

@@ -19,10 +19,15 @@ from sklearn.inspection import partial_dependence
 
 from core.cache import ResultCache
 from core.checks import InputError, check_int, excerpt, read_only
-from core.tabular import training
 from core.tabular.ale import ALE1D, ale_from_estimator
-from core.tabular.training import MODEL_NAMES, TREE_MODELS, ModelName, ModelScores, TrainedModels
-from core.tabular.training import check_model
+from core.tabular.training import (
+    MODEL_NAMES,
+    TREE_MODELS,
+    ModelName,
+    ModelScores,
+    TrainedModels,
+    check_model,
+)
 
 PDPMethod = Literal["auto", "brute", "recursion"]
 #: A 2D grid point counts as "outside the data" when no training row lies within this
@@ -93,13 +98,8 @@ class ModelComparison:
 
 # --------------------------------------------------------------------------- caching
 
-_RESULT_CACHE = ResultCache(maxsize=256)
+_RESULT_CACHE = ResultCache("pdp.results", maxsize=256)
 
-
-def clear_cache() -> None:
-    """Forget trained models and cached results (tests, benchmarks)."""
-    training.clear_cache()
-    _RESULT_CACHE.clear()
 
 
 # --------------------------------------------------------------------------- validation

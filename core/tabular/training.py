@@ -22,8 +22,9 @@ from sklearn.model_selection import train_test_split
 
 from core.cache import ResultCache
 from core.checks import InputError, check_int, read_only
+from core.progress import Progress, report, within
 from core.tabular.boston import BostonData, load_boston
-from core.tabular.mlp import NeuralNetworkRegressor, Progress
+from core.tabular.mlp import NeuralNetworkRegressor
 
 ModelName = Literal["random_forest", "gradient_boosting", "neural_network"]
 MODEL_NAMES: tuple[str, ...] = get_args(ModelName)
@@ -34,7 +35,7 @@ MODEL_TITLES = {"random_forest": "Random forest", "gradient_boosting": "Gradient
 TEST_SIZE = 0.25
 Estimator = RandomForestRegressor | GradientBoostingRegressor | NeuralNetworkRegressor
 
-_MODEL_CACHE = ResultCache(maxsize=4)
+_MODEL_CACHE = ResultCache("pdp.models", maxsize=4)
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,10 +82,6 @@ def check_model(model: str) -> None:
 
 
 def _train(data: BostonData, drop_b: bool, seed: int, progress: Progress | None) -> TrainedModels:
-    def tell(fraction: float, text: str) -> None:
-        if progress is not None:
-            progress(fraction, text)
-
     X = data.X.drop(columns=["B"]) if drop_b else data.X
     X_train, X_test, y_train, y_test = train_test_split(
         X, data.y, test_size=TEST_SIZE, random_state=seed
@@ -96,17 +93,15 @@ def _train(data: BostonData, drop_b: bool, seed: int, progress: Progress | None)
         "neural_network": NeuralNetworkRegressor(random_state=seed),
     }
     # where each model's training starts on the progress bar (the network reports its epochs)
-    steps = {"random_forest": (0.0, "Training the random forest (200 trees)"),
-             "gradient_boosting": (0.2, "Training gradient boosting (300 trees)"),
-             "neural_network": (0.35, "Loading PyTorch Lightning, training the neural network")}
+    starts = {"random_forest": 0.0, "gradient_boosting": 0.2, "neural_network": 0.35}
     scores, seconds = {}, {}
     for name, est in estimators.items():
-        tell(*steps[name])
+        report(progress, starts[name], "train", model=name,
+               trees=getattr(est, "n_estimators", None))
         options = {}
         if name == "neural_network":
             importlib.import_module("core.tabular.lightning_fit")  # once per process, not timed
-            options["progress"] = lambda f, text: tell(0.35 + 0.65 * f,
-                                                       f"Training the neural network: {text}")
+            options["progress"] = within(progress, 0.35, 0.65)
         start = time.perf_counter()
         est.fit(X_train, y_train, **options)
         seconds[name] = time.perf_counter() - start
@@ -139,7 +134,7 @@ def train_models(
     ``NeuralNetworkRegressor`` (two hidden layers of 64 SiLU units, AdamW, early stopping on 20 %
     of the training rows, CPU). Returns ``TrainedModels`` (the same object for the same
     arguments; a few seconds the first time, plus importing Lightning once per process).
-    ``progress(fraction, sentence)`` hears how far the first caller's training is.
+    ``progress(fraction, step)`` hears how far the first caller's training is.
     """
     data = data if data is not None else load_boston()
     if not isinstance(drop_b, bool):
@@ -150,7 +145,3 @@ def train_models(
     return _MODEL_CACHE.get_or_compute((data, drop_b, seed),
                                        lambda: _train(data, drop_b, seed, progress))
 
-
-def clear_cache() -> None:
-    """Forget the trained models so the next call trains again (tests, benchmarks)."""
-    _MODEL_CACHE.clear()

@@ -1,5 +1,5 @@
 """The Attribution tab's words in English and German: the layout's labels (``T.label``) and the
-sentences, tables and picture titles the handlers write in the request's language
+sentences, tables and picture titles the views write in the request's language
 (``T.text``). The methods' names (Saliency, Integrated Gradients, Grad-CAM, Guided Grad-CAM,
 Occlusion) are the same in both languages."""
 
@@ -67,11 +67,11 @@ T = Texts("attribution", en={
     "sanity": "Randomize stage by stage",
     "sanity.image": "Maps after each stage",
     **{f"baseline.{b}": b for b in ("black", "white", "noise", "blurred")},
-    # what the handlers write
+    # what the views write
     "target.text": "Target class: **#{index} {name}**",
     "timings": "Computed (0 s = from cache): {parts}",
-    "title.ig": " ({baseline}, {steps} steps)",
-    "title.occlusion": " ({window} px, stride {stride})",
+    "title.ig": "({baseline}, {steps} steps)",
+    "title.occlusion": "({window} px, stride {stride})",
     "original": "Original",
     "pic.heatmaps": "heatmaps below:\neach normalised on its own",
     "pic.heatmap": "{method} heatmap",
@@ -177,8 +177,8 @@ T = Texts("attribution", en={
     "baseline.blurred": "weichgezeichnet",
     "target.text": "Zielklasse: **#{index} {name}**",
     "timings": "Berechnet (0 s = aus dem Cache): {parts}",
-    "title.ig": " ({baseline}, {steps} Schritte)",
-    "title.occlusion": " ({window} px, Schrittweite {stride})",
+    "title.ig": "({baseline}, {steps} Schritte)",
+    "title.occlusion": "({window} px, Schrittweite {stride})",
     "original": "Original",
     "pic.heatmaps": "darunter die Heatmaps:\njede einzeln normiert",
     "pic.heatmap": "{method}: Heatmap",
@@ -232,18 +232,19 @@ def baseline_name(baseline: str, lang: str) -> str:
     return T.text(key, lang) if key in T.words["en"] else str(baseline)
 
 
-def method_title(result: Explanation, lang: str) -> str:
-    """:attr:`Explanation.title` in ``lang`` (in English exactly core's title)."""
+def method_title(result: Explanation, lang: str, separator: str = " ") -> str:
+    """The method's name and its settings in ``lang``, e.g. "Integrated Gradients (black, 32
+    steps)", "Grad-CAM @ layer4"; ``separator`` goes between them (a line break for two lines)."""
     if result.method == "integrated_gradients":
-        extra = T.text("title.ig", lang, baseline=baseline_name(result.baseline, lang),
+        extra = T.text("title.ig", lang, baseline=baseline_name(str(result.baseline), lang),
                        steps=result.steps)
     elif result.method in ("gradcam", "guided_gradcam"):
-        extra = f" @ {result.layer}"
+        extra = f"@ {result.layer}"
     elif result.method == "occlusion":
         extra = T.text("title.occlusion", lang, window=result.window, stride=result.stride)
     else:
-        extra = ""
-    return METHOD_TITLES[result.method] + extra
+        return METHOD_TITLES[result.method]
+    return METHOD_TITLES[result.method] + separator + extra
 
 
 def baseline_choices(baselines) -> list:

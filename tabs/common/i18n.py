@@ -51,6 +51,10 @@ class Texts:
         """The words for ``key`` in ``lang`` (English for an unknown language), formatted."""
         return in_language(self.words, lang)[key].format(**values)
 
+    def both(self, key: str, **values: object) -> dict[str, str]:
+        """The words for ``key`` in every language: ``{"en": …, "de": …}``."""
+        return {lang: self.text(key, lang, **values) for lang in LANGUAGES}
+
 
 @lru_cache(maxsize=1)
 def _keys() -> "gr.I18n":

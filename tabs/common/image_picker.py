@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-from pathlib import Path
 
 import gradio as gr
 import numpy as np
 
-from core.checks import InputError
-from core.images import MAX_FILE_BYTES, load_image
-from tabs.common.errors import user_errors
+from core.images import MAX_FILE_BYTES
+from tabs.common.form import Form
 from tabs.common.i18n import Texts
+from tabs.common.view import Call, View
 
 _MB = MAX_FILE_BYTES // 2**20
 LABELS = Texts("image_picker", en={
@@ -26,33 +24,15 @@ LABELS = Texts("image_picker", en={
 })
 
 
-class ExampleImages:
-    """The bundled example images of one folder, each decoded once and shared read-only."""
+@dataclass(frozen=True)
+class ImageChoice:
+    example: str | None = None
+    upload: str | None = None
 
-    def __init__(self, folder: Path):
-        self.folder = Path(folder)
-        self.names = tuple(sorted(p.name for p in self.folder.iterdir()
-                                  if p.suffix.lower() in (".png", ".jpg", ".jpeg")))
-        self.load = functools.lru_cache(maxsize=len(self.names) or 1)(self._decode)
 
-    def path(self, name: str) -> Path:
-        """The file of example ``name``; ``InputError`` listing the examples otherwise."""
-        if name not in self.names:
-            raise InputError(f"Unknown example image '{name}'. Choose one of: {', '.join(self.names)}.",
-                             f"Unbekanntes Beispielbild '{name}'. Wähle eines von: "
-                             f"{', '.join(self.names)}.")
-        return self.folder / name
-
-    def _decode(self, name: str) -> np.ndarray:
-        image = load_image(self.path(name))
-        image.setflags(write=False)
-        return image
-
-    def resolve(self, example: str | None, upload: str | None) -> np.ndarray:
-        """The uploaded image when there is one, else the chosen example, as RGB uint8."""
-        if upload:
-            return load_image(upload)
-        return self.load(example)
+def preview_image(call: Call[ImageChoice]) -> np.ndarray:
+    """Show the image that the next computation will use."""
+    return call.ctx.examples.resolve(call.settings.example, call.settings.upload)
 
 
 @dataclass(frozen=True)
@@ -68,14 +48,12 @@ class ImagePicker:
         return [self.example, self.upload]
 
 
-def image_picker(examples: ExampleImages, *, default: str, key: str) -> ImagePicker:
-    """Create the picker inside the current layout block and wire its preview."""
+def image_picker(form: Form, *, default: str, key: str, prefix: str = "") -> ImagePicker:
+    """Create the picker inside the current layout block and wire its preview.
 
-    @user_errors
-    def preview_image(example: str | None, upload: str | None) -> np.ndarray:
-        """Show the image that the next computation will use."""
-        return examples.resolve(example, upload)
-
+    The form gets the components as ``{prefix}example`` and ``{prefix}upload``.
+    """
+    examples = form.ctx.examples
     with gr.Group():
         example = gr.Dropdown(list(examples.names), value=default, label=LABELS.label("example"),
                               key=f"{key}-example")
@@ -84,7 +62,8 @@ def image_picker(examples: ExampleImages, *, default: str, key: str) -> ImagePic
         preview = gr.Image(label=LABELS.label("image"), interactive=False, format="png",
                            height=220, key=f"{key}-preview", elem_id=f"{key}-preview",
                            value=str(examples.path(default)))
-    for trigger in (example.change, upload.change):
-        trigger(preview_image, [example, upload], preview, api_visibility="private",
-                show_progress="hidden")
+    form.add(**{f"{prefix}example": example, f"{prefix}upload": upload})
+    view = View(f"{key}_preview", ImageChoice, preview_image, LABELS, public=False)
+    form.wire(view, [example.change, upload.change], preview,
+              inputs={"example": example, "upload": upload}, show_progress="hidden")
     return ImagePicker(example=example, upload=upload, preview=preview)

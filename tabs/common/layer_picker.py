@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import gradio as gr
 
-from core.models import LayerRole, ModelManager
+from core.models import LayerRole, LoadedModel, ModelManager
 from tabs.common.context import TabContext
-from tabs.common.errors import user_errors
-from tabs.common.i18n import Texts, request_language
+from tabs.common.i18n import Texts
+from tabs.common.view import Call, View
 
 #: The pickers' labels, for every tab that shows them.
 LABELS = Texts("layer_picker", en={
@@ -27,6 +29,17 @@ LABELS = Texts("layer_picker", en={
 })
 
 
+@dataclass(frozen=True)
+class ModelChoice:
+    model: str = ""
+
+
+@dataclass(frozen=True)
+class BlockChoice:
+    model: str = ""
+    block: str = ""
+
+
 def model_choices(manager: ModelManager, kind: str = "classifier") -> list[tuple[str, str]]:
     """(label, name) pairs for a dropdown; unavailable models say so in their label (the
     browser translates the ``gr.I18n`` key inside the label)."""
@@ -36,6 +49,12 @@ def model_choices(manager: ModelManager, kind: str = "classifier") -> list[tuple
         usable = manager.is_usable(name)
         choices.append((title if usable else f"{title} ({LABELS.label('unavailable')})", name))
     return choices
+
+
+def chosen_model(manager: ModelManager, name: str) -> gr.Dropdown:
+    """The model dropdown set to ``name`` (with its choices: Gradio warns about a value
+    outside them)."""
+    return gr.Dropdown(choices=model_choices(manager), value=name)
 
 
 def blocks(ctx: TabContext, model: str) -> list[str]:
@@ -48,33 +67,37 @@ def layers_in(ctx: TabContext, model: str, block: str) -> list[tuple[str, str]]:
     return [(info.label, info.name) for info in ctx.models.layers(model) if info.block == block]
 
 
-def load_model(ctx: TabContext, model: str, request: gr.Request | None = None):
-    """The model, or the offline one with a ``gr.Warning`` (in the page's language) saying why."""
+def load_model(ctx: TabContext, model: str, lang: str) -> LoadedModel:
+    """The model, or the offline one with a ``gr.Warning`` (in ``lang``) saying why."""
     loaded, missing = ctx.models.get_or_fallback(model)
     if missing is not None:
-        gr.Warning(LABELS.text("fallback", request_language(request, ctx.lang), title=missing.title,
-                               filename=missing.filename, fallback=loaded.spec.title))
+        gr.Warning(LABELS.text("fallback", lang, title=missing.title, filename=missing.filename,
+                               fallback=loaded.spec.title))
     return loaded
 
 
-@user_errors
-def choose_model(ctx: TabContext, role: LayerRole, model: str, request: gr.Request = None):
-    """Load the model (or fall back to the offline one); list its blocks and layers.
+def layer_views(tab: str, role: LayerRole) -> tuple[View, View]:
+    """The ``<tab>_model`` and ``<tab>_block`` views of a model → block → layer picker."""
 
-    Preselects the model's default layer for ``role``. Returns updates for the model,
-    block and layer dropdowns.
-    """
-    loaded = load_model(ctx, model, request)
-    layer = ctx.models.layer(loaded.name, loaded.spec.default_layers[role])
-    return (
-        gr.Dropdown(value=loaded.name),
-        gr.Dropdown(choices=blocks(ctx, loaded.name), value=layer.block),
-        gr.Dropdown(choices=layers_in(ctx, loaded.name, layer.block), value=layer.name),
-    )
+    def choose_model(call: Call[ModelChoice]):
+        """Load the model (or fall back to the offline one); list its blocks and layers.
 
+        Preselects the model's default layer for the tab. Returns updates for the model,
+        block and layer dropdowns.
+        """
+        ctx = call.ctx
+        loaded = load_model(ctx, call.settings.model, call.lang)
+        layer = ctx.models.layer(loaded.name, loaded.spec.default_layers[role])
+        return (
+            chosen_model(ctx.models, loaded.name),
+            gr.Dropdown(choices=blocks(ctx, loaded.name), value=layer.block),
+            gr.Dropdown(choices=layers_in(ctx, loaded.name, layer.block), value=layer.name),
+        )
 
-@user_errors
-def choose_block(ctx: TabContext, model: str, block: str):
-    """List the layers of one block; the block's last layer (its output) is preselected."""
-    layers = layers_in(ctx, model, block)
-    return gr.Dropdown(choices=layers, value=layers[-1][1] if layers else None)
+    def choose_block(call: Call[BlockChoice]):
+        """List the layers of one block; the block's last layer (its output) is preselected."""
+        layers = layers_in(call.ctx, call.settings.model, call.settings.block)
+        return gr.Dropdown(choices=layers, value=layers[-1][1] if layers else None)
+
+    return (View(f"{tab}_model", ModelChoice, choose_model, LABELS, role="setup"),
+            View(f"{tab}_block", BlockChoice, choose_block, LABELS))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import queue
 import threading
-import uuid
+from uuid import uuid4
 from dataclasses import dataclass
 from typing import Callable, Generic, Iterator, TypeVar
 
@@ -23,11 +23,6 @@ from tabs.common.inflight import computing, exiting
 
 T = TypeVar("T")
 Job = Callable[[Callable[[], bool], Callable[[object], None]], T]
-
-
-def new_session_token() -> str:
-    """A random id per browser session (the initial value of a tab's ``gr.State``)."""
-    return uuid.uuid4().hex
 
 
 class CancelSwitches:
@@ -46,7 +41,7 @@ class CancelSwitches:
         Returns the switch and a function that forgets it when the run ends.
         """
         event = threading.Event()
-        key = session or new_session_token()  # API callers without a session cancel by closing
+        key = session or uuid4().hex  # API callers without a session cancel by closing
         with self._lock:
             previous = self._running.get(key)
             if previous is not None:

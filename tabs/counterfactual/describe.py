@@ -4,38 +4,52 @@ questions answered, the distances, the reality checks."""
 from __future__ import annotations
 
 from core.counterfactual import Counterfactual, Target
-from core.counterfactual.checks import JPEG_QUALITY, SHIFT, RealityChecks
+from core.counterfactual.checks import JPEG_QUALITY, SHIFT, CheckOutcome, RealityChecks
 from core.counterfactual.swap import RegionSwap
 from core.predictions import Prediction
+from tabs.common.i18n import Language
 from tabs.counterfactual.texts import T
-
-CHECK_NAMES = {"second model": "check.second", f"JPEG, quality {JPEG_QUALITY}": "check.jpeg",
-               f"{SHIFT}-pixel shift": "check.shift"}
-"""Core names its checks in English (the second model with its title in brackets)."""
 
 
 def _name(prediction: Prediction) -> str:
     return f"*{prediction.label}* (#{prediction.index}, p = {prediction.probability:.2f})"
 
 
-def target_name(target: Target, original: str, *, lang: str) -> str:
+def target_name(target: Target, original: str, *, lang: Language) -> str:
     """The target for people: "any dog", "#207 golden retriever", "any class but #285 …"."""
     if target.kind == "dog":
         return T.text("name.dog", lang)
     if target.kind == "other":
         return T.text("name.other", lang, index=target.original, name=original)
-    return target.label
+    return f"#{target.classes[0]} {target.class_name}"
 
 
-def check_name(name: str, *, lang: str) -> str:
-    head, bracket, rest = name.partition(" (")
-    key = CHECK_NAMES.get(head)
-    if key is None:
-        return name
-    return T.text(key, lang, quality=JPEG_QUALITY, shift=SHIFT) + bracket + rest
+def check_name(outcome: CheckOutcome, *, lang: Language) -> str:
+    """The check's name: "second model (EfficientNet-Lite0)", "JPEG, quality 75" …"""
+    if outcome.kind == "second_model":
+        return (T.text("check.second_model", lang, model=outcome.model) if outcome.model
+                else T.text("check.second", lang))
+    if outcome.kind == "jpeg":
+        return T.text("check.jpeg", lang, quality=JPEG_QUALITY)
+    return T.text("check.shift", lang, shift=SHIFT)
 
 
-def answer(result: Counterfactual, *, lang: str) -> str:
+def skipped_note(outcome: CheckOutcome, *, lang: Language) -> str:
+    """Why a check could not run (empty when it ran)."""
+    skipped = outcome.skipped
+    if skipped is None:
+        return ""
+    if skipped.reason == "no_second_model":
+        wanted = ", ".join(skipped.wanted) or T.text("skip.another", lang)
+        return T.text("skip.no_second_model", lang, wanted=wanted)
+    if skipped.reason == "grid":
+        return T.text("skip.grid", lang, model=outcome.model, layer=skipped.layer,
+                      rows=skipped.grid[0], columns=skipped.grid[1],
+                      expected_rows=skipped.expected[0], expected_columns=skipped.expected[1])
+    return T.text("skip.head", lang, layer=skipped.layer)
+
+
+def answer(result: Counterfactual, *, lang: Language) -> str:
     """'Does the algorithm manage to change the image? If so, to which class?' in one sentence."""
     top = _name(result.predictions[0])
     params = result.params
@@ -54,7 +68,8 @@ def answer(result: Counterfactual, *, lang: str) -> str:
     return text
 
 
-def distances(result: Counterfactual, *, lang: str) -> str:
+def distances(result: Counterfactual, *, lang: Language) -> str:
+    """How far the counterfactual is from the original, and where it could change."""
     d = result.distances
     region = "" if result.mask is None else T.text("distances.region", lang,
                                                     share=100 * result.mask.mean())
@@ -62,7 +77,8 @@ def distances(result: Counterfactual, *, lang: str) -> str:
                   changed=100 * d.changed, region=region)
 
 
-def pixel_summary(result: Counterfactual, *, lang: str) -> str:
+def pixel_summary(result: Counterfactual, *, lang: Language) -> str:
+    """Method 1's result in three paragraphs: the answer, the distances, the start."""
     p = result.params
     setting = T.text("setting", lang, weight=p.weight, kind=p.distance.upper(),
                      smoothness=p.smoothness, step=p.step_size, most=p.max_steps, seed=result.seed)
@@ -73,15 +89,15 @@ def pixel_summary(result: Counterfactual, *, lang: str) -> str:
 
 
 def checks_table(checks: RealityChecks, reference: float, target: str, *, what: str,
-                 lang: str) -> str:
-    """One row per check: what the model says, the target probability before → after."""
+                 lang: Language) -> str:
+    """A Markdown table, one row per check: what the model says, the target probability
+    before → after, whether it keeps the target; then how many kept it."""
     rows = [T.text("checks.title", lang, what=what), "",
             T.text("checks.head", lang, target=target), "|---|---|---:|:---:|"]
     for outcome in checks.outcomes:
-        name = check_name(outcome.name, lang=lang)
-        if outcome.holds is None:
-            note = outcome.note[1] if lang == "de" else outcome.note[0]
-            rows.append(f"| {name} | {note} | – | – |")
+        name = check_name(outcome, lang=lang)
+        if outcome.prediction is None:  # the check could not run
+            rows.append(f"| {name} | {skipped_note(outcome, lang=lang)} | – | – |")
             continue
         verdict = T.text("yes", lang) if outcome.holds else f"**{T.text('no', lang)}**"
         rows.append(f"| {name} | {_name(outcome.prediction)} | {reference:.2f} → "
@@ -91,7 +107,8 @@ def checks_table(checks: RealityChecks, reference: float, target: str, *, what: 
     return "\n".join(rows)
 
 
-def swap_summary(result: RegionSwap, *, lang: str) -> str:
+def swap_summary(result: RegionSwap, *, lang: Language) -> str:
+    """Method 2's result: how many cells made the target, from which picture, on which grid."""
     top = _name(result.predictions[0])
     count = len(result.swaps)
     dog = result.dog_predictions[0]

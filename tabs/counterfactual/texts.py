@@ -1,6 +1,6 @@
 """The Counterfactual tab's words in English and German: the layout's labels (``T.label``) and
 the sentences, tables and warnings the handlers write in the request's language (``T.text``).
-The pictures' words live with their drawing (:mod:`tabs.common.render.counterfactual`)."""
+The pictures' words live with their drawing (:mod:`tabs.counterfactual.render`)."""
 
 from __future__ import annotations
 
@@ -109,8 +109,16 @@ T = Texts("counterfactual", en={
                       "these exact pixels and this one model is an adversarial example, not an "
                       "explanation.",
     "check.second": "second model",
+    "check.second_model": "second model ({model})",
     "check.jpeg": "JPEG, quality {quality}",
     "check.shift": "{shift}-pixel shift",
+    "skip.no_second_model": "No second model with weights available here: the check needs the "
+                            "weights of another classifier with the same classes ({wanted}).",
+    "skip.another": "another classifier",
+    "skip.grid": "{model}'s layer {layer} has a {rows}×{columns} grid, not "
+                 "{expected_rows}×{expected_columns}: the same cells cannot be swapped.",
+    "skip.head": "After layer '{layer}' the network does not work on that layer's output alone; "
+                 "choose a model whose head follows its last block.",
     "swap.reached": "**{count} of {cells} cells** from the dog picture make the model say {top}: "
                     "p({target}) = {p:.2f}.",
     "swap.missed": "**Did not reach p({target}) ≥ {threshold:g} with {count} cells**; the closest "
@@ -212,7 +220,8 @@ T = Texts("counterfactual", en={
                       "brachte es auf {p:.2f} zurück: So zerbrechlich war die Änderung.",
     "distances": "Abstand zum Original in Graustufen (0–255): **L2 {rms:.2f}** (Wurzel der "
                  "mittleren quadrierten Änderung pro Wert; euklidische Norm {norm:.0f}), **L∞ "
-                 "{linf:.0f}** (größte Änderung eines Werts), L1 {l1:.2f} pro Wert; **{changed:.1f} "
+                 "{linf:.0f}** (größte Änderung eines Werts), L1 {l1:.2f} pro Wert; "
+                 "**{changed:.1f} "
                  "% der Pixel** haben sich um mehr als 2 Stufen geändert.{region}",
     "distances.region": " Nur die gemalte Region ({share:.0f} % des Bildes) durfte sich ändern.",
     "setting": "λ = {weight:g} ({kind}), Glattheit {smoothness:g}, Schrittweite {step:g} "
@@ -225,8 +234,19 @@ T = Texts("counterfactual", en={
                       "genau diese Pixel und genau dieses eine Modell wirkt, ist ein Adversarial "
                       "Example, keine Erklärung.",
     "check.second": "zweites Modell",
+    "check.second_model": "zweites Modell ({model})",
     "check.jpeg": "JPEG, Qualität {quality}",
     "check.shift": "um {shift} Pixel verschoben",
+    "skip.no_second_model": "Kein zweites Modell mit Gewichten verfügbar: Die Prüfung braucht die "
+                            "Gewichte eines anderen Klassifikators mit denselben Klassen "
+                            "({wanted}).",
+    "skip.another": "ein anderer Klassifikator",
+    "skip.grid": "Die Schicht {layer} von {model} hat ein Raster von {rows}×{columns}, nicht "
+                 "{expected_rows}×{expected_columns}: dieselben Zellen lassen sich nicht "
+                 "tauschen.",
+    "skip.head": "Nach der Schicht '{layer}' arbeitet das Netz nicht allein mit der Ausgabe "
+                 "dieser Schicht; wähle ein Modell, dessen Kopf direkt auf seinen letzten Block "
+                 "folgt.",
     "swap.reached": "**{count} von {cells} Zellen** aus dem Hundebild bringen das Modell dazu, "
                     "{top} zu sagen: p({target}) = {p:.2f}.",
     "swap.missed": "**p({target}) ≥ {threshold:g} mit {count} Zellen nicht erreicht**; am nächsten "
@@ -237,7 +257,8 @@ T = Texts("counterfactual", en={
     "swap.no_target": " Achtung: Im zweiten Bild selbst sieht das Modell nicht das Ziel (es sagt "
                       "{dog}); wähle ein Bild des Ziels.",
     "swap.summary": "{head}\n\nStart: *{original}*; zweites Bild: {dog}.{note} Raster: "
-                    "{rows}×{columns} Zellen von `{layer}` (eine Zelle ≈ {cell_rows}×{cell_columns} "
+                    "{rows}×{columns} Zellen von `{layer}` (eine Zelle ≈ "
+                    "{cell_rows}×{cell_columns} "
                     "von {size}×{size} Pixeln); {search}; {seconds:.1f} s. Oben: das Startbild "
                     "(links) und das zweite Bild (rechts); dieselbe Zahl markiert ein getauschtes "
                     "Paar, nummeriert in der Reihenfolge, in der es gefunden wurde.",

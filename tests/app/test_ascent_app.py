@@ -7,6 +7,9 @@ import time
 import pytest
 from PIL import Image
 
+from tabs.common.form import event_function
+from tests.views import call_view, page
+
 NOTEBOOK = "notebook (seed 000)"
 REGULARIZED = "regularized (Olah et al. 2017)"
 # nb_steps, step_size, rg_steps, lr, variants, diversity, size, border, crop, seed
@@ -94,36 +97,28 @@ def _wait_for_no_worker(seconds: float = 5.0) -> bool:
     return not _ascent_threads()
 
 
-@pytest.fixture
-def tiny_ctx(manager):
-    from lab import EXAMPLE_IMAGES_DIR
-    from tabs.common.context import TabContext
-    from tabs.common.image_picker import ExampleImages
-
-    return TabContext(models=manager, lang="en", examples=ExampleImages(EXAMPLE_IMAGES_DIR))
-
-
 LONG = (400, 10.0, 3, 0.05, 1, 0.0, 32, 1, 4, 0)  # tiny net, many steps: cancel lands mid-run
 
 
 def test_handler_streams_tiles_and_the_cancel_button_stops_it(tiny_ctx):
-    from tabs.ascent import cancel_ascent, run_ascent
+    from tabs.ascent.views import CANCEL, RUN
 
-    stream = run_ascent(tiny_ctx, "session-a", "tiny", "layer2", "0-7", NOTEBOOK, *LONG)
+    stream = event_function(RUN, tiny_ctx)("tiny", "layer2", "0-7", NOTEBOOK, *LONG,
+                                           page(session="session-a"))
     grid, text, *_ = next(stream)
     assert "4/8 filters done" in text and grid.shape == (24, 8 * 24 + 7 * 5, 3)
     assert (grid[12, 4 * 29 + 12] == 48).all()  # tiles 4–7 still pending (grey)
-    assert cancel_ascent("session-a") == "Stopped."
+    assert call_view(CANCEL, tiny_ctx, session="session-a") == "Stopped."
     _, text, *_ = next(stream)
     assert text == "Stopped after 4 of 8 filters."
     assert _wait_for_no_worker()
 
 
 def test_all_done_is_shown_only_with_the_clickable_result(tiny_ctx):
-    from tabs.ascent import run_ascent
+    from tabs.ascent.views import RUN
 
-    updates = list(run_ascent(tiny_ctx, "session-c", "tiny", "layer2", "0-7", NOTEBOOK,
-                              3, *LONG[1:]))
+    updates = call_view(RUN, tiny_ctx, "tiny", "layer2", "0-7", NOTEBOOK, 3, *LONG[1:],
+                        session="session-c")
     finished = [u for u in updates if "8/8 filters done" in u[1]]
     assert len(finished) == 1 and finished[0] is updates[-1]
     assert all(u[4] is None for u in updates[:-1])
@@ -132,10 +127,10 @@ def test_all_done_is_shown_only_with_the_clickable_result(tiny_ctx):
 
 
 def test_closing_the_stream_stops_the_worker(tiny_ctx):
-    from tabs.ascent import run_ascent
+    from tabs.ascent.views import RUN
 
-    stream = run_ascent(tiny_ctx, "session-b", "tiny", "layer2", "0-7", NOTEBOOK, 800,
-                        *LONG[1:9], 1)
+    stream = event_function(RUN, tiny_ctx)("tiny", "layer2", "0-7", NOTEBOOK, 800, *LONG[1:9],
+                                           1, page(session="session-b"))
     next(stream)
     stream.close()  # what Gradio does when the event is cancelled
     assert _wait_for_no_worker(seconds=0.5)

@@ -95,12 +95,13 @@ def test_without_weights_the_tab_says_how_to_prefetch(client):
 def test_the_tab_shows_a_notice_when_clip_cannot_load(lab_server):
     """What the tab shows on page load: the missing-weights sentence, or nothing when usable."""
     from lab import EXAMPLE_IMAGES_DIR
-    from tabs.clip.handlers import notice
+    from tabs.clip.views import NOTICE
     from tabs.common.context import TabContext
-    from tabs.common.image_picker import ExampleImages
+    from tabs.common.examples import ExampleImages
+    from tests.views import call_view
 
     _, models = lab_server
     ctx = TabContext(models=models, lang="en", examples=ExampleImages(EXAMPLE_IMAGES_DIR))
-    text = notice(ctx, MODEL)
+    text = call_view(NOTICE, ctx, MODEL)
     assert "cannot be used here" in text and "python -m lab prefetch" in text
     assert "other tabs keep working" in text

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tabs.common.render.pdp import MODEL_COLOURS
+from tabs.pdp.render import MODEL_COLOURS
 
 DROP_B = True
 

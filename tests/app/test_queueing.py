@@ -1,30 +1,27 @@
-"""Events that share a model share a concurrency group; light events wait for nothing."""
+"""Views that share a model share a concurrency group; light events wait for nothing; every
+view that declares GPU seconds is in a group."""
 
 from __future__ import annotations
 
 import pytest
 
 from core.models import ModelManager
-from lab.app import build_app, prepare
-from lab.deploy import load_config
-from lab.queueing import GROUPS
+from lab.app import build_lab, prepare
 from lab.settings import Settings
+
+GROUPS = ("image-models", "clip", "tabular")
 
 
 @pytest.fixture(scope="module")
-def demo():
+def lab():
     settings = Settings(device="cpu", offline=True, warm_up=False, queue_size=7)
-    return prepare(build_app(settings, ModelManager(device="cpu", offline=True)), settings)
+    lab = build_lab(settings, ModelManager(device="cpu", offline=True))
+    prepare(lab.demo, settings)
+    return lab
 
 
-def test_every_grouped_event_exists(demo):
-    names = {fn.api_name for fn in demo.fns.values()}
-    for group, events in GROUPS.items():
-        assert set(events) <= names, f"{group} names unknown events {set(events) - names}"
-
-
-def test_heavy_events_share_their_group_and_light_ones_are_free(demo):
-    by_name = {fn.api_name: fn for fn in demo.fns.values()}
+def test_heavy_events_share_their_group_and_light_ones_are_free(lab):
+    by_name = {fn.api_name: fn for fn in lab.demo.fns.values()}
     assert by_name["ascent"].concurrency_id == by_name["attribution_compare"].concurrency_id \
         == by_name["counterfactual"].concurrency_id == "image-models"
     assert by_name["clip_similarity"].concurrency_id == "clip"
@@ -34,10 +31,20 @@ def test_heavy_events_share_their_group_and_light_ones_are_free(demo):
         assert by_name[light].concurrency_id not in GROUPS
 
 
-def test_every_gpu_event_is_in_a_group():
-    grouped = {name for events in GROUPS.values() for name in events}
-    assert set(load_config().zerogpu["durations"]) <= grouped
+def test_every_view_runs_in_its_declared_group(lab):
+    by_name = {fn.api_name: fn for fn in lab.demo.fns.values()}
+    views = [w.view for form in lab.forms.values() for w in form.wired if w.view.public]
+    assert len(views) > 30
+    for view in views:
+        event = by_name[view.name]
+        assert event.concurrency_id == view.group if view.group \
+            else event.concurrency_id not in GROUPS
 
 
-def test_the_queue_is_bounded(demo):
-    assert demo._queue.max_size == 7
+def test_every_gpu_view_is_in_a_group(lab):
+    gpu = [w.view for form in lab.forms.values() for w in form.wired if w.view.gpu_seconds]
+    assert len(gpu) >= 15 and all(view.group in GROUPS for view in gpu)
+
+
+def test_the_queue_is_bounded(lab):
+    assert lab.demo._queue.max_size == 7

@@ -24,7 +24,8 @@ def test_sessions_option():
 def test_the_lab_forgets_the_least_recently_used_sessions():
     from gradio_client import Client
 
-    with serving(sessions=SESSIONS) as (url, demo):
+    with serving(sessions=SESSIONS) as (url, lab):
+        demo = lab.demo
         students = [Client(url, verbose=False) for _ in range(SESSIONS + 2)]
         answers = [canonical(s.predict(*REQUEST, api_name="/activations")) for s in students]
         held = demo.state_holder.session_data

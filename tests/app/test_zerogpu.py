@@ -18,7 +18,6 @@ from gradio_client import Client
 
 from core.models import ModelManager
 from lab.app import build_app, prepare
-from lab.deploy import load_config
 from lab.settings import Settings
 from tests.conftest import serving
 
@@ -71,20 +70,25 @@ def zero_gpu_lab():
     patch.setattr("importlib.util.find_spec", lambda name, *a: object() if name == "spaces"
                   else _find_spec(name, *a))
     try:
-        with serving() as (url, demo):
-            yield Client(url, verbose=False), demo, calls
+        with serving() as (url, lab):
+            yield Client(url, verbose=False), lab, calls
     finally:
         patch.undo()
 
 
-def test_every_configured_event_exists_and_is_wrapped(zero_gpu_lab):
-    _, demo, _ = zero_gpu_lab
-    durations = load_config().zerogpu["durations"]
-    names = {fn.api_name for fn in demo.fns.values()}
-    assert set(durations) <= names, f"spaces.yaml names unknown events: {set(durations) - names}"
-    wrapped = {fn.api_name: fn.fn.spaces_gpu_duration for fn in demo.fns.values()
-               if hasattr(fn.fn, "spaces_gpu_duration")}
-    assert wrapped == dict(durations)
+def _durations(lab) -> dict[str, int]:
+    """The GPU seconds the views declare, by event name."""
+    return {w.view.name: w.view.gpu_seconds for form in lab.forms.values() for w in form.wired
+            if w.view.gpu_seconds and w.view.public}
+
+
+def test_every_view_with_gpu_seconds_is_wrapped(zero_gpu_lab):
+    _, lab, _ = zero_gpu_lab
+    durations = _durations(lab)
+    assert len(durations) >= 15
+    wrapped = {fn.api_name: fn.fn.spaces_gpu_duration for fn in lab.demo.fns.values()
+               if hasattr(fn.fn, "spaces_gpu_duration") and isinstance(fn.api_name, str)}
+    assert wrapped == durations
 
 
 def test_heavy_events_run_under_spaces_gpu_with_their_duration(zero_gpu_lab):
@@ -94,7 +98,7 @@ def test_heavy_events_run_under_spaces_gpu_with_their_duration(zero_gpu_lab):
         "coffee.png", None, "efficientnet_lite0", "blocks.1", "8", "channel index", "shared",
         api_name="/activations")
     assert predictions["label"] == "espresso (#967)" and "feature maps" in text
-    assert [duration for _, duration in calls] == [load_config().zerogpu["durations"]["activations"]]
+    assert [duration for _, duration in calls] == [_durations(zero_gpu_lab[1])["activations"]]
 
 
 def test_a_streaming_event_crosses_the_boundary_too(zero_gpu_lab):
@@ -104,7 +108,7 @@ def test_a_streaming_event_crosses_the_boundary_too(zero_gpu_lab):
         "efficientnet_lite0", "blocks.1", "0-3", "notebook (seed 000)",
         3, 10.0, 3, 0.05, 1, 0.0, 64, 1, 8, 0, api_name="/ascent")
     assert "4/4 filters done" in text
-    assert calls and calls[0][1] == load_config().zerogpu["durations"]["ascent"]
+    assert calls and calls[0][1] == _durations(zero_gpu_lab[1])["ascent"]
 
 
 def test_nothing_is_wrapped_off_zero_gpu(monkeypatch):

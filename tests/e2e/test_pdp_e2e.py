@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from tabs.common.render.pdp import MODEL_COLOURS
+from tabs.pdp.render import MODEL_COLOURS
 
 SCREENS = Path("/tmp/screens")
 

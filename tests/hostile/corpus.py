@@ -64,6 +64,10 @@ def one_pixel(folder: Path) -> Path:
     return _save(Image.new("RGB", (1, 1), (200, 30, 30)), folder / "one_pixel.png")
 
 
+def cifar_size(folder: Path) -> Path:
+    return _save(_photo((32, 32)), folder / "cifar.png")
+
+
 def very_wide(folder: Path) -> Path:
     return _save(Image.new("RGB", (20_000, 3), (10, 120, 200)), folder / "wide.png")
 
@@ -120,8 +124,9 @@ IMAGE_CASES: dict[str, tuple[Builder, str]] = {
     "truncated png": (truncated_png, "refuse"),
     "corrupt png": (corrupt_png, "refuse"),
     "decompression bomb": (decompression_bomb, "refuse"),
-    "1x1": (one_pixel, "accept"),
-    "20000x3": (very_wide, "accept"),
+    "1x1": (one_pixel, "refuse"),
+    "20000x3": (very_wide, "refuse"),
+    "32x32": (cifar_size, "accept"),
     "16-bit png": (sixteen_bit, "accept"),
     "cmyk jpeg": (cmyk_jpeg, "accept"),
     "palette + transparency": (palette_transparency, "accept"),

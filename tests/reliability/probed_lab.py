@@ -1,8 +1,8 @@
 """``python -m lab serve`` with a probe for the memory test: the same settings, app and launch,
 plus a thread that answers ``probe`` on stdin with one ``PROBE {json}`` line on stdout.
 
-The probe reports what only the server process knows: every module-level ``ResultCache`` of
-``core`` with its size and bounds (then it empties them, so that what stays in memory is not a
+The probe reports what only the server process knows: every registered result cache with
+its size and bounds (then it empties them, so that what stays in memory is not a
 cache's bounded content), its resident memory (after a garbage collection and ``malloc_trim``,
 and before the trim), glibc's heap arenas, the hooks on every loaded model, the download copies
 and the running jobs' cancel switches of ``tabs``, the app's ``delete_cache`` setting, the
@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 _PROBE_OUT = os.fdopen(os.dup(1), "w", buffering=1)
 os.dup2(2, 1)  # the lab's own prints go to the log, not into the probe channel
 
-from core.cache import ResultCache  # noqa: E402
+from core.cache import REGISTRY  # noqa: E402
 from core.models import ModelManager  # noqa: E402
 from core.models.hooks import count_hooks  # noqa: E402
 from lab import app  # noqa: E402
@@ -38,15 +38,16 @@ from lab.settings import parser, settings_from  # noqa: E402
 CAPTURED: dict = {}
 
 
-def _capturing_build_app(settings, models=None):
+def _capturing_build_lab(settings, models=None):
     models = models or ModelManager(device=settings.device, offline=settings.offline)
     CAPTURED["models"] = models
-    CAPTURED["demo"] = demo = _build_app(settings, models)
-    return demo
+    lab = _build_lab(settings, models)
+    CAPTURED["demo"] = lab.demo
+    return lab
 
 
-_build_app = app.build_app
-app.build_app = _capturing_build_app
+_build_lab = app.build_lab
+app.build_lab = _capturing_build_lab
 
 
 def module_level(package, kind: type) -> dict[str, object]:
@@ -117,16 +118,14 @@ def live_objects() -> dict:
 
 
 def probe() -> dict:
-    import core
     import tabs
     from tabs.common.downloads import Downloads
     from tabs.common.streaming import CancelSwitches
 
-    caches = module_level(core, ResultCache)
-    filled = {name: {"len": len(cache), "maxsize": cache.maxsize, "nbytes": cache.nbytes,
-                     "max_bytes": cache.max_bytes} for name, cache in caches.items()}
-    for cache in caches.values():  # bounded and checked above; what stays after is not theirs
-        cache.clear()
+    caches = REGISTRY.caches()
+    filled = {cache.name: {"len": len(cache), "maxsize": cache.maxsize, "nbytes": cache.nbytes,
+                           "max_bytes": cache.max_bytes} for cache in caches}
+    REGISTRY.clear_all()  # bounded and checked above; what stays after is not theirs
     gc.collect()
     untrimmed = rss_bytes()
     trim_heap()

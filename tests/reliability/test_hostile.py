@@ -34,9 +34,9 @@ from __future__ import annotations
 import io
 import itertools
 import json
-import threading
 import math
 import re
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass

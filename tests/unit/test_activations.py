@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from core.activations import compute_activations, order_channels
-from core.cache import ResultCache
+from core.cache import ResultCache, clear_all
+from core.checks import InputError
 from core.models.hooks import capture_outputs, count_hooks
 from core.preprocess import to_tensor
 
@@ -66,12 +67,10 @@ def test_concurrent_requests_equal_sequential_ones(tiny_model):
     images = [_image(seed) for seed in range(10, 18)]
     layers = ["layer1", "layer2", "conv1", "layer2.0"]
     jobs = [(img, layer) for img in images for layer in layers]
-    from core import activations
-
-    activations.clear_cache()
+    clear_all()
     with ThreadPoolExecutor(max_workers=8) as pool:
         parallel = list(pool.map(lambda job: compute_activations(tiny_model, job[0], layer=job[1]).maps, jobs))
-    activations.clear_cache()
+    clear_all()
     sequential = [compute_activations(tiny_model, img, layer=layer).maps for img, layer in jobs]
     for a, b in zip(parallel, sequential):
         np.testing.assert_array_equal(a, b)
@@ -91,7 +90,7 @@ def test_order_channels():
 
 
 def test_single_flight_cache_computes_once_under_a_rush():
-    cache = ResultCache(maxsize=4)
+    cache = ResultCache("test", maxsize=4)
     calls = []
 
     def slow():
@@ -107,3 +106,16 @@ def test_single_flight_cache_computes_once_under_a_rush():
     for key in range(6):
         cache.put(key, key)
     assert cache.get("key") is None and cache.get(5) == 5  # least recently used evicted
+
+
+def test_an_empty_layer_gets_a_sentence_before_the_network_runs(tiny_model, monkeypatch):
+    image = np.zeros((32, 32, 3), dtype=np.uint8)
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the whole network ran for an empty layer name")
+
+    monkeypatch.setattr(tiny_model.network, "forward", must_not_run)
+    with pytest.raises(InputError, match="No layer was chosen") as refused:
+        compute_activations(tiny_model, image, layer="")
+    assert "keine Schicht gewählt" in refused.value.in_language("de")
+    assert count_hooks(tiny_model.network) == 0

@@ -28,7 +28,7 @@ from core.ascent import (
 from core.ascent.fourier import diversity_penalty, fft_image, random_transform
 from core.models.hooks import count_hooks
 from core.models.layers import TOP_LEVEL_GROUP, LayerInfo, early_middle_deep
-from tabs.common.render.ascent import SEED_MARGIN, ascent_grid, kernel_grid, loss_figure
+from tabs.ascent.render import SEED_MARGIN, ascent_grid, kernel_grid, loss_figure
 
 SMALL = AscentParams(size=32, crop=4, steps=12)
 REGULARIZED = AscentParams(size=32, crop=4, steps=20, lr=0.5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import gradio as gr
 import numpy as np
 import pytest
 import torch
@@ -13,11 +14,20 @@ from torch import nn
 from core import attribution as A
 from core import predictions as P
 from core.attribution.methods import normalised
+from core.cache import clear_all
+from core.checks import InputError
 from core.models import ModelManager
 from core.models.hooks import count_hooks
 from core.models.layers import stage_layers
-from tabs.common.render.attribution import overlay_map, strip, unit_scale, weights_figure
+from lab import EXAMPLE_IMAGES_DIR
+from tabs.attribution.render import weights_figure
+from tabs.attribution.texts import method_title
+from tabs.attribution.views import DEPTH
+from tabs.common.context import TabContext
+from tabs.common.examples import ExampleImages
+from tabs.common.render.maps import overlay_map, strip, unit_scale
 from tests.conftest import tiny_spec
+from tests.views import call_view
 
 pytestmark = pytest.mark.filterwarnings("ignore:Setting backward hooks on ReLU")
 
@@ -47,9 +57,9 @@ def image():
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    A.clear_cache()
+    clear_all()
     yield
-    A.clear_cache()
+    clear_all()
 
 
 def test_linear_saliency_equals_abs_weights(linear_model, image):
@@ -224,6 +234,30 @@ def test_views_report_progress_and_use_the_cache(manager, tiny_model, image):
     assert all(r.map.shape == (32, 32) for r in depth)
 
 
+def test_depth_names_the_layers_the_model_does_not_have(tiny_model, image):
+    with pytest.raises(InputError) as caught:
+        A.gradcam_depth(tiny_model, image, target=3, layers=["layer2", "no.such.layer"])
+    assert str(caught.value) == "Tiny has no layer 'no.such.layer'. Pick layers from the list."
+    assert caught.value.in_language("de") == ("Tiny hat keine Schicht 'no.such.layer'. "
+                                              "Wähle Schichten aus der Liste.")
+    with pytest.raises(InputError, match="has no layers 'a', 'b'") as caught:
+        A.gradcam_depth(tiny_model, image, target=3, layers=["a", "b"])
+    assert "keine Schichten 'a', 'b'" in caught.value.in_language("de")
+    with pytest.raises(InputError, match="at least one layer"):
+        A.gradcam_depth(tiny_model, image, target=3, layers=[])
+
+
+def test_depth_view_refuses_unknown_layers_by_name(manager):
+    ctx = TabContext(models=manager, lang="en", examples=ExampleImages(EXAMPLE_IMAGES_DIR))
+    picture = call_view(DEPTH, ctx, "chelsea.png", None, "tiny", 3, ["layer2", "layer1"])
+    assert picture.shape[1] == 2 * 224 + 6  # both layers, shallow to deep
+    for layers in (["layer2", "no.such.layer"], ["no.such.layer"]):
+        with pytest.raises(gr.Error, match="has no layer 'no.such.layer'"):
+            call_view(DEPTH, ctx, "chelsea.png", None, "tiny", 3, layers, lang="en")
+    with pytest.raises(gr.Error, match="hat keine Schicht 'no.such.layer'"):
+        call_view(DEPTH, ctx, "chelsea.png", None, "tiny", 3, ["no.such.layer"], lang="de")
+
+
 def test_classify(tiny_model, image):
     predictions = P.classify(tiny_model, image, top_k=3)
     assert len(predictions) == 3 and predictions[0].probability >= predictions[1].probability
@@ -258,7 +292,8 @@ def test_occlusion_equals_captum_on_a_linear_model(linear_model, image):
     raw = Occlusion(linear_model.network).attribute(inputs, sliding_window_shapes=(3, 4, 4),
                                                     strides=(3, 2, 2), baselines=0, target=3)
     np.testing.assert_allclose(result.map, raw[0].mean(dim=0).clamp(min=0).numpy(), rtol=1e-5, atol=1e-6)
-    assert result.title == "Occlusion (4 px, stride 2)" and result.map.shape == (8, 8)
+    assert method_title(result, "en") == "Occlusion (4 px, stride 2)"
+    assert result.map.shape == (8, 8)
 
 
 def test_one_pixel_occlusion_of_a_linear_model_is_weight_times_input(linear_model, image):

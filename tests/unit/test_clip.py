@@ -10,6 +10,7 @@ import torch
 from torch.nn import functional as F
 
 from core import clip as C
+from core.cache import clear_all
 from core.clip.tokens import MAX_DESCRIPTIONS, parse_descriptions, pooling_index
 from core.clip.trace import trace_image, trace_text
 from core.images import load_image
@@ -36,7 +37,7 @@ def image():
 
 @pytest.fixture(autouse=True)
 def cold():
-    C.clear_cache()
+    clear_all()
     yield
 
 
@@ -246,7 +247,7 @@ def test_concurrent_requests_match_sequential_ones(model, image):
 
     def work():
         try:
-            C.clear_cache()
+            clear_all()
             tokens = C.token_relevance(model, image, SLIDES).scores["chefer"]
             patches = C.image_relevance(model, image, SLIDES[1]).patches["grad_eclip"]
             results.append((tokens, patches))
@@ -351,9 +352,10 @@ def test_load_clip_reads_model_and_tokenizer_with_eager_attention(tmp_path):
 
 def test_a_local_clip_folder_is_used_without_any_download(tmp_path):
     """XAI_LAB_CLIP may name a folder (save_pretrained output): it counts as cached and loads."""
+    from transformers import CLIPModel
+
     from core.models.sources import HubSource, load_clip
     from tests.clip_tiny import tiny_config, tiny_tokenizer
-    from transformers import CLIPModel
 
     tokenizer = tiny_tokenizer()
     CLIPModel(tiny_config(tokenizer)).save_pretrained(tmp_path)

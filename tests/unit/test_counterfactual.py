@@ -8,11 +8,11 @@ import torch
 import torchvision
 from torch import nn
 
+from core.cache import clear_all
 from core.counterfactual import (
     DOG_FIRST,
     DOG_LAST,
     CounterfactualCancelled,
-    clear_cache,
     dog_classes,
     find_counterfactual,
     parse_weights,
@@ -52,7 +52,7 @@ class ColourNet(nn.Module):
 def colour_model():
     manager = ModelManager(device="cpu", specs={"colour": tiny_spec("colour", ColourNet)},
                            fallback="colour")
-    clear_cache()
+    clear_all()
     return manager.get("colour")
 
 
@@ -77,9 +77,11 @@ def test_dog_group_is_imagenets_118_breeds():
     assert categories[dogs[0]] == "Chihuahua" and categories[dogs[-1]] == "Mexican hairless"
     assert categories[150] == "sea lion" and categories[269] == "timber wolf"
     target = resolve_target(categories, kind="dog", original=285)
-    assert 207 in target and 285 not in target and target.label == "any dog"
+    assert 207 in target and 285 not in target and target.kind == "dog"
     other = resolve_target(categories, kind="other", original=285)
     assert len(other.classes) == 999 and 285 not in other
+    one = resolve_target(categories, kind="class", original=285, class_index=207)
+    assert (one.kind, one.classes, one.class_name) == ("class", (207,), "golden retriever")
     with pytest.raises(ValueError, match="1000 ImageNet classes"):
         dog_classes([f"class {i}" for i in range(10)])
 
@@ -133,7 +135,8 @@ def test_pixels_outside_the_region_never_change(colour_model):
     result = find_counterfactual(colour_model, image, target=_green(colour_model), mask=mask,
                                  params=pixel_params(weight=0.0, **FAST),
                                  on_step=lambda step: seen.append(step.images[0].copy()))
-    assert result.mask.shape == (32, 32) and result.mask[:, :16].all() and not result.mask[:, 16:].any()
+    assert result.mask.shape == (32, 32)
+    assert result.mask[:, :16].all() and not result.mask[:, 16:].any()
     for picture in [*seen, result.image]:
         assert np.array_equal(picture[:, 16:], result.view[:, 16:])
     assert not np.array_equal(result.image[:, :16], result.view[:, :16])
@@ -171,7 +174,8 @@ def test_cancel_stops_within_one_step_and_is_not_cached(colour_model):
 def test_deterministic_cached_and_the_model_is_untouched(colour_model):
     before = {k: v.clone() for k, v in colour_model.network.state_dict().items()}
     params = pixel_params(weight=0.5, **FAST)
-    first = find_counterfactual(colour_model, RED, target=_green(colour_model), params=params, seed=3)
+    first = find_counterfactual(colour_model, RED, target=_green(colour_model), params=params,
+                                seed=3)
     assert find_counterfactual(colour_model, RED, target=_green(colour_model), params=params,
                                seed=3) is first
     fresh = find_counterfactual(colour_model, RED, target=_green(colour_model), params=params,

@@ -9,6 +9,7 @@ from torch import nn
 
 from core import attribution as A
 from core.attribution.faithfulness import area, measure_curves, pixel_order
+from core.cache import clear_all
 from core.models import ModelManager
 from core.models.hooks import count_hooks
 from tests.conftest import tiny_spec
@@ -58,9 +59,9 @@ def true_importance() -> np.ndarray:
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    A.clear_cache()
+    clear_all()
     yield
-    A.clear_cache()
+    clear_all()
 
 
 def test_true_order_deletes_fastest_and_beats_random(known_model, white):

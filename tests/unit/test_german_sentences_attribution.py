@@ -18,8 +18,8 @@ from core.images import ImageInputError, load_image
 from core.models.weights import UrlWeights, WeightsUnavailableError
 from core.predictions import check_target, find_class
 from lab import EXAMPLE_IMAGES_DIR
-from tabs.common.image_picker import ExampleImages
-from tabs.common.render.attribution import heatmap
+from tabs.common.examples import ExampleImages
+from tabs.common.render.maps import heatmap
 
 
 def _both(error: InputError | WeightsUnavailableError) -> tuple[str, str]:

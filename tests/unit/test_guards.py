@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import gradio as gr
 import pytest
 
-from lab.guards import guard_inputs
 from tabs.attribution.texts import T
+from tabs.common.form import Form
+from tabs.common.view import View
 
 
-def test_values_gradio_cannot_convert_get_a_sentence_naming_the_field():
-    with gr.Blocks() as demo:
+@dataclass(frozen=True)
+class Pair:
+    target: float = 0
+    opacity: float = 0.5
+
+
+def test_values_gradio_cannot_convert_get_a_sentence_naming_the_field(tiny_ctx):
+    view = View("pair", Pair, lambda call: f"{call.settings.target} {call.settings.opacity}", T)
+    with gr.Blocks():
         target = gr.Number(precision=0, minimum=0, label=T.label("target"))
         opacity = gr.Slider(0, 1, label="Opacity")
         unused = gr.Number(label="Not an input")
-        out = gr.Textbox()
-        gr.Button().click(lambda a, b: f"{a} {b}", [target, opacity], out)
-    assert guard_inputs(demo) == 2
+        form = Form(tiny_ctx, "attribution")
+        form.add(target=target, opacity=opacity)
+        form.wire(view, gr.Button().click, gr.Textbox())
     assert target.preprocess(3.0) == 3 and opacity.preprocess(0.5) == 0.5
     with pytest.raises(gr.Error, match="“Target class index”"):
         target.preprocess(float("nan"))

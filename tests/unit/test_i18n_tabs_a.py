@@ -1,13 +1,9 @@
-"""Filter ascent, Activations and Partial dependence in German and English: every key the tabs
-use exists, every visible string of their layout is a translation key, and the handlers answer
-a German request in German (and an English one exactly as before)."""
+"""Filter ascent, Activations and Partial dependence in German and English: every computed key
+exists, every visible string of their layout is a translation key, and the views answer a
+German page in German (and an English one exactly as before). Literal keys and the tables
+themselves: tests/unit/test_texts.py."""
 
 from __future__ import annotations
-
-import ast
-import string
-from pathlib import Path
-from types import SimpleNamespace
 
 import gradio as gr
 import pytest
@@ -19,57 +15,10 @@ from tabs import activations, ascent, pdp
 from tabs.activations.texts import T as ACTIVATIONS
 from tabs.ascent.texts import T as ASCENT
 from tabs.common.context import TabContext
-from tabs.common.i18n import Texts
-from tabs.common.image_picker import LABELS as IMAGE_PICKER
-from tabs.common.image_picker import ExampleImages
-from tabs.common.layer_picker import LABELS as LAYER_PICKER
+from tabs.common.examples import ExampleImages
+from tabs.common.form import Form
 from tabs.pdp.texts import T as PDP
-
-ROOT = Path(__file__).resolve().parents[2]
-TABLES = ("T", "LABELS")  # the names the modules give their tables
-MODULES = {  # module → the tables its ``T`` / ``LABELS`` stand for
-    "tabs/ascent/__init__.py": (ASCENT, LAYER_PICKER),
-    "tabs/ascent/handlers.py": (ASCENT, None),
-    "tabs/activations/__init__.py": (ACTIVATIONS, LAYER_PICKER),
-    "tabs/pdp/__init__.py": (PDP, None),
-    "tabs/pdp/handlers.py": (PDP, None),
-    "tabs/common/image_picker.py": (None, IMAGE_PICKER),
-    "tabs/common/layer_picker.py": (None, LAYER_PICKER),
-}
-#: Words that are the same in both languages.
-SAME_IN_GERMAN = {"layer_picker.block"}
-
-
-def _de_request():
-    return SimpleNamespace(query_params={"lang": "de"}, headers={})
-
-
-def _en_request():
-    return SimpleNamespace(query_params={}, headers={"accept-language": "en-US,en;q=0.9"})
-
-
-def _literal_keys(path: str) -> list[tuple[str, str]]:
-    """``(table name, key)`` of every ``T.label("…")``, ``T.text("…", …)`` and
-    ``LABELS.label("…")`` with a literal key in ``path``."""
-    found = []
-    for node in ast.walk(ast.parse((ROOT / path).read_text(encoding="utf-8"))):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr in ("label", "text") and isinstance(node.func.value, ast.Name)
-                and node.func.value.id in TABLES and node.args
-                and isinstance(node.args[0], ast.Constant)):
-            found.append((node.func.value.id, node.args[0].value))
-    return found
-
-
-@pytest.mark.parametrize("path", sorted(MODULES))
-def test_every_literal_key_exists(path):
-    texts, labels = MODULES[path]
-    keys = _literal_keys(path)
-    assert keys, f"{path} uses no table"
-    for table_name, key in keys:
-        table = texts if table_name == "T" else labels
-        assert table is not None, f"{path} uses {table_name} but has no such table"
-        assert key in table.words["en"] and key in table.words["de"], f"{path}: {key}"
+from tests.views import call_view
 
 
 def test_every_computed_key_exists():
@@ -91,21 +40,6 @@ def test_every_computed_key_exists():
         assert not missing, f"{table.namespace}: {missing}"
 
 
-@pytest.mark.parametrize("table", [ASCENT, ACTIVATIONS, PDP, IMAGE_PICKER, LAYER_PICKER],
-                         ids=lambda t: t.namespace)
-def test_both_languages_fill_the_same_fields_and_german_is_german(table: Texts):
-    fields = {}
-    for lang in ("en", "de"):
-        fields[lang] = {key: sorted(name for _, name, _, _ in string.Formatter().parse(text)
-                                    if name is not None)
-                        for key, text in table.words[lang].items()}
-    assert fields["en"] == fields["de"]
-    untranslated = [key for key, text in table.words["en"].items()
-                    if text == table.words["de"][key] and len(text) > 3
-                    and f"{table.namespace}.{key}" not in SAME_IN_GERMAN]
-    assert not untranslated, f"still English in German: {untranslated}"
-
-
 def _visible_strings(block, names: set[str]) -> list[str]:
     """Plain strings a component would show as they are (not through ``gr.I18n``); ``names``
     (of models) are the same in every language."""
@@ -124,7 +58,7 @@ def test_the_layout_shows_only_translation_keys(tab):
     ctx = TabContext(models=models, lang="en", examples=ExampleImages(EXAMPLE_IMAGES_DIR))
     with gr.Blocks() as demo:
         with gr.Tab(tab.TITLE):  # the shell translates the tab's title
-            tab.build(ctx, demo)
+            tab.build(Form(ctx, "test"))
     names = {models.spec(name).title for name in models.names("classifier")}
     english = [(type(block).__name__, text) for block in demo.blocks.values()
                if not isinstance(block, gr.Tab) or block.label != tab.TITLE
@@ -132,90 +66,87 @@ def test_the_layout_shows_only_translation_keys(tab):
     assert not english, english
 
 
-# ----------------------------------------------------------------------------- handlers
-
-
-@pytest.fixture
-def tiny_ctx(manager):
-    return TabContext(models=manager, lang="en", examples=ExampleImages(EXAMPLE_IMAGES_DIR))
+# ----------------------------------------------------------------------------- views
 
 
 SMALL = (3, 10.0, 3, 0.05, 1, 0.0, 32, 1, 4, 0)  # knobs for the tiny net
 
 
 def test_ascent_answers_in_german(tiny_ctx):
-    from tabs.ascent import cancel_ascent, compare_layers, compare_modes, run_ascent, show_weights
+    from tabs.ascent.views import CANCEL, DEPTHS, MODES_PAIR, RUN, WEIGHTS
 
-    *_, (grid, text, figure, _, _) = run_ascent(tiny_ctx, None, "tiny", "layer2", "0-1",
-                                                "notebook (seed 000)", *SMALL,
-                                                request=_de_request())
+    *_, (grid, text, figure, _, _) = call_view(RUN, tiny_ctx, "tiny", "layer2", "0-1",
+                                               "notebook (seed 000)", *SMALL, lang="de")
     assert "2/2 Filter fertig" in text and "Klicke auf eine Kachel" in text
     assert figure.axes[0].get_xlabel() == "Schritt"
-    weights, _ = show_weights(tiny_ctx, "tiny", "layer2", _de_request())
+    weights, _ = call_view(WEIGHTS, tiny_ctx, "tiny", "layer2", lang="de")
     assert "Feature-Maps aus" in weights and "Parameter" in weights
-    _, caption = compare_modes(tiny_ctx, "tiny", "layer2", 1, *SMALL, request=_de_request())
+    _, caption = call_view(MODES_PAIR, tiny_ctx, "tiny", "layer2", 1, *SMALL, lang="de")
     assert caption.startswith("Filter 1 von layer2. Links, Notebook:")
     no_border = (*SMALL[:7], 0, *SMALL[8:])  # the tiny net's deep layer has 1×1 maps
-    gallery = compare_layers(tiny_ctx, "tiny", 0, "regularized (Olah et al. 2017)", *no_border,
-                             request=_de_request())
+    gallery = call_view(DEPTHS, tiny_ctx, "tiny", 0, "regularized (Olah et al. 2017)",
+                        *no_border, lang="de")
     assert [caption.split(":")[0] for _, caption in gallery] == ["früh", "mittel", "tief"]
     with pytest.raises(gr.Error, match="gibt es in der Schicht"):
-        compare_layers(tiny_ctx, "tiny", 12, "notebook (seed 000)", *SMALL, request=_de_request())
-    assert cancel_ascent("nobody", "de") == "Angehalten."
+        call_view(DEPTHS, tiny_ctx, "tiny", 12, "notebook (seed 000)", *SMALL, lang="de")
+    assert call_view(CANCEL, tiny_ctx, session="nobody", lang="de") == "Angehalten."
 
 
 def test_ascent_in_english_is_unchanged(tiny_ctx):
-    from tabs.ascent import compare_modes, show_weights
+    from tabs.ascent.views import MODES_PAIR, WEIGHTS
 
-    weights, _ = show_weights(tiny_ctx, "tiny", "layer2", _en_request())
+    weights, _ = call_view(WEIGHTS, tiny_ctx, "tiny", "layer2", lang="en")
     assert weights.startswith("**layer2** (Sequential) outputs 32 feature maps; it holds 4,640 "
                               "parameters.")
-    _, caption = compare_modes(tiny_ctx, "tiny", "layer2", 1, *SMALL, request=_en_request())
+    _, caption = call_view(MODES_PAIR, tiny_ctx, "tiny", "layer2", 1, *SMALL, lang="en")
     assert caption.startswith("Filter 1 of layer2. Left, notebook: activation ")
 
 
-def test_the_ascent_adapter_names_the_knobs_and_passes_the_request(tiny_ctx):
+def test_a_view_event_names_its_settings_and_asks_for_the_request(tiny_ctx):
     import inspect
 
-    from tabs.ascent.handlers import KNOBS, compare_modes, with_knobs
+    from tabs.ascent.views import MODES_PAIR, Knobs
+    from tabs.common.form import event_function
+    from tests.views import page
 
-    adapter = with_knobs(compare_modes, tiny_ctx)
-    parameters = list(inspect.signature(adapter).parameters.values())
-    assert [p.name for p in parameters] == ["model", "layer", "filter_index", *KNOBS, "request"]
+    event = event_function(MODES_PAIR, tiny_ctx)
+    parameters = list(inspect.signature(event).parameters.values())
+    knobs = [name for name in Knobs.__dataclass_fields__]
+    assert [p.name for p in parameters] == ["model", "layer", "filter_index", *knobs, "request"]
     assert parameters[-1].annotation is gr.Request
-    _, caption = adapter("tiny", "layer2", 1, *SMALL, _de_request())
+    _, caption = event("tiny", "layer2", 1, *SMALL, page("de"))
     assert caption.startswith("Filter 1 von layer2")
 
 
 def test_activations_answer_in_german(tiny_ctx):
-    from tabs.activations import run_activations, show_channel
+    from tabs.activations.views import CHANNEL, MAPS
 
-    _, _, text, _, _ = run_activations(tiny_ctx, "coffee.png", None, "tiny", "layer1", "8",
-                                       "mean activation", "shared", _de_request())
+    _, _, text, _, _ = call_view(MAPS, tiny_ctx, "coffee.png", None, "tiny", "layer1", "8",
+                                 "mean activation", "shared", lang="de")
     assert "16 Feature-Maps mit 16×16" in text and "sortiert nach mittlerer Aktivierung" in text
     assert "Farbskala gemeinsam von" in text and text.endswith("groß über dem Bild zu sehen.")
-    _, caption = show_channel(tiny_ctx, "coffee.png", None, "tiny", "layer1", 3, 0.5,
-                              _de_request())
+    _, caption = call_view(CHANNEL, tiny_ctx, "coffee.png", None, "tiny", "layer1", 3, 0.5,
+                           lang="de")
     assert caption.startswith("Kanal 3 von layer1: Mittel") and "starke Reaktion" in caption
     with pytest.raises(gr.Error, match="Unbekannte Anzeigeoption"):
-        run_activations(tiny_ctx, "coffee.png", None, "tiny", "layer1", "8", "by magic",
-                        "shared", _de_request())
+        call_view(MAPS, tiny_ctx, "coffee.png", None, "tiny", "layer1", "8", "by magic",
+                  "shared", lang="de")
 
 
 def test_pdp_answers_in_german(tiny_ctx):
-    from tabs.pdp import feature_lists, plot_1d, plot_2d, show_data, show_descriptions
+    from tabs.pdp.views import DATA, DESCRIPTIONS, FEATURES, PDP_1D, PDP_2D
 
-    scores, _ = show_data(tiny_ctx, True, None, _de_request())
+    scores, _ = call_view(DATA, tiny_ctx, True, lang="de")
     assert "**ohne B**" in scores and "| Neuronales Netz (MLP) |" in scores
     assert "Early Stopping" in scores and "auf der CPU" in scores
-    figure, text = plot_1d(tiny_ctx, True, "LSTAT", "random_forest", 5, True, 10, None,
-                           _de_request())
+    figure, text = call_view(PDP_1D, tiny_ctx, True, "LSTAT", "random_forest", 5, True, 10,
+                             lang="de")
     assert text.startswith("PDP (Änderung der Vorhersage) von **0.0**")
     assert "5 ICE-Kurven" in text and "Änderung" in figure.axes[0].get_ylabel()
-    figure, text = plot_2d(tiny_ctx, True, "RM", "LSTAT", "random_forest", 10, "auto", None,
-                           _de_request())
+    figure, text = call_view(PDP_2D, tiny_ctx, True, "RM", "LSTAT", "random_forest", 10, "auto",
+                             lang="de")
     assert "10 × 10-Gitter (Rekursion)" in text and "(Rekursion)" in figure.axes[0].get_title()
-    table = show_descriptions(tiny_ctx, _de_request())
+    table = call_view(DESCRIPTIONS, tiny_ctx, lang="de")
     assert list(table.columns) == ["Merkmal", "Bedeutung (Einheit)"]
-    dropdowns = feature_lists(tiny_ctx, False, "B", "RM", "LSTAT", "RM", "RM", _de_request())
+    dropdowns = call_view(FEATURES, tiny_ctx, False, "B", "RM", "LSTAT", "RM", "RM", lang="de")
     assert ("RM: Zimmer pro Wohnung", "RM") in dropdowns[1].choices

@@ -9,6 +9,8 @@ import pytest
 from PIL import Image
 
 from core.images import MAX_PIXELS, ImageInputError, load_image
+from lab import EXAMPLE_IMAGES_DIR
+from tabs.common.examples import ExampleImages
 
 
 def _save(image: Image.Image, path, **options) -> str:
@@ -131,3 +133,16 @@ def test_caller_array_is_not_mutated():
     result = load_image(original)
     np.testing.assert_array_equal(original, copy)
     assert not np.shares_memory(result, original)
+
+
+def test_an_upload_too_small_to_explain_is_refused_with_its_size(tmp_path):
+    examples = ExampleImages(EXAMPLE_IMAGES_DIR)
+    for size in ((1, 1), (20_000, 3), (31, 64)):
+        path = _save(Image.new("RGB", size, (200, 30, 30)), tmp_path / "small.png")
+        with pytest.raises(ImageInputError) as refused:
+            examples.resolve("coffee.png", str(path))
+        assert f"{size[0]}×{size[1]} pixels" in str(refused.value)
+        assert "at least 32" in str(refused.value) and "mindestens 32" in \
+            refused.value.in_language("de")
+    cifar = _save(Image.new("RGB", (32, 32)), tmp_path / "cifar.png")
+    assert examples.resolve("coffee.png", str(cifar)).shape == (32, 32, 3)

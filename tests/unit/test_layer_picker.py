@@ -3,12 +3,11 @@ the page's language."""
 
 from __future__ import annotations
 
-import gradio as gr
 import pytest
 
 from lab import EXAMPLE_IMAGES_DIR
 from tabs.common.context import TabContext
-from tabs.common.image_picker import ExampleImages
+from tabs.common.examples import ExampleImages
 from tabs.common.layer_picker import load_model
 
 
@@ -16,9 +15,8 @@ from tabs.common.layer_picker import load_model
                                          ("en", "showing Tiny instead")])
 def test_the_fallback_warning_speaks_the_page_language(manager, lang, words):
     ctx = TabContext(models=manager, lang="en", examples=ExampleImages(EXAMPLE_IMAGES_DIR))
-    request = gr.Request(query_params={"lang": lang}, headers={})
     with pytest.warns(UserWarning, match=words) as warned:
-        loaded = load_model(ctx, "seedmodel", request)
+        loaded = load_model(ctx, "seedmodel", lang)
     assert loaded.name == "tiny" and "missing.pth" in str(warned[0].message)
-    with pytest.warns(UserWarning, match="showing Tiny instead"):  # no request: the default
-        load_model(ctx, "seedmodel")
+    with pytest.warns(UserWarning, match="showing Tiny instead"):  # the lab's language
+        load_model(ctx, "seedmodel", ctx.lang)

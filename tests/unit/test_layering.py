@@ -41,6 +41,16 @@ def test_core_never_imports_gradio_or_pyplot():
     assert not found, "\n".join(found)
 
 
+def test_rendering_never_imports_gradio_or_pyplot():
+    """Drawing is numpy and matplotlib's object API, whoever calls it."""
+    renderers = [*_sources("tabs/common/render"), *sorted(ROOT.glob("tabs/*/render.py"))]
+    assert len(renderers) >= 8
+    found = [f"{path.relative_to(ROOT)} imports {name}" for path in renderers
+             for name in _imports(path)
+             if name.split(".")[0] == "gradio" or name == "matplotlib.pyplot"]
+    assert not found, "\n".join(found)
+
+
 def test_shared_tab_pieces_never_import_a_tab():
     found = [f"{path.relative_to(ROOT)} imports {name}"
              for path in _sources("tabs/common") for name in _imports(path)

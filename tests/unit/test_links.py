@@ -6,12 +6,8 @@ from __future__ import annotations
 import gradio as gr
 import pytest
 
-from lab.links import MAX_TEXT, CopyLink, copy_script, parse, restorer
-
-
-class Request:
-    def __init__(self, **params):
-        self.query_params = params
+from lab.links import CopyLink, copy_script
+from tabs.common.links import MAX_TEXT, linked_values, parse
 
 
 def skipped(value) -> bool:
@@ -48,12 +44,16 @@ def test_texts_are_cut_to_a_bound():
 def test_only_a_link_to_the_tab_sets_its_fields():
     with gr.Blocks():
         fields = {"target": gr.Number(precision=0), "layer": gr.Dropdown([])}
-    restore = restorer("attribution", fields)
-    assert restore(Request(tab="attribution", target="7", layer="blocks.6")) == (7, "blocks.6")
-    assert restore(Request(embed="attribution", target="7"))[0] == 7
-    assert all(map(skipped, restore(Request(tab="ascent", target="7", layer="blocks.6"))))
-    assert all(map(skipped, restore(Request(tab="attribution"))))
-    assert skipped(restore(None)[0])
+    target, layer = fields.values()
+    linked = linked_values("attribution", fields, dict(tab="attribution", target="7",
+                                                       layer="blocks.6"))
+    assert linked == {target: 7, layer: "blocks.6"}
+    assert linked_values("attribution", fields, dict(embed="attribution", target="7")) \
+        == {target: 7}
+    assert linked_values("attribution", fields, dict(tab="ascent", target="7")) == {}
+    assert linked_values("attribution", fields, dict(tab="attribution")) == {}
+    assert linked_values("attribution", fields, {}) == {}
+    assert linked_values("attribution", fields, dict(tab="attribution", target="x")) == {}
 
 
 def test_a_tab_with_an_unknown_key_is_refused_when_built():

@@ -16,9 +16,10 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from core import tabular as B
-from core.tabular import pdp as P
+from core.cache import clear_all
 from core.tabular import training
 from core.tabular.mlp import NeuralNetworkRegressor, one_cpu_thread
+from tabs.common.progress import words
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,7 @@ def test_predict_refuses_other_columns(models):
 def test_training_is_deterministic_and_single_flight(models, monkeypatch):
     """Cache cleared, three simultaneous first requests: one training, the same weights again."""
     first = B.train_models()
-    P.clear_cache()
+    clear_all()
     calls: list[int] = []
     real = training._train
     monkeypatch.setattr(training, "_train", lambda *args: calls.append(1) or real(*args))
@@ -95,8 +96,8 @@ def test_training_leaves_the_process_alone(models, tmp_path, monkeypatch, capfd)
              torch.get_num_threads())
     during: list[tuple[float, str, bool, int]] = []
 
-    def progress(fraction: float, text: str) -> None:
-        during.append((fraction, text, torch.are_deterministic_algorithms_enabled(),
+    def progress(fraction: float, step) -> None:
+        during.append((fraction, step, torch.are_deterministic_algorithms_enabled(),
                        torch.get_num_threads()))
 
     with warnings.catch_warnings(record=True) as caught:
@@ -104,7 +105,7 @@ def test_training_leaves_the_process_alone(models, tmp_path, monkeypatch, capfd)
         NeuralNetworkRegressor(max_epochs=3, patience=2).fit(
             models.X_train, models.y_train, progress=progress)
     assert [round(f, 3) for f, *_ in during] == [0.333, 0.667, 1.0]
-    assert "epoch 3 (at most 3)" in during[-1][1]
+    assert "epoch 3 (at most 3)" in words(during[-1][1], "en")
     # torch's process-wide deterministic switch is not on while the network trains
     assert all(det == flags[0] for *_, det, _ in during)
     assert all(threads == 1 for *_, threads in during)  # this thread only, see next lines

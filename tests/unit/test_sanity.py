@@ -13,6 +13,7 @@ from torch import nn
 from core import attribution as A
 from core.attribution import sanity
 from core.attribution.sanity import randomization_stages, randomize_stage
+from core.cache import clear_all
 from core.models import ModelManager
 from core.models.hooks import count_hooks
 from tests.conftest import tiny_spec
@@ -56,9 +57,9 @@ def image():
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    A.clear_cache()
+    clear_all()
     yield
-    A.clear_cache()
+    clear_all()
 
 
 def checksum(network: nn.Module) -> str:
@@ -173,7 +174,7 @@ def test_result_is_seeded_and_cached(tiny_model, image):
     options = dict(target=3, methods=["saliency", "gradcam"], layer="layer1")
     first = A.cascading_randomization(tiny_model, image, seed=4, **options)
     assert A.cascading_randomization(tiny_model, image, seed=4, **options) is first
-    A.clear_cache()
+    clear_all()
     again = A.cascading_randomization(tiny_model, image, seed=4, **options)
     np.testing.assert_array_equal(first.maps, again.maps)
     other = A.cascading_randomization(tiny_model, image, seed=5, **options)

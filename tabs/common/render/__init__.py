@@ -1,3 +1,4 @@
-"""Rendering: typed results from ``core`` → RGB uint8 arrays and matplotlib ``Figure`` objects
-(object-oriented API only, never pyplot). ``images`` has the shared pieces (colour maps,
-overlays, the one tile-grid builder); one module per tab for its own figures."""
+"""Rendering shared by several tabs: typed results from ``core`` → RGB uint8 arrays (object-
+oriented matplotlib only, never pyplot). ``images`` has colour maps, overlays and the one
+tile-grid builder; ``maps`` heatmaps and labelled strips of panels. A figure only one tab
+draws lives in that tab's ``render`` module."""

@@ -10,6 +10,8 @@ import numpy as np
 from matplotlib import colormaps
 from PIL import Image, ImageDraw, ImageFont
 
+from core.checks import check_number
+
 ColourScale = Literal["shared", "per map"]
 MIN_TILE = 96
 MAX_GRID_SIDE = 2400
@@ -43,11 +45,8 @@ def overlay(view: np.ndarray, values: np.ndarray, *, opacity: float = 0.5, cmap:
 
 
 def check_opacity(opacity: object) -> float:
-    """``opacity`` as a float in [0, 1]; ``ValueError`` with a sentence otherwise."""
-    if isinstance(opacity, bool) or not isinstance(opacity, (int, float)) \
-            or not 0.0 <= opacity <= 1.0:
-        raise ValueError(f"Opacity must be between 0 and 1 (you gave {opacity!r}).")
-    return float(opacity)
+    """``opacity`` as a float in [0, 1]; an ``InputError`` with a sentence otherwise."""
+    return check_number(("Opacity", "Die Deckkraft"), opacity, 0.0, 1.0)
 
 
 @dataclass(frozen=True)

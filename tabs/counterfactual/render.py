@@ -9,38 +9,34 @@ import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image, ImageDraw, ImageFont
 
-from tabs.common.i18n import Language, in_language
-from tabs.common.render.attribution import overlay_map, strip
+from core.counterfactual.targets import reaches
+from tabs.common.i18n import Language, Texts
 from tabs.common.render.images import colorize
+from tabs.common.render.maps import overlay_map, strip
 
 AMPLIFY = 10
 """The change is shown as 0.5 + 10 × change: grey where nothing changed."""
 SWAP_COLOURS = ((230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48),
                 (145, 30, 180), (70, 240, 240), (240, 50, 230), (210, 245, 60), (250, 190, 212))
-_TEXT = {  # the titles over pictures stay ASCII: the default bitmap font has no umlauts, − or ×
-    "en": {
-        "original": "original", "region": " (region bright)", "counterfactual": "counterfactual",
-        "difference": "difference (mean of R, G, B)\nred +{span:.0f}, blue -{span:.0f} levels",
-        "change": "change x {factor}\ngrey = unchanged",
-        "threshold": "stop threshold {threshold:g}",
-        "distance": "distance to the original (L2, root mean square, 0–255 grey levels)",
-        "tradeoff": "Trade-off: a larger proximity weight λ keeps the image closer",
-        "cells": "cells swapped",
-    },
-    "de": {
-        "original": "Original", "region": " (Region hell)", "counterfactual": "Counterfactual",
-        "difference": "Differenz (Mittel aus R, G, B)\nrot +{span:.0f}, blau -{span:.0f} Stufen",
-        "change": "Abweichung x {factor}\ngrau = gleich geblieben",
-        "threshold": "Stoppschwelle {threshold:g}",
-        "distance": "Abstand zum Original (L2, quadratisches Mittel, 0–255 Graustufen)",
-        "tradeoff": "Trade-off: Ein größeres Nähe-Gewicht λ hält das Bild näher am Original",
-        "cells": "getauschte Zellen",
-    },
-}
-
-
-def _t(lang: Language) -> dict[str, str]:
-    return in_language(_TEXT, lang)
+PICTURES = Texts("counterfactual_pictures", en={
+    # the titles drawn into pictures stay ASCII: the default bitmap font has no umlauts, − or ×
+    "original": "original", "region": " (region bright)", "counterfactual": "counterfactual",
+    "difference": "difference (mean of R, G, B)\nred +{span:.0f}, blue -{span:.0f} levels",
+    "change": "change x {factor}\ngrey = unchanged",
+    "threshold": "stop threshold {threshold:g}",
+    "distance": "distance to the original (L2, root mean square, 0–255 grey levels)",
+    "tradeoff": "Trade-off: a larger proximity weight λ keeps the image closer",
+    "cells": "cells swapped",
+}, de={
+    "original": "Original", "region": " (Region hell)", "counterfactual": "Counterfactual",
+    "difference": "Differenz (Mittel aus R, G, B)\nrot +{span:.0f}, blau -{span:.0f} Stufen",
+    "change": "Abweichung x {factor}\ngrau = gleich geblieben",
+    "threshold": "Stoppschwelle {threshold:g}",
+    "distance": "Abstand zum Original (L2, quadratisches Mittel, 0–255 Graustufen)",
+    "tradeoff": "Trade-off: Ein größeres Nähe-Gewicht λ hält das Bild näher am Original",
+    "cells": "getauschte Zellen",
+})
+"""The words of the pictures and figures."""
 
 
 def signed_difference(view: np.ndarray, image: np.ndarray) -> tuple[np.ndarray, float]:
@@ -62,17 +58,20 @@ def comparison(view: np.ndarray, image: np.ndarray, *, before: str, after: str,
                mask: np.ndarray | None = None, lang: Language) -> np.ndarray:
     """Original (dimmed outside ``mask``), counterfactual, signed difference and amplified
     change in one strip, titled in ``lang``."""
-    text = _t(lang)
+    def word(key: str, **values: object) -> str:
+        return PICTURES.text(key, lang, **values)
+
     heat, span = signed_difference(view, image)
-    region = "" if mask is None else text["region"]
-    return strip([(with_mask(view, mask), f"{text['original']}{region}\n{before}"),
-                  (image, f"{text['counterfactual']}\n{after}"),
-                  (heat, text["difference"].format(span=span)),
-                  (amplified_change(view, image), text["change"].format(factor=AMPLIFY))])
+    region = "" if mask is None else word("region")
+    return strip([(with_mask(view, mask), f"{word('original')}{region}\n{before}"),
+                  (image, f"{word('counterfactual')}\n{after}"),
+                  (heat, word("difference", span=span)),
+                  (amplified_change(view, image), word("change", factor=AMPLIFY))])
 
 
 def with_mask(view: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
-    """``view`` with the pixels outside ``mask`` dimmed (the region that may change stays bright)."""
+    """``view`` with the pixels outside ``mask`` dimmed (the region that may change stays
+    bright)."""
     if mask is None:
         return view
     dimmed = view.astype(np.float32)
@@ -83,12 +82,13 @@ def with_mask(view: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
 def gradcam_pair(image: np.ndarray, maps: Sequence[tuple[np.ndarray, str]], *,
                  lang: Language) -> np.ndarray:
     """Grad-CAM maps over the counterfactual, one panel per (map, title)."""
-    return strip([(image, _t(lang)["counterfactual"])]
+    return strip([(image, PICTURES.text("counterfactual", lang))]
                  + [(overlay_map(image, values, opacity=0.6, cmap="jet"), title)
                     for values, title in maps])
 
 
-def _cell_box(cell: int, grid: tuple[int, int], size: int, offset: int) -> tuple[int, int, int, int]:
+def _cell_box(cell: int, grid: tuple[int, int], size: int,
+              offset: int) -> tuple[int, int, int, int]:
     row, column = divmod(int(cell), grid[1])
     height, width = size / grid[0], size / grid[1]
     return (offset + round(column * width), round(row * height),
@@ -126,37 +126,35 @@ def tradeoff_figure(distances: Sequence[float], probabilities: Sequence[float],
                     weights: Sequence[float], *, threshold: float, target: str,
                     lang: Language) -> Figure:
     """Distance to the original (x) against the target probability (y), one point per weight."""
-    text = _t(lang)
     figure = Figure(figsize=(6.4, 3.4), dpi=100, layout="constrained")
     axes = figure.add_subplot()
     axes.plot(distances, probabilities, color="#9aa5b1", linewidth=1, zorder=1)
-    axes.scatter(distances, probabilities, c=[p >= threshold for p in probabilities],
+    axes.scatter(distances, probabilities, c=[reaches(p, threshold) for p in probabilities],
                  cmap="coolwarm", vmin=0, vmax=1, s=60, zorder=2, edgecolors="black")
     for x, y, weight in zip(distances, probabilities, weights):
         axes.annotate(f"λ = {weight:g}", (x, y), textcoords="offset points", xytext=(6, 6),
                       fontsize=9)
     axes.axhline(threshold, color="#c0392b", linestyle="--", linewidth=1,
-                 label=text["threshold"].format(threshold=threshold))
-    axes.set_xlabel(text["distance"])
+                 label=PICTURES.text("threshold", lang, threshold=threshold))
+    axes.set_xlabel(PICTURES.text("distance", lang))
     axes.set_ylabel(f"p({target})")
     axes.set_ylim(0, 1.05)
     axes.margins(x=0.15)
     axes.set_xlim(left=0)
     axes.legend(loc="upper left", fontsize=8)
-    axes.set_title(text["tradeoff"], fontsize=10)
+    axes.set_title(PICTURES.text("tradeoff", lang), fontsize=10)
     return figure
 
 
 def swap_curve(probabilities: Sequence[float], *, threshold: float, target: str,
                lang: Language) -> Figure:
     """The target probability before and after each swapped cell."""
-    text = _t(lang)
     figure = Figure(figsize=(6.4, 2.6), dpi=100, layout="constrained")
     axes = figure.add_subplot()
     axes.plot(range(len(probabilities)), probabilities, marker="o", color="#2c7fb8")
     axes.axhline(threshold, color="#c0392b", linestyle="--", linewidth=1,
-                 label=text["threshold"].format(threshold=threshold))
-    axes.set_xlabel(text["cells"])
+                 label=PICTURES.text("threshold", lang, threshold=threshold))
+    axes.set_xlabel(PICTURES.text("cells", lang))
     axes.set_ylabel(f"p({target})")
     axes.set_ylim(0, 1.05)
     axes.legend(loc="upper left", fontsize=8)

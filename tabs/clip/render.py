@@ -10,34 +10,32 @@ from typing import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from tabs.common.i18n import Language, in_language
-from tabs.common.render.attribution import overlay_map, strip
+from tabs.common.i18n import Language, Texts
+from tabs.common.render.maps import overlay_map, strip
 
 TOKEN_COLOUR = (214, 39, 40)
 CURVE_COLOURS = {"attention": "#7f8fa6", "chefer": "#1f77b4", "grad_eclip": "#d62728",
                  "random": "#555555"}
-_TEXT = {  # "sees" titles a picture: ASCII only, the default bitmap font has no umlauts
-    "en": {
-        "softmax": "softmax probability among these descriptions",
-        "ranking": "Which description fits the image best? (CLIP's ranking)",
-        "sees": "what CLIP sees",
-        "random": "random order (mean of {count})",
-        "removed": "share of image patches removed (most relevant first)",
-        "cosine": "cosine similarity",
-        "deletion": "Deletion check: the faster the curve falls, the more the map found what the "
-                    "match depends on",
-    },
-    "de": {
-        "softmax": "Softmax-Wahrscheinlichkeit unter diesen Beschreibungen",
-        "ranking": "Welche Beschreibung passt am besten? (CLIPs Rangfolge)",
-        "sees": "was CLIP sieht",
-        "random": "zufällige Reihenfolge (Mittel aus {count})",
-        "removed": "Anteil entfernter Bildfelder (die wichtigsten zuerst)",
-        "cosine": "Kosinus-Ähnlichkeit",
-        "deletion": "Löschtest: Je schneller die Kurve fällt, desto eher fand die Karte, wovon "
-                    "der Wert abhängt",
-    },
-}
+# "sees" titles a picture: ASCII only, the default bitmap font has no umlauts
+WORDS = Texts("clip_pictures", en={
+    "softmax": "softmax probability among these descriptions",
+    "ranking": "Which description fits the image best? (CLIP's ranking)",
+    "sees": "what CLIP sees",
+    "random": "random order (mean of {count})",
+    "removed": "share of image patches removed (most relevant first)",
+    "cosine": "cosine similarity",
+    "deletion": "Deletion check: the faster the curve falls, the more the map found what the "
+                "match depends on",
+}, de={
+    "softmax": "Softmax-Wahrscheinlichkeit unter diesen Beschreibungen",
+    "ranking": "Welche Beschreibung passt am besten? (CLIPs Rangfolge)",
+    "sees": "was CLIP sieht",
+    "random": "zufällige Reihenfolge (Mittel aus {count})",
+    "removed": "Anteil entfernter Bildfelder (die wichtigsten zuerst)",
+    "cosine": "Kosinus-Ähnlichkeit",
+    "deletion": "Löschtest: Je schneller die Kurve fällt, desto eher fand die Karte, wovon "
+                "der Wert abhängt",
+})
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,6 @@ def token_html(rows: Sequence[TokenRow]) -> str:
 def ranking_figure(descriptions: Sequence[str], probabilities: np.ndarray, cosine: np.ndarray,
                    order: Sequence[int], *, lang: Language) -> Figure:
     """Horizontal bars of the softmax probability, best on top, cosine written at each bar."""
-    text = in_language(_TEXT, lang)
     figure = Figure(figsize=(7, 0.5 * len(order) + 1.2), dpi=100, layout="constrained")
     axes = figure.add_subplot()
     shown = list(order)[::-1]
@@ -98,15 +95,15 @@ def ranking_figure(descriptions: Sequence[str], probabilities: np.ndarray, cosin
                   va="center", fontsize=8)
     axes.set_yticks(range(len(shown)), labels, fontsize=9)
     axes.set_xlim(0, 1.15)
-    axes.set_xlabel(text["softmax"])
-    axes.set_title(text["ranking"], fontsize=10)
+    axes.set_xlabel(WORDS.text("softmax", lang))
+    axes.set_title(WORDS.text("ranking", lang), fontsize=10)
     return figure
 
 
 def relevance_strip(view: np.ndarray, maps: Mapping[str, np.ndarray], titles: Mapping[str, str],
                     *, opacity: float = 0.6, cmap: str = "jet", lang: Language) -> np.ndarray:
     """The image CLIP saw, then each map (view-sized, float) over it, each scaled on its own."""
-    panels = [(view, in_language(_TEXT, lang)["sees"])]
+    panels = [(view, WORDS.text("sees", lang))]
     panels += [(overlay_map(view, values, opacity=opacity, cmap=cmap), titles[method])
                for method, values in maps.items()]
     return strip(panels)
@@ -115,17 +112,16 @@ def relevance_strip(view: np.ndarray, maps: Mapping[str, np.ndarray], titles: Ma
 def deletion_figure(fractions: np.ndarray, curves: Mapping[str, np.ndarray], random: np.ndarray,
                     titles: Mapping[str, str], *, random_orders: int, lang: Language) -> Figure:
     """Similarity while the most relevant patches are removed first, one line per map."""
-    text = in_language(_TEXT, lang)
     figure = Figure(figsize=(7, 3.2), dpi=100, layout="constrained")
     axes = figure.add_subplot()
     for method, values in curves.items():
         axes.plot(fractions, values, marker="o", color=CURVE_COLOURS.get(method),
                   label=titles.get(method, method))
     axes.plot(fractions, random, linestyle="--", color=CURVE_COLOURS["random"],
-              label=text["random"].format(count=random_orders))
-    axes.set_xlabel(text["removed"])
-    axes.set_ylabel(text["cosine"])
-    axes.set_title(text["deletion"], fontsize=9)
+              label=WORDS.text("random", lang, count=random_orders))
+    axes.set_xlabel(WORDS.text("removed", lang))
+    axes.set_ylabel(WORDS.text("cosine", lang))
+    axes.set_title(WORDS.text("deletion", lang), fontsize=9)
     axes.legend(fontsize=8)
     axes.grid(alpha=0.3)
     return figure

@@ -1,11 +1,11 @@
 """Input fields refuse what they cannot convert with a sentence, not a silent failure.
 
-Gradio converts each input (``Component.preprocess``) before the lab's handler runs: a NaN in
-a whole-number field, no value for a slider or a broken file in the region editor fail there,
+Gradio converts each input (``Component.preprocess``) before a handler runs: a NaN in a
+whole-number field, no value for a slider or a broken file in the region editor fail there,
 and with ``show_error=False`` the client learns only that something failed. No browser sends
-such values, but any HTTP client can. Each input component's conversion is wrapped once, when
-the app is prepared: a failure becomes a ``gr.Error`` naming the field. Gradio's own sentences
-(its bounds check) pass through unchanged.
+such values, but any HTTP client can. :class:`tabs.common.form.Form` guards every component a
+view reads, once, when the view is wired: a failure becomes a ``gr.Error`` naming the field.
+Gradio's own sentences (its bounds check) pass through unchanged.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from core.checks import excerpt
 from tabs.common.i18n import english
 
 log = logging.getLogger("lab")
+_GUARDED = "_xai_lab_guarded"
 
 
 def field_name(component: gr.components.Component) -> str:
@@ -51,10 +52,10 @@ def _guarded(preprocess, name: str):
     return convert
 
 
-def guard_inputs(demo: gr.Blocks) -> int:
-    """Wrap the conversion of every component an event takes as input; returns how many."""
-    inputs = {id(c): c for fn in demo.fns.values() for c in fn.inputs
-              if isinstance(c, gr.components.Component) and not isinstance(c, gr.State)}
-    for component in inputs.values():
-        component.preprocess = _guarded(component.preprocess, field_name(component))
-    return len(inputs)
+def guard(component: gr.components.Component) -> None:
+    """Give ``component``'s conversion a sentence for values it cannot take (once; a
+    ``gr.State`` holds no value a client sends)."""
+    if isinstance(component, gr.State) or getattr(component, _GUARDED, False):
+        return
+    component.preprocess = _guarded(component.preprocess, field_name(component))  # type: ignore[method-assign]
+    setattr(component, _GUARDED, True)

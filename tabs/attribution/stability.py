@@ -1,0 +1,57 @@
+"""The Attribution tab's instability views: how much one method's map, or every method's,
+changes when the image gets a little noise."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.attribution import METHOD_TITLES, METHODS, measure_stability
+from tabs.attribution.settings import StabilityAllSettings, StabilitySettings
+from tabs.attribution.texts import T
+from tabs.attribution.views import class_name, explained
+from tabs.common.render.maps import heatmap, strip
+from tabs.common.view import Call, View
+
+
+def fraction(percent: float | None) -> float | None:
+    """The noise from a percentage field as a fraction of the pixel range (core checks it)."""
+    return None if percent is None else percent / 100
+
+
+def run_stability(call: Call[StabilitySettings]) -> tuple[np.ndarray, str]:
+    """Original map, map with noise, their difference, and the two stability numbers."""
+    s = call.settings
+    loaded, image, target = explained(call)
+    report = measure_stability(loaded, image, method=s.method, target=target,
+                               noise=fraction(s.noise_percent), top_k=s.top_k,
+                               **s.method_options())
+    picture = strip([(heatmap(report.original.map, cmap=s.cmap), call.text("pic.original_map")),
+                     (heatmap(report.noisy.map, cmap=s.cmap),
+                      call.text("pic.noisy", noise=s.noise_percent)),
+                     (heatmap(report.difference, cmap="gray"), call.text("pic.difference"))])
+    text = call.text("stability.text", method=METHOD_TITLES[s.method],
+                     rho=report.rank_correlation, k=s.top_k, overlap=report.top_k_overlap)
+    return picture, text
+
+
+def run_stability_all(call: Call[StabilityAllSettings]) -> str:
+    """The stability numbers for every method, as a table: which method is the most stable?"""
+    s = call.settings
+    loaded, image, target = explained(call)
+    rows = [call.text("stability.head", k=s.top_k), "|---|---:|---:|"]
+    for i, method in enumerate(METHODS):
+        call.report(i / len(METHODS), call.text("stability.progress",
+                                                method=METHOD_TITLES[method]))
+        report = measure_stability(loaded, image, method=method, target=target,
+                                   noise=fraction(s.noise_percent), top_k=s.top_k,
+                                   **s.method_options())
+        rows.append(f"| {METHOD_TITLES[method]} | {report.rank_correlation:.3f} | "
+                    f"{report.top_k_overlap:.1f} % |")
+    intro = call.text("stability.intro", noise=s.noise_percent, name=class_name(loaded, target))
+    return intro + "\n".join(rows)
+
+
+STABILITY = View("attribution_stability", StabilitySettings, run_stability, T,
+                 group="image-models", gpu_seconds=60)
+STABILITY_ALL = View("attribution_stability_all", StabilityAllSettings, run_stability_all, T,
+                     group="image-models", gpu_seconds=120, progress=True)
