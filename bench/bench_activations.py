@@ -69,26 +69,27 @@ def cold_start(model: str, layer: str) -> tuple[float, float]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     start = time.perf_counter()
-    log = tempfile.TemporaryFile()
-    server = subprocess.Popen([sys.executable, "-m", "lab", "serve", "--offline", "--port", str(port)],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
-    try:
-        while True:
-            try:
-                client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-                break
-            except Exception:
-                if server.poll() is not None or time.perf_counter() - start > 300:
-                    log.seek(0)
-                    raise RuntimeError("the lab did not start:\n" + log.read().decode()[-2000:])
-                time.sleep(0.25)
-        ready = time.perf_counter() - start
-        client.predict("coffee.png", None, model, layer, "16", "channel index", "shared",
-                       api_name="/activations")
-        return ready, time.perf_counter() - start
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    command = [sys.executable, "-m", "lab", "serve", "--offline", "--port", str(port)]
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            while True:
+                try:
+                    client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+                    break
+                except Exception as error:
+                    if server.poll() is not None or time.perf_counter() - start > 300:
+                        log.seek(0)
+                        output = log.read().decode()[-2000:]
+                        raise RuntimeError("the lab did not start:\n" + output) from error
+                    time.sleep(0.25)
+            ready = time.perf_counter() - start
+            client.predict("coffee.png", None, model, layer, "16", "channel index", "shared",
+                           api_name="/activations")
+            return ready, time.perf_counter() - start
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def main() -> int:
@@ -119,7 +120,8 @@ def main() -> int:
           f"({straightforward / cached:.1f}x)")
     if name == "efficientnet_lite0":
         ready, first = cold_start(name, layer)
-        print(f"cold start: page served after {ready:.1f} s, first Activations result after {first:.1f} s")
+        print(f"cold start: page served after {ready:.1f} s, "
+              f"first Activations result after {first:.1f} s")
     return report_speedup(straightforward, ours)
 
 

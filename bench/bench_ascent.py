@@ -34,7 +34,8 @@ from core.models import LoadedModel, ModelManager  # noqa: E402
 from core.models.hooks import capture_outputs  # noqa: E402
 
 
-def straightforward(loaded, layer: str, filters, params: AscentParams, seed: int) -> tuple[float, np.ndarray]:
+def straightforward(loaded, layer: str, filters, params: AscentParams,
+                    seed: int) -> tuple[float, np.ndarray]:
     """The seed's loop, verbatim in spirit; returns (seconds, images)."""
     network = loaded.network
     images = []
@@ -93,8 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     layer = args.layer or loaded.spec.default_layers["ascent"]
     filters = list(range(args.filters))
     params = AscentParams(size=args.size, steps=args.steps)
-    why = " (random weights: timing only)" if args.random_weights else "" if args.model else (" (resnet50 weights cached)" if name == "resnet50" else
-                                 " (resnet50 weights not cached here: the offline model)")
+    why = " (random weights: timing only)" if args.random_weights else "" if args.model else (
+        " (resnet50 weights cached)" if name == "resnet50"
+        else " (resnet50 weights not cached here: the offline model)")
     print(f"model {name}{why}, layer {layer}, {len(filters)} filters, {args.size} px, "
           f"{args.steps} steps, CPU threads {torch.get_num_threads()}")
 
@@ -135,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     loop_s, ours_s = min(loop_times), min(ours_times)
     listed = lambda times: ", ".join(f"{t:.2f}" for t in times)  # noqa: E731
     print(f"straightforward (batch 1, whole network): {loop_s:.2f} s (runs: {listed(loop_times)})")
-    print(f"ours (batch {batch}, stops at {layer}, BatchNorm folded): {ours_s:.2f} s (runs: {listed(ours_times)})")
+    print(f"ours (batch {batch}, stops at {layer}, BatchNorm folded): {ours_s:.2f} s "
+          f"(runs: {listed(ours_times)})")
 
     # The whole request as the tab makes it: streamed, then cached for everyone.
     clear_all()

@@ -84,8 +84,8 @@ def main() -> int:
     layer_name = model.spec.default_layers["gradcam"]
     layer = dict(model.network.named_modules())[layer_name]
     inputs = normalised(model, A.model_pixels(model, image)).requires_grad_(True)
-    print(f"image: both.png, target #{target} {model.categories[target]}, Grad-CAM at {layer_name}, "
-          f"IG {STEPS} steps, best of {REPEATS}")
+    print(f"image: both.png, target #{target} {model.categories[target]}, "
+          f"Grad-CAM at {layer_name}, IG {STEPS} steps, best of {REPEATS}")
 
     # warm up both paths (first calls allocate and pick kernels)
     notebook_methods(model, inputs, target, layer)
@@ -109,7 +109,8 @@ def main() -> int:
         notebook_ig(model, inputs, target)
 
     rows = [
-        ("comparison view, cold", lambda: notebook_methods(model, inputs, target, layer), ours_compare),
+        ("comparison view, cold", lambda: notebook_methods(model, inputs, target, layer),
+         ours_compare),
         (f"IG {STEPS} steps, cold (ours: internal_batch_size={A.DEFAULT_BATCH})",
          lambda: notebook_ig(model, inputs, target), ours_ig_cold),
         (f"session: comparison view + IG {STEPS} steps", notebook_session, ours_session),
@@ -122,7 +123,8 @@ def main() -> int:
             return 1
         ratio = t_notebook / t_ours
         verdict = "" if ratio >= 1 else "  (ours is NOT faster here)"
-        print(f"{title}: notebook {t_notebook:.3f} s, ours {t_ours:.3f} s, ratio {ratio:.2f}x{verdict}")
+        print(f"{title}: notebook {t_notebook:.3f} s, ours {t_ours:.3f} s, "
+              f"ratio {ratio:.2f}x{verdict}")
         totals = (t_notebook, t_ours)
     print("the session ratio counts the cache: IG for the same image, target and steps is computed "
           "once for the comparison view and reused; cold ratios show the per-call cost.")

@@ -79,7 +79,8 @@ def load_model(real: bool):
     spec = REGISTRY[NAME]
     from dataclasses import replace
 
-    specs = {NAME: replace(spec, source=RandomShapeSource(), title="CLIP ViT-B/32 (random weights)")}
+    specs = {NAME: replace(spec, source=RandomShapeSource(),
+                           title="CLIP ViT-B/32 (random weights)")}
     return ModelManager(device="auto", specs=specs, fallback=NAME).get(NAME)
 
 
@@ -143,7 +144,8 @@ def main() -> int:
     args = parser.parse_args()
     start = time.perf_counter()
     model = load_model(args.real)
-    print(f"model: {model.spec.title} on {model.device} (loaded in {time.perf_counter() - start:.1f} s), "
+    load_seconds = time.perf_counter() - start
+    print(f"model: {model.spec.title} on {model.device} (loaded in {load_seconds:.1f} s), "
           f"{torch.get_num_threads()} CPU threads")
     image = load_image(EXAMPLE_IMAGES_DIR / "both.png")
     coffee = load_image(EXAMPLE_IMAGES_DIR / "coffee.png")
@@ -153,7 +155,8 @@ def main() -> int:
         chosen = DESCRIPTIONS[:count]
         reference = slides_way(model, image, chosen)  # warm-up, and the answer to check against
         result = ours(model, image, chosen)
-        if max(abs(a - b) for a, b in zip(reference, result.logits)) > 1e-3 * max(1.0, result.scale):
+        largest_gap = max(abs(a - b) for a, b in zip(reference, result.logits))
+        if largest_gap > 1e-3 * max(1.0, result.scale):
             print("the two ways disagree on the logits", file=sys.stderr)
             return 1
         slow, fast = best_pair(lambda chosen=chosen: slides_way(model, image, chosen),

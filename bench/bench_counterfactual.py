@@ -1,4 +1,5 @@
-"""Benchmark: the slides' counterfactual loop against the Counterfactual tab's core, on this machine.
+"""Benchmark: the slides' counterfactual loop against the Counterfactual tab's core, on this
+machine.
 
 Straightforward (the seed notebook's way): the whole shared model, batch 1, the image tensor
 itself as the parameter, one ``optimizer.step()`` per iteration, clamped afterwards, one
@@ -99,7 +100,8 @@ def main() -> int:
     ours_single(), plain_single()  # warm up: the folded copy, kernel selection
     totals = [0.0, 0.0]
     rows = [("one run, λ = 1", plain_single, ours_single),
-            (f"sweep λ = {', '.join(f'{w:g}' for w in SWEEP_WEIGHTS)} ({SWEEP_STEPS} steps at most)",
+            (f"sweep λ = {', '.join(f'{w:g}' for w in SWEEP_WEIGHTS)} "
+             f"({SWEEP_STEPS} steps at most)",
              plain_sweep, ours_sweep)]
     for title, plain, ours in rows:
         (t_plain, n_plain), (t_ours, n_ours) = best_pair(plain, ours, REPEATS)

@@ -16,10 +16,11 @@ Workload, for one image (both.png) and its top class, with the four captum gradi
 
 The deletion/insertion timings start from the same four maps (computed once, outside the
 timing: both approaches need exactly the same maps); the sanity timings include every map,
-the trained model's too (cold caches). Both give the same numbers (checked below). ``--full-view`` also times the tab's whole sanity view at its
-defaults (all five methods, IG 32 steps, Occlusion 32/16). Run from the repository root:
-``python bench/bench_faithfulness.py`` (about two minutes on a 2-core CPU). Last line: ``speedup: <straightforward ÷ ours>x``;
-exits non-zero when it could not measure.
+the trained model's too (cold caches). Both give the same numbers (checked below).
+``--full-view`` also times the tab's whole sanity view at its defaults (all five methods, IG
+32 steps, Occlusion 32/16). Run from the repository root: ``python bench/bench_faithfulness.py``
+(about two minutes on a 2-core CPU). Last line: ``speedup: <straightforward ÷ ours>x``; exits
+non-zero when it could not measure.
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ METHODS = A.GRADIENT_METHODS
 
 
 def straightforward_maps(model, pixels, target: int) -> dict:
-    return {m: attribute(model, model.network, pixels, **check_options(model, method=m, target=target,
-                                                                        steps=IG_STEPS))[0]
+    return {m: attribute(model, model.network, pixels,
+                         **check_options(model, method=m, target=target, steps=IG_STEPS))[0]
             for m in METHODS}
 
 
@@ -78,7 +79,8 @@ def straightforward_curves(model, image, target: int, maps: dict, *, batch: int 
             scores = []
             with torch.no_grad():
                 for start in range(0, len(images), batch):
-                    logits = model.network(normalised(model, torch.cat(images[start:start + batch])))
+                    chunk = torch.cat(images[start:start + batch])
+                    logits = model.network(normalised(model, chunk))
                     scores.append(logits.softmax(dim=-1)[:, target].double().cpu())
             curves[(name, kind)] = torch.cat(scores).numpy()
     return curves
@@ -103,7 +105,8 @@ def straightforward_sanity(model, image, target: int) -> np.ndarray:
             randomize_stage(network, stage, seed=0, step=j, done=done)
         for i, method in enumerate(METHODS):
             options = check_options(model, method=method, target=target, steps=IG_STEPS)
-            rows[i].append(rank_correlation(trained[method], attribute(model, network, pixels, **options)[0]))
+            randomized = attribute(model, network, pixels, **options)[0]
+            rows[i].append(rank_correlation(trained[method], randomized))
     return np.array(rows)
 
 
@@ -118,16 +121,19 @@ def main() -> int:
     model = ModelManager(device="auto").get(name)
     image = load_image(ROOT / "lab" / "assets" / "images" / "both.png")
     target = classify(model, image)[0].index
-    print(f"model: {model.spec.title} ({name}) on {model.device}, {torch.get_num_threads()} threads; "
-          f"both.png, target #{target} {model.categories[target]}; methods: {', '.join(METHODS)}; "
+    print(f"model: {model.spec.title} ({name}) on {model.device}, "
+          f"{torch.get_num_threads()} threads; both.png, target #{target} "
+          f"{model.categories[target]}; methods: {', '.join(METHODS)}; "
           f"IG {IG_STEPS} steps; best of {REPEATS} alternating runs, caches cleared")
-    maps = {m: A.explain(model, image, method=m, target=target, steps=IG_STEPS).map for m in METHODS}
+    maps = {m: A.explain(model, image, method=m, target=target, steps=IG_STEPS).map
+            for m in METHODS}
     straightforward_curves(model, image, target, maps)  # warm-up: kernels, the folded copy
     ours_curves(model, image, target, maps)
 
-    (t_plain, plain), (t_ours, ours) = best_pair(lambda: straightforward_curves(model, image, target, maps),
-                                                 lambda: ours_curves(model, image, target, maps),
-                                                 REPEATS, before=clear_all)
+    (t_plain, plain), (t_ours, ours) = best_pair(
+        lambda: straightforward_curves(model, image, target, maps),
+        lambda: ours_curves(model, image, target, maps),
+        REPEATS, before=clear_all)
     t_batched, _ = timed(lambda: straightforward_curves(model, image, target, maps, batch=16))
     gap = max(float(np.abs(plain[key] - ours[key]).max()) for key in plain)
     fractions = np.arange(FRACTIONS + 1) / FRACTIONS
@@ -137,10 +143,12 @@ def main() -> int:
                   f"insertion area {area(fractions, ours[(key[0], 'insertion')]):.3f}")
     print(f"deletion + insertion, {len(plain)} curves x {FRACTIONS + 1} points: one image per pass "
           f"{t_plain:.2f} s; batched 16 {t_batched:.2f} s; ours (batched, shared images, BatchNorm "
-          f"folded) {t_ours:.2f} s: {t_plain / t_ours:.2f}x; largest probability difference {gap:.1e}")
+          f"folded) {t_ours:.2f} s: {t_plain / t_ours:.2f}x; "
+          f"largest probability difference {gap:.1e}")
 
     (t_scratch, scratch), (t_cascade, cascade) = best_pair(
-        lambda: straightforward_sanity(model, image, target), lambda: ours_sanity(model, image, target),
+        lambda: straightforward_sanity(model, image, target),
+        lambda: ours_sanity(model, image, target),
         REPEATS, before=clear_all)
     differs = float(np.nanmax(np.abs(scratch - cascade)))
     print(f"sanity cascade, {scratch.shape[1] - 1} stages x {len(METHODS)} methods: from scratch "
@@ -152,7 +160,8 @@ def main() -> int:
 
     if "--full-view" in sys.argv:
         clear_all()
-        t_view, report = timed(lambda: A.cascading_randomization(model, image, target=target, steps=32))
+        t_view, report = timed(
+            lambda: A.cascading_randomization(model, image, target=target, steps=32))
         print(f"full sanity view (5 methods + guided backprop, IG 32 steps, Occlusion 32/16, "
               f"{len(report.stages) - 1} stages), cold: {t_view:.1f} s")
     straightforward, ours_total = t_plain + t_scratch, t_ours + t_cascade

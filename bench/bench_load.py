@@ -86,7 +86,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--per-client", type=int, default=2)
-    parser.add_argument("--url", help="a running lab (with the tiny or real CLIP) instead of a new one")
+    parser.add_argument("--url",
+                        help="a running lab (with the tiny or real CLIP) instead of a new one")
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:

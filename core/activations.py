@@ -45,7 +45,8 @@ class ActivationResult:
         return self.maps[check_int(("Channel", "Kanal"), index, 0, self.shape[0] - 1)]
 
 
-def compute_activations(model: LoadedModel, image: np.ndarray, *, layer: str, top_k: int = 5) -> ActivationResult:
+def compute_activations(model: LoadedModel, image: np.ndarray, *, layer: str,
+                        top_k: int = 5) -> ActivationResult:
     """Run ``image`` (RGB uint8, any size) through ``model`` and keep ``layer``'s output.
 
     Results are cached by (model, image content, layer); the returned arrays are read-only.
@@ -62,7 +63,8 @@ def _compute(model: LoadedModel, image: np.ndarray, layer: str, top_k: int) -> A
         logits = model.network(batch)
     output = captured[layer]
     if output.dim() != 4:
-        raise InputError(f"Layer '{layer}' does not produce feature maps (output shape {tuple(output.shape)}).",
+        raise InputError(f"Layer '{layer}' does not produce feature maps "
+                         f"(output shape {tuple(output.shape)}).",
                          f"Die Schicht '{layer}' erzeugt keine Merkmalskarten "
                          f"(Ausgabeform {tuple(output.shape)}).")
     maps = output[0].float().cpu().numpy()
@@ -73,7 +75,8 @@ def _compute(model: LoadedModel, image: np.ndarray, layer: str, top_k: int) -> A
     return ActivationResult(model=model.name, layer=layer, maps=maps, view=view, predictions=top)
 
 
-def order_channels(maps: np.ndarray, *, count: int | None, order: ChannelOrder = "index") -> np.ndarray:
+def order_channels(maps: np.ndarray, *, count: int | None,
+                   order: ChannelOrder = "index") -> np.ndarray:
     """Indices of the channels to show: the first ``count`` by index, or by mean activation.
 
     ``count=None`` means all channels. Returns an int array of length ``min(count, C)``.

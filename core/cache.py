@@ -24,7 +24,8 @@ import sys
 import threading
 import weakref
 from collections import OrderedDict
-from typing import Callable, Hashable, TypeVar
+from collections.abc import Callable, Hashable
+from typing import TypeVar, cast
 
 import numpy as np
 
@@ -60,11 +61,11 @@ class Registry:
         self._uses = itertools.count()
         self._lock = threading.Lock()
 
-    def add(self, cache: "ResultCache") -> None:
+    def add(self, cache: ResultCache) -> None:
         with self._lock:
             self._caches.add(cache)
 
-    def caches(self) -> list["ResultCache"]:
+    def caches(self) -> list[ResultCache]:
         with self._lock:
             return list(self._caches)
 
@@ -188,7 +189,7 @@ class ResultCache:
         """Return the cached value, or compute it once while other callers for ``key`` wait."""
         with self._lock:
             if key in self._items:
-                return self._use(key)  # type: ignore[return-value]
+                return cast(T, self._use(key))
             gate = self._pending.setdefault(key, threading.Lock())
         with gate:
             cached = self.get(key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import SupportsInt, cast
 
 import numpy as np
 
@@ -54,7 +55,8 @@ def as_whole(value: object) -> int | None:
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
-        return int(value)
+        # typeshed's numbers.Real declares no __int__; float, numpy and Fraction all have it
+        return int(cast(SupportsInt, value))
     return None
 
 

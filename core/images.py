@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import warnings
 from pathlib import Path
-from typing import Union
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -26,7 +25,7 @@ MIN_SIDE = 32
 MAX_FILE_BYTES = 25 * 1024 * 1024
 """Largest file we read; the app also passes this as gradio's ``max_file_size``."""
 
-ImageSource = Union[str, Path, bytes, Image.Image, np.ndarray]
+ImageSource = str | Path | bytes | Image.Image | np.ndarray
 
 
 class ImageInputError(InputError):
@@ -135,9 +134,7 @@ def _pil_to_rgb(image: Image.Image, *, max_pixels: int) -> np.ndarray:
     mode = image.mode
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         return _array_to_rgb(np.asarray(image))
-    if mode == "P" or mode == "PA":
-        image = image.convert("RGBA")
-    elif mode == "LA":
+    if mode == "P" or mode == "PA" or mode == "LA":
         image = image.convert("RGBA")
     if image.mode == "RGBA":
         white = Image.new("RGBA", image.size, (255, 255, 255, 255))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -33,12 +33,14 @@ class ClassMatch:
     label: str
 
 
-def top_predictions(logits: torch.Tensor, categories: tuple[str, ...], k: int = 5) -> tuple[Prediction, ...]:
+def top_predictions(logits: torch.Tensor, categories: tuple[str, ...],
+                    k: int = 5) -> tuple[Prediction, ...]:
     """The ``k`` most probable classes of a ``(1, n_classes)`` logit tensor, best first."""
     probabilities = logits.detach().float().softmax(dim=-1)[0].cpu()
     values, indices = probabilities.topk(min(k, probabilities.numel()))
     return tuple(
-        Prediction(index=int(i), label=categories[int(i)] if int(i) < len(categories) else str(int(i)),
+        Prediction(index=int(i),
+                   label=categories[int(i)] if int(i) < len(categories) else str(int(i)),
                    probability=float(p))
         for p, i in zip(values, indices)
     )
@@ -73,7 +75,8 @@ def remember(model: LoadedModel, image: np.ndarray, predictions: tuple[Predictio
 def check_target(categories: Sequence[str], *, target: int | float | None) -> int:
     """The class index as an int; ``InputError`` when it is missing, fractional or out of range."""
     count = len(categories)
-    if target is None or isinstance(target, bool) or not np.isfinite(target) or int(target) != target:
+    if (target is None or isinstance(target, bool) or not np.isfinite(target)
+            or int(target) != target):
         raise InputError(f"The target class must be a whole number from 0 to {count - 1}.",
                          f"Die Zielklasse muss eine ganze Zahl von 0 bis {count - 1} sein.")
     if not 0 <= int(target) < count:
@@ -98,7 +101,8 @@ def find_class(categories: Sequence[str], query: str, *, limit: int = 10) -> tup
     if text.lstrip("#").isdigit():
         index = check_target(categories, target=int(text.lstrip("#")))
         return (ClassMatch(index, categories[index]),)
-    matches = [ClassMatch(i, name) for i, name in enumerate(categories) if text.lower() in name.lower()]
+    matches = [ClassMatch(i, name) for i, name in enumerate(categories)
+               if text.lower() in name.lower()]
     if not matches:
         raise InputError(f"No class name contains '{excerpt(text)}'. "
                          "Try a shorter or an English word.",

@@ -19,14 +19,15 @@ def model_view(image: np.ndarray, size: int) -> np.ndarray:
     """
     if image.shape[:2] == (size, size):
         return image.copy()
-    return np.asarray(Image.fromarray(image).resize((size, size), Image.BICUBIC))
+    return np.asarray(Image.fromarray(image).resize((size, size), Image.Resampling.BICUBIC))
 
 
 def check_rgb(image: np.ndarray) -> None:
     """``ValueError`` unless ``image`` is an RGB uint8 array of shape (H, W, 3)."""
     if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] != 3 \
             or image.dtype != np.uint8:
-        raise ValueError("Expected an RGB uint8 image of shape (H, W, 3); use core.images.load_image.")
+        raise ValueError("Expected an RGB uint8 image of shape (H, W, 3); "
+                         "use core.images.load_image.")
 
 
 def to_pixels(view: np.ndarray) -> torch.Tensor:
@@ -35,19 +36,22 @@ def to_pixels(view: np.ndarray) -> torch.Tensor:
 
 
 def view_and_pixels(image: np.ndarray, size: int) -> tuple[np.ndarray, torch.Tensor]:
-    """The model view ``(size, size, 3)`` uint8 of ``image`` and its ``(1, 3, size, size)`` pixels."""
+    """The model view ``(size, size, 3)`` uint8 of ``image`` and its ``(1, 3, size, size)``
+    pixels."""
     view = model_view(image, size)
     return view, to_pixels(view)
 
 
-def normalise(pixels: torch.Tensor, spec: ModelSpec, device: torch.device | str = "cpu") -> torch.Tensor:
+def normalise(pixels: torch.Tensor, spec: ModelSpec,
+              device: torch.device | str = "cpu") -> torch.Tensor:
     """``(pixels - mean) / std`` with the model's statistics, on ``device``."""
     mean = torch.tensor(spec.mean).view(1, 3, 1, 1)
     std = torch.tensor(spec.std).view(1, 3, 1, 1)
     return ((pixels - mean) / std).to(device)
 
 
-def to_tensor(view: np.ndarray, spec: ModelSpec, device: torch.device | str = "cpu") -> torch.Tensor:
+def to_tensor(view: np.ndarray, spec: ModelSpec,
+              device: torch.device | str = "cpu") -> torch.Tensor:
     """A normalised ``(1, 3, S, S)`` float tensor from a ``(S, S, 3)`` uint8 model view."""
     return normalise(to_pixels(view), spec, device)
 

@@ -3,8 +3,8 @@ values that the tab words in the page's language (core writes no display sentenc
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,8 @@ Progress = Callable[[float, Step], None]
 
 
 def report(progress: Progress | None, fraction: float, code: str, **values: object) -> None:
-    """Tell ``progress`` (when there is one) that ``code`` is being done, ``fraction`` of the way."""
+    """Tell ``progress`` (when there is one) that ``code`` is being done, ``fraction`` of the
+    way."""
     if progress is not None:
         progress(fraction, Step(code, values))
 

@@ -36,7 +36,7 @@ def deploy(dry_run: str | None, space: str | None, hardware: str | None) -> int:
             written = space_deploy.write_bundle(Path(dry_run), hardware=hardware)
             print(f"wrote {len(written)} entries into {dry_run}: "
                   + ", ".join(p.name for p in written))
-        else:
+        elif space:
             print(f"deployed: {space_deploy.upload(space, hardware=hardware)}")
     except ValueError as error:
         print(f"not deployed: {error}")

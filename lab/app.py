@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Mapping
 from urllib.parse import urlencode
 
 import gradio as gr
@@ -40,7 +40,8 @@ body.xai-embed #lab-shell, body.xai-embed #lab-tabs > .tab-wrapper { display: no
 .try-this { border-left: 4px solid var(--color-accent); padding: 4px 12px !important;
             background: var(--background-fill-secondary); }
 """
-LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
+LATEX: list[dict[str, str | bool]] = [{"left": "$$", "right": "$$", "display": True},
+                                      {"left": "$", "right": "$", "display": False}]
 
 SHELL = Texts("lab", en={
     "heading": "# XAI Lab — look inside neural networks",

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -85,8 +86,9 @@ def check_tested_gradio(config: DeployConfig) -> None:
     """``ValueError`` unless the installed Gradio is the ``sdk_version`` the Space will run."""
     installed = metadata.version("gradio")
     if str(config.space["sdk_version"]) != installed:
-        raise ValueError(f"spaces.yaml says sdk_version {config.space['sdk_version']}, but the tests "
-                         f"ran with Gradio {installed}; update spaces.yaml and README.md together.")
+        raise ValueError(f"spaces.yaml says sdk_version {config.space['sdk_version']}, "
+                         f"but the tests ran with Gradio {installed}; "
+                         "update spaces.yaml and README.md together.")
 
 
 def write_bundle(dest: Path, *, hardware: str | None = None, config: DeployConfig | None = None,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from typing import Mapping
+from collections.abc import Mapping
 
 import gradio as gr
 

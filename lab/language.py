@@ -18,7 +18,6 @@ from urllib.parse import parse_qs
 
 from tabs.common.i18n import LANGUAGES
 
-
 GRADIO_BUSY = "This application is currently busy. Please try again."
 BUSY = {
     "en": "The lab is busy right now: many students are computing at once. Please try again "
@@ -29,19 +28,20 @@ BUSY = {
 
 
 def _language_script(lang: str) -> str:
-    return ("Object.defineProperty(navigator,'language',{get:()=>'%s'});"
-            "Object.defineProperty(navigator,'languages',{get:()=>['%s']});" % (lang, lang))
+    return ("Object.defineProperty(navigator,'language',{get:()=>'" + lang + "'});"
+            "Object.defineProperty(navigator,'languages',{get:()=>['" + lang + "']});")
 
 
 def _busy_script() -> str:
     """Replace Gradio's English busy sentence, wherever it appears, by ours."""
-    return ("(()=>{const m=%s;const t=()=>m[(navigator.language||'en').slice(0,2)]||m.en;"
+    busy, gradio_busy = json.dumps(BUSY), json.dumps(GRADIO_BUSY)
+    return ("(()=>{const m=" + busy + ";"
+            "const t=()=>m[(navigator.language||'en').slice(0,2)]||m.en;"
             "new MutationObserver(rs=>{for(const r of rs)for(const n of r.addedNodes){"
             "const w=document.createTreeWalker(n.nodeType===3?n.parentNode:n,4);let x;"
-            "while((x=w.nextNode()))if(x.nodeValue.includes(%s))"
-            "x.nodeValue=x.nodeValue.replace(%s,t());}})"
-            ".observe(document.documentElement,{childList:true,subtree:true});})();"
-            % (json.dumps(BUSY), json.dumps(GRADIO_BUSY), json.dumps(GRADIO_BUSY)))
+            "while((x=w.nextNode()))if(x.nodeValue.includes(" + gradio_busy + "))"
+            "x.nodeValue=x.nodeValue.replace(" + gradio_busy + ",t());}})"
+            ".observe(document.documentElement,{childList:true,subtree:true});})();")
 
 
 def _script(lang: str | None) -> bytes:
@@ -58,7 +58,8 @@ class PageLanguage:
 
     async def __call__(self, scope, receive, send):
         path = scope.get("path", "")
-        page = scope["type"] == "http" and scope.get("method") == "GET" and "/gradio_api" not in path \
+        page = scope["type"] == "http" and scope.get("method") == "GET" \
+            and "/gradio_api" not in path \
             and not path.startswith(("/assets", "/static", "/svelte", "/favicon", "/theme.css",
                                      "/config", "/info", "/file"))
         if not page:

@@ -64,7 +64,7 @@ class CopyLink:
     box: gr.Textbox
 
     @classmethod
-    def create(cls, slug: str) -> "CopyLink":
+    def create(cls, slug: str) -> CopyLink:
         """Place the row in the current layout block (wired once the tab exists)."""
         with gr.Row(equal_height=True):
             button = gr.Button(TEXTS.label("copy"), size="sm", scale=0, min_width=260,
@@ -78,6 +78,7 @@ class CopyLink:
         """Build the link from ``fields`` when the button is clicked (in the browser)."""
         unknown = set(fields) - set(KEYS)
         if unknown:
-            raise ValueError(f"Tab {self.slug} has link fields with unknown keys: {sorted(unknown)}")
+            raise ValueError(f"Tab {self.slug} has link fields with unknown keys: "
+                             f"{sorted(unknown)}")
         self.button.click(None, list(fields.values()), self.box,
                           js=copy_script(self.slug, fields), api_visibility="private")

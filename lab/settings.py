@@ -41,7 +41,8 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = root.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the lab in the browser")
-    serve.add_argument("--host", default=Settings.host, help="address to bind (default %(default)s)")
+    serve.add_argument("--host", default=Settings.host,
+                       help="address to bind (default %(default)s)")
     serve.add_argument("--port", type=int, default=Settings.port, help="port (default %(default)s)")
     serve.add_argument("--share", action="store_true",
                        help="also open a temporary public gradio.live link (off by default)")

@@ -18,7 +18,8 @@ TEXTS = Texts("status", en={
     "hint": "Running on {device}. Missing weights: run `python -m lab prefetch` on a machine "
             "with internet and copy its caches.",
 }, de={
-    "ready": "geladen", "cached": "im Cache", "will download": "wird bei der ersten Nutzung geladen",
+    "ready": "geladen", "cached": "im Cache",
+    "will download": "wird bei der ersten Nutzung geladen",
     "unavailable offline": "Gewichte offline nicht verfügbar",
     "failed": "Gewichte konnten nicht geladen werden",
     "all": "Seed-Modelle verfügbar", "some": "Seed-Modelle: {n} von {total} verfügbar",

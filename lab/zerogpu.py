@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
-from typing import Callable
+from collections.abc import Callable
 
 from tabs.common.context import GpuWrapper
 

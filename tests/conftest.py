@@ -6,25 +6,26 @@ from __future__ import annotations
 import os
 import socket
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 # Hermetic caches before torch/huggingface read them: seed models are always "unavailable".
+# The imports below must come after these lines, hence their `noqa: E402`.
 _CACHES = tempfile.mkdtemp(prefix="xai-lab-test-caches-")
 os.environ["TORCH_HOME"] = os.path.join(_CACHES, "torch")
 os.environ["HF_HOME"] = os.path.join(_CACHES, "hf")
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterator
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
 
-import pytest
-import torch
-from torch import nn
-
-from core.models import ModelManager
-from core.models.registry import ModelSpec, _layers
-from core.models.weights import WeightStatus, WeightsUnavailableError
+from core.models import ModelManager  # noqa: E402
+from core.models.registry import ModelSpec, _layers  # noqa: E402
+from core.models.weights import WeightStatus, WeightsUnavailableError  # noqa: E402
 
 if TYPE_CHECKING:
     from lab.app import Lab

@@ -26,5 +26,5 @@ from core.ascent.run import cache_key, default_batch_size, iterate_ascent, visua
 __all__ = ["MAX_FILTERS", "MODES", "AscentCancelled", "AscentChunk", "AscentMode", "AscentParams",
            "AscentResult", "LayerWeights", "cache_key", "default_batch_size",
            "deprocess_image", "filter_seed", "first_conv", "initialize_images", "iterate_ascent",
-           "layer_weights", "output_size", "params_for", "parse_filters", "truncated_forward", "validate",
-           "visualize_filters"]
+           "layer_weights", "output_size", "params_for", "parse_filters", "truncated_forward",
+           "validate", "visualize_filters"]

@@ -20,7 +20,7 @@ The pieces are small closures, like lucent's:
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -47,7 +47,8 @@ def rfft2d_freqs(height: int, width: int) -> np.ndarray:
 
 
 def fft_image(generators: Sequence[torch.Generator], *, size: int, decay_power: float = 1.0,
-              sd: float = 0.01, device: torch.device | str = "cpu") -> tuple[list[torch.Tensor], ImageFn]:
+              sd: float = 0.01,
+              device: torch.device | str = "cpu") -> tuple[list[torch.Tensor], ImageFn]:
     """A batch of images parameterized by their Fourier spectrum, one image per generator.
 
     Each coefficient is scaled by ``1 / frequency ** decay_power``, so plain gradient steps
@@ -73,8 +74,12 @@ def fft_image(generators: Sequence[torch.Generator], *, size: int, decay_power: 
     return [spectrum], image_f
 
 
+#: The default scales, 0.9 to 1.1 (a constant: mypy misreads a generator in a default value).
+_SCALES = tuple(1 + (i - 5) / 50 for i in range(11))
+
+
 def random_transform(generators: Sequence[torch.Generator], *, jitter: int = 8,
-                     scales: Sequence[float] = tuple(1 + (i - 5) / 50 for i in range(11)),
+                     scales: Sequence[float] = _SCALES,
                      angles: Sequence[float] = tuple(range(-10, 11)) + (0,) * 5,
                      ) -> Callable[[torch.Tensor], torch.Tensor]:
     """Jitter (shift by up to ``jitter`` px), random scale and random rotation, per image.

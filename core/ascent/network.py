@@ -7,8 +7,8 @@ forward pass (works for any architecture). The hook lives only inside
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 
 import torch
 
@@ -30,7 +30,8 @@ class _LayerReached(Exception):
 
 
 @contextmanager
-def truncated_forward(model: LoadedModel, layer: str) -> Iterator[Callable[[torch.Tensor], torch.Tensor]]:
+def truncated_forward(model: LoadedModel,
+                      layer: str) -> Iterator[Callable[[torch.Tensor], torch.Tensor]]:
     """Yield ``run(batch) -> output of layer``, evaluating the network only up to ``layer``.
 
     Runs on a copy with BatchNorm folded into the convolutions when that gives the same layer
@@ -61,10 +62,8 @@ def _runner(network: torch.nn.Module, layer: str,
             captured: list[torch.Tensor]) -> Callable[[torch.Tensor], torch.Tensor]:
     def run(batch: torch.Tensor) -> torch.Tensor:
         captured.clear()
-        try:
+        with suppress(_LayerReached):
             network(batch)
-        except _LayerReached:
-            pass
         if not captured:
             raise InputError(f"Layer '{layer}' was not reached by the forward pass.",
                              f"Die Schicht „{layer}“ wird beim Vorwärtsdurchlauf nicht erreicht.")
@@ -105,7 +104,8 @@ def output_size(model: LoadedModel, *, layer: str, size: int) -> tuple[int, int,
             "choose a larger image size.",
             f"Ein Bild mit {size} px ist kleiner, als die Schicht „{layer}“ sehen muss; "
             "wähle eine größere Bildgröße.") from None
-    return tuple(out.shape[1:])  # type: ignore[return-value]
+    _, channels, height, width = out.shape
+    return channels, height, width
 
 
 def validate(model: LoadedModel, *, layer: str, filters: Sequence[int], mode: AscentMode,
@@ -119,7 +119,8 @@ def validate(model: LoadedModel, *, layer: str, filters: Sequence[int], mode: As
     if min(height, width) - 2 * params.border < 1:
         raise InputError(
             f"At {params.size} px, layer '{layer}' outputs {height}×{width} maps; without a "
-            f"border of {params.border} px nothing is left. Use a larger image or a smaller border.",
+            f"border of {params.border} px nothing is left. "
+            "Use a larger image or a smaller border.",
             f"Bei {params.size} px gibt die Schicht „{layer}“ Karten mit {height}×{width} Pixeln "
             f"aus; ohne einen Rand von {params.border} px bleibt nichts übrig. Nimm ein größeres "
             "Bild oder einen kleineren Rand.")

@@ -7,7 +7,7 @@ raw image tensor is fed to the network without ImageNet normalisation.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch

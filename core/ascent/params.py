@@ -7,8 +7,9 @@ says what to change.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 from core.checks import InputError, excerpt, finite, whole
 

@@ -7,7 +7,7 @@ mean and std.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -62,7 +62,10 @@ def regularized_chunk(model: LoadedModel, layer: str, filters: Sequence[int],
                               params.border)
     images = to_uint8(final_image, params.crop)
     images = images.reshape(len(filters), variants, *images.shape[1:])
-    per_filter = lambda t: t.float().cpu().numpy().reshape(len(filters), variants)[:, 0].copy()
+
+    def per_filter(t):
+        return t.float().cpu().numpy().reshape(len(filters), variants)[:, 0].copy()
+
     history = torch.stack(losses, dim=1).float().cpu().numpy()
     history = history.reshape(len(filters), variants, -1)[:, 0].copy()
     return AscentChunk(filters=tuple(filters), images=images, initial=per_filter(initial),

@@ -12,7 +12,8 @@ Two methods, side by side:
   colours, random jitter/scale/rotation, an optional diversity term, and Adam. The image is in
   [0, 1] and normalised with the model's mean and std. See :mod:`core.ascent.regularized`.
 
-Only the network up to the target layer is evaluated (:mod:`core.ascent.network`). Several filters are optimised together, one image per filter in a batch; each image's loss only
+Only the network up to the target layer is evaluated (:mod:`core.ascent.network`). Several
+filters are optimised together, one image per filter in a batch; each image's loss only
 depends on that image, so the gradient of the summed loss is each image's own gradient.
 Every image draws its random numbers from its own ``torch.Generator`` seeded from
 ``(seed, filter, variant)``, so a result does not depend on the batch it was computed in.
@@ -20,7 +21,7 @@ Every image draws its random numbers from its own ``torch.Generator`` seeded fro
 
 from __future__ import annotations
 
-from typing import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -41,6 +42,9 @@ GPU_BATCH = 16
 #: The seed's name in a sentence, in English and German.
 SEED = ("The random seed", "Der Zufalls-Seed")
 
+#: The default parameters (frozen, so one shared instance is safe).
+DEFAULT_PARAMS = AscentParams()
+
 #: Results shared by every student, keyed by :func:`cache_key`.
 RESULTS = ResultCache("ascent", maxsize=48)
 
@@ -51,7 +55,7 @@ def default_batch_size(model: LoadedModel) -> int:
 
 
 def iterate_ascent(model: LoadedModel, *, layer: str, filters: Sequence[int],
-                   mode: AscentMode = "notebook", params: AscentParams = AscentParams(),
+                   mode: AscentMode = "notebook", params: AscentParams = DEFAULT_PARAMS,
                    seed: int = 0, batch_size: int | None = None,
                    should_stop: Callable[[], bool] | None = None) -> Iterator[AscentChunk]:
     """Optimise an input image per filter, yielding an :class:`AscentChunk` as each batch ends.
@@ -98,7 +102,7 @@ def cache_key(model: LoadedModel, *, layer: str, filters: Sequence[int], mode: A
 
 
 def visualize_filters(model: LoadedModel, *, layer: str, filters: Sequence[int],
-                      mode: AscentMode = "notebook", params: AscentParams = AscentParams(),
+                      mode: AscentMode = "notebook", params: AscentParams = DEFAULT_PARAMS,
                       seed: int = 0, batch_size: int | None = None,
                       should_stop: Callable[[], bool] | None = None,
                       on_chunk: Callable[[AscentChunk], None] | None = None,

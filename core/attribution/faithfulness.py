@@ -16,8 +16,9 @@ nothing and everything replaced are shared by all curves and computed once.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 import torch
@@ -30,6 +31,7 @@ from core.attribution.methods import (
     AttributionMethod,
     Baseline,
     Explanation,
+    MethodOptions,
     baseline_pixels,
     cached,
     check_options,
@@ -88,10 +90,12 @@ class FaithfulnessReport:
     seconds: float
 
 
-def check_curve_options(*, replacement: str, fractions: int, shown: Sequence[float]) -> tuple[int, tuple[float, ...]]:
+def check_curve_options(*, replacement: str, fractions: int,
+                        shown: Sequence[float]) -> tuple[int, tuple[float, ...]]:
     """Validate the options shared by every curve; returns ``(fractions, shown)``."""
     if replacement not in BASELINES:
-        raise InputError(f"Unknown replacement '{replacement}'. Choose one of: {', '.join(BASELINES)}.",
+        raise InputError(f"Unknown replacement '{replacement}'. "
+                         f"Choose one of: {', '.join(BASELINES)}.",
                          f"Unbekannter Ersatz '{replacement}'. Wähle einen von: "
                          f"{', '.join(BASELINES)}.")
     fractions = check_int(("The number of fractions", "Die Anzahl der Anteile"), fractions, 2, 100)
@@ -132,7 +136,8 @@ def measure_curves(model: LoadedModel, image: np.ndarray, *, maps: Mapping[str, 
     the tie-break and the noise replacement."""
     check_rgb(image)
     target = check_target(model.categories, target=target)
-    fractions, shown = check_curve_options(replacement=replacement, fractions=fractions, shown=shown)
+    fractions, shown = check_curve_options(replacement=replacement, fractions=fractions,
+                                           shown=shown)
     size = model.spec.input_size
     for name, values in maps.items():
         if np.shape(values) != (size, size):
@@ -162,6 +167,7 @@ def _curves(model: LoadedModel, pixels: torch.Tensor, orders: Mapping[str, np.nd
     jobs: dict[tuple, int] = {}
 
     def job(name: str, kind: CurveKind, k: int) -> tuple:
+        key: tuple[str | int, ...]
         if k in (0, count):
             key = ("image",) if (kind == "deletion") == (k == 0) else ("filler",)
         else:
@@ -181,7 +187,9 @@ def _curves(model: LoadedModel, pixels: torch.Tensor, orders: Mapping[str, np.nd
             return filler
         name, kind, k = key
         chosen = ranks[name] < k  # (1, 1, S, S): the k most important pixels
-        return torch.where(chosen, filler, pixels) if kind == "deletion" else torch.where(chosen, pixels, filler)
+        if kind == "deletion":
+            return torch.where(chosen, filler, pixels)
+        return torch.where(chosen, pixels, filler)
 
     def batches():
         for start in range(0, len(keys), BATCH):
@@ -194,11 +202,13 @@ def _curves(model: LoadedModel, pixels: torch.Tensor, orders: Mapping[str, np.nd
     index = {key: i for i, key in enumerate(keys)}
     results = []
     for name in orders:
-        deletion, insertion, show = (read_only(scores[[index[k] for k in part]]) for part in layout[name])
+        deletion, insertion, show = (read_only(scores[[index[k] for k in part]])
+                                     for part in layout[name])
         images = np.stack([_uint8(picture(k)) for k in layout[name][2]]) if shown else \
             np.zeros((0, *pixels.shape[-2:], 3), np.uint8)
         results.append(Curves(name=name, deletion=deletion, insertion=insertion,
-                              deletion_area=area(grid, deletion), insertion_area=area(grid, insertion),
+                              deletion_area=area(grid, deletion),
+                              insertion_area=area(grid, insertion),
                               shown=show, images=read_only(images)))
     return tuple(results)
 
@@ -222,9 +232,10 @@ def deletion_insertion(model: LoadedModel, image: np.ndarray, *, target: int,
     check_rgb(image)
     methods = check_methods(methods)
     target = check_target(model.categories, target=target)
-    fractions, shown = check_curve_options(replacement=replacement, fractions=fractions, shown=shown)
-    options = dict(layer=layer, steps=steps, baseline=baseline,
-                   internal_batch_size=internal_batch_size, window=window, stride=stride)
+    fractions, shown = check_curve_options(replacement=replacement, fractions=fractions,
+                                           shown=shown)
+    options = MethodOptions(layer=layer, steps=steps, baseline=baseline,
+                            internal_batch_size=internal_batch_size, window=window, stride=stride)
     checked = [tuple(sorted(check_options(model, method=m, target=target, **options).items()))
                for m in methods]
     key = ("faithfulness", model.name, image_digest(image), tuple(checked), replacement,

@@ -45,5 +45,6 @@ def guided_backprop_map(network: nn.Module, inputs: torch.Tensor, *, target: int
     """Guided backpropagation alone, the sharp factor inside Guided Grad-CAM: (S, S), the
     largest |value| over colour channels, for normalised ``inputs`` (1, 3, S, S). The caller
     holds the lock when ``network`` is shared."""
-    raw = GuidedBackpropReLU6(network).attribute(inputs.detach().requires_grad_(True), target=target)
+    raw = GuidedBackpropReLU6(network).attribute(inputs.detach().requires_grad_(True),
+                                                 target=target)
     return raw[0].abs().max(dim=0).values

@@ -4,7 +4,8 @@ Occlusion and the deletion/insertion curves only need the class scores of many c
 of one image (169 occluded windows, a few hundred partly deleted images). In eval mode a
 BatchNorm after a convolution is a fixed scale and shift, so it can be merged into the
 convolution (:func:`core.models.fold.folded_copy`); on our 2-core CPU that makes a forward pass
-of EfficientNet-Lite0 about 1.6× faster, and batches of 16 another 2× (``bench/bench_faithfulness.py``).
+of EfficientNet-Lite0 about 1.6× faster, and batches of 16 another 2×
+(``bench/bench_faithfulness.py``).
 
 The folded network is a private deep copy, made once per model under the model's lock (a deep
 copy taken while another request has captum's hooks on the shared model would copy them) and
@@ -16,8 +17,8 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Iterable, Iterator
 
 import torch
 from torch import nn
@@ -56,7 +57,8 @@ def private_folded_copy(model: LoadedModel, *, keep: str | None = None) -> nn.Mo
         if twin is None:
             twin = copy.deepcopy(model.network).eval().requires_grad_(False)
     if count_hooks(twin):
-        raise RuntimeError("The copied network carries hooks; the copy was taken while hooks were on.")
+        raise RuntimeError("The copied network carries hooks; "
+                           "the copy was taken while hooks were on.")
     return twin
 
 
@@ -98,7 +100,8 @@ def forward_network(model: LoadedModel) -> Iterator[nn.Module]:
         yield network
 
 
-def probabilities(network: nn.Module, batches: Iterable[torch.Tensor], *, target: int) -> torch.Tensor:
+def probabilities(network: nn.Module, batches: Iterable[torch.Tensor], *,
+                  target: int) -> torch.Tensor:
     """Softmax probability of ``target`` for every image of ``batches`` ((B, 3, S, S) each,
     normalised, on the network's device), as one float64 CPU tensor of length ΣB.
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypedDict, TypeVar
 
 import numpy as np
 import torch
@@ -50,6 +50,19 @@ MAX_STEPS = 1000
 DEFAULT_BATCH = 16
 
 _CACHE = ResultCache("attribution", maxsize=128)
+_T = TypeVar("_T")
+
+
+class MethodOptions(TypedDict):
+    """The options that :func:`explain` and :func:`explain_pixels` take besides ``method``,
+    ``target`` and ``seed`` (one dict passed on with ``**``)."""
+
+    layer: str | None
+    steps: int
+    baseline: Baseline
+    internal_batch_size: int
+    window: int | None
+    stride: int | None
 
 
 @dataclass(frozen=True)
@@ -116,15 +129,19 @@ def explain(model: LoadedModel, image: np.ndarray, *, method: AttributionMethod,
                             baseline=baseline, internal_batch_size=internal_batch_size,
                             window=window, stride=stride)
     key = ("explain", model.name, image_digest(image), tuple(sorted(options.items())), seed)
-    compute = lambda: _explain_pixels(model, *view_and_pixels(image, model.spec.input_size),
-                                       seed=seed, **options)
+
+    def compute() -> Explanation:
+        return _explain_pixels(model, *view_and_pixels(image, model.spec.input_size),
+                               seed=seed, **options)
+
     return _CACHE.get_or_compute(key, compute) if use_cache else compute()
 
 
-def explain_pixels(model: LoadedModel, pixels: torch.Tensor, *, method: AttributionMethod, target: int,
-                   layer: str | None = None, steps: int = 50, baseline: Baseline = "black",
-                   internal_batch_size: int = DEFAULT_BATCH, window: int | None = None,
-                   stride: int | None = None, seed: int = 0) -> Explanation:
+def explain_pixels(model: LoadedModel, pixels: torch.Tensor, *, method: AttributionMethod,
+                   target: int, layer: str | None = None, steps: int = 50,
+                   baseline: Baseline = "black", internal_batch_size: int = DEFAULT_BATCH,
+                   window: int | None = None, stride: int | None = None,
+                   seed: int = 0) -> Explanation:
     """Like :func:`explain` for a ``(1, 3, S, S)`` float tensor of pixels in [0, 1] (not cached).
 
     Used for inputs that are not exact uint8 images, e.g. with a little noise added.
@@ -167,7 +184,8 @@ def check_options(model: LoadedModel, *, method, target, layer=None, steps=50, b
                              f"Schritte: eine ganze Zahl von 1 bis {MAX_STEPS} (du hast {steps} "
                              "angegeben).")
         if baseline not in BASELINES:
-            raise InputError(f"Unknown baseline '{baseline}'. Choose one of: {', '.join(BASELINES)}.",
+            raise InputError(f"Unknown baseline '{baseline}'. "
+                             f"Choose one of: {', '.join(BASELINES)}.",
                              f"Unbekannte Baseline '{baseline}'. Wähle eine von: "
                              f"{', '.join(BASELINES)}.")
         options.update(steps=int(steps), baseline=baseline)
@@ -177,7 +195,8 @@ def check_options(model: LoadedModel, *, method, target, layer=None, steps=50, b
                              "Die interne Batchgröße muss mindestens 1 sein.")
         options["internal_batch_size"] = int(internal_batch_size)
     if method == "occlusion":
-        options["window"], options["stride"] = check_occlusion(model.spec.input_size, window, stride)
+        options["window"], options["stride"] = check_occlusion(model.spec.input_size, window,
+                                                               stride)
     return options
 
 
@@ -196,6 +215,13 @@ def _explain_pixels(model: LoadedModel, view: np.ndarray, pixels: torch.Tensor, 
                        layer=options["layer"], baseline=options["baseline"], steps=options["steps"],
                        completeness=completeness, seconds=time.perf_counter() - start,
                        window=options["window"], stride=options["stride"])
+
+
+def _given(value: _T | None, option: str, method: str) -> _T:
+    """``value``, which :func:`check_options` always sets for ``method``."""
+    if value is None:
+        raise ValueError(f"{method} needs the option '{option}' (see check_options).")
+    return value
 
 
 def attribute(model: LoadedModel, network: nn.Module, pixels: torch.Tensor, *,
@@ -217,7 +243,8 @@ def attribute(model: LoadedModel, network: nn.Module, pixels: torch.Tensor, *,
         raw = Saliency(network).attribute(inputs, target=target, abs=True)
         values = raw[0].max(dim=0).values
     elif method == "integrated_gradients":
-        reference = normalised(model, baseline_pixels(pixels, kind=baseline, seed=seed))
+        kind: Baseline = _given(baseline, "baseline", method)
+        reference = normalised(model, baseline_pixels(pixels, kind=kind, seed=seed))
         raw, delta = IntegratedGradients(network).attribute(
             inputs, baselines=reference, target=target, n_steps=steps,
             internal_batch_size=internal_batch_size, return_convergence_delta=True)
@@ -228,16 +255,20 @@ def attribute(model: LoadedModel, network: nn.Module, pixels: torch.Tensor, *,
             score_baseline=float(scores[1]), delta=float(delta.detach().sum()))
         values = raw[0].abs().max(dim=0).values
     elif method == "gradcam":
-        cam = LayerGradCam(network, module_named(network, layer)).attribute(
+        module = module_named(network, _given(layer, "layer", method))
+        cam = LayerGradCam(network, module).attribute(
             inputs, target=target, relu_attributions=True)
         values = LayerAttribution.interpolate(cam, size, interpolate_mode="bilinear")[0, 0]
     elif method == "guided_gradcam":
-        explainer = guided_gradcam(network, module_named(network, layer))
+        module = module_named(network, _given(layer, "layer", method))
+        explainer = guided_gradcam(network, module)
         raw = explainer.attribute(inputs, target=target, interpolate_mode="bilinear")
         values = raw[0].abs().max(dim=0).values
     else:
-        values = occlusion_map(network, inputs, target=target, window=window, stride=stride,
-                               batch=internal_batch_size)
+        values = occlusion_map(network, inputs, target=target,
+                               window=_given(window, "window", method),
+                               stride=_given(stride, "stride", method),
+                               batch=_given(internal_batch_size, "internal_batch_size", method))
     result = values.detach().float().cpu().numpy().astype(np.float32)
     result.setflags(write=False)
     return result, completeness

@@ -62,8 +62,8 @@ def check_occlusion(size: int, window: int | None, stride: int | None) -> tuple[
     return window, stride
 
 
-def occlusion_map(network: nn.Module, inputs: torch.Tensor, *, target: int, window: int, stride: int,
-                  batch: int) -> torch.Tensor:
+def occlusion_map(network: nn.Module, inputs: torch.Tensor, *, target: int, window: int,
+                  stride: int, batch: int) -> torch.Tensor:
     """The (S, S) occlusion map of ``inputs`` (1, 3, S, S), normalised, for class ``target``.
 
     Values ≥ 0: the average drop of the target's logit when a window covering the pixel is

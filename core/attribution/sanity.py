@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -166,9 +166,11 @@ def cascading_randomization(model: LoadedModel, image: np.ndarray, *, target: in
     check_rgb(image)
     methods = check_methods(methods)
     target = check_target(model.categories, target=target)
-    options = {m: check_options(model, method=m, target=target, layer=layer, steps=steps,
-                                baseline=baseline, internal_batch_size=internal_batch_size,
-                                window=window, stride=stride) for m in methods}
+    options: dict[str, dict] = {m: check_options(model, method=m, target=target, layer=layer,
+                                                 steps=steps, baseline=baseline,
+                                                 internal_batch_size=internal_batch_size,
+                                                 window=window, stride=stride)
+                               for m in methods}
     key = ("sanity", model.name, image_digest(image),
            tuple(tuple(sorted(o.items())) for o in options.values()), seed)
     return cached(key, lambda: _cascade(model, image, methods, options, seed, progress))
@@ -178,11 +180,12 @@ def _cascade(model: LoadedModel, image: np.ndarray, methods: tuple[AttributionMe
              options: dict[str, dict], seed: int, progress: Progress | None) -> SanityReport:
     start = time.perf_counter()
     trained = []
-    for i, method in enumerate(methods):
+    for method in methods:
         report(progress, 0.0, "trained_map", method=method)
         trained.append(explain(model, image, seed=seed, **options[method]))
     layer = next((o["layer"] for o in options.values() if o["layer"]), None)
-    keep = layer if isinstance(model.network.get_submodule(layer) if layer else None, nn.Conv2d) else None
+    layer_module = model.network.get_submodule(layer) if layer else None
+    keep = layer if isinstance(layer_module, nn.Conv2d) else None
     twin = private_folded_copy(model, keep=keep)
     pixels = model_pixels(model, image)
     target = trained[0].target
@@ -200,7 +203,8 @@ def _cascade(model: LoadedModel, image: np.ndarray, methods: tuple[AttributionMe
     done: set[str] = set()
     total = len(stages) * len(rows)
     try:
-        if len(rows) > len(methods):  # guided backprop of the trained model: the copy, still trained
+        # Guided backprop of the trained model: the copy, still trained.
+        if len(rows) > len(methods):
             maps[-1, 0] = row_map(GUIDED_BACKPROP)
         for k, stage in enumerate(stages, start=1):
             randomize_stage(twin, stage, seed=seed, step=k, done=done)
@@ -212,7 +216,8 @@ def _cascade(model: LoadedModel, image: np.ndarray, methods: tuple[AttributionMe
         if count_hooks(twin):  # captum removes its hooks in finally; this must hold
             raise RuntimeError("A hook was left on the randomized copy.")
     report(progress, 1.0, "done")
-    correlations = np.array([[rank_correlation(maps[i, 0], maps[i, k]) for k in range(maps.shape[1])]
+    correlations = np.array([[rank_correlation(maps[i, 0], maps[i, k])
+                              for k in range(maps.shape[1])]
                              for i in range(len(rows))])
     return SanityReport(
         model=model.name, target=target, label=trained[0].label, rows=rows,

@@ -19,6 +19,7 @@ from core.attribution.methods import (
     AttributionMethod,
     Baseline,
     Explanation,
+    MethodOptions,
     explain,
     explain_pixels,
     model_pixels,
@@ -103,13 +104,14 @@ def top_k_overlap(first: np.ndarray, second: np.ndarray, *, k: float = 10.0) -> 
 
 def _pair(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if first.shape != second.shape:
-        raise ValueError(f"The two maps must have the same shape ({first.shape} vs {second.shape}).")
+        raise ValueError("The two maps must have the same shape "
+                         f"({first.shape} vs {second.shape}).")
     return (np.asarray(first, dtype=np.float64).ravel(),
             np.asarray(second, dtype=np.float64).ravel())
 
 
-def measure_stability(model: LoadedModel, image: np.ndarray, *, method: AttributionMethod, target: int,
-                      noise: float = 0.01, seed: int = 0, top_k: float = 10.0,
+def measure_stability(model: LoadedModel, image: np.ndarray, *, method: AttributionMethod,
+                      target: int, noise: float = 0.01, seed: int = 0, top_k: float = 10.0,
                       layer: str | None = None, steps: int = 50, baseline: Baseline = "black",
                       internal_batch_size: int = DEFAULT_BATCH, window: int | None = None,
                       stride: int | None = None) -> StabilityReport:
@@ -118,11 +120,11 @@ def measure_stability(model: LoadedModel, image: np.ndarray, *, method: Attribut
     The original map comes from the attribution cache when it was computed before.
     """
     check_noise(noise)
-    options = dict(method=method, target=target, layer=layer, steps=steps, baseline=baseline,
-                   internal_batch_size=internal_batch_size, window=window, stride=stride)
-    original = explain(model, image, **options)
+    options = MethodOptions(layer=layer, steps=steps, baseline=baseline,
+                            internal_batch_size=internal_batch_size, window=window, stride=stride)
+    original = explain(model, image, method=method, target=target, **options)
     noisy_pixels = add_noise(model_pixels(model, image), noise=noise, seed=seed)
-    noisy = explain_pixels(model, noisy_pixels, **options)
+    noisy = explain_pixels(model, noisy_pixels, method=method, target=target, **options)
     difference = np.abs(_unit(original.map) - _unit(noisy.map)).astype(np.float32)
     difference.setflags(write=False)
     return StabilityReport(

@@ -6,8 +6,8 @@ the sanity check live in ``faithfulness`` and ``sanity``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from captum.attr import LayerActivation, LayerAttribution, LayerGradientXActivation
@@ -161,7 +161,8 @@ def _gradcam_steps(model: LoadedModel, image: np.ndarray, target: int, layer: st
         gradients = LayerGradientXActivation(model.network, module, multiply_by_inputs=False
                                              ).attribute(inputs, target=target)
     if activations.dim() != 4:
-        raise InputError(f"Layer '{layer}' does not output feature maps; pick a convolutional layer.",
+        raise InputError(f"Layer '{layer}' does not output feature maps; "
+                         "pick a convolutional layer.",
                          f"Die Schicht '{layer}' gibt keine Merkmalskarten aus; wähle eine "
                          "Faltungsschicht.")
     weights = gradients.mean(dim=(2, 3), keepdim=True)
@@ -173,5 +174,7 @@ def _gradcam_steps(model: LoadedModel, image: np.ndarray, target: int, layer: st
               (activations[0], weights.flatten(), weighted[0, 0], relu[0, 0], upsampled[0, 0])]
     for array in (*arrays, view):
         array.setflags(write=False)
-    return GradCamSteps(model.name, layer, target, model.categories[target], *arrays, view=view)
+    feature_maps, alphas, weighted_sum, relu_map, upsampled_map = arrays
+    return GradCamSteps(model.name, layer, target, model.categories[target], feature_maps, alphas,
+                        weighted_sum, relu_map, upsampled_map, view=view)
 

@@ -14,9 +14,9 @@ Two checks for the best-fitting description:
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Mapping, Sequence
 
 import numpy as np
 import torch
@@ -88,8 +88,9 @@ def deletion_check(model: LoadedModel, image: np.ndarray, description: str,
     count = side * side
     steps = side if steps is None else check_int(
         ("The number of deletion steps", "Die Zahl der Löschschritte"), steps, 1, count)
-    random_orders = check_int(("The number of random orders", "Die Zahl der zufälligen Reihenfolgen"),
-                              random_orders, 1, 20)
+    random_orders = check_int(
+        ("The number of random orders", "Die Zahl der zufälligen Reihenfolgen"),
+        random_orders, 1, 20)
     text = encode_tokens(model, tokenize_descriptions(model, [description]))[0]
     _, pixels = image_input(model, image)
     size = pixels.shape[-1]
@@ -151,10 +152,12 @@ def agreement(model: LoadedModel, image: np.ndarray, descriptions: str | Sequenc
         image_maps = image_relevance(model, image, scored.descriptions[index],
                                      chefer_layers=chefer_layers)
         words = {m: tokens.of(m, index)[1:-1] for m in TOKEN_METHODS}
-        token_pairs = {(a, b): rank_correlation(words[a], words[b])
-                       for a, b in combinations(TOKEN_METHODS, 2)}
-        image_pairs = {(a, b): rank_correlation(image_maps.patches[a], image_maps.patches[b])
-                       for a, b in combinations(IMAGE_METHODS, 2)}
+        token_pairs: dict[tuple[str, str], float] = {
+            (a, b): rank_correlation(words[a], words[b])
+            for a, b in combinations(TOKEN_METHODS, 2)}
+        image_pairs: dict[tuple[str, str], float] = {
+            (a, b): rank_correlation(image_maps.patches[a], image_maps.patches[b])
+            for a, b in combinations(IMAGE_METHODS, 2)}
         deletion = deletion_check(model, image, scored.descriptions[index],
                                   {m: image_maps.patches[m] for m in DELETION_METHODS},
                                   steps=steps)

@@ -11,15 +11,16 @@ best *among those given*. We encode the image once and all descriptions in one b
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
+from typing import cast
 
 import numpy as np
 import torch
-from torch import nn
 
 from core.cache import ResultCache
 from core.checks import InputError, read_only
+from core.clip.protocols import ClipModel
 from core.clip.tokens import Tokenized, parse_descriptions, tokenize
 from core.models import LoadedModel
 from core.preprocess import check_rgb, image_digest, normalise, view_and_pixels
@@ -29,13 +30,13 @@ _TEXTS = ResultCache("clip.texts", maxsize=512)
 _SCORES = ResultCache("clip.scores", maxsize=128)
 
 
-def clip_parts(model: LoadedModel) -> tuple[nn.Module, object]:
+def clip_parts(model: LoadedModel) -> tuple[ClipModel, object]:
     """The ``CLIPModel`` and the tokenizer of a loaded CLIP; ``InputError`` for other models."""
     network = model.network
     if model.spec.kind != "clip" or not hasattr(network, "clip"):
         raise InputError(f"{model.spec.title} is not a CLIP model; choose CLIP ViT-B/32.",
                          f"{model.spec.title} ist kein CLIP-Modell; wähle CLIP ViT-B/32.")
-    return network.clip, network.tokenizer
+    return cast(ClipModel, network.clip), network.tokenizer
 
 
 def model_key(model: LoadedModel) -> tuple:

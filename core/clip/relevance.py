@@ -35,8 +35,9 @@ start and end token and sum to 1.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Mapping, Sequence, get_args
+from typing import Literal, cast, get_args
 
 import numpy as np
 import torch
@@ -88,13 +89,16 @@ def chefer_relevance(probabilities: Sequence[torch.Tensor], gradients: Sequence[
 
 
 def rollout(probabilities: Sequence[torch.Tensor]) -> torch.Tensor:
-    """Attention rollout: ``(Ā + I)`` row-normalised, multiplied from the first layer up (B, L, L)."""
-    joint = None
+    """Attention rollout: ``(Ā + I)`` row-normalised, multiplied from the first layer up
+    (B, L, L)."""
+    joint: torch.Tensor | None = None
     for attention in probabilities:
         mean = attention.mean(dim=1)
         mixed = mean + torch.eye(mean.shape[-1], dtype=mean.dtype, device=mean.device)
         mixed = mixed / mixed.sum(dim=-1, keepdim=True)
         joint = mixed if joint is None else torch.bmm(mixed, joint)
+    if joint is None:
+        raise ValueError("Attention rollout needs at least one layer.")
     return joint
 
 
@@ -180,8 +184,9 @@ def token_relevance(model: LoadedModel, image: np.ndarray, descriptions: str | S
             last = probabilities[-1].mean(dim=1)[rows, eos]
             positions = torch.arange(ids.shape[1], device=ids.device)[None]
             visible = positions <= eos[:, None]
-            terms = sum(grad_eclip_terms(r, g.detach(), eos, visible)
-                        for r, g in zip(eclip_layers, grads[count:]))
+            # a tensor, not sum()'s start 0: grad_eclip_layers() is at least one layer
+            terms = cast(torch.Tensor, sum(grad_eclip_terms(r, g.detach(), eos, visible)
+                                           for r, g in zip(eclip_layers, grads[count:])))
             scores = {"attention": _words_only(last, eos), "chefer": _words_only(chefer, eos),
                       "grad_eclip": _words_only(terms.clamp(min=0), eos)}
             return TokenRelevance(

@@ -8,8 +8,8 @@ empty lines are ignored; there is an upper limit of descriptions per request.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -18,7 +18,8 @@ from core.checks import InputError, read_only
 
 MAX_DESCRIPTIONS = 20
 MAX_CHARACTERS = 1000
-SLIDES_DESCRIPTIONS = ("a cute dog in a park", "a large German Shepherd", "a small kitten on a chair")
+SLIDES_DESCRIPTIONS = ("a cute dog in a park", "a large German Shepherd",
+                       "a small kitten on a chair")
 
 # A fast tokenizer keeps its padding and truncation settings in shared state that every call
 # sets: two threads tokenizing at once can get each other's settings. One call at a time.
@@ -29,8 +30,8 @@ def parse_descriptions(descriptions: str | Sequence[str]) -> tuple[str, ...]:
     """One description per line (or per item); blank lines are ignored, spaces trimmed and
     control characters (a pasted NUL or terminal escape) read as spaces.
 
-    Raises :class:`~core.checks.InputError` with a sentence when nothing is left, when there are more than
-    :data:`MAX_DESCRIPTIONS`, or when one is absurdly long.
+    Raises :class:`~core.checks.InputError` with a sentence when nothing is left, when there are
+    more than :data:`MAX_DESCRIPTIONS`, or when one is absurdly long.
     """
     if descriptions is None:
         descriptions = ""

@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-from torch import nn
 
+from core.clip.protocols import ClipEncoderLayer, ClipModel
 from core.clip.tokens import pooling_index
 
 
@@ -44,7 +44,7 @@ class Trace:
     embedding: torch.Tensor
 
 
-def _layer(layer: nn.Module, hidden: torch.Tensor,
+def _layer(layer: ClipEncoderLayer, hidden: torch.Tensor,
            mask: torch.Tensor | None) -> tuple[torch.Tensor, LayerTrace]:
     """One ``CLIPEncoderLayer`` (pre-norm attention and MLP, each with a residual), written out."""
     attention = layer.self_attn
@@ -71,7 +71,7 @@ def _leaf(embeddings: torch.Tensor) -> torch.Tensor:
     return embeddings.detach().requires_grad_(True)
 
 
-def trace_image(clip: nn.Module, pixels: torch.Tensor) -> Trace:
+def trace_image(clip: ClipModel, pixels: torch.Tensor) -> Trace:
     """The vision encoder on normalised ``pixels`` (B, 3, S, S); pools the class token."""
     vision = clip.vision_model
     hidden = vision.pre_layrnorm(_leaf(vision.embeddings(pixels)))
@@ -92,7 +92,8 @@ def causal_mask(attention_mask: torch.Tensor, dtype: torch.dtype) -> torch.Tenso
     return blocked.masked_fill(~allowed, torch.finfo(dtype).min)[:, None]
 
 
-def trace_text(clip: nn.Module, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Trace:
+def trace_text(clip: ClipModel, input_ids: torch.Tensor,
+               attention_mask: torch.Tensor) -> Trace:
     """The text encoder on ``input_ids`` (B, L); pools where CLIP pools (:func:`pooling_index`)."""
     text = clip.text_model
     hidden = _leaf(text.embeddings(input_ids=input_ids))

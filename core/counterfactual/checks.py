@@ -18,8 +18,9 @@ al. 2017 on JPEG as a defence, arXiv:1711.00117).
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Literal
 
 import numpy as np
 import torch
@@ -94,6 +95,13 @@ class RealityChecks:
     outcomes: tuple[CheckOutcome, ...]
     gradcam_original: Explanation | None = None
     gradcam_target: Explanation | None = None
+
+    @property
+    def gradcams(self) -> tuple[Explanation, Explanation]:
+        """The Grad-CAM maps (original class, target class) of a pixel counterfactual."""
+        if self.gradcam_original is None or self.gradcam_target is None:
+            raise ValueError("Only the checks of a pixel counterfactual have Grad-CAM maps.")
+        return self.gradcam_original, self.gradcam_target
 
     @property
     def passed(self) -> int:

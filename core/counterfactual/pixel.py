@@ -24,7 +24,7 @@ layout (``core.models.fold``), about twice as fast on a CPU.
 from __future__ import annotations
 
 import time
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -54,6 +54,9 @@ START_NOISE = 0.5 / 255
 it). It vanishes when the result is rounded to 8-bit pixels, but different seeds find
 different changes. Seed 0 starts from the original itself, like the slides."""
 
+#: The default parameters (frozen, so one shared instance is safe).
+DEFAULT_PARAMS = PixelParams()
+
 _FOLDED = FoldedNetworks(maxsize=2)
 _CACHE = ResultCache("counterfactual.pixel", maxsize=32)
 
@@ -69,7 +72,7 @@ def pixel_params(*, weight: float = 1.0, distance: str = "l2", smoothness: float
     return PixelParams(
         weight=check_number(("The proximity weight", "Das Nähe-Gewicht"), weight, 0.0, 1000.0,
                             (" (0 = no pull back)", " (0 = kein Zug zurück zum Original)")),
-        distance=distance,  # type: ignore[arg-type]
+        distance=distance,
         smoothness=check_number(("The smoothness weight", "Das Gewicht der Glattheit"),
                                 smoothness, 0.0, 1000.0),
         step_size=check_number(("The step size", "Die Schrittweite"), step_size, 0.01, 64.0,
@@ -131,7 +134,7 @@ def model_mask(mask: np.ndarray | None, size: int,
             f"{image_width}×{image_height}: Male im Editor auf dieses Bild.")
     if mask.shape != (size, size):  # resized like the image (core.preprocess.model_view)
         mask = np.asarray(Image.fromarray(mask.astype(bool).astype(np.uint8) * 255)
-                          .resize((size, size), Image.NEAREST)) > 0
+                          .resize((size, size), Image.Resampling.NEAREST)) > 0
     mask = mask.astype(bool)
     if not mask.any():
         raise InputError("The painted region is empty: paint over the part of the image that may "
@@ -142,7 +145,7 @@ def model_mask(mask: np.ndarray | None, size: int,
 
 
 def find_counterfactual(model: LoadedModel, image: np.ndarray, *, target: Target,
-                        params: PixelParams = PixelParams(), mask: np.ndarray | None = None,
+                        params: PixelParams = DEFAULT_PARAMS, mask: np.ndarray | None = None,
                         seed: int = 0, should_stop: Callable[[], bool] | None = None,
                         on_step: Callable[[PixelProgress], None] | None = None,
                         use_cache: bool = True) -> Counterfactual:
@@ -158,12 +161,14 @@ def find_counterfactual(model: LoadedModel, image: np.ndarray, *, target: Target
                    use_cache=use_cache).runs[0]
 
 
-def trade_off(model: LoadedModel, image: np.ndarray, *, target: Target, weights: Sequence[float],
-              params: PixelParams = PixelParams(), mask: np.ndarray | None = None, seed: int = 0,
+def trade_off(model: LoadedModel, image: np.ndarray, *, target: Target,
+              weights: str | Sequence[float],
+              params: PixelParams = DEFAULT_PARAMS, mask: np.ndarray | None = None, seed: int = 0,
               should_stop: Callable[[], bool] | None = None,
               on_step: Callable[[PixelProgress], None] | None = None,
               use_cache: bool = True) -> TradeOff:
-    """Method 1 for every proximity weight in ``weights`` at once (one batch), same start."""
+    """Method 1 for every proximity weight in ``weights`` (numbers, or a text such as
+    "0, 1, 3, 10") at once (one batch), same start."""
     return _search(model, image, target=target, params=params, weights=parse_weights(weights),
                    mask=mask, seed=seed, should_stop=should_stop, on_step=on_step,
                    use_cache=use_cache)
@@ -214,7 +219,10 @@ def _network(model: LoadedModel) -> torch.nn.Module:
         return model.network
     generator = torch.Generator().manual_seed(0)
     size = model.spec.input_size
-    probe = lambda: (torch.randn(1, 3, size, size, generator=generator) * 0.5).to(model.device)
+
+    def probe() -> torch.Tensor:
+        return (torch.randn(1, 3, size, size, generator=generator) * 0.5).to(model.device)
+
     with model.lock:
         return _FOLDED.get(model.network, layer=children[-1], example=probe)
 
@@ -251,7 +259,8 @@ def _optimise(model: LoadedModel, view: np.ndarray, pixels: torch.Tensor, *, tar
     classes = target.indices(device)
     count = len(weights)
     done = [False] * count
-    curves = [([], [], []) for _ in weights]  # p_original, p_target, distance per weight
+    # p_original, p_target, distance per weight
+    curves: list[tuple[list[float], list[float], list[float]]] = [([], [], []) for _ in weights]
     steps = [0] * count
     finals: list[torch.Tensor | None] = [None] * count
     for step in range(params.max_steps + 1):

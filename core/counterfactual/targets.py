@@ -7,8 +7,9 @@ is one goal (the 118 ImageNet dog breeds together) instead of 118 separate ones.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 import torch
 

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import copy
 import threading
-from typing import Callable
+from collections.abc import Callable
+from contextlib import suppress
 
 import torch
 from torch import nn
@@ -50,8 +51,9 @@ class _AfterNorm(nn.Module):
 def _replacement(norm: nn.BatchNorm2d) -> nn.Module | None:
     if type(norm) is nn.BatchNorm2d:
         return nn.Identity()
-    if isinstance(getattr(norm, "act", None), nn.Module) and isinstance(getattr(norm, "drop", None), nn.Module):
-        return _AfterNorm(norm.drop, norm.act)
+    act, drop = getattr(norm, "act", None), getattr(norm, "drop", None)
+    if isinstance(act, nn.Module) and isinstance(drop, nn.Module):
+        return _AfterNorm(drop, act)
     return None
 
 
@@ -59,7 +61,8 @@ class _Reached(Exception):
     """Ends a probe forward pass at the target layer."""
 
 
-def output_at(network: nn.Module, layer: str | None, example: torch.Tensor, hooks=None) -> torch.Tensor | None:
+def output_at(network: nn.Module, layer: str | None, example: torch.Tensor,
+              hooks=None) -> torch.Tensor | None:
     """``layer``'s output for ``example``, running the network only up to that layer.
 
     With ``layer=None`` the whole network runs (for the ``hooks``) and ``None`` is returned.
@@ -71,15 +74,13 @@ def output_at(network: nn.Module, layer: str | None, example: torch.Tensor, hook
         raise _Reached
 
     stops = {} if layer is None else {layer: stop}
-    with forward_hooks(network, {**(hooks or {}), **stops}), torch.no_grad():
-        try:
-            network(example)
-        except _Reached:
-            pass
+    with forward_hooks(network, {**(hooks or {}), **stops}), torch.no_grad(), suppress(_Reached):
+        network(example)
     return captured[0] if captured else None
 
 
-def conv_norm_pairs(network: nn.Module, example: torch.Tensor, *, keep: str | None = None) -> list[tuple[str, str]]:
+def conv_norm_pairs(network: nn.Module, example: torch.Tensor, *,
+                    keep: str | None = None) -> list[tuple[str, str]]:
     """(conv, norm) name pairs where a BatchNorm2d's input *is* a Conv2d's output tensor.
 
     A convolution whose output tensor also reaches another module is left out, and so is the
@@ -122,7 +123,8 @@ def conv_norm_pairs(network: nn.Module, example: torch.Tensor, *, keep: str | No
     return pairs
 
 
-def folded_copy(network: nn.Module, *, example: torch.Tensor, keep: str | None = None) -> nn.Module | None:
+def folded_copy(network: nn.Module, *, example: torch.Tensor,
+                keep: str | None = None) -> nn.Module | None:
     """A copy of ``network`` with every foldable conv→BN pair folded; ``None`` if none folds.
 
     The convolution named ``keep`` (a target layer) is left as it is, so it keeps its raw
@@ -153,6 +155,8 @@ def same_output(original: nn.Module, twin: nn.Module, layer: str, example: torch
     if layer not in dict(twin.named_modules()):
         return False
     a, b = (output_at(net, layer, example) for net in (original, twin))
+    if a is None or b is None:
+        raise ValueError(f"Layer {layer!r} gave no output for the example input.")
     scale = float(a.abs().max()) or 1.0
     return a.shape == b.shape and float((a - b).abs().max()) <= TOLERANCE * scale
 
@@ -166,10 +170,12 @@ class FoldedNetworks:
         self.maxsize = maxsize
         # (id(network), kept conv) -> (network, copy or None, {layer: copy is usable}); the
         # original network is kept in the value so that its id() stays unique.
-        self._copies: dict[tuple[int, str | None], tuple[nn.Module, nn.Module | None, dict[str, bool]]] = {}
+        self._copies: dict[tuple[int, str | None],
+                           tuple[nn.Module, nn.Module | None, dict[str, bool]]] = {}
         self._lock = threading.Lock()
 
-    def get(self, network: nn.Module, *, layer: str, example: Callable[[], torch.Tensor]) -> nn.Module:
+    def get(self, network: nn.Module, *, layer: str,
+            example: Callable[[], torch.Tensor]) -> nn.Module:
         """The network to run for ``layer``: the folded copy where it gives the same output.
 
         ``example()`` makes the probe input, only when something is new. The caller holds the

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -36,7 +36,8 @@ class LayerInfo:
         return f"{self.name} · {self.kind} · {channels}×{height}×{width}"
 
 
-def list_layers(model: nn.Module, *, input_size: int, device: torch.device | str = "cpu") -> tuple[LayerInfo, ...]:
+def list_layers(model: nn.Module, *, input_size: int,
+                device: torch.device | str = "cpu") -> tuple[LayerInfo, ...]:
     """Run one blank image through ``model`` and return every module with a 4-D output.
 
     Modules called more than once per forward pass (a ReLU shared inside a ResNet block)
@@ -54,7 +55,8 @@ def list_layers(model: nn.Module, *, input_size: int, device: torch.device | str
             if isinstance(output, torch.Tensor) and output.dim() == 4:
                 if name not in shapes:
                     order.append(name)
-                shapes[name] = tuple(output.shape[1:])
+                _, channels, height, width = output.shape
+                shapes[name] = (channels, height, width)
 
         return hook
 

@@ -8,8 +8,9 @@ that lock (ARCHITECTURE.md, "Models are shared").
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Mapping
+from typing import Literal
 
 import torch
 from torch import nn

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal, Mapping
+from typing import Literal, cast
 
 from core.models.sources import (
     HubSource,
@@ -39,7 +40,8 @@ class ModelSpec:
 
 
 def _layers(**roles: str) -> Mapping[LayerRole, str]:
-    return MappingProxyType(dict(roles))
+    # the keywords are the roles (activations, ascent, gradcam); **kwargs keys type as str
+    return MappingProxyType(cast("dict[LayerRole, str]", dict(roles)))
 
 
 OFFLINE_MODEL = "efficientnet_lite0"

@@ -8,10 +8,11 @@ works, :class:`WeightsUnavailableError` names the file, the place we looked and 
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 from urllib.error import URLError
 from urllib.parse import urlparse
 
@@ -116,7 +117,8 @@ class UrlWeights:
                 reason="the lab runs offline (--offline)",
                 reason_de="das Lab läuft offline (--offline)",
             )
-        fetch = download or (lambda url, dst: torch.hub.download_url_to_file(url, dst, progress=False))
+        fetch = download or (
+            lambda url, dst: torch.hub.download_url_to_file(url, dst, progress=False))
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             fetch(self.url, str(path))

@@ -29,9 +29,9 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 import lightning.pytorch as L
 import torch
@@ -113,7 +113,8 @@ class _KeepBest(Callback):
 
     def __init__(self, max_epochs: int, progress: Progress | None):
         self.max_epochs, self.progress = max_epochs, progress
-        self.loss, self.epoch, self.state = float("inf"), -1, None
+        self.loss, self.epoch = float("inf"), -1
+        self.state: dict[str, torch.Tensor] | None = None
 
     def on_validation_epoch_end(self, trainer, module) -> None:
         loss = float(trainer.callback_metrics["val_loss"])

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator, Literal, get_args
+from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 import torch
@@ -85,6 +87,20 @@ def build_network(n_features: int, hidden_layers: tuple[int, ...],
     return nn.Sequential(*layers[:-1])  # no activation after the output unit
 
 
+@dataclass(frozen=True)
+class _Settings:
+    """The network's hyper-parameters, checked."""
+
+    hidden_layers: tuple[int, ...]
+    learning_rate: float
+    weight_decay: float
+    batch_size: int
+    max_epochs: int
+    patience: int
+    validation_fraction: float
+    seed: int
+
+
 class NeuralNetworkRegressor(RegressorMixin, BaseEstimator):
     """An MLP regressor on standardised features, trained with PyTorch Lightning.
 
@@ -119,39 +135,39 @@ class NeuralNetworkRegressor(RegressorMixin, BaseEstimator):
         self.random_state = random_state
         self.accelerator = accelerator
 
-    def _checked_settings(self) -> dict[str, object]:
+    def _checked_settings(self) -> _Settings:
         layers = self.hidden_layers
         if not isinstance(layers, (tuple, list)) or not 1 <= len(layers) <= 4:
             raise ValueError(f"hidden_layers must list 1 to 4 layer widths, got {layers!r}.")
         if self.accelerator not in get_args(Accelerator):
             raise ValueError(f"Unknown accelerator {self.accelerator!r}. Choose 'cpu' or 'auto'.")
-        return {
-            "hidden_layers": tuple(
+        return _Settings(
+            hidden_layers=tuple(
                 check_int(("A hidden layer width", "Die Breite einer verborgenen Schicht"), w,
                           1, 1024) for w in layers),
-            "learning_rate": check_number(("The learning rate", "Die Lernrate"),
-                                          self.learning_rate, 1e-6, 1.0),
-            "weight_decay": check_number(("The weight decay", "Der Weight Decay"),
-                                         self.weight_decay, 0.0, 1.0),
-            "batch_size": check_int(("The batch size", "Die Batch-Größe"), self.batch_size,
-                                    1, 100_000),
-            "max_epochs": check_int(("The maximum number of epochs", "Die Höchstzahl der Epochen"),
-                                    self.max_epochs, 1, 10_000),
-            "patience": check_int(("The patience", "Die Geduld (Patience)"), self.patience,
-                                  1, 10_000),
-            "validation_fraction": check_number(("The validation fraction",
-                                                 "Der Anteil der Validierungszeilen"),
-                                                self.validation_fraction, 0.05, 0.5),
-            "seed": check_int(("The seed", "Der Seed"), self.random_state, 0, 2**31 - 1),
-        }
+            learning_rate=check_number(("The learning rate", "Die Lernrate"),
+                                       self.learning_rate, 1e-6, 1.0),
+            weight_decay=check_number(("The weight decay", "Der Weight Decay"),
+                                      self.weight_decay, 0.0, 1.0),
+            batch_size=check_int(("The batch size", "Die Batch-Größe"), self.batch_size,
+                                 1, 100_000),
+            max_epochs=check_int(("The maximum number of epochs", "Die Höchstzahl der Epochen"),
+                                 self.max_epochs, 1, 10_000),
+            patience=check_int(("The patience", "Die Geduld (Patience)"), self.patience,
+                               1, 10_000),
+            validation_fraction=check_number(("The validation fraction",
+                                              "Der Anteil der Validierungszeilen"),
+                                             self.validation_fraction, 0.05, 0.5),
+            seed=check_int(("The seed", "Der Seed"), self.random_state, 0, 2**31 - 1),
+        )
 
     def fit(self, X, y, *, progress: Progress | None = None) -> NeuralNetworkRegressor:
         """Train on ``X`` (n, n_features) and ``y`` (n,); ``progress`` hears about every epoch."""
         settings = self._checked_settings()
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-        seed = int(settings.pop("seed"))
+        seed = settings.seed
         n_rows = X.shape[0]
-        n_validation = int(round(float(settings.pop("validation_fraction")) * n_rows))
+        n_validation = int(round(settings.validation_fraction * n_rows))
         if n_validation < 2 or n_rows - n_validation < 2:
             raise ValueError(f"{n_rows} rows are too few to hold some out for early stopping.")
         order = np.random.default_rng(seed).permutation(n_rows)
@@ -166,14 +182,16 @@ class NeuralNetworkRegressor(RegressorMixin, BaseEstimator):
                     torch.from_numpy(((y[rows] - y_mean) / y_scale).astype(np.float32)))
 
         generator = torch.Generator().manual_seed(seed)
-        layers: tuple[int, ...] = settings.pop("hidden_layers")  # type: ignore[assignment]
-        network = build_network(X.shape[1], layers, generator)
+        network = build_network(X.shape[1], settings.hidden_layers, generator)
         from core.tabular.lightning_fit import fit_network  # Lightning loads on first use
 
         with one_cpu_thread():
             report = fit_network(network, train=tensors(kept), validation=tensors(held_out),
                                  generator=generator, accelerator=self.accelerator,
-                                 progress=progress, **settings)  # type: ignore[arg-type]
+                                 progress=progress, learning_rate=settings.learning_rate,
+                                 weight_decay=settings.weight_decay,
+                                 batch_size=settings.batch_size,
+                                 max_epochs=settings.max_epochs, patience=settings.patience)
         self.network_ = network
         self.x_mean_, self.x_scale_ = read_only(x_mean), read_only(x_scale)  # shared by users
         self.y_mean_, self.y_scale_ = y_mean, y_scale

@@ -280,11 +280,11 @@ def compare_models(
     key = ("compare", trained, feature, grid_resolution)
 
     def compute() -> ModelComparison:
-        grid = None
-        averages = {}
+        grid: np.ndarray | None = None
+        averages: dict[str, np.ndarray] = {}
         for name in MODEL_NAMES:
             result = partial_dependence(
-                trained.estimator(name),  # type: ignore[arg-type]
+                trained.estimator(name),
                 trained.X_train,
                 [feature],
                 grid_resolution=grid_resolution,
@@ -295,6 +295,8 @@ def compare_models(
                 raise RuntimeError("The models' PDP grids differ; this is a bug.")
             grid = values
             averages[name] = read_only(np.asarray(result["average"][0], dtype=float))
+        if grid is None:
+            raise RuntimeError("No model gave a PDP grid; this is a bug.")
         return ModelComparison(
             feature=feature,
             grid=read_only(grid),

@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal, get_args
+from typing import Literal, TypeAlias, get_args
 
 import numpy as np
 import pandas as pd
@@ -27,13 +27,13 @@ from core.tabular.boston import BostonData, load_boston
 from core.tabular.mlp import NeuralNetworkRegressor
 
 ModelName = Literal["random_forest", "gradient_boosting", "neural_network"]
-MODEL_NAMES: tuple[str, ...] = get_args(ModelName)
+MODEL_NAMES: tuple[ModelName, ...] = get_args(ModelName)
 #: The models made of decision trees (scikit-learn's "recursion" PDP works only for these).
 TREE_MODELS: tuple[str, ...] = ("random_forest", "gradient_boosting")
 MODEL_TITLES = {"random_forest": "Random forest", "gradient_boosting": "Gradient boosting",
                 "neural_network": "Neural network (MLP)"}
 TEST_SIZE = 0.25
-Estimator = RandomForestRegressor | GradientBoostingRegressor | NeuralNetworkRegressor
+Estimator: TypeAlias = RandomForestRegressor | GradientBoostingRegressor | NeuralNetworkRegressor
 
 _MODEL_CACHE = ResultCache("pdp.models", maxsize=4)
 

@@ -34,7 +34,7 @@ def build(form: Form) -> None:
     defaults = MapsSettings()
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
-            picker = image_picker(form, default=defaults.example, key="act")
+            image_picker(form, default=defaults.example, key="act")
             model = gr.Dropdown(model_choices(models), value=models.default_model(defaults.model),
                                 label=LABELS.label("model"))
             # Choices change per model; values are validated by the model manager instead.

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.activations import compute_activations, order_channels
+from core.activations import ChannelOrder, compute_activations, order_channels
 from tabs.activations.texts import T
 from tabs.common.layer_picker import layer_views
-from tabs.common.render.images import GridLayout, feature_grid, overlay
+from tabs.common.render.images import ColourScale, GridLayout, feature_grid, overlay
 from tabs.common.view import Call, View, linked
 
 #: The radios' values (what the API sends); the orders and scales name their words in ``T``.
 COUNTS = ("8", "16", "64", "all")
-ORDERS = {"channel index": "index", "mean activation": "mean"}
+ORDERS: dict[str, ChannelOrder] = {"channel index": "index", "mean activation": "mean"}
 SCALES = {"shared": "shared", "per map": "per_map"}
 
 
@@ -29,7 +29,7 @@ class MapsSettings:
     layer: str = linked("layer", "")
     count: str = "16"
     order: str = "channel index"
-    scale: str = "shared"
+    scale: ColourScale = "shared"
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,13 @@ enlarged, the two methods side by side and one filter at three depths."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
 from core.ascent import (
     AscentCancelled,
-    AscentChunk,
+    AscentMode,
     AscentParams,
     AscentResult,
     first_conv,
@@ -24,11 +25,12 @@ from tabs.ascent.texts import T
 from tabs.common.downloads import Downloads
 from tabs.common.layer_picker import layer_views
 from tabs.common.render.images import GridLayout
-from tabs.common.streaming import CancelSwitches, stream_job
+from tabs.common.streaming import CancelSwitches, Done, stream_job
 from tabs.common.view import Call, View, linked
 
 #: The method radio's values (what the API sends) and the mode each stands for.
-MODES = {"notebook (seed 000)": "notebook", "regularized (Olah et al. 2017)": "regularized"}
+MODES: dict[str, AscentMode] = {"notebook (seed 000)": "notebook",
+                                "regularized (Olah et al. 2017)": "regularized"}
 _PARAMS = AscentParams()
 _SWITCHES = CancelSwitches()
 _DOWNLOADS = Downloads()
@@ -47,7 +49,7 @@ class Knobs:
     size: float = _PARAMS.size
     border: float = _PARAMS.border
     crop: float = _PARAMS.crop
-    seed: float = 0
+    seed: int = 0
 
     def params(self, mode: str) -> AscentParams:
         """The core parameters of ``mode``; core checks every value and explains problems."""
@@ -57,7 +59,8 @@ class Knobs:
                           border=self.border, crop=self.crop)
 
     @property
-    def random_seed(self) -> object:
+    def random_seed(self) -> int:
+        """The seed (0 for an empty field; core checks the rest)."""
         return 0 if self.seed in (None, "") else self.seed
 
 
@@ -121,9 +124,9 @@ class NoSettings:
     """A view that needs nothing from the page (its session comes separately)."""
 
 
-def _mode(label: str) -> str:
+def _mode(label: str) -> AscentMode:
     """The mode behind a radio value (an unknown value is passed on for core to refuse)."""
-    return MODES.get(label, label)
+    return MODES.get(label, cast(AscentMode, label))
 
 
 def _grouped(number: int, lang: str) -> str:
@@ -196,9 +199,10 @@ def run_ascent(call: Call[RunSettings]):
     done = 0
     try:
         for update in stream_job(job, switches=_SWITCHES, session=call.session, name="ascent"):
-            if update.done:
-                result: AscentResult = update.value
-                grid, layout = ascent_grid(list(result.first), result.filters, result.final)
+            if isinstance(update, Done):
+                result = update.value
+                grid, layout = ascent_grid(list(result.first), result.filters,
+                                           list(result.final))
                 title = f"{s.model} · {s.layer} · {call.text(f'name_{mode}')}"
                 yield (grid, _describe(call, s.model, s.layer, mode, params, len(chosen),
                                        len(chosen), list(result.final)),
@@ -206,7 +210,7 @@ def run_ascent(call: Call[RunSettings]):
                        _DOWNLOADS.png(grid, f"ascent-{s.model}-{s.layer}-{mode}"),
                        (result, layout))
                 return
-            chunk: AscentChunk = update.value
+            chunk = update.value
             for i, f in enumerate(chunk.filters):
                 tiles[position[f]] = chunk.images[i, 0]
                 final[position[f]] = float(chunk.final[i])

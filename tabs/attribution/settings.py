@@ -8,10 +8,11 @@ settings through :class:`MethodOptions`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.attribution import METHODS
+from core.attribution import METHODS, AttributionMethod, Baseline
 from tabs.common.view import linked
 
 
@@ -21,10 +22,10 @@ class MethodOptions:
     them. A view without an IG baseline field uses the black one."""
 
     layer: str | None
-    steps: float | None
+    steps: int
     window: float | None
     stride: float | None
-    baseline: str | None = "black"
+    baseline: Baseline | None = "black"
 
     def method_options(self) -> dict[str, Any]:
         """``layer``, ``steps``, ``baseline``, ``window`` and ``stride`` for core."""
@@ -79,8 +80,8 @@ class CompareSettings(MethodOptions, ImageTarget):
     """Every method side by side."""
 
     layer: str | None = linked("layer", None)
-    steps: float | None = 32
-    baseline: str | None = "black"
+    steps: int = 32
+    baseline: Baseline | None = "black"
     opacity: float = 0.7
     cmap: str = "jet"
     window: float | None = 32
@@ -100,7 +101,7 @@ class RedrawSettings:
 class BaselinesSettings(ImageTarget):
     """Integrated Gradients with each baseline."""
 
-    steps: float | None = 32
+    steps: int = 32
     opacity: float = 0.7
     cmap: str = "jet"
 
@@ -128,9 +129,9 @@ class ClassesSettings(MethodOptions, ImageTarget):
     """One method for two classes."""
 
     second: float | None = 1
-    method: str = linked("method", "gradcam")
+    method: AttributionMethod = linked("method", "gradcam")
     layer: str | None = linked("layer", None)
-    steps: float | None = 32
+    steps: int = 32
     opacity: float = 0.7
     cmap: str = "jet"
     window: float | None = 32
@@ -141,12 +142,12 @@ class ClassesSettings(MethodOptions, ImageTarget):
 class StabilitySettings(MethodOptions, ImageTarget):
     """One method with and without noise."""
 
-    method: str = "saliency"
-    noise_percent: float | None = 1.0
+    method: AttributionMethod = "saliency"
+    noise_percent: float = 1.0
     top_k: float = 10
     layer: str | None = linked("layer", None)
-    steps: float | None = 32
-    baseline: str | None = "black"
+    steps: int = 32
+    baseline: Baseline | None = "black"
     cmap: str = "jet"
     window: float | None = 32
     stride: float | None = 16
@@ -156,11 +157,11 @@ class StabilitySettings(MethodOptions, ImageTarget):
 class StabilityAllSettings(MethodOptions, ImageTarget):
     """Every method with and without noise."""
 
-    noise_percent: float | None = 1.0
+    noise_percent: float = 1.0
     top_k: float = 10
     layer: str | None = linked("layer", None)
-    steps: float | None = 32
-    baseline: str | None = "black"
+    steps: int = 32
+    baseline: Baseline | None = "black"
     window: float | None = 32
     stride: float | None = 16
 
@@ -169,12 +170,12 @@ class StabilityAllSettings(MethodOptions, ImageTarget):
 class DeletionSettings(MethodOptions, ImageTarget):
     """Deletion and insertion curves of the chosen methods."""
 
-    methods: tuple[str, ...] | list[str] | None = METHODS
-    replacement: str = "blurred"
+    methods: Sequence[AttributionMethod] | None = METHODS
+    replacement: Baseline = "blurred"
     shown: str | None = "5, 10, 25"
     layer: str | None = linked("layer", None)
-    steps: float | None = 32
-    baseline: str | None = "black"
+    steps: int = 32
+    baseline: Baseline | None = "black"
     window: float | None = 32
     stride: float | None = 16
     cmap: str = "jet"
@@ -184,10 +185,10 @@ class DeletionSettings(MethodOptions, ImageTarget):
 class SanitySettings(MethodOptions, ImageTarget):
     """The cascading randomization of the chosen methods."""
 
-    methods: tuple[str, ...] | list[str] | None = METHODS
+    methods: Sequence[AttributionMethod] | None = METHODS
     layer: str | None = linked("layer", None)
-    steps: float | None = 32
-    baseline: str | None = "black"
+    steps: int = 32
+    baseline: Baseline | None = "black"
     window: float | None = 32
     stride: float | None = 16
     cmap: str = "jet"

@@ -13,9 +13,11 @@ from tabs.common.render.maps import heatmap, strip
 from tabs.common.view import Call, View
 
 
-def fraction(percent: float | None) -> float | None:
-    """The noise from a percentage field as a fraction of the pixel range (core checks it)."""
-    return None if percent is None else percent / 100
+def fraction(percent: float) -> float:
+    """The noise from a percentage field as a fraction of the pixel range; what is no number
+    (an empty field) goes to core as it is, which refuses it with a sentence."""
+    number = isinstance(percent, (int, float)) and not isinstance(percent, bool)
+    return percent / 100 if number else percent
 
 
 def run_stability(call: Call[StabilitySettings]) -> tuple[np.ndarray, str]:

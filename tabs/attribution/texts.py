@@ -157,10 +157,10 @@ T = Texts("attribution", en={
     "stability.all": "Alle Methoden messen",
     "stability.image": "Original, verrauscht, Differenz",
     "tab.deletion": "Deletion-Test",
-    "deletion.intro": "Ersetze bei jeder Methode die wichtigsten Pixel zuerst: Bei einer treuen Map "
-                      "fällt die Wahrscheinlichkeit schnell (und steigt schnell, wenn die Pixel "
-                      "wieder in das Ersatzbild eingesetzt werden). Die gestrichelte Linie ist "
-                      "eine zufällige Reihenfolge.",
+    "deletion.intro": "Ersetze bei jeder Methode die wichtigsten Pixel zuerst: Bei einer treuen "
+                      "Map fällt die Wahrscheinlichkeit schnell (und steigt schnell, wenn die "
+                      "Pixel wieder in das Ersatzbild eingesetzt werden). Die gestrichelte Linie "
+                      "ist eine zufällige Reihenfolge.",
     "methods": "Methoden",
     "replacement": "Gelöschte Pixel ersetzen durch",
     "shown": "Bilder zeigen bei (% gelöscht)",

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import gradio as gr
 
-from core.clip import SLIDES_DESCRIPTIONS
+from core.clip import SLIDES_DESCRIPTIONS, TOKEN_METHODS
 from tabs.clip.texts import T
 from tabs.clip.views import (
     AGREEMENT,
@@ -18,7 +18,6 @@ from tabs.clip.views import (
     LAYER_CHOICES,
     NOTICE,
     SIMILARITY,
-    TOKEN_METHODS,
     TOKENS,
     ZERO_SHOT,
     ExplainSettings,
@@ -55,44 +54,43 @@ def build(form: Form) -> None:
                                       label=T.label("descriptions"),
                                       elem_id="clip-descriptions")
             run = gr.Button(T.label("score"), variant="primary", elem_id="clip-score")
-        with gr.Column(scale=2):
-            with gr.Tabs():
-                with gr.Tab(T.label("tab.similarity")):
-                    table = gr.Markdown(elem_id="clip-table")
-                    chart = gr.Plot(show_label=False, format="png", elem_id="clip-chart")
-                    note = gr.Markdown()
-                with gr.Tab(T.label("tab.zero_shot")):
-                    cnn = gr.Dropdown(model_choices(models), value=cnn_start,
-                                      label=T.label("cnn"))
-                    classify = gr.Button(T.label("classify"), variant="primary")
-                    with gr.Row():
-                        clip_top = gr.Label(num_top_classes=5, label=T.label("clip_top"))
-                        cnn_top = gr.Label(num_top_classes=5, label=T.label("cnn_top"))
-                    zero_text = gr.Markdown()
-                with gr.Tab(T.label("tab.words")):
-                    with gr.Row():
-                        chosen = gr.Dropdown(list(SLIDES_DESCRIPTIONS),
-                                             value=explain_defaults.chosen,
-                                             allow_custom_value=True, label=T.label("chosen"))
-                        layers = gr.Radio([(T.label(key), value) for key, value
-                                           in zip(("layers.all", "layers.last"), LAYER_CHOICES)],
-                                          value=explain_defaults.layers, label=T.label("layers"))
-                    method = gr.Radio([(T.label(f"method.{name}"), name) for name in TOKEN_METHODS],
-                                      value=explain_defaults.method, label=T.label("method"))
-                    with gr.Row():
-                        explain_run = gr.Button(T.label("explain"), variant="primary",
-                                                elem_id="clip-explain")
-                        opacity = gr.Slider(0.0, 1.0, value=explain_defaults.opacity, step=0.05,
-                                            label=T.label("opacity"))
-                    tokens = gr.HTML(elem_id="clip-tokens")
-                    maps = gr.Image(label=T.label("maps"), format="png", interactive=False,
-                                    show_label=False, elem_id="clip-maps")
-                    maps_text = gr.Markdown()
-                with gr.Tab(T.label("tab.agree")):
-                    check = gr.Button(T.label("check"), variant="primary")
-                    agree_table = gr.Markdown()
-                    deletion = gr.Plot(show_label=False, format="png", elem_id="clip-deletion")
-                    agree_text = gr.Markdown()
+        with gr.Column(scale=2), gr.Tabs():
+            with gr.Tab(T.label("tab.similarity")):
+                table = gr.Markdown(elem_id="clip-table")
+                chart = gr.Plot(show_label=False, format="png", elem_id="clip-chart")
+                note = gr.Markdown()
+            with gr.Tab(T.label("tab.zero_shot")):
+                cnn = gr.Dropdown(model_choices(models), value=cnn_start,
+                                  label=T.label("cnn"))
+                classify = gr.Button(T.label("classify"), variant="primary")
+                with gr.Row():
+                    clip_top = gr.Label(num_top_classes=5, label=T.label("clip_top"))
+                    cnn_top = gr.Label(num_top_classes=5, label=T.label("cnn_top"))
+                zero_text = gr.Markdown()
+            with gr.Tab(T.label("tab.words")):
+                with gr.Row():
+                    chosen = gr.Dropdown(list(SLIDES_DESCRIPTIONS),
+                                         value=explain_defaults.chosen,
+                                         allow_custom_value=True, label=T.label("chosen"))
+                    layers = gr.Radio([(T.label(key), value) for key, value
+                                       in zip(("layers.all", "layers.last"), LAYER_CHOICES)],
+                                      value=explain_defaults.layers, label=T.label("layers"))
+                method = gr.Radio([(T.label(f"method.{name}"), name) for name in TOKEN_METHODS],
+                                  value=explain_defaults.method, label=T.label("method"))
+                with gr.Row():
+                    explain_run = gr.Button(T.label("explain"), variant="primary",
+                                            elem_id="clip-explain")
+                    opacity = gr.Slider(0.0, 1.0, value=explain_defaults.opacity, step=0.05,
+                                        label=T.label("opacity"))
+                tokens = gr.HTML(elem_id="clip-tokens")
+                maps = gr.Image(label=T.label("maps"), format="png", interactive=False,
+                                show_label=False, elem_id="clip-maps")
+                maps_text = gr.Markdown()
+            with gr.Tab(T.label("tab.agree")):
+                check = gr.Button(T.label("check"), variant="primary")
+                agree_table = gr.Markdown()
+                deletion = gr.Plot(show_label=False, format="png", elem_id="clip-deletion")
+                agree_text = gr.Markdown()
     form.add(model=model, descriptions=descriptions, cnn=cnn, chosen=chosen, method=method,
              layers=layers, opacity=opacity)
 

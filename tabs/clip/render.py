@@ -4,8 +4,8 @@ over the picture and the deletion curves (object-oriented matplotlib, no pyplot)
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -44,7 +44,7 @@ class TokenRow:
 
     title: str
     tokens: Sequence[str]
-    scores: Sequence[float]
+    scores: Sequence[float] | np.ndarray
     word_end: Sequence[bool]
     note: str = ""
 
@@ -64,7 +64,8 @@ def token_html(rows: Sequence[TokenRow]) -> str:
         for position, (token, score, end) in enumerate(zip(row.tokens, row.scores, row.word_end)):
             text = html.escape(token)
             if position in (0, last):
-                parts.append(f'<span style="color:#888;font-size:11px;padding:0 3px">{text}</span> ')
+                parts.append('<span style="color:#888;font-size:11px;padding:0 3px">'
+                             f'{text}</span> ')
                 continue
             alpha = 0.0 if peak <= 0 else 0.85 * float(score) / peak
             red, green, blue = TOKEN_COLOUR

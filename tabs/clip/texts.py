@@ -40,7 +40,8 @@ T = Texts("clip", en={
     "bad_layers": "Choose one of: {choices} for Chefer's accumulation.",
     "cut": "Description {row} (“{text}”) has {count} tokens, but CLIP reads at most {context} "
            "(start and end token included): everything after “…{last}” was cut off.",
-    "table.head": "| rank | description | cosine similarity | logit (× {scale:.0f}) | probability |",
+    "table.head": "| rank | description | cosine similarity | logit (× {scale:.0f}) "
+                  "| probability |",
     "softmax": "The probability is a softmax over *these* descriptions only: add or remove one "
                "and every probability changes, while the cosine of the others stays the same.",
     "zero_shot": "CLIP compared the image with 1000 sentences “{prompt}” — one per ImageNet class "
@@ -124,8 +125,8 @@ T = Texts("clip", en={
     "agree.pair": "{a} vs. {b}",
     "spearman": "\nSpearmans ρ: +1 = gleiche Reihenfolge der Wichtigkeit, 0 = kein Zusammenhang, "
                 "−1 = umgekehrt (n/a: eine Methode gab jedem Wort denselben Wert).",
-    "deletion": "Fläche unter der Löschkurve (kleiner = die Ähnlichkeit fällt schneller): {areas} · "
-                "zufällige Reihenfolge {random:.3f}. ",
+    "deletion": "Fläche unter der Löschkurve (kleiner = die Ähnlichkeit fällt schneller): "
+                "{areas} · zufällige Reihenfolge {random:.3f}. ",
     "faster": "Schneller als zufällig: {methods}.",
     "not_faster": "Keine Karte schlägt hier die zufällige Reihenfolge: Keine hat gefunden, wovon "
                   "der Wert abhängt.",

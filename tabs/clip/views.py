@@ -13,8 +13,8 @@ from core.clip import (
     METHOD_TITLES,
     PROMPT,
     SLIDES_DESCRIPTIONS,
-    TOKEN_METHODS,
     Tokenized,
+    TokenMethod,
     agreement,
     image_relevance,
     similarity,
@@ -62,7 +62,7 @@ class TokenSettings:
     upload: str | None = None
     model: str = MODEL
     descriptions: str = DESCRIPTIONS
-    method: str = linked("method", "chefer")
+    method: TokenMethod = linked("method", "chefer")
     layers: str = "all layers"
 
 
@@ -73,7 +73,7 @@ class ExplainSettings:
     model: str = MODEL
     descriptions: str = DESCRIPTIONS
     chosen: str | None = SLIDES_DESCRIPTIONS[0]
-    method: str = "chefer"
+    method: TokenMethod = "chefer"
     layers: str = "all layers"
     opacity: float = 0.6
 

@@ -4,12 +4,12 @@ the shell."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from core.models import ModelManager
-from tabs.common.i18n import Language
 from tabs.common.examples import ExampleImages
+from tabs.common.i18n import Language
 
 GpuWrapper = Callable[[Callable, int], Callable]
 """Puts an event function under a GPU lease of so many seconds (ZeroGPU's ``spaces.GPU``)."""

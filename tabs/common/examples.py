@@ -24,7 +24,8 @@ class ExampleImages:
     def path(self, name: str) -> Path:
         """The file of example ``name``; ``InputError`` listing the examples otherwise."""
         if name not in self.names:
-            raise InputError(f"Unknown example image '{name}'. Choose one of: {', '.join(self.names)}.",
+            raise InputError(f"Unknown example image '{name}'. "
+                             f"Choose one of: {', '.join(self.names)}.",
                              f"Unbekanntes Beispielbild '{name}'. Wähle eines von: "
                              f"{', '.join(self.names)}.")
         return self.folder / name

@@ -13,8 +13,9 @@ do. The form also records every wired view and the link fields, which the shell 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import gradio as gr
 
@@ -42,7 +43,7 @@ class Form:
 
     ctx: TabContext
     slug: str
-    components: dict[str, Component] = field(default_factory=dict)
+    components: dict[str, Any] = field(default_factory=dict)  # Gradio components by name
     wired: list[Wired] = field(default_factory=list)
     ui_links: dict[str, Component] = field(default_factory=dict)
 
@@ -73,8 +74,8 @@ class Form:
         components = [named[name] for name in view.fields]
         for component in components:
             guard(component)
-        outs = [] if outputs is None else list(outputs) if isinstance(outputs, (list, tuple)) \
-            else [outputs]
+        outs: list[Component] = [] if outputs is None else [outputs] \
+            if isinstance(outputs, Component) else list(outputs)
         fn = event_function(view, self.ctx)
         if view.gpu_seconds and self.ctx.gpu is not None:
             fn = self.ctx.gpu(fn, view.gpu_seconds)
@@ -154,6 +155,7 @@ def event_function(view: View, ctx: TabContext) -> Callable:
 
     event.__name__ = view.run.__name__
     event.__doc__ = view.run.__doc__
+    # what Gradio reads to fill in the request and to name the API parameters
     event.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     event.__annotations__ = dict(special)
     return event

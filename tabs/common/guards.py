@@ -57,5 +57,7 @@ def guard(component: gr.components.Component) -> None:
     ``gr.State`` holds no value a client sends)."""
     if isinstance(component, gr.State) or getattr(component, _GUARDED, False):
         return
-    component.preprocess = _guarded(component.preprocess, field_name(component))  # type: ignore[method-assign]
+    # the wrapped conversion replaces the instance's own (Gradio calls it for this field)
+    component.preprocess = _guarded(  # type: ignore[method-assign]
+        component.preprocess, field_name(component))
     setattr(component, _GUARDED, True)

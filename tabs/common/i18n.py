@@ -12,8 +12,9 @@ language travels with each request.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal, Mapping, TypeVar, get_args
+from typing import TYPE_CHECKING, Literal, TypeVar, get_args
 
 if TYPE_CHECKING:  # gradio is imported only where labels are made: rendering never needs it
     import gradio as gr
@@ -22,7 +23,7 @@ Language = Literal["de", "en"]
 LANGUAGES: tuple[Language, ...] = get_args(Language)
 T = TypeVar("T")
 
-_TABLES: dict[str, "Texts"] = {}
+_TABLES: dict[str, Texts] = {}
 
 
 def in_language(texts: Mapping[str, T], lang: str) -> T:
@@ -57,7 +58,7 @@ class Texts:
 
 
 @lru_cache(maxsize=1)
-def _keys() -> "gr.I18n":
+def _keys() -> gr.I18n:
     """Makes translation keys while tabs are built; the browser looks them up in the table the
     shell passes to ``launch(i18n=translations())``."""
     import gradio as gr
@@ -72,15 +73,15 @@ def english(key: str) -> str:
     return table.words["en"].get(name, key) if table else key
 
 
-def translations(extra: Mapping[str, Mapping[str, str]] | None = None) -> "gr.I18n":
+def translations(extra: Mapping[str, Mapping[str, str]] | None = None) -> gr.I18n:
     """One ``gr.I18n`` with every registered table (keys ``namespace.key``) plus ``extra``
     (language → {key: text}, e.g. the lessons)."""
     merged: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
     for namespace, table in _TABLES.items():
         for lang in LANGUAGES:
             merged[lang].update({f"{namespace}.{k}": v for k, v in table.words[lang].items()})
-    for lang, words in (extra or {}).items():
-        merged[lang].update(words)
+    for language, words in (extra or {}).items():
+        merged[language].update(words)
     import gradio as gr
 
     return gr.I18n(**merged)
@@ -104,8 +105,8 @@ def request_language(request: gr.Request | None, default: Language = "en") -> La
     if request is not None:
         asked = (request.query_params.get("lang") or "").lower()
         if asked in LANGUAGES:
-            return asked  # type: ignore[return-value]
+            return asked
         for code in _accepted(request.headers.get("accept-language", "")):
             if code in LANGUAGES:
-                return code  # type: ignore[return-value]
+                return code
     return default

@@ -12,8 +12,9 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
-from typing import Generator, Iterator, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -51,13 +52,13 @@ def running() -> int:
 def counted_steps(steps: Generator[T, None, None]) -> Iterator[T]:
     """Yield what ``steps`` yields, counting it as running only while it computes an item: a
     stream that waits for a slow (or vanished) client does not hold up the exit."""
-    end = object()
     try:
         while True:
             with computing():
-                item = next(steps, end)
-            if item is end:
-                return
+                try:
+                    item = next(steps)
+                except StopIteration:
+                    return
             yield item
     finally:
         steps.close()

@@ -14,10 +14,9 @@ Values are only placed into components here; whatever a run does with them is ch
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import gradio as gr
-
 
 #: Address keys a view may carry ("filter": the one compared, "filters": the ones run).
 KEYS = ("image", "model", "block", "layer", "method", "target", "filter", "filters", "feature",

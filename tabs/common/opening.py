@@ -15,8 +15,9 @@ the first student arrives.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 import gradio as gr
 
@@ -55,7 +56,7 @@ class Opening:
     run_first: Callable[..., Iterator[Any]] | None
 
     @classmethod
-    def of(cls, form: Form) -> "Opening":
+    def of(cls, form: Form) -> Opening:
         steps = form.opening
         first = steps[-1].view if steps and steps[-1].view.role == "first" else None
         return cls(form.slug, steps, form.links,

@@ -3,13 +3,14 @@ count of running work (:mod:`tabs.common.inflight`)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import gradio as gr
 
 from tabs.common.context import TabContext
 from tabs.common.errors import translated
-from tabs.common.i18n import request_language
+from tabs.common.i18n import LANGUAGES, request_language
 from tabs.common.inflight import computing, counted_steps
 from tabs.common.view import Call, Selection, View
 
@@ -24,8 +25,9 @@ def make_call(view: View, ctx: TabContext, settings: Any, *, request: gr.Request
               selected: Selection | None = None,
               progress: Callable[..., Any] | None = None) -> Call:
     """The :class:`Call` for ``view``: the language is ``lang`` or the request's."""
-    language = lang if lang in ("de", "en") else request_language(request, ctx.lang)
-    return Call(ctx=ctx, settings=settings, lang=language, texts=view.texts,  # type: ignore[arg-type]
+    language = next((known for known in LANGUAGES if known == lang), None) \
+        or request_language(request, ctx.lang)
+    return Call(ctx=ctx, settings=settings, lang=language, texts=view.texts,
                 session=session, selected=selected, progress=progress)
 
 

@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import queue
 import threading
-from uuid import uuid4
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Generic, Iterator, TypeVar
+from typing import Generic, TypeVar
+from uuid import uuid4
 
 from tabs.common.inflight import computing, exiting
 
+P = TypeVar("P")
 T = TypeVar("T")
-Job = Callable[[Callable[[], bool], Callable[[object], None]], T]
+Job = Callable[[Callable[[], bool], Callable[[P], None]], T]
+"""``job(should_stop, emit)``: checks ``should_stop()`` between steps, ``emit``s partial
+results of type ``P`` and returns its result of type ``T``."""
 
 
 class CancelSwitches:
@@ -70,20 +74,26 @@ class CancelSwitches:
 
 
 @dataclass(frozen=True)
-class Update(Generic[T]):
-    """What the worker sent: a partial result (``done`` false) or the final one."""
+class Partial(Generic[P]):
+    """What the worker emitted on its way."""
 
-    value: object
-    done: bool = False
+    value: P
 
 
-def stream_job(job: Job[T], *, switches: CancelSwitches, session: str | None,
-               name: str = "job") -> Iterator[Update[T]]:
-    """Run ``job(should_stop, emit)`` in a worker thread; yield an :class:`Update` per ``emit``
-    and a final one with the job's return value.
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """The worker's result."""
 
-    An exception in the job is raised here, in the handler's thread (where ``user_errors``
-    turns it into a sentence). When the generator is closed or the session cancels, the switch
+    value: T
+
+
+def stream_job(job: Job[P, T], *, switches: CancelSwitches, session: str | None,
+               name: str = "job") -> Iterator[Partial[P] | Done[T]]:
+    """Run ``job(should_stop, emit)`` in a worker thread; yield a :class:`Partial` per
+    ``emit`` and finally :class:`Done` with the job's return value.
+
+    An exception in the job is raised here, in the view's thread (where it becomes a
+    sentence). When the generator is closed or the session cancels, the switch
     is set and the job stops at its next ``should_stop()`` check, as it does when the process
     exits (:mod:`tabs.common.inflight`).
     """
@@ -106,8 +116,9 @@ def stream_job(job: Job[T], *, switches: CancelSwitches, session: str | None,
             kind, value = inbox.get()
             if kind == "error":
                 raise value
-            yield Update(value, done=kind == "done")
             if kind == "done":
+                yield Done(value)
                 return
+            yield Partial(value)
     finally:
         release()  # a cancelled or closed stream stops the worker within one step

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generic, Iterator, Literal, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from core.checks import InputError
 from core.progress import Step
@@ -24,7 +25,11 @@ from tabs.common.context import TabContext
 from tabs.common.i18n import Language, Texts
 from tabs.common.progress import words
 
-S = TypeVar("S")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+S = TypeVar("S", bound="DataclassInstance")
+S_co = TypeVar("S_co", covariant=True)
 Group = Literal["image-models", "clip", "tabular"]
 """Concurrency groups: views that share a model run at most ``TabContext.heavy_limit`` at once."""
 Role = Literal["setup", "first"]
@@ -52,12 +57,12 @@ class Selection:
 
 
 @dataclass(frozen=True)
-class Call(Generic[S]):
+class Call(Generic[S_co]):
     """One request for a view: the settings, the page's language, the browser session (for
     Cancel), what was clicked (select events) and a progress reporter."""
 
     ctx: TabContext
-    settings: S
+    settings: S_co
     lang: Language
     texts: Texts
     session: str | None = None
@@ -122,7 +127,7 @@ class View(Generic[S]):
     @property
     def fields(self) -> tuple[str, ...]:
         """The settings' field names: the API's positional parameters, in order."""
-        return tuple(f.name for f in dataclasses.fields(self.settings))  # type: ignore[arg-type]
+        return tuple(f.name for f in dataclasses.fields(self.settings))
 
     @property
     def links(self) -> dict[str, str]:

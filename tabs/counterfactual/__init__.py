@@ -56,84 +56,83 @@ def build(form: Form) -> None:
             matches = gr.Dropdown([], label=T.label("matches"))
             with gr.Accordion(T.label("what_counts"), open=False):
                 target_text = gr.Markdown()
-        with gr.Column(scale=2):
-            with gr.Tabs():
-                with gr.Tab(T.label("tab.pixel")):
-                    with gr.Row():
-                        editor = gr.ImageEditor(
-                            label=T.label("region"), type="numpy",
-                            sources=(), transforms=(), layers=False, height=300,
-                            brush=gr.Brush(colors=["rgba(255, 60, 60, 0.7)"], color_mode="fixed"),
-                            elem_id="cf-editor")
-                        with gr.Column():
-                            use_region = gr.Checkbox(False, label=T.label("use_region"))
-                            weight = gr.Number(defaults.weight, label=T.label("weight"),
-                                               elem_id="cf-weight")
-                            distance = gr.Radio([d.upper() for d in DISTANCES],
-                                                value=defaults.distance,
-                                                label=T.label("distance"))
-                            smoothness = gr.Number(defaults.smoothness,
-                                                   label=T.label("smoothness"))
-                    with gr.Row():
-                        step_size = gr.Number(defaults.step_size, label=T.label("step_size"))
-                        max_steps = gr.Number(defaults.max_steps, precision=0,
-                                              label=T.label("max_steps"), elem_id="cf-steps")
-                        threshold = gr.Slider(0.05, 0.95, value=defaults.threshold, step=0.05,
-                                              label=T.label("threshold"))
-                        seed = gr.Number(defaults.seed, precision=0, label=T.label("seed"))
-                    with gr.Row():
-                        run = gr.Button(T.label("run"), variant="primary", elem_id="cf-run")
-                        stop = gr.Button(T.label("cancel"), variant="stop")
-                    with gr.Row():
-                        live = gr.Image(label=T.label("live"), format="png",
-                                        interactive=False, height=260, elem_id="cf-live")
-                        curves = gr.LinePlot(x="step", y="probability", color="class",
-                                             color_map=CURVE_COLOURS, y_lim=[0, 1], height=300,
-                                             label=T.label("curves"),
-                                             x_title=T.label("curves.x"),
-                                             y_title=T.label("curves.y"),
-                                             color_title=T.label("curves.legend"))
-                    status = gr.Markdown(elem_id="cf-status")
-                    picture = gr.Image(label=T.label("compare"), format="png",
-                                       interactive=False, show_label=False, elem_id="cf-compare")
-                    with gr.Row():
-                        slider = gr.ImageSlider(label=T.label("slider"), format="png",
-                                                max_height=320)
-                        final = gr.Label(num_top_classes=5, label=T.label("final"))
-                    checks = gr.Markdown(elem_id="cf-checks")
-                    gr.Markdown(T.label("gradcam.intro"))
-                    gradcam = gr.Image(label=T.label("gradcam"), show_label=False,
-                                       format="png", interactive=False)
-                with gr.Tab(T.label("tab.swap")):
-                    image_picker(form, default=swap_defaults.dog_example, key="cf-dog",
-                                 prefix="dog_")
-                    with gr.Row():
-                        max_cells = gr.Number(swap_defaults.max_cells, precision=0,
-                                              label=T.label("max_cells"))
-                        candidates = gr.Number(swap_defaults.candidates, precision=0,
-                                               label=T.label("candidates"))
-                        swap_threshold = gr.Slider(0.05, 0.95, value=swap_defaults.threshold,
-                                                   step=0.05, label=T.label("threshold"))
-                    with gr.Row():
-                        swap_run = gr.Button(T.label("swap.run"), variant="primary",
-                                             elem_id="cf-swap-run")
-                        swap_stop = gr.Button(T.label("cancel"), variant="stop")
-                    swap_image = gr.Image(label=T.label("swap.cells"), show_label=False,
-                                          format="png", interactive=False, elem_id="cf-swap")
-                    swap_text = gr.Markdown(elem_id="cf-swap-text")
-                    with gr.Row():
-                        swap_plot = gr.Plot(show_label=False, format="png")
-                        swap_final = gr.Label(num_top_classes=5, label=T.label("swap.final"))
-                    swap_checks = gr.Markdown()
-                with gr.Tab(T.label("tab.tradeoff")):
-                    weights = gr.Textbox(TradeoffSettings().weights, label=T.label("weights"))
-                    with gr.Row():
-                        sweep = gr.Button(T.label("sweep"), variant="primary")
-                        sweep_stop = gr.Button(T.label("cancel"), variant="stop")
-                    sweep_plot = gr.Plot(show_label=False, format="png")
-                    sweep_row = gr.Image(label=T.label("sweep.row"), show_label=False,
-                                         format="png", interactive=False)
-                    sweep_table = gr.Markdown(elem_id="cf-tradeoff-table")
+        with gr.Column(scale=2), gr.Tabs():
+            with gr.Tab(T.label("tab.pixel")):
+                with gr.Row():
+                    editor = gr.ImageEditor(
+                        label=T.label("region"), type="numpy",
+                        sources=(), transforms=(), layers=False, height=300,
+                        brush=gr.Brush(colors=["rgba(255, 60, 60, 0.7)"], color_mode="fixed"),
+                        elem_id="cf-editor")
+                    with gr.Column():
+                        use_region = gr.Checkbox(False, label=T.label("use_region"))
+                        weight = gr.Number(defaults.weight, label=T.label("weight"),
+                                           elem_id="cf-weight")
+                        distance = gr.Radio([d.upper() for d in DISTANCES],
+                                            value=defaults.distance,
+                                            label=T.label("distance"))
+                        smoothness = gr.Number(defaults.smoothness,
+                                               label=T.label("smoothness"))
+                with gr.Row():
+                    step_size = gr.Number(defaults.step_size, label=T.label("step_size"))
+                    max_steps = gr.Number(defaults.max_steps, precision=0,
+                                          label=T.label("max_steps"), elem_id="cf-steps")
+                    threshold = gr.Slider(0.05, 0.95, value=defaults.threshold, step=0.05,
+                                          label=T.label("threshold"))
+                    seed = gr.Number(defaults.seed, precision=0, label=T.label("seed"))
+                with gr.Row():
+                    run = gr.Button(T.label("run"), variant="primary", elem_id="cf-run")
+                    stop = gr.Button(T.label("cancel"), variant="stop")
+                with gr.Row():
+                    live = gr.Image(label=T.label("live"), format="png",
+                                    interactive=False, height=260, elem_id="cf-live")
+                    curves = gr.LinePlot(x="step", y="probability", color="class",
+                                         color_map=CURVE_COLOURS, y_lim=[0, 1], height=300,
+                                         label=T.label("curves"),
+                                         x_title=T.label("curves.x"),
+                                         y_title=T.label("curves.y"),
+                                         color_title=T.label("curves.legend"))
+                status = gr.Markdown(elem_id="cf-status")
+                picture = gr.Image(label=T.label("compare"), format="png",
+                                   interactive=False, show_label=False, elem_id="cf-compare")
+                with gr.Row():
+                    slider = gr.ImageSlider(label=T.label("slider"), format="png",
+                                            max_height=320)
+                    final = gr.Label(num_top_classes=5, label=T.label("final"))
+                checks = gr.Markdown(elem_id="cf-checks")
+                gr.Markdown(T.label("gradcam.intro"))
+                gradcam = gr.Image(label=T.label("gradcam"), show_label=False,
+                                   format="png", interactive=False)
+            with gr.Tab(T.label("tab.swap")):
+                image_picker(form, default=swap_defaults.dog_example, key="cf-dog",
+                             prefix="dog_")
+                with gr.Row():
+                    max_cells = gr.Number(swap_defaults.max_cells, precision=0,
+                                          label=T.label("max_cells"))
+                    candidates = gr.Number(swap_defaults.candidates, precision=0,
+                                           label=T.label("candidates"))
+                    swap_threshold = gr.Slider(0.05, 0.95, value=swap_defaults.threshold,
+                                               step=0.05, label=T.label("threshold"))
+                with gr.Row():
+                    swap_run = gr.Button(T.label("swap.run"), variant="primary",
+                                         elem_id="cf-swap-run")
+                    swap_stop = gr.Button(T.label("cancel"), variant="stop")
+                swap_image = gr.Image(label=T.label("swap.cells"), show_label=False,
+                                      format="png", interactive=False, elem_id="cf-swap")
+                swap_text = gr.Markdown(elem_id="cf-swap-text")
+                with gr.Row():
+                    swap_plot = gr.Plot(show_label=False, format="png")
+                    swap_final = gr.Label(num_top_classes=5, label=T.label("swap.final"))
+                swap_checks = gr.Markdown()
+            with gr.Tab(T.label("tab.tradeoff")):
+                weights = gr.Textbox(TradeoffSettings().weights, label=T.label("weights"))
+                with gr.Row():
+                    sweep = gr.Button(T.label("sweep"), variant="primary")
+                    sweep_stop = gr.Button(T.label("cancel"), variant="stop")
+                sweep_plot = gr.Plot(show_label=False, format="png")
+                sweep_row = gr.Image(label=T.label("sweep.row"), show_label=False,
+                                     format="png", interactive=False)
+                sweep_table = gr.Markdown(elem_id="cf-tradeoff-table")
     form.add(model=model, kind=kind, class_index=class_index, query=query,
              use_region=use_region, editor=editor, weight=weight, distance=distance,
              smoothness=smoothness, step_size=step_size, max_steps=max_steps,

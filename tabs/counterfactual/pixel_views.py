@@ -4,7 +4,7 @@ several weights in one batch. Both stream through ``stream_job`` and stop on Can
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -13,7 +13,6 @@ from matplotlib.figure import Figure
 from core.counterfactual import (
     Counterfactual,
     CounterfactualCancelled,
-    PixelProgress,
     TradeOff,
     find_counterfactual,
     trade_off,
@@ -22,12 +21,12 @@ from core.counterfactual.checks import check_counterfactual
 from core.models import LoadedModel
 from tabs.common.i18n import LANGUAGES, Language
 from tabs.common.render.maps import strip
-from tabs.common.streaming import stream_job
+from tabs.common.streaming import Done, stream_job
 from tabs.common.view import Call, View
 from tabs.counterfactual import describe
-from tabs.counterfactual.start import SWITCHES, painted_mask, scores, start
 from tabs.counterfactual.render import comparison, gradcam_pair, tradeoff_figure
 from tabs.counterfactual.settings import PixelSettings, TradeoffSettings, core_params, random_seed
+from tabs.counterfactual.start import SWITCHES, painted_mask, scores, start
 from tabs.counterfactual.texts import T
 
 LIVE_EVERY = 5
@@ -58,7 +57,9 @@ def run_pixel(call: Call[PixelSettings]) -> Iterator[tuple]:
     """
     s, lang = call.settings, call.lang
     loaded, image, target = start(call)
-    params, mask, seed = core_params(s), painted_mask(s.use_region, s.editor, image.shape), random_seed(s)
+    params = core_params(s)
+    mask = painted_mask(s.use_region, s.editor, image.shape)
+    seed = random_seed(s)
     original = loaded.categories[target.original]
     name = describe.target_name(target, original, lang=lang)
     blank = (None,) * 5  # the result outputs, empty until the run ends (see streaming.py)
@@ -73,10 +74,10 @@ def run_pixel(call: Call[PixelSettings]) -> Iterator[tuple]:
     try:
         for update in stream_job(job, switches=SWITCHES, session=call.session,
                                  name="counterfactual"):
-            if update.done:
+            if isinstance(update, Done):
                 yield _pixel_result(call, loaded, update.value, rows, original)
                 return
-            step: PixelProgress = update.value
+            step = update.value
             rows += [(step.step, float(step.p_original[0]), "o"),
                      (step.step, float(step.p_target[0]), "t")]
             if _shown_live(step.step) or step.done[0]:
@@ -104,9 +105,9 @@ def _pixel_result(call: Call[PixelSettings], loaded: LoadedModel, result: Counte
     top = result.predictions[0]
     picture = comparison(result.view, result.image, mask=result.mask, lang=lang,
                          before=result.original_label, after=f"{top.label} ({top.probability:.2f})")
-    maps = [(checks.gradcam_original.map, f"Grad-CAM: #{result.target.original}\n{original}"),
-            (checks.gradcam_target.map,
-             f"Grad-CAM: #{checks.gradcam_target.target}\n{checks.gradcam_target.label}")]
+    on_original, on_target = checks.gradcams
+    maps = [(on_original.map, f"Grad-CAM: #{result.target.original}\n{original}"),
+            (on_target.map, f"Grad-CAM: #{on_target.target}\n{on_target.label}")]
     table = describe.checks_table(checks, result.target_probability,
                                   describe.target_name(result.target, original, lang=lang),
                                   what=call.text("pixel.checks"), lang=lang)
@@ -122,7 +123,9 @@ def run_tradeoff(call: Call[TradeoffSettings]) -> Iterator[tuple]:
     """
     s, lang = call.settings, call.lang
     loaded, image, target = start(call)
-    params, mask, seed = core_params(s), painted_mask(s.use_region, s.editor, image.shape), random_seed(s)
+    params = core_params(s)
+    mask = painted_mask(s.use_region, s.editor, image.shape)
+    seed = random_seed(s)
     name = describe.target_name(target, loaded.categories[target.original], lang=lang)
 
     def job(should_stop, emit) -> TradeOff:
@@ -134,10 +137,10 @@ def run_tradeoff(call: Call[TradeoffSettings]) -> Iterator[tuple]:
     latest: dict[float, np.ndarray] = {}  # the newest image per weight (finished ones stay)
     try:
         for update in stream_job(job, switches=SWITCHES, session=call.session, name="tradeoff"):
-            if update.done:
+            if isinstance(update, Done):
                 yield _tradeoff_result(call, update.value, name)
                 return
-            step: PixelProgress = update.value
+            step = update.value
             latest.update(zip(step.weights, step.images))
             if _shown_live(step.step):
                 running = ", ".join(f"λ = {w:g}: {p:.2f}"

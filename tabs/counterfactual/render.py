@@ -3,7 +3,7 @@ swapped cells of the region swap, the trade-off plot (object-oriented matplotlib
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -101,7 +101,8 @@ def swap_picture(view: np.ndarray, dog_view: np.ndarray, swaps: Sequence[tuple[i
     every swapped pair outlined in one colour and numbered in the order it was found."""
     canvas = Image.new("RGB", (2 * size + gap, size), (255, 255, 255))
     for offset, picture in ((0, view), (size + gap, dog_view)):
-        canvas.paste(Image.fromarray(picture).resize((size, size), Image.BILINEAR), (offset, 0))
+        resized = Image.fromarray(picture).resize((size, size), Image.Resampling.BILINEAR)
+        canvas.paste(resized, (offset, 0))
     draw = ImageDraw.Draw(canvas, "RGBA")
     for offset in (0, size + gap):
         for r in range(1, grid[0]):

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.counterfactual import PixelParams, pixel_params
+from core.counterfactual import PixelParams, TargetKind, pixel_params
 from core.counterfactual.swap import SwapParams
 from tabs.common.view import linked
 
 #: The target radio's values (what the API sends) → core's target kinds.
-TARGETS = {"any dog": "dog", "one class": "class", "any class but the current one": "other"}
+TARGETS: dict[str, TargetKind] = {"any dog": "dog", "one class": "class",
+                                  "any class but the current one": "other"}
 EXAMPLE, DOG, MODEL, KIND, CLASS_INDEX = "chelsea.png", "puppies.jpg", "vgg16", "any dog", 207
 WEIGHTS = "0, 1, 3, 10"
 _PIXEL, _SWAP = PixelParams(), SwapParams()

@@ -3,9 +3,11 @@ target), the painted region, the top 5 as label values and the cancel switches."
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
-from core.counterfactual import Target, resolve_target
+from core.counterfactual import Target, TargetKind, resolve_target
 from core.models import LoadedModel
 from core.predictions import Prediction, classify
 from tabs.common.layer_picker import load_model
@@ -29,7 +31,8 @@ def start(call: Call[Start]) -> tuple[LoadedModel, np.ndarray, Target]:
     loaded = load_model(ctx, s.model, call.lang)
     image = ctx.examples.resolve(s.example, s.upload)
     original = classify(loaded, image)[0].index
-    target = resolve_target(loaded.categories, kind=TARGETS.get(s.kind, s.kind),
+    kind = TARGETS.get(s.kind, cast(TargetKind, s.kind))  # an unknown kind: core refuses it
+    target = resolve_target(loaded.categories, kind=kind,
                             original=original, class_index=s.class_index)
     return loaded, image, target
 

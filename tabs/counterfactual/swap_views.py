@@ -3,18 +3,18 @@ one line per swapped cell, cancellable, then the swapped cells, the curve and th
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from core.counterfactual import CounterfactualCancelled
 from core.counterfactual.checks import check_swap
-from core.counterfactual.swap import RegionSwap, SwapParams, SwapStep, swap_params, swap_regions
+from core.counterfactual.swap import RegionSwap, SwapParams, swap_params, swap_regions
 from core.models import LoadedModel
-from tabs.common.streaming import stream_job
+from tabs.common.streaming import Done, stream_job
 from tabs.common.view import Call, View
 from tabs.counterfactual import describe
-from tabs.counterfactual.start import SWITCHES, scores, start
 from tabs.counterfactual.render import swap_curve, swap_picture
 from tabs.counterfactual.settings import SwapSettings
+from tabs.counterfactual.start import SWITCHES, scores, start
 from tabs.counterfactual.texts import T
 
 
@@ -35,10 +35,10 @@ def run_swap(call: Call[SwapSettings]) -> Iterator[tuple]:
     yield None, None, call.text("swap.start", model=loaded.spec.title, target=name), None, None
     try:
         for update in stream_job(job, switches=SWITCHES, session=call.session, name="swap"):
-            if update.done:
+            if isinstance(update, Done):
                 yield _swap_result(call, loaded, update.value, name, params)
                 return
-            step: SwapStep = update.value
+            step = update.value
             yield (None, None,
                    call.text("swap.step", step=step.step, most=params.max_cells, target=name,
                              p=step.p_target, top=step.top.label), None, None)

@@ -7,8 +7,8 @@ results into figures, the words (English and German) live in :mod:`tabs.pdp.text
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import gradio as gr
 

@@ -143,7 +143,8 @@ def render_pdp_1d(result: PDP1D, *, lang: Language = "en") -> Figure:
     if n:
         segments = np.stack([np.broadcast_to(result.grid, result.ice.shape), result.ice], axis=-1)
         alpha = float(np.clip(8.0 / n, 0.12, 0.5))
-        ax.add_collection(LineCollection(segments, colors=ICE_COLOUR, linewidths=0.8, alpha=alpha))
+        ax.add_collection(LineCollection(list(segments), colors=ICE_COLOUR, linewidths=0.8,
+                                         alpha=alpha))
         label = text["cice" if result.centered else "ice"].format(n=n)
         handles.append(Line2D([], [], color=ICE_COLOUR, linewidth=0.8, alpha=0.6, label=label))
     marker = "o" if result.grid.size <= 12 else None
@@ -176,7 +177,7 @@ def render_pdp_2d(result: PDP2D, *, lang: Language = "en", levels: int = 12) -> 
     filled = ax.contourf(result.grid_1, result.grid_2, z, levels=levels, cmap="viridis")
     lines = ax.contour(result.grid_1, result.grid_2, z, levels=filled.levels, colors="k",
                        linewidths=0.6, alpha=0.7)
-    ax.clabel(lines, lines.levels[1::2], inline=True, fontsize=8, fmt="%.1f")
+    ax.clabel(lines, np.asarray(lines.levels)[1::2], inline=True, fontsize=8, fmt="%.1f")
     if result.outside.any():
         ax.contourf(result.grid_1, result.grid_2, result.outside.T.astype(float),
                     levels=[0.5, 1.5], colors=[(0.55, 0.55, 0.55, 0.6)], hatches=["///"])

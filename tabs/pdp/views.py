@@ -17,12 +17,13 @@ from matplotlib.figure import Figure
 from core.tabular import (
     MODEL_NAMES,
     TARGET,
+    ModelName,
     TrainedModels,
     feature_label,
     load_boston,
     train_models,
 )
-from core.tabular.pdp import ale_1d, compare_models, pdp_1d, pdp_2d
+from core.tabular.pdp import PDPMethod, ale_1d, compare_models, pdp_1d, pdp_2d
 from tabs.common.view import Call, View, linked
 from tabs.pdp.render import (
     render_ale_vs_pdp,
@@ -36,7 +37,7 @@ SEED = 0
 #: Default feature of each dropdown: 1D, 2D x, 2D y, compare, ALE (the seed's exercises).
 DEFAULTS = ("LSTAT", "RM", "LSTAT", "RM", "RM")
 #: The 2D method radio's values (what the API sends).
-METHODS = ("auto", "recursion", "brute")
+METHODS: tuple[PDPMethod, ...] = ("auto", "recursion", "brute")
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,10 @@ class Pdp1d:
 
     drop_b: bool = True
     feature: str = linked("feature", DEFAULTS[0])
-    model: str = linked("model", MODEL_NAMES[0])
-    ice_samples: float = 50
+    model: ModelName = linked("model", MODEL_NAMES[0])
+    ice_samples: int = 50
     centered: bool = False
-    grid_resolution: float = 50
+    grid_resolution: int = 50
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,9 @@ class Pdp2d:
     drop_b: bool = True
     feature_x: str = DEFAULTS[1]
     feature_y: str = DEFAULTS[2]
-    model: str = MODEL_NAMES[0]
-    grid_resolution: float = 50
-    method: str = METHODS[0]
+    model: ModelName = MODEL_NAMES[0]
+    grid_resolution: int = 50
+    method: PDPMethod = METHODS[0]
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,8 @@ class Compare:
 class Ale:
     drop_b: bool = True
     feature: str = DEFAULTS[4]
-    model: str = MODEL_NAMES[0]
-    bins: float = 20
+    model: ModelName = MODEL_NAMES[0]
+    bins: int = 20
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,8 @@ def test_invalid_input_gives_a_sentence(client, filters, knobs, message):
 
 
 def test_too_small_for_the_layer_is_reported(client):
-    knobs = (*SMALL[:6], 40, 2, 4, 0)  # blocks.6 gives 2×2 maps at 40 px: nothing after a border of 2
+    # blocks.6 gives 2×2 maps at 40 px: nothing after a border of 2
+    knobs = (*SMALL[:6], 40, 2, 4, 0)
     with pytest.raises(Exception, match="nothing is left"):
         client.predict("efficientnet_lite0", "blocks.6", "0", NOTEBOOK, *knobs,
                        api_name="/ascent")

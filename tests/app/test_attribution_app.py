@@ -24,7 +24,8 @@ def test_model_endpoint_defaults_to_the_gradcam_layer_and_stages(client):
 
 
 def test_predict_sets_top_class_as_target(client):
-    scores, target, second = client.predict("coffee.png", None, MODEL, api_name="/attribution_predict")
+    scores, target, second = client.predict("coffee.png", None, MODEL,
+                                            api_name="/attribution_predict")
     assert scores["label"] == "espresso (#967)"
     assert target == 967 and second != 967
 
@@ -127,14 +128,19 @@ def test_sanity_endpoint_randomizes_every_stage(listed, lab_server):
 
     models = lab_server[1]
     network = models.get(MODEL).network
-    before = hashlib.sha256(b"".join(t.numpy().tobytes() for t in network.state_dict().values())).hexdigest()
+
+    def digest() -> str:
+        weights = b"".join(t.numpy().tobytes() for t in network.state_dict().values())
+        return hashlib.sha256(weights).hexdigest()
+
+    before = digest()
     plot, image, text = listed.predict("both.png", None, MODEL, 281, ["saliency", "gradcam"],
                                        "blocks.6", STEPS, "black", WINDOW, STRIDE, "jet",
                                        api_name="/attribution_sanity")
     assert plot is not None and _size(image)[0] > 9 * 128
     assert "| stage | Saliency | Grad-CAM |" in text
     assert "| + head |" in text and "| + blocks.6 |" in text and "| + stem |" in text
-    after = hashlib.sha256(b"".join(t.numpy().tobytes() for t in network.state_dict().values())).hexdigest()
+    after = digest()
     assert after == before
 
 

@@ -23,7 +23,8 @@ def test_help_lists_serve_and_prefetch():
 
 
 def test_prefetch_offline_reports_missing_models_without_a_traceback():
-    run = subprocess.run([sys.executable, "-m", "lab", "prefetch", "resnet18", "efficientnet_lite0"],
+    run = subprocess.run([sys.executable, "-m", "lab", "prefetch", "resnet18",
+                          "efficientnet_lite0"],
                          capture_output=True, text=True)
     assert run.returncode == 1
     assert "ok       efficientnet_lite0" in run.stdout

@@ -27,7 +27,8 @@ def test_similarity_ranks_the_descriptions(tiny_client):
     assert len(lines) == 3  # the empty lines are ignored
     assert lines[0].split("|")[2].strip() == chosen["value"]  # the best one is preselected
     assert [c[1] for c in chosen["choices"]] == SLIDES.splitlines()
-    assert sum(float(line.split("|")[5].strip(" %")) for line in lines) == pytest.approx(100, abs=0.2)
+    percentages = [float(line.split("|")[5].strip(" %")) for line in lines]
+    assert sum(percentages) == pytest.approx(100, abs=0.2)
     assert chart is not None and "softmax over *these* descriptions" in note
 
 

@@ -24,7 +24,8 @@ def _width(path: str) -> int:
 
 def test_model_falls_back_and_the_cat_is_seen(client):
     assert client.predict("vgg16", api_name="/counterfactual_model")["value"] == MODEL
-    scores, sentence = client.predict("chelsea.png", None, MODEL, api_name="/counterfactual_predict")
+    scores, sentence = client.predict("chelsea.png", None, MODEL,
+                                      api_name="/counterfactual_predict")
     assert scores["label"] == "Egyptian cat (#285)"
     assert "must leave it" in sentence
 

@@ -15,9 +15,11 @@ def test_mcp_is_opt_in():
 
 
 def test_mcp_server_lists_the_lab_tools():
-    with serving(mcp=True) as (url, _):
-        with urllib.request.urlopen(url + "gradio_api/mcp/schema", timeout=30) as answer:
-            schema = json.loads(answer.read())
+    with (
+        serving(mcp=True) as (url, _),
+        urllib.request.urlopen(url + "gradio_api/mcp/schema", timeout=30) as answer,
+    ):
+        schema = json.loads(answer.read())
     endpoints = {tool["meta"]["endpoint_name"]: tool for tool in schema}
     assert {"activations", "attribution_compare", "pdp_1d"} <= set(endpoints)
     pdp = endpoints["pdp_1d"]["inputSchema"]["properties"]

@@ -18,7 +18,8 @@ def test_tab_in_the_address_opens_that_tab(browser, lab_url):
     context, page = _open(browser, f"{lab_url}?tab=pdp")
     try:
         page.locator("#try-pdp").get_by_text("Try this").wait_for()
-        assert page.get_by_role("tab", name="Partial dependence").get_attribute("aria-selected") == "true"
+        pdp_tab = page.get_by_role("tab", name="Partial dependence")
+        assert pdp_tab.get_attribute("aria-selected") == "true"
         assert not page.locator("#try-ascent").is_visible()
     finally:
         context.close()

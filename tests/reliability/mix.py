@@ -14,9 +14,9 @@ import base64
 import io
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from PIL import Image
 
@@ -63,9 +63,12 @@ def _ascent(layer, filters, mode, seed=0, size=64):
 
 CLASS_MIX: tuple[Request, ...] = (
     # Activations: hooks on the shared model at different layers
-    _r("activations", "/activations", "coffee.png", None, MODEL, "blocks.1", "8", "mean activation", "shared"),
-    _r("activations", "/activations", "puppies.jpg", None, MODEL, "blocks.2", "16", "channel index", "per map"),
-    _r("activations", "/activations", "chelsea.png", None, MODEL, "blocks.5.0", "8", "channel index", "shared"),
+    _r("activations", "/activations", "coffee.png", None, MODEL,
+       "blocks.1", "8", "mean activation", "shared"),
+    _r("activations", "/activations", "puppies.jpg", None, MODEL,
+       "blocks.2", "16", "channel index", "per map"),
+    _r("activations", "/activations", "chelsea.png", None, MODEL,
+       "blocks.5.0", "8", "channel index", "shared"),
     _r("activations", "/activations_channel", "both.png", None, MODEL, "blocks.3", 5, 0.4),
     _r("activations", "/activations_channel", "grace_hopper.jpg", None, MODEL, "blocks.1", 2, 0.7),
     # Filter ascent (streamed, stopped at the layer)
@@ -78,33 +81,58 @@ CLASS_MIX: tuple[Request, ...] = (
     # Attribution: Grad-CAM, Guided Grad-CAM (backward hooks on every ReLU6), occlusion, the tests
     _r("attribution", "/attribution_predict", "coffee.png", None, MODEL),
     _r("attribution", "/attribution_find_class", MODEL, "tabby"),
-    _r("attribution", "/attribution_compare", "both.png", None, MODEL, 281, "blocks.6", 4, "black", 0.5, "jet", WINDOW, STRIDE),
-    _r("attribution", "/attribution_compare", "chelsea.png", None, MODEL, 285, "blocks.5", 3, "white", 0.6, "inferno", WINDOW, STRIDE),
-    _r("attribution", "/attribution_baselines", "astronaut.png", None, MODEL, 817, 3, 0.5, "viridis"),
-    _r("attribution", "/attribution_depth", "both.png", None, MODEL, 243, ["blocks.2", "blocks.4", "blocks.6"], 0.5, "jet"),
-    _r("attribution", "/attribution_steps", "puppies.jpg", None, MODEL, 207, "blocks.6", 0.5, "jet"),
-    _r("attribution", "/attribution_classes", "both.png", None, MODEL, 281, 243, "guided_gradcam", "blocks.6", 4, 0.5, "jet", WINDOW, STRIDE),
-    _r("attribution", "/attribution_classes", "coffee.png", None, MODEL, 967, 968, "gradcam", "blocks.5", 4, 0.7, "hot", WINDOW, STRIDE),
-    _r("attribution", "/attribution_stability", "both.png", None, MODEL, 281, "gradcam", 1.0, 10, "blocks.6", 4, "black", "jet", WINDOW, STRIDE),
-    _r("attribution", "/attribution_stability_all", "grace_hopper.jpg", None, MODEL, 652, 2.0, 20, "blocks.6", 3, "noise", WINDOW, STRIDE),
-    _r("attribution", "/attribution_deletion", "both.png", None, MODEL, 281, ["gradcam", "occlusion"], "blurred", "5, 10, 25", "blocks.6", 4, "black", WINDOW, STRIDE, "jet"),
-    _r("attribution", "/attribution_deletion", "chelsea.png", None, MODEL, 285, ["saliency", "guided_gradcam"], "noise", "10, 50", "blocks.5", 3, "white", WINDOW, STRIDE, "gray"),
-    _r("attribution", "/attribution_sanity", "both.png", None, MODEL, 281, ["saliency", "gradcam"], "blocks.6", 4, "black", WINDOW, STRIDE, "jet"),
-    _r("attribution", "/attribution_sanity", "coffee.png", None, MODEL, 967, ["guided_gradcam", "integrated_gradients"], "blocks.5", 3, "black", WINDOW, STRIDE, "inferno"),
+    _r("attribution", "/attribution_compare", "both.png", None, MODEL,
+       281, "blocks.6", 4, "black", 0.5, "jet", WINDOW, STRIDE),
+    _r("attribution", "/attribution_compare", "chelsea.png", None, MODEL,
+       285, "blocks.5", 3, "white", 0.6, "inferno", WINDOW, STRIDE),
+    _r("attribution", "/attribution_baselines", "astronaut.png", None, MODEL,
+       817, 3, 0.5, "viridis"),
+    _r("attribution", "/attribution_depth", "both.png", None, MODEL,
+       243, ["blocks.2", "blocks.4", "blocks.6"], 0.5, "jet"),
+    _r("attribution", "/attribution_steps", "puppies.jpg", None, MODEL,
+       207, "blocks.6", 0.5, "jet"),
+    _r("attribution", "/attribution_classes", "both.png", None, MODEL,
+       281, 243, "guided_gradcam", "blocks.6", 4, 0.5, "jet", WINDOW, STRIDE),
+    _r("attribution", "/attribution_classes", "coffee.png", None, MODEL,
+       967, 968, "gradcam", "blocks.5", 4, 0.7, "hot", WINDOW, STRIDE),
+    _r("attribution", "/attribution_stability", "both.png", None, MODEL,
+       281, "gradcam", 1.0, 10, "blocks.6", 4, "black", "jet", WINDOW, STRIDE),
+    _r("attribution", "/attribution_stability_all", "grace_hopper.jpg", None, MODEL,
+       652, 2.0, 20, "blocks.6", 3, "noise", WINDOW, STRIDE),
+    _r("attribution", "/attribution_deletion", "both.png", None, MODEL,
+       281, ["gradcam", "occlusion"], "blurred", "5, 10, 25",
+       "blocks.6", 4, "black", WINDOW, STRIDE, "jet"),
+    _r("attribution", "/attribution_deletion", "chelsea.png", None, MODEL,
+       285, ["saliency", "guided_gradcam"], "noise", "10, 50",
+       "blocks.5", 3, "white", WINDOW, STRIDE, "gray"),
+    _r("attribution", "/attribution_sanity", "both.png", None, MODEL,
+       281, ["saliency", "gradcam"], "blocks.6", 4, "black", WINDOW, STRIDE, "jet"),
+    _r("attribution", "/attribution_sanity", "coffee.png", None, MODEL,
+       967, ["guided_gradcam", "integrated_gradients"],
+       "blocks.5", 3, "black", WINDOW, STRIDE, "inferno"),
     # Counterfactual (streamed; few steps)
     _r("counterfactual", "/counterfactual_predict", "chelsea.png", None, MODEL),
     _r("counterfactual", "/counterfactual_targets", MODEL, "one class", 232),
-    _r("counterfactual", "/counterfactual", "chelsea.png", None, MODEL, "any dog", 207, False, None, *CF_KNOBS),
-    _r("counterfactual", "/counterfactual", "coffee.png", None, MODEL, "one class", 232, False, None, 0.5, "L1", 0.0, 2.0, 4, 0.5, 3),
-    _r("counterfactual", "/counterfactual_swap", "chelsea.png", None, MODEL, "any dog", 207, "puppies.jpg", None, 4, 16, 0.5),
-    _r("counterfactual", "/counterfactual_tradeoff", "chelsea.png", None, MODEL, "any dog", 207, False, None, "0, 10", *CF_KNOBS),
+    _r("counterfactual", "/counterfactual", "chelsea.png", None, MODEL,
+       "any dog", 207, False, None, *CF_KNOBS),
+    _r("counterfactual", "/counterfactual", "coffee.png", None, MODEL,
+       "one class", 232, False, None, 0.5, "L1", 0.0, 2.0, 4, 0.5, 3),
+    _r("counterfactual", "/counterfactual_swap", "chelsea.png", None, MODEL,
+       "any dog", 207, "puppies.jpg", None, 4, 16, 0.5),
+    _r("counterfactual", "/counterfactual_tradeoff", "chelsea.png", None, MODEL,
+       "any dog", 207, False, None, "0, 10", *CF_KNOBS),
     # CLIP (the tiny one; relevance with hooks on its attention)
     _r("clip", "/clip_similarity", "both.png", None, CLIP, "a cat\na dog"),
-    _r("clip", "/clip_similarity", "astronaut.png", None, CLIP, "an astronaut\na photo of a dog\nthe espresso cup"),
+    _r("clip", "/clip_similarity", "astronaut.png", None, CLIP,
+       "an astronaut\na photo of a dog\nthe espresso cup"),
     _r("clip", "/clip_zero_shot", "coffee.png", None, CLIP, MODEL),
-    _r("clip", "/clip_explain", "both.png", None, CLIP, "a cute dog in a park\na cat", "a cute dog in a park", "grad_eclip", "all layers", 0.6),
-    _r("clip", "/clip_explain", "puppies.jpg", None, CLIP, "a small kitten on a chair\ntwo dogs", "a small kitten on a chair", "chefer", "last layer only", 0.5),
-    _r("clip", "/clip_tokens", "both.png", None, CLIP, "a tabby cat and a dog", "attention", "all layers"),
+    _r("clip", "/clip_explain", "both.png", None, CLIP,
+       "a cute dog in a park\na cat", "a cute dog in a park", "grad_eclip", "all layers", 0.6),
+    _r("clip", "/clip_explain", "puppies.jpg", None, CLIP,
+       "a small kitten on a chair\ntwo dogs", "a small kitten on a chair", "chefer",
+       "last layer only", 0.5),
+    _r("clip", "/clip_tokens", "both.png", None, CLIP,
+       "a tabby cat and a dog", "attention", "all layers"),
     _r("clip", "/clip_agreement", "chelsea.png", None, CLIP, "a cat\na dog\na cup", "all layers"),
     # Partial dependence, the neural network included
     _r("pdp", "/pdp_data", True),
@@ -203,7 +231,7 @@ class Pixels:
     data: bytes
 
     @classmethod
-    def of(cls, image: Image.Image) -> "Pixels":
+    def of(cls, image: Image.Image) -> Pixels:
         image.load()
         return cls(image.mode, image.size, image.tobytes())
 

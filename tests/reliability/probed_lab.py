@@ -6,8 +6,8 @@ its size and bounds (then it empties them, so that what stays in memory is not a
 cache's bounded content), its resident memory (after a garbage collection and ``malloc_trim``,
 and before the trim), glibc's heap arenas, the hooks on every loaded model, the download copies
 and the running jobs' cancel switches of ``tabs``, the app's ``delete_cache`` setting, the
-components Gradio holds in each browser session's state and the number of live objects. Everything else the lab prints goes to stderr, so stdout carries probe answers
-only.
+components Gradio holds in each browser session's state and the number of live objects.
+Everything else the lab prints goes to stderr, so stdout carries probe answers only.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import re
 import sys
 import tempfile
 import threading
+from contextlib import suppress
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -79,10 +80,8 @@ def rss_bytes() -> int:
 def trim_heap() -> None:
     """Give free heap pages back to the system (glibc ``malloc_trim``), so that resident memory
     counts live objects, not memory that was freed but is still mapped by the allocator."""
-    try:
+    with suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def heap_arenas() -> int:

@@ -360,7 +360,7 @@ def test_every_image_case_on_every_picker(client, students, fields, corpus, befo
 
     answers = run_all(send, jobs)
     problems = []
-    for (field, case), answer in zip(jobs, answers):
+    for (_field, case), answer in zip(jobs, answers):
         expect = corpus[case][1]
         if expect == "refuse":
             why = "a result for a file that must be refused" if answer.ok \
@@ -370,7 +370,8 @@ def test_every_image_case_on_every_picker(client, students, fields, corpus, befo
             if answer.ok:
                 canonical(answer.value)  # every output image decodes
         if why:
-            problems.append(f"{answer.label}: {why} ({answer.error} {(answer.message or '')[:200]})")
+            problems.append(f"{answer.label}: {why} "
+                            f"({answer.error} {(answer.message or '')[:200]})")
     assert not problems, "\n".join(problems)
     assert {c for f, c in jobs if f is not full} == set(corpus)  # rotation covered every case
     assert len({f.api for f, _ in jobs}) == len({f.api for f in uploads})
@@ -382,7 +383,8 @@ def test_every_image_case_on_every_picker(client, students, fields, corpus, befo
         args = list(BASE[full.api])
         args[full.index] = handle_file(str(plain))
         expected = canonical(client.predict(*args, api_name=full.api))
-        got = canonical(next(a for (f, c), a in zip(jobs, answers) if f is full and c == case).value)
+        answer = next(a for (f, c), a in zip(jobs, answers) if f is full and c == case)
+        got = canonical(answer.value)
         assert not differences(got, expected, case), case
 
 
@@ -412,7 +414,7 @@ def test_every_text_case_in_every_text_field(students, fields, config):
 
     answers = run_all(send, jobs)
     problems = []
-    for (field, case), answer in zip(jobs, answers):
+    for (field, _case), answer in zip(jobs, answers):
         if not answer.ok:
             why = sentence_problem(answer.message)
         else:
@@ -422,15 +424,18 @@ def test_every_text_case_in_every_text_field(students, fields, config):
             why = next((f"HTML output contains {bad!r}" for t in html
                         for bad in ("<script", "<img") if bad in t), None) or next(
                 (f"output contains the control character {bad!r}"
-                 for t in text_outputs(canonical(answer.value)) for bad in CONTROL.findall(t)), None)
+                 for t in text_outputs(canonical(answer.value))
+                 for bad in CONTROL.findall(t)), None)
         if why:
-            problems.append(f"{answer.label}: {why} ({answer.error} {(answer.message or '')[:200]})")
+            problems.append(f"{answer.label}: {why} "
+                            f"({answer.error} {(answer.message or '')[:200]})")
     assert not problems, "\n".join(problems)
     assert {c for _, c in jobs} == set(TEXTS)
 
 
 def test_every_number_case_in_every_numeric_field(lab, fields):
-    numeric = [f for api in fields for f in fields[api] if f.kind in ("integer", "number", "slider")]
+    numeric = [f for api in fields for f in fields[api]
+               if f.kind in ("integer", "number", "slider")]
     session = uuid.uuid4().hex
     assert call_raw(lab.url, "/attribution_model", [MODEL], session)[0]
     def skip(field, case):

@@ -36,10 +36,12 @@ def test_maps_have_the_layers_shape_and_match_a_plain_forward(manager, tiny_mode
 
 def test_hooks_are_removed_after_an_exception(tiny_model):
     network = tiny_model.network
-    with pytest.raises(RuntimeError, match="boom"):
-        with capture_outputs(network, ["layer1", "layer2"]):
-            assert count_hooks(network) == 2
-            raise RuntimeError("boom")
+    with (
+        pytest.raises(RuntimeError, match="boom"),
+        capture_outputs(network, ["layer1", "layer2"]),
+    ):
+        assert count_hooks(network) == 2
+        raise RuntimeError("boom")
     assert count_hooks(network) == 0
     with pytest.raises(ValueError, match="no layer named 'nope'"):
         compute_activations(tiny_model, _image(1), layer="nope")
@@ -48,9 +50,8 @@ def test_hooks_are_removed_after_an_exception(tiny_model):
 
 def test_hooks_are_removed_when_the_forward_pass_fails(tiny_model):
     network = tiny_model.network
-    with pytest.raises(RuntimeError):
-        with capture_outputs(network, ["layer1"]):
-            network(torch.zeros(1, 5, 32, 32))  # wrong channel count: conv1 raises
+    with pytest.raises(RuntimeError), capture_outputs(network, ["layer1"]):
+        network(torch.zeros(1, 5, 32, 32))  # wrong channel count: conv1 raises
     assert count_hooks(network) == 0
 
 
@@ -69,7 +70,8 @@ def test_concurrent_requests_equal_sequential_ones(tiny_model):
     jobs = [(img, layer) for img in images for layer in layers]
     clear_all()
     with ThreadPoolExecutor(max_workers=8) as pool:
-        parallel = list(pool.map(lambda job: compute_activations(tiny_model, job[0], layer=job[1]).maps, jobs))
+        parallel = list(pool.map(
+            lambda job: compute_activations(tiny_model, job[0], layer=job[1]).maps, jobs))
     clear_all()
     sequential = [compute_activations(tiny_model, img, layer=layer).maps for img, layer in jobs]
     for a, b in zip(parallel, sequential):

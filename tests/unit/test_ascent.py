@@ -160,7 +160,7 @@ def test_fourier_image_and_transforms_are_valid_images():
     generators = [torch.Generator().manual_seed(i) for i in range(2)]
     params, image_f = fft_image(generators, size=33)
     image = image_f()
-    assert image.shape == (2, 3, 33, 33) and 0 <= image.min() and image.max() <= 1
+    assert image.shape == (2, 3, 33, 33) and image.min() >= 0 and image.max() <= 1
     moved = random_transform(generators)(image)
     assert moved.shape == image.shape
     moved.sum().backward()
@@ -191,7 +191,8 @@ def test_lock_is_held_while_the_hook_exists(tiny_model, monkeypatch):
     free = []
 
     def spy(x):
-        probe = threading.Thread(target=lambda: free.append(tiny_model.lock.acquire(blocking=False)))
+        probe = threading.Thread(
+            target=lambda: free.append(tiny_model.lock.acquire(blocking=False)))
         probe.start()
         probe.join()
         return original(x)
@@ -377,7 +378,8 @@ def test_layer_weights_and_first_conv_kernels(tiny_model):
 
 
 def _infos(names, blocks):
-    return [LayerInfo(name=n, kind="Conv2d", shape=(8, 4, 4), block=b) for n, b in zip(names, blocks)]
+    return [LayerInfo(name=n, kind="Conv2d", shape=(8, 4, 4), block=b)
+            for n, b in zip(names, blocks)]
 
 
 def test_compare_layer_names_picks_early_middle_deep():

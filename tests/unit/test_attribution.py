@@ -79,7 +79,8 @@ def test_integrated_gradients_completeness(tiny_model, image, baseline):
 
 
 def test_linear_ig_is_exact(linear_model, image):
-    c = A.explain(linear_model, image, method="integrated_gradients", target=1, steps=4).completeness
+    c = A.explain(linear_model, image, method="integrated_gradients", target=1,
+                  steps=4).completeness
     assert c.attribution_sum == pytest.approx(c.difference, abs=1e-4)
     assert abs(c.delta) < 1e-4
 
@@ -89,7 +90,7 @@ def test_baselines_are_defined_in_pixel_space(tiny_model, image):
     assert torch.all(A.baseline_pixels(pixels, kind="black") == 0)
     assert torch.all(A.baseline_pixels(pixels, kind="white") == 1)
     noise = A.baseline_pixels(pixels, kind="noise", seed=1)
-    assert 0 <= noise.min() and noise.max() <= 1
+    assert noise.min() >= 0 and noise.max() <= 1
     assert torch.equal(noise, A.baseline_pixels(pixels, kind="noise", seed=1))
     blurred = A.baseline_pixels(pixels, kind="blurred")
     assert blurred.shape == pixels.shape and blurred.std() < pixels.std()
@@ -136,7 +137,8 @@ def test_guided_backprop_also_guides_relu6(image):
         def forward(self, x):
             return self.fc(self.layer2(self.layer1(x)).mean(dim=(2, 3)))
 
-    model = ModelManager(device="cpu", specs={"r6": tiny_spec("r6", Relu6Net)}, fallback="r6").get("r6")
+    model = ModelManager(device="cpu", specs={"r6": tiny_spec("r6", Relu6Net)},
+                         fallback="r6").get("r6")
     guided = A.explain(model, image, method="guided_gradcam", target=1, layer="layer1")
     plain = A.explain(model, image, method="saliency", target=1).map
     cam = A.explain(model, image, method="gradcam", target=1, layer="layer1").map
@@ -291,7 +293,8 @@ def test_occlusion_equals_captum_on_a_linear_model(linear_model, image):
     inputs = normalised(linear_model, A.model_pixels(linear_model, image))
     raw = Occlusion(linear_model.network).attribute(inputs, sliding_window_shapes=(3, 4, 4),
                                                     strides=(3, 2, 2), baselines=0, target=3)
-    np.testing.assert_allclose(result.map, raw[0].mean(dim=0).clamp(min=0).numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(result.map, raw[0].mean(dim=0).clamp(min=0).numpy(),
+                               rtol=1e-5, atol=1e-6)
     assert method_title(result, "en") == "Occlusion (4 px, stride 2)"
     assert result.map.shape == (8, 8)
 
@@ -320,7 +323,8 @@ def test_occlusion_runs_on_a_folded_copy_with_the_same_scores():
     from core.attribution.inference import inference_network
     from tests.unit.test_sanity import NormNet
 
-    model = ModelManager(device="cpu", specs={"norm": tiny_spec("norm", NormNet)}, fallback="norm").get("norm")
+    model = ModelManager(device="cpu", specs={"norm": tiny_spec("norm", NormNet)},
+                         fallback="norm").get("norm")
     image = np.random.default_rng(4).integers(0, 256, (32, 32, 3), dtype=np.uint8)
     fast = A.explain(model, image, method="occlusion", target=1, window=8, stride=4)
     assert inference_network(model) is not model.network
@@ -329,7 +333,8 @@ def test_occlusion_runs_on_a_folded_copy_with_the_same_scores():
 
     raw = Occlusion(model.network).attribute(inputs, sliding_window_shapes=(3, 8, 8),
                                              strides=(3, 4, 4), baselines=0, target=1)
-    np.testing.assert_allclose(fast.map, raw[0].mean(dim=0).clamp(min=0).numpy(), rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(fast.map, raw[0].mean(dim=0).clamp(min=0).numpy(),
+                               rtol=1e-3, atol=1e-4)
     assert count_hooks(model.network) == 0
 
 

@@ -51,7 +51,8 @@ def test_similarity_equals_manual_cosine_of_projected_embeddings(model, image):
     clip, tokenizer = model.network.clip, model.network.tokenizer
     batch = tokenizer(SLIDES, padding=True, return_tensors="pt")
     with torch.no_grad():
-        image_vector = clip.visual_projection(clip.vision_model(pixel_values=_pixels(model, image)).pooler_output)
+        vision = clip.vision_model(pixel_values=_pixels(model, image))
+        image_vector = clip.visual_projection(vision.pooler_output)
         text_vectors = clip.text_projection(clip.text_model(**batch).pooler_output)
         manual = F.cosine_similarity(text_vectors, image_vector).numpy()
         logits = clip(**batch, pixel_values=_pixels(model, image)).logits_per_image[0].numpy()
@@ -107,7 +108,8 @@ def test_traced_encoders_match_transformers(legacy, image):
         vision = trace_image(clip, pixels)
         text_ref = clip.text_model(**batch, output_attentions=True)
         vision_ref = clip.vision_model(pixel_values=pixels, output_attentions=True)
-        np.testing.assert_allclose(text.embedding, C.model.features(clip.get_text_features(**batch)),
+        np.testing.assert_allclose(text.embedding,
+                                   C.model.features(clip.get_text_features(**batch)),
                                    atol=1e-5)
         np.testing.assert_allclose(vision.embedding,
                                    C.model.features(clip.get_image_features(pixel_values=pixels)),
@@ -136,7 +138,7 @@ def test_token_relevance_one_value_per_token_and_zero_past_the_end(model, image)
             assert tokenized.tokens[i][-1] == "<|endoftext|>"
             assert row.sum() == pytest.approx(1.0, abs=1e-5) or row.sum() == 0
             assert np.all(row >= 0)
-    assert 0 <= relevance.start_share.min() and relevance.start_share.max() <= 1
+    assert relevance.start_share.min() >= 0 and relevance.start_share.max() <= 1
     with pytest.raises(ValueError, match="Unknown method"):
         relevance.of("saliency", 0)
 
@@ -172,7 +174,8 @@ def _reference_chefer(clip, pixels, ids, mask):
 
     def relevance(attentions):
         num_tokens = attentions[0].shape[-1]
-        R = torch.eye(num_tokens, num_tokens).unsqueeze(0).expand(batch_size, num_tokens, num_tokens)
+        R = torch.eye(num_tokens, num_tokens).unsqueeze(0).expand(batch_size, num_tokens,
+                                                                  num_tokens)
         for blk in attentions:
             grad = torch.autograd.grad(one_hot, [blk], retain_graph=True)[0].detach()
             cam = blk.detach()
@@ -344,7 +347,8 @@ def test_load_clip_reads_model_and_tokenizer_with_eager_attention(tmp_path):
     assert isinstance(loaded, ClipNetwork)
     assert loaded.clip.config._attn_implementation == "eager"
     ids = saved.tokenizer(["a cute dog"], return_tensors="pt")
-    assert loaded.tokenizer(["a cute dog"], return_tensors="pt")["input_ids"].tolist() == ids["input_ids"].tolist()
+    loaded_ids = loaded.tokenizer(["a cute dog"], return_tensors="pt")
+    assert loaded_ids["input_ids"].tolist() == ids["input_ids"].tolist()
     with torch.no_grad():
         np.testing.assert_allclose(C.model.features(loaded.clip.get_text_features(**ids)),
                                    C.model.features(saved.clip.get_text_features(**ids)), atol=1e-6)

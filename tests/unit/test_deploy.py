@@ -128,7 +128,8 @@ def test_upload_refuses_a_bad_space_name():
 
 def _dockerfile() -> list[tuple[str, str]]:
     lines = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ").splitlines()
-    return [tuple(line.split(None, 1)) for line in lines if line.strip() and not line.startswith("#")]
+    return [tuple(line.split(None, 1)) for line in lines
+            if line.strip() and not line.startswith("#")]
 
 
 def test_docker_image_runs_the_readme_commands_as_a_non_root_user():
@@ -144,7 +145,8 @@ def test_docker_image_runs_the_readme_commands_as_a_non_root_user():
     assert ("EXPOSE", "7860") in steps
     assert any(op == "ARG" and arg.startswith("BASE_IMAGE=") for op, arg in steps)
     assert any("GRADIO_SERVER_NAME=0.0.0.0" in arg for op, arg in steps if op == "ENV")
-    copied = {shlex.split(arg)[-2] for op, arg in steps if op == "COPY" and "requirements" not in arg}
+    copied = {shlex.split(arg)[-2] for op, arg in steps
+              if op == "COPY" and "requirements" not in arg}
     assert set(deploy.load_config().bundle) <= copied | {"app.py", "spaces.yaml"}
 
 

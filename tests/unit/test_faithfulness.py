@@ -67,7 +67,8 @@ def fresh_cache():
 def test_true_order_deletes_fastest_and_beats_random(known_model, white):
     truth = true_importance()
     shuffled = np.random.default_rng(3).permutation(truth.ravel()).reshape(truth.shape)
-    true, other, random = measure_curves(known_model, white, maps={"true": truth, "other": shuffled},
+    true, other, random = measure_curves(known_model, white,
+                                         maps={"true": truth, "other": shuffled},
                                          target=0, replacement="black", fractions=16)
     assert random.name == A.RANDOM and true.name == "true"
     # every known pixel is among the first 6 of 64: gone after 2 of 16 steps
@@ -80,7 +81,8 @@ def test_true_order_deletes_fastest_and_beats_random(known_model, white):
 
 def test_insertion_is_the_mirror_of_deletion(known_model, white):
     truth = true_importance()
-    true, reverse, random = measure_curves(known_model, white, maps={"true": truth, "reverse": -truth},
+    true, reverse, random = measure_curves(known_model, white,
+                                           maps={"true": truth, "reverse": -truth},
                                            target=0, replacement="black", fractions=16)
     for curve in (reverse, random):
         assert np.all(true.insertion >= curve.insertion - 1e-12)
@@ -162,7 +164,8 @@ def test_inputs_are_not_changed_and_threads_agree():
 
     from tests.unit.test_sanity import NormNet
 
-    model = ModelManager(device="cpu", specs={"norm": tiny_spec("norm", NormNet)}, fallback="norm").get("norm")
+    model = ModelManager(device="cpu", specs={"norm": tiny_spec("norm", NormNet)},
+                         fallback="norm").get("norm")
     image = np.random.default_rng(5).integers(0, 256, (32, 32, 3), dtype=np.uint8)
     importance = np.random.default_rng(6).random((32, 32))
     before = image.copy(), importance.copy()

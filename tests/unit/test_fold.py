@@ -63,14 +63,16 @@ def test_folded_copy_gives_the_same_layer_output_and_leaves_the_original_alone()
     torch.testing.assert_close(output_at(twin, "bn2", EXAMPLE), output_at(network, "bn2", EXAMPLE),
                                rtol=1e-4, atol=1e-5)
     assert all(torch.equal(before[k], v) for k, v in network.state_dict().items())
-    assert isinstance(network.bn1, nn.BatchNorm2d) and not any(p.requires_grad for p in twin.parameters())
+    assert (isinstance(network.bn1, nn.BatchNorm2d)
+            and not any(p.requires_grad for p in twin.parameters()))
 
 
 def test_a_convolution_chosen_as_the_layer_keeps_its_raw_output():
     network = _randomize_norms(ConvBnNet())
     twin = folded_copy(network, example=EXAMPLE[:1], keep="conv2")
     assert isinstance(twin.bn2, nn.BatchNorm2d) and not isinstance(twin.bn1, nn.BatchNorm2d)
-    torch.testing.assert_close(output_at(twin, "conv2", EXAMPLE), output_at(network, "conv2", EXAMPLE),
+    torch.testing.assert_close(output_at(twin, "conv2", EXAMPLE),
+                               output_at(network, "conv2", EXAMPLE),
                                rtol=1e-4, atol=1e-5)
 
 
@@ -79,7 +81,8 @@ def test_a_fold_that_would_change_the_output_is_refused():
     assert conv_norm_pairs(network, EXAMPLE) == [("conv1", "bn1"), ("conv2", "bn2")]
     folded = FoldedNetworks()
     assert folded.get(network, layer="out", example=lambda: EXAMPLE[:1]) is network
-    assert folded.get(network, layer="bn1", example=lambda: EXAMPLE[:1]) is not network  # before the sum
+    # bn1 comes before the sum
+    assert folded.get(network, layer="bn1", example=lambda: EXAMPLE[:1]) is not network
 
 
 def test_one_copy_serves_every_layer_but_a_convolution_gets_its_own():
@@ -107,11 +110,12 @@ def test_the_offline_model_folds_every_norm_before_the_layer():
     model = ModelManager(device="cpu", offline=True).get("efficientnet_lite0")
     example = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(0)) * 0.5
     twin = folded_copy(model.network, example=example)
+    folded_prefixes = ("bn1", "blocks.0", "blocks.1", "blocks.2", "blocks.3", "blocks.4")
     norms_left = [name for name, m in twin.named_modules()
-                  if isinstance(m, nn.BatchNorm2d) and name.startswith(("bn1", "blocks.0", "blocks.1",
-                                                                          "blocks.2", "blocks.3", "blocks.4"))]
+                  if isinstance(m, nn.BatchNorm2d) and name.startswith(folded_prefixes)]
     assert twin is not model.network and norms_left == []
     reference = output_at(model.network, "blocks.4", example)
-    assert (output_at(twin, "blocks.4", example) - reference).abs().max() < 1e-3 * reference.abs().max()
+    difference = output_at(twin, "blocks.4", example) - reference
+    assert difference.abs().max() < 1e-3 * reference.abs().max()
     assert same_output(model.network, twin, "blocks.4", example)
     assert "blocks.4.0.bn1.act" in dict(twin.named_modules())  # layer names survive

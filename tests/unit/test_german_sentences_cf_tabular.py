@@ -2,7 +2,8 @@
 
 ``str(error)`` stays the English sentence (other tests match it); ``in_language("de")`` is the
 German one with the same numbers and names. No model is trained: every check runs before any
-computation, so a stand-in with ``feature_names`` and ``X_train`` is enough for the PDP and ALE checks.
+computation, so a stand-in with ``feature_names`` and ``X_train`` is enough for the PDP and ALE
+checks.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ TRAINED = SimpleNamespace(feature_names=("CRIM", "RM", "LSTAT"),
 
 def test_weights_that_do_not_parse():
     error = raised(parse_weights, "0, 1, drei")
-    assert str(error) == "'drei' is not a number; list the proximity weights like this: 0, 1, 3, 10."
+    assert str(error) == ("'drei' is not a number; "
+                          "list the proximity weights like this: 0, 1, 3, 10.")
     german(error, "„drei“ ist keine Zahl", "Nähe-Gewichte", "0, 1, 3, 10")
 
 

@@ -31,8 +31,8 @@ START = ("chelsea.png", None, "tiny")
 
 @pytest.fixture(scope="module")
 def ctx():
-    return TabContext(models=ModelManager(device="cpu", specs={"tiny": tiny_spec()}, fallback="tiny"),
-                      lang="en", examples=ExampleImages(EXAMPLE_IMAGES_DIR))
+    models = ModelManager(device="cpu", specs={"tiny": tiny_spec()}, fallback="tiny")
+    return TabContext(models=models, lang="en", examples=ExampleImages(EXAMPLE_IMAGES_DIR))
 
 
 def test_every_text_is_german_where_german_differs():

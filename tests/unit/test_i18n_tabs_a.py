@@ -56,9 +56,8 @@ def _visible_strings(block, names: set[str]) -> list[str]:
 def test_the_layout_shows_only_translation_keys(tab):
     models = ModelManager(device="cpu", offline=True)
     ctx = TabContext(models=models, lang="en", examples=ExampleImages(EXAMPLE_IMAGES_DIR))
-    with gr.Blocks() as demo:
-        with gr.Tab(tab.TITLE):  # the shell translates the tab's title
-            tab.build(Form(ctx, "test"))
+    with gr.Blocks() as demo, gr.Tab(tab.TITLE):  # the shell translates the tab's title
+        tab.build(Form(ctx, "test"))
     names = {models.spec(name).title for name in models.names("classifier")}
     english = [(type(block).__name__, text) for block in demo.blocks.values()
                if not isinstance(block, gr.Tab) or block.label != tab.TITLE

@@ -15,7 +15,8 @@ from lab import EXAMPLE_IMAGES_DIR
 
 def test_loaded_once_frozen_and_in_eval(manager):
     results = []
-    threads = [threading.Thread(target=lambda: results.append(manager.get("tiny"))) for _ in range(4)]
+    threads = [threading.Thread(target=lambda: results.append(manager.get("tiny")))
+               for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -39,7 +40,8 @@ def test_missing_weights_fall_back_with_a_sentence(manager):
 
 
 def test_unknown_model_is_a_value_error(manager):
-    with pytest.raises(ValueError, match="Unknown model 'resnet9000'. Choose one of: tiny, seedmodel"):
+    with pytest.raises(ValueError,
+                       match="Unknown model 'resnet9000'. Choose one of: tiny, seedmodel"):
         manager.get("resnet9000")
 
 

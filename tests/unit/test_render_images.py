@@ -13,7 +13,8 @@ def test_grid_geometry_and_click_mapping():
     grid, layout = feature_grid(maps, channels)
     assert layout.columns == 3 and layout.tile == 98  # 7 px maps scaled ×14
     rows = 2
-    assert grid.shape == (rows * (layout.tile + MARGIN) - MARGIN, 3 * (layout.tile + MARGIN) - MARGIN, 3)
+    assert grid.shape == (rows * (layout.tile + MARGIN) - MARGIN,
+                          3 * (layout.tile + MARGIN) - MARGIN, 3)
     step = layout.tile + MARGIN
     assert layout.channel_at(1, 1) == 5
     assert layout.channel_at(step + 2, 2) == 3
@@ -30,7 +31,8 @@ def test_shared_scale_keeps_weak_maps_dark_per_map_stretches_them():
     per_map, _ = feature_grid(maps, np.array([0, 1]), scale="per map")
     step = layout.tile + MARGIN
     right = layout.tile - 3
-    assert shared[layout.tile - 2, step + right].sum() < per_map[layout.tile - 2, step + right].sum()
+    row = layout.tile - 2
+    assert shared[row, step + right].sum() < per_map[row, step + right].sum()
 
 
 def test_colorize_and_overlay_shapes():

@@ -17,7 +17,8 @@ def test_cache_hit_needs_no_download(tmp_path):
     def forbidden(url, dst):
         raise AssertionError("a cached file must not be downloaded again")
 
-    path = UrlWeights(URL).resolve(title="TinyNet", offline=False, cache_dir=tmp_path, download=forbidden)
+    path = UrlWeights(URL).resolve(title="TinyNet", offline=False, cache_dir=tmp_path,
+                                   download=forbidden)
     assert path == tmp_path / "tinynet-0123abcd.pth"
     assert UrlWeights(URL).status(offline=True, cache_dir=tmp_path) == "cached"
 

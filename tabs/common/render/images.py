@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 from matplotlib import colormaps
@@ -19,7 +20,8 @@ MARGIN = 4
 
 
 def colorize(values: np.ndarray, *, low: float, high: float, cmap: str = "viridis") -> np.ndarray:
-    """Map a 2-D float array to RGB uint8 ``(H, W, 3)`` with ``low``→ first colour, ``high``→ last."""
+    """Map a 2-D float array to RGB uint8 ``(H, W, 3)`` with ``low``→ first colour, ``high``→
+    last."""
     span = high - low
     scaled = (values - low) / span if span > 0 else np.zeros_like(values, dtype=np.float64)
     rgba = colormaps[cmap](np.clip(scaled, 0.0, 1.0))
@@ -27,9 +29,10 @@ def colorize(values: np.ndarray, *, low: float, high: float, cmap: str = "viridi
 
 
 def resize_map(values: np.ndarray, size: tuple[int, int], *, smooth: bool = True) -> np.ndarray:
-    """Resize a 2-D float map to ``size`` = (height, width): bilinear, or nearest for crisp tiles."""
-    image = Image.fromarray(values.astype(np.float32), mode="F")
-    resample = Image.BILINEAR if smooth else Image.NEAREST
+    """Resize a 2-D float map to ``size`` = (height, width): bilinear, or nearest for crisp
+    tiles."""
+    image = Image.fromarray(values.astype(np.float32))  # float32: Pillow's mode "F"
+    resample = Image.Resampling.BILINEAR if smooth else Image.Resampling.NEAREST
     return np.asarray(image.resize((size[1], size[0]), resample), dtype=np.float32)
 
 

@@ -34,7 +34,8 @@ def unit_scale(values: np.ndarray, *, clip_percentile: float = CLIP_PERCENTILE) 
     return np.clip((values - low) / (high - low), 0.0, 1.0)
 
 
-def heatmap(values: np.ndarray, *, cmap: str = "jet", size: tuple[int, int] | None = None) -> np.ndarray:
+def heatmap(values: np.ndarray, *, cmap: str = "jet",
+            size: tuple[int, int] | None = None) -> np.ndarray:
     """A map normalised on its own as an RGB uint8 picture, optionally resized to (H, W)."""
     unit = unit_scale(values)
     if size is not None and unit.shape != size:
@@ -70,7 +71,7 @@ def strip(panels: list[tuple[np.ndarray, str]], *, tile: int = 224) -> np.ndarra
     font = ImageFont.load_default(size=12)
     for i, (picture, title) in enumerate(panels):
         x = i * (tile + GAP)
-        image = Image.fromarray(picture).resize((tile, tile), Image.BILINEAR)
+        image = Image.fromarray(picture).resize((tile, tile), Image.Resampling.BILINEAR)
         canvas.paste(image, (x, TITLE_HEIGHT))
         for line_no, line in enumerate(title.translate(_SPELLED).split("\n")[:2]):
             draw.text((x + 2, 2 + 15 * line_no), _fit(draw, line, font, tile - 4), fill=(0, 0, 0),
