@@ -16,15 +16,16 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs
 
-from tabs.common.i18n import LANGUAGES
+from tabs.common.i18n import LANGUAGES, Texts
 
 GRADIO_BUSY = "This application is currently busy. Please try again."
-BUSY = {
-    "en": "The lab is busy right now: many students are computing at once. Please try again "
-          "in a minute.",
-    "de": "Das Lab ist gerade ausgelastet, weil viele gleichzeitig rechnen. Bitte versuche es "
-          "in einer Minute noch einmal.",
-}
+BUSY = Texts("busy", en={
+    "busy": "The lab is busy right now: many students are computing at once. Please try again "
+            "in a minute.",
+}, de={
+    "busy": "Das Lab ist gerade ausgelastet, weil viele gleichzeitig rechnen. Bitte versuche es "
+            "in einer Minute noch einmal.",
+})
 
 
 def _language_script(lang: str) -> str:
@@ -34,7 +35,7 @@ def _language_script(lang: str) -> str:
 
 def _busy_script() -> str:
     """Replace Gradio's English busy sentence, wherever it appears, by ours."""
-    busy, gradio_busy = json.dumps(BUSY), json.dumps(GRADIO_BUSY)
+    busy, gradio_busy = json.dumps(BUSY.both("busy")), json.dumps(GRADIO_BUSY)
     return ("(()=>{const m=" + busy + ";"
             "const t=()=>m[(navigator.language||'en').slice(0,2)]||m.en;"
             "new MutationObserver(rs=>{for(const r of rs)for(const n of r.addedNodes){"

@@ -8,11 +8,10 @@ May import: scikit-learn, pandas, numpy, torch, ``core`` helpers, and Lightning 
 Never gradio or pyplot.
 """
 
-from core.tabular.boston import TARGET, TARGET_LABEL, BostonData, feature_label, load_boston
+from core.tabular.boston import FEATURES, TARGET, BostonData, load_boston
 from core.tabular.mlp import NeuralNetworkRegressor
 from core.tabular.training import (
     MODEL_NAMES,
-    MODEL_TITLES,
     TREE_MODELS,
     ModelName,
     ModelScores,
@@ -21,6 +20,6 @@ from core.tabular.training import (
     train_models,
 )
 
-__all__ = ["MODEL_NAMES", "MODEL_TITLES", "TARGET", "TARGET_LABEL", "TREE_MODELS", "BostonData",
+__all__ = ["FEATURES", "MODEL_NAMES", "TARGET", "TREE_MODELS", "BostonData",
            "ModelName", "ModelScores", "NeuralNetworkRegressor", "TrainedModels", "check_model",
-           "feature_label", "load_boston", "train_models"]
+           "load_boston", "train_models"]

@@ -30,8 +30,6 @@ ModelName = Literal["random_forest", "gradient_boosting", "neural_network"]
 MODEL_NAMES: tuple[ModelName, ...] = get_args(ModelName)
 #: The models made of decision trees (scikit-learn's "recursion" PDP works only for these).
 TREE_MODELS: tuple[str, ...] = ("random_forest", "gradient_boosting")
-MODEL_TITLES = {"random_forest": "Random forest", "gradient_boosting": "Gradient boosting",
-                "neural_network": "Neural network (MLP)"}
 TEST_SIZE = 0.25
 Estimator: TypeAlias = RandomForestRegressor | GradientBoostingRegressor | NeuralNetworkRegressor
 

@@ -8,17 +8,17 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from tabs.common.i18n import Language, in_language
+from tabs.common.i18n import Language, Texts, in_language
 from tabs.common.render.images import GridLayout, tile_grid
 
 SEED_MARGIN = 5  # the seed's margin between tiles
 COLUMNS = 8
 PENDING = (48, 48, 48)
 
-_TEXT = {
-    "en": {"mean": "mean", "step": "step", "activation": "mean activation of the filter"},
-    "de": {"mean": "Mittel", "step": "Schritt", "activation": "mittlere Aktivierung des Filters"},
-}
+WORDS = Texts("ascent_pictures",
+              en={"mean": "mean", "step": "step", "activation": "mean activation of the filter"},
+              de={"mean": "Mittel", "step": "Schritt",
+                  "activation": "mittlere Aktivierung des Filters"})
 
 
 def ascent_grid(tiles: Sequence[np.ndarray | None], filters: Sequence[int],
@@ -69,7 +69,7 @@ def side_by_side(images: Sequence[np.ndarray], *, gap: int = 8) -> np.ndarray:
 def loss_figure(losses: np.ndarray, filters: Sequence[int], *, title: str = "",
                 lang: Language = "en") -> Figure:
     """Mean activation of each filter over the steps (thin lines) and their mean (bold)."""
-    text = in_language(_TEXT, lang)
+    text = in_language(WORDS.words, lang)
     fig = Figure(figsize=(6.4, 3.4), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     steps = np.arange(losses.shape[1])

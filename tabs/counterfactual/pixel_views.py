@@ -25,7 +25,7 @@ from tabs.common.streaming import Done, stream_job
 from tabs.common.view import Call, View
 from tabs.counterfactual import describe
 from tabs.counterfactual.render import comparison, gradcam_pair, tradeoff_figure
-from tabs.counterfactual.settings import PixelSettings, TradeoffSettings, core_params, random_seed
+from tabs.counterfactual.settings import PixelSettings, TradeoffSettings
 from tabs.counterfactual.start import SWITCHES, painted_mask, scores, start
 from tabs.counterfactual.texts import T
 
@@ -57,9 +57,9 @@ def run_pixel(call: Call[PixelSettings]) -> Iterator[tuple]:
     """
     s, lang = call.settings, call.lang
     loaded, image, target = start(call)
-    params = core_params(s)
+    params = s.params()
     mask = painted_mask(s.use_region, s.editor, image.shape)
-    seed = random_seed(s)
+    seed = s.random_seed
     original = loaded.categories[target.original]
     name = describe.target_name(target, original, lang=lang)
     blank = (None,) * 5  # the result outputs, empty until the run ends (see streaming.py)
@@ -123,9 +123,9 @@ def run_tradeoff(call: Call[TradeoffSettings]) -> Iterator[tuple]:
     """
     s, lang = call.settings, call.lang
     loaded, image, target = start(call)
-    params = core_params(s)
+    params = s.params()
     mask = painted_mask(s.use_region, s.editor, image.shape)
-    seed = random_seed(s)
+    seed = s.random_seed
     name = describe.target_name(target, loaded.categories[target.original], lang=lang)
 
     def job(should_stop, emit) -> TradeOff:

@@ -57,16 +57,20 @@ class NoSettings:
 
 
 @dataclass(frozen=True)
-class PixelSettings:
-    """Method 1 (Wachter et al.): the start, an optional painted region and the knobs."""
+class Start:
+    """The start every method shares: the image, the model and what counts as the target."""
 
     example: str = linked("image", EXAMPLE)
     upload: str | None = None
     model: str = linked("model", MODEL)
     kind: str = linked("method", KIND)
     class_index: float | None = linked("target", CLASS_INDEX)
-    use_region: bool = False
-    editor: dict | None = None
+
+
+@dataclass(frozen=True)
+class Knobs:
+    """Method 1's knobs, the last fields of its views."""
+
     weight: float = _PIXEL.weight
     distance: str = _PIXEL.distance.upper()
     smoothness: float = _PIXEL.smoothness
@@ -75,58 +79,49 @@ class PixelSettings:
     threshold: float = _PIXEL.threshold
     seed: int | None = 0
 
+    def params(self) -> PixelParams:
+        """The knobs as checked core parameters (core refuses what is wrong)."""
+        return pixel_params(weight=self.weight, distance=str(self.distance).lower(),
+                            smoothness=self.smoothness, step_size=self.step_size,
+                            max_steps=self.max_steps, threshold=self.threshold)
+
+    @property
+    def random_seed(self) -> int:
+        """The seed (0 for an empty field; core checks the rest)."""
+        return 0 if self.seed in (None, "") else self.seed
+
+
+# A view's own fields come before the knobs: a dataclass collects fields from the end of its
+# bases (``class PixelSettings(Knobs, _Region)``: the fields of ``_Region``, then the knobs).
+
 
 @dataclass(frozen=True)
-class TradeoffSettings:
+class _Region(Start):
+    use_region: bool = False
+    editor: dict | None = None
+
+
+@dataclass(frozen=True)
+class PixelSettings(Knobs, _Region):
+    """Method 1 (Wachter et al.): the start, an optional painted region and the knobs."""
+
+
+@dataclass(frozen=True)
+class _Sweep(_Region):
+    weights: str = WEIGHTS
+
+
+@dataclass(frozen=True)
+class TradeoffSettings(Knobs, _Sweep):
     """Method 1 for several proximity weights (``weights`` replaces the single ``weight``)."""
 
-    example: str = EXAMPLE
-    upload: str | None = None
-    model: str = MODEL
-    kind: str = KIND
-    class_index: float | None = CLASS_INDEX
-    use_region: bool = False
-    editor: dict | None = None
-    weights: str = WEIGHTS
-    weight: float = _PIXEL.weight
-    distance: str = _PIXEL.distance.upper()
-    smoothness: float = _PIXEL.smoothness
-    step_size: float = _PIXEL.step_size
-    max_steps: int = _PIXEL.max_steps
-    threshold: float = _PIXEL.threshold
-    seed: int | None = 0
-
 
 @dataclass(frozen=True)
-class SwapSettings:
+class SwapSettings(Start):
     """Method 2 (Goyal et al.): the start and a picture of the target to take cells from."""
 
-    example: str = EXAMPLE
-    upload: str | None = None
-    model: str = MODEL
-    kind: str = KIND
-    class_index: float | None = CLASS_INDEX
     dog_example: str = DOG
     dog_upload: str | None = None
     max_cells: int = _SWAP.max_cells
     candidates: int = _SWAP.candidates
     threshold: float = _SWAP.threshold
-
-
-Start = PixelSettings | TradeoffSettings | SwapSettings
-"""Settings with a start: image, model and target."""
-Knobs = PixelSettings | TradeoffSettings
-"""Settings with method 1's knobs."""
-
-
-def core_params(settings: Knobs) -> PixelParams:
-    """Method 1's knobs as checked core parameters (core refuses what is wrong)."""
-    s = settings
-    return pixel_params(weight=s.weight, distance=str(s.distance).lower(),
-                        smoothness=s.smoothness, step_size=s.step_size,
-                        max_steps=s.max_steps, threshold=s.threshold)
-
-
-def random_seed(settings: Knobs) -> int:
-    """The seed typed (0 for an empty field; core checks the rest)."""
-    return 0 if settings.seed in (None, "") else settings.seed

@@ -10,10 +10,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
-from core.tabular import MODEL_TITLES, TARGET_LABEL, feature_label
 from core.tabular.ale import ALE1D
 from core.tabular.pdp import PDP1D, PDP2D, ModelComparison
-from tabs.common.i18n import Language, in_language
+from tabs.common.i18n import Language, Texts, in_language
+from tabs.pdp.texts import T, feature_label
 
 #: gr.Plot saves a Figure at the dpi it was created with; 160 dpi (1152 px for 7.2 in) lets the
 #: browser scale the PNG down to its column, so text stays sharp on HiDPI screens too.
@@ -24,68 +24,72 @@ ICE_COLOUR = "#1f77b4"
 MODEL_COLOURS = {"random_forest": "#1f77b4", "gradient_boosting": "#ff7f0e",
                  "neural_network": "#9467bd"}
 
-_TEXT = {
-    "en": {
-        "random_forest": "Random forest",
-        "gradient_boosting": "Gradient boosting",
-        "neural_network": "Neural network (MLP)",
-        "pdp": "PDP (average of all rows)",
-        "ice": "ICE: {n} sampled rows",
-        "cice": "centred ICE: {n} sampled rows",
-        "predicted": "predicted " + TARGET_LABEL["en"],
-        "change": "change in predicted " + TARGET_LABEL["en"],
-        "rows": "rows",
-        "title_1d": "{model}: partial dependence on {feature}",
-        "title_1d_c": "{model}: centred ICE for {feature}",
-        "title_2d": "{model}: 2D partial dependence ({method})",
-        "recursion": "recursion",
-        "brute": "brute",
-        "outside": "outside the data (extrapolation)",
-        "data": "training rows",
-        "title_cmp": "Partial dependence on {feature}: all models",
-        "score": "{model}: test R² {r2:.2f}, MAE {mae:.2f}",
-        "title_pdp": "PDP: {model}",
-        "title_ale": "ALE: {model}",
-        "ale": "ALE",
-        "pdp_shift": "PDP, shifted to mean 0",
-        "effect": "effect on predicted " + TARGET_LABEL["en"],
-    },
-    "de": {
-        "random_forest": "Random Forest",
-        "gradient_boosting": "Gradient Boosting",
-        "neural_network": "Neuronales Netz (MLP)",
-        "pdp": "PDP (Mittel über alle Zeilen)",
-        "ice": "ICE: {n} zufällige Zeilen",
-        "cice": "zentrierte ICE: {n} zufällige Zeilen",
-        "predicted": "vorhergesagter " + TARGET_LABEL["de"],
-        "change": "Änderung des vorhergesagten " + TARGET_LABEL["de"],
-        "rows": "Zeilen",
-        "title_1d": "{model}: partielle Abhängigkeit von {feature}",
-        "title_1d_c": "{model}: zentrierte ICE für {feature}",
-        "title_2d": "{model}: partielle 2D-Abhängigkeit ({method})",
-        "recursion": "Rekursion",
-        "brute": "Brute Force",
-        "outside": "außerhalb der Daten (Extrapolation)",
-        "data": "Trainingszeilen",
-        "title_cmp": "Partielle Abhängigkeit von {feature}: alle Modelle",
-        "score": "{model}: Test-R² {r2:.2f}, MAE {mae:.2f}",
-        "title_pdp": "PDP: {model}",
-        "title_ale": "ALE: {model}",
-        "ale": "ALE",
-        "pdp_shift": "PDP, auf Mittelwert 0 verschoben",
-        "effect": "Effekt auf den vorhergesagten " + TARGET_LABEL["de"],
-    },
-}
+WORDS = Texts("pdp_pictures", en={
+    "random_forest": "Random forest",
+    "gradient_boosting": "Gradient boosting",
+    "neural_network": "Neural network (MLP)",
+    "pdp": "PDP (average of all rows)",
+    "ice": "ICE: {n} sampled rows",
+    "cice": "centred ICE: {n} sampled rows",
+    "predicted": "predicted {target}",
+    "change": "change in predicted {target}",
+    "rows": "rows",
+    "title_1d": "{model}: partial dependence on {feature}",
+    "title_1d_c": "{model}: centred ICE for {feature}",
+    "title_2d": "{model}: 2D partial dependence ({method})",
+    "recursion": "recursion",
+    "brute": "brute",
+    "outside": "outside the data (extrapolation)",
+    "data": "training rows",
+    "title_cmp": "Partial dependence on {feature}: all models",
+    "score": "{model}: test R² {r2:.2f}, MAE {mae:.2f}",
+    "title_pdp": "PDP: {model}",
+    "title_ale": "ALE: {model}",
+    "ale": "ALE",
+    "pdp_shift": "PDP, shifted to mean 0",
+    "effect": "effect on predicted {target}",
+}, de={
+    "random_forest": "Random Forest",
+    "gradient_boosting": "Gradient Boosting",
+    "neural_network": "Neuronales Netz (MLP)",
+    "pdp": "PDP (Mittel über alle Zeilen)",
+    "ice": "ICE: {n} zufällige Zeilen",
+    "cice": "zentrierte ICE: {n} zufällige Zeilen",
+    "predicted": "vorhergesagter {target}",
+    "change": "Änderung des vorhergesagten {target}",
+    "rows": "Zeilen",
+    "title_1d": "{model}: partielle Abhängigkeit von {feature}",
+    "title_1d_c": "{model}: zentrierte ICE für {feature}",
+    "title_2d": "{model}: partielle 2D-Abhängigkeit ({method})",
+    "recursion": "Rekursion",
+    "brute": "Brute Force",
+    "outside": "außerhalb der Daten (Extrapolation)",
+    "data": "Trainingszeilen",
+    "title_cmp": "Partielle Abhängigkeit von {feature}: alle Modelle",
+    "score": "{model}: Test-R² {r2:.2f}, MAE {mae:.2f}",
+    "title_pdp": "PDP: {model}",
+    "title_ale": "ALE: {model}",
+    "ale": "ALE",
+    "pdp_shift": "PDP, auf Mittelwert 0 verschoben",
+    "effect": "Effekt auf den vorhergesagten {target}",
+    })
+
 
 __all__ = ["render_ale_vs_pdp", "render_model_comparison", "render_pdp_1d", "render_pdp_2d"]
 
 
 def _t(lang: Language) -> dict[str, str]:
-    return in_language(_TEXT, lang)
+    """The words of the figures in ``lang``, their placeholders still to fill."""
+    return in_language(WORDS.words, lang)
+
+
+def _target(key: str, lang: Language) -> str:
+    """An axis label about the predicted price ("predicted MEDV (in $1000s)")."""
+    return WORDS.text(key, lang, target=T.text("target_label", lang))
 
 
 def _model_title(model: str, lang: Language) -> str:
-    return _t(lang).get(model, MODEL_TITLES.get(model, model))
+    return WORDS.text(model, lang)
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -154,7 +158,7 @@ def render_pdp_1d(result: PDP1D, *, lang: Language = "en") -> Figure:
     if result.centered:
         ax.axhline(0.0, color="0.4", linewidth=0.8, linestyle=":")
     ax.autoscale_view()
-    ax.set_ylabel(text["change" if result.centered else "predicted"])
+    ax.set_ylabel(_target("change" if result.centered else "predicted", lang))
     title = text["title_1d_c" if result.centered else "title_1d"]
     ax.set_title(title.format(model=_model_title(result.model, lang), feature=result.feature))
     ax.grid(alpha=0.3)
@@ -190,7 +194,7 @@ def render_pdp_2d(result: PDP2D, *, lang: Language = "en", levels: int = 12) -> 
     ax.set_title(text["title_2d"].format(model=_model_title(result.model, lang),
                                          method=text[result.method]))
     colorbar = fig.colorbar(filled, ax=ax)
-    colorbar.set_label(text["predicted"])
+    colorbar.set_label(_target("predicted", lang))
     handles = [
         Line2D([], [], linestyle="", marker="o", markersize=4, markerfacecolor="white",
                markeredgecolor="k", label=text["data"]),
@@ -215,7 +219,7 @@ def render_model_comparison(result: ModelComparison, *, lang: Language = "en") -
         name = _model_title(model, lang)
         label = text["score"].format(model=name, r2=score.r2, mae=score.mae) if score else name
         ax.plot(result.grid, average, color=MODEL_COLOURS.get(model), linewidth=2.6, label=label)
-    ax.set_ylabel(text["predicted"])
+    ax.set_ylabel(_target("predicted", lang))
     ax.set_title(text["title_cmp"].format(feature=result.feature))
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize=9, framealpha=0.85)
@@ -237,7 +241,7 @@ def render_ale_vs_pdp(ale: ALE1D, pdp: PDP1D, *, lang: Language = "en") -> Figur
     left, right = fig.subplots(1, 2)
     model = _model_title(pdp.model, lang)
     left.plot(pdp.grid, pdp.average, color=PDP_COLOUR, linewidth=2.8, label=text["pdp"])
-    left.set_ylabel(text["change" if pdp.centered else "predicted"])
+    left.set_ylabel(_target("change" if pdp.centered else "predicted", lang))
     left.set_title(text["title_pdp"].format(model=model))
 
     right.plot(ale.edges, ale.effect, color="#2ca02c", linewidth=2.8, marker="o", markersize=3,
@@ -246,7 +250,7 @@ def render_ale_vs_pdp(ale: ALE1D, pdp: PDP1D, *, lang: Language = "en") -> Figur
     right.plot(pdp.grid, shifted, color=PDP_COLOUR, linewidth=1.6, linestyle="--",
                label=text["pdp_shift"])
     right.axhline(0.0, color="0.4", linewidth=0.8, linestyle=":")
-    right.set_ylabel(text["effect"])
+    right.set_ylabel(_target("effect", lang))
     right.set_title(text["title_ale"].format(model=_model_title(ale.model, lang)))
     right.legend(loc="best", fontsize=9, framealpha=0.85)
 

@@ -1,16 +1,97 @@
-"""The Partial dependence tab's words: labels for the browser, sentences the handlers write.
-
-Feature labels (``feature_<NAME>``) and descriptions come from ``core.tabular``, which keeps
-them next to the data in both languages.
-"""
+"""The Partial dependence tab's words: labels for the browser, sentences the views write, and
+what each feature of the Boston data means (``meaning_<NAME>``) with its axis label
+(``feature_<NAME>``)."""
 
 from __future__ import annotations
 
-from core.tabular import feature_label, load_boston
 from tabs.common.i18n import Texts
 
 PREVIEW_ROWS = 10  # rows of the data preview (its label says how many)
-_FEATURES = load_boston().feature_names
+
+#: feature → (meaning in English, in German, axis label in English, in German)
+FEATURE_WORDS: dict[str, tuple[str, str, str, str]] = {
+    "CRIM": (
+        "Per-capita crime rate of the town (crimes per resident).",
+        "Kriminalitätsrate der Stadt pro Kopf (Straftaten je Einwohner).",
+        "CRIM: crime rate (per capita)",
+        "CRIM: Kriminalitätsrate (pro Kopf)",
+    ),
+    "ZN": (
+        "Share of residential land zoned for lots over 25,000 sq. ft. (in %).",
+        "Anteil des Wohnbaulands für Grundstücke über 25.000 sq. ft. (in %).",
+        "ZN: land for large lots (%)",
+        "ZN: Bauland für große Grundstücke (%)",
+    ),
+    "INDUS": (
+        "Share of the town's acres used by non-retail business (in %).",
+        "Anteil der Fläche der Stadt für Gewerbe außer Einzelhandel (in %).",
+        "INDUS: non-retail business land (%)",
+        "INDUS: Gewerbefläche (%)",
+    ),
+    "CHAS": (
+        "Charles River dummy: 1 if the tract borders the river, otherwise 0.",
+        "Charles River: 1, wenn der Bezirk an den Fluss grenzt, sonst 0.",
+        "CHAS: borders Charles River (0/1)",
+        "CHAS: grenzt an Charles River (0/1)",
+    ),
+    "NOX": (
+        "Nitric oxides concentration (parts per 10 million).",
+        "Stickoxid-Konzentration (Teile pro 10 Millionen).",
+        "NOX: nitric oxides (parts per 10 million)",
+        "NOX: Stickoxide (Teile pro 10 Mio.)",
+    ),
+    "RM": (
+        "Average number of rooms per dwelling.",
+        "Durchschnittliche Anzahl der Zimmer pro Wohnung.",
+        "RM: rooms per dwelling",
+        "RM: Zimmer pro Wohnung",
+    ),
+    "AGE": (
+        "Share of owner-occupied units built before 1940 (in %).",
+        "Anteil der selbst bewohnten Häuser, die vor 1940 gebaut wurden (in %).",
+        "AGE: built before 1940 (%)",
+        "AGE: vor 1940 gebaut (%)",
+    ),
+    "DIS": (
+        "Weighted distance to five Boston employment centres (distance index).",
+        "Gewichtete Entfernung zu fünf Bostoner Arbeitszentren (Entfernungsindex).",
+        "DIS: distance to job centres (index)",
+        "DIS: Entfernung zu Arbeitszentren (Index)",
+    ),
+    "RAD": (
+        "Index of accessibility to radial highways (1 = worst, 24 = best).",
+        "Index der Erreichbarkeit von Ausfallstraßen (1 = schlecht, 24 = gut).",
+        "RAD: highway access (index 1-24)",
+        "RAD: Autobahnzugang (Index 1-24)",
+    ),
+    "TAX": (
+        "Full-value property-tax rate (in $ per $10,000).",
+        "Grundsteuersatz (in $ je 10.000 $ Wert).",
+        "TAX: property tax ($ per $10,000)",
+        "TAX: Grundsteuer ($ je 10.000 $)",
+    ),
+    "PTRATIO": (
+        "Pupil-teacher ratio of the town (pupils per teacher).",
+        "Schüler-Lehrer-Verhältnis der Stadt (Schüler je Lehrkraft).",
+        "PTRATIO: pupils per teacher",
+        "PTRATIO: Schüler je Lehrkraft",
+    ),
+    "B": (
+        "1000·(Bk − 0.63)², where Bk is the share of Black residents of the town. An encoding "
+        "of race; see the note on B. Left out by default.",
+        "1000·(Bk − 0,63)², wobei Bk der Anteil schwarzer Einwohner der Stadt ist. Eine "
+        "Kodierung von Herkunft; siehe den Hinweis zu B. Standardmäßig weggelassen.",
+        "B: 1000·(Bk − 0.63)² (see note)",
+        "B: 1000·(Bk − 0,63)² (siehe Hinweis)",
+    ),
+    "LSTAT": (
+        "Share of the population with lower social status (in %).",
+        "Anteil der Bevölkerung mit niedrigem sozialem Status (in %).",
+        "LSTAT: lower-status population (%)",
+        "LSTAT: niedriger Sozialstatus (%)",
+    ),
+}
+
 
 T = Texts("pdp", en={
     # labels
@@ -53,7 +134,9 @@ T = Texts("pdp", en={
     "column_feature": "feature",
     "column_meaning": "meaning (unit)",
     "target_meaning": "Median value of owner-occupied homes (in $1000s, 1970 dollars); the target.",
-    **{f"feature_{name}": feature_label(name, "en") for name in _FEATURES},
+    "target_label": "MEDV (in $1000s)",
+    **{f"feature_{name}": words[2] for name, words in FEATURE_WORDS.items()},
+    **{f"meaning_{name}": words[0] for name, words in FEATURE_WORDS.items()},
     # labels and sentences
     "model_random_forest": "Random forest",
     "model_gradient_boosting": "Gradient boosting",
@@ -130,7 +213,9 @@ T = Texts("pdp", en={
     "column_meaning": "Bedeutung (Einheit)",
     "target_meaning": "Medianwert der selbst bewohnten Häuser (in 1000 $, Dollar von 1970); "
                       "die Zielgröße.",
-    **{f"feature_{name}": feature_label(name, "de") for name in _FEATURES},
+    "target_label": "MEDV (in 1000 $)",
+    **{f"feature_{name}": words[3] for name, words in FEATURE_WORDS.items()},
+    **{f"meaning_{name}": words[1] for name, words in FEATURE_WORDS.items()},
     "model_random_forest": "Random Forest",
     "model_gradient_boosting": "Gradient Boosting",
     "model_neural_network": "Neuronales Netz (MLP)",
@@ -166,3 +251,9 @@ T = Texts("pdp", en={
     "ale": "ALE über {bins} Intervalle (Quantile von {feature}, je {fewest}–{most} Zeilen); "
            "Effekt von {low:.1f} bis {high:.1f} (1000 $).",
 })
+
+
+def feature_label(feature: str, lang: str) -> str:
+    """The short axis label with unit of ``feature`` (e.g. "RM: rooms per dwelling") in
+    ``lang``; the name itself for a feature the data do not have."""
+    return T.text(f"feature_{feature}", lang) if feature in FEATURE_WORDS else feature

@@ -19,7 +19,6 @@ from core.tabular import (
     TARGET,
     ModelName,
     TrainedModels,
-    feature_label,
     load_boston,
     train_models,
 )
@@ -31,7 +30,7 @@ from tabs.pdp.render import (
     render_pdp_1d,
     render_pdp_2d,
 )
-from tabs.pdp.texts import PREVIEW_ROWS, T
+from tabs.pdp.texts import PREVIEW_ROWS, T, feature_label
 
 SEED = 0
 #: Default feature of each dropdown: 1D, 2D x, 2D y, compare, ALE (the seed's exercises).
@@ -107,9 +106,7 @@ def feature_names(drop_b: bool) -> list[str]:
 
 def descriptions(lang: str) -> pd.DataFrame:
     """Every feature and the target with its meaning, in ``lang``."""
-    data = load_boston()
-    meanings = data.descriptions_de if lang == "de" else data.descriptions
-    rows = [(f, meanings[f]) for f in data.feature_names]
+    rows = [(f, T.text(f"meaning_{f}", lang)) for f in load_boston().feature_names]
     rows.append((TARGET, T.text("target_meaning", lang)))
     return pd.DataFrame(rows, columns=[T.text("column_feature", lang),
                                        T.text("column_meaning", lang)])

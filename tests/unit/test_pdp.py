@@ -25,6 +25,7 @@ from tabs.pdp.render import (
     render_pdp_1d,
     render_pdp_2d,
 )
+from tabs.pdp.texts import FEATURE_WORDS, T
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,8 +49,9 @@ def test_bundled_data_loads_with_units_and_descriptions():
     assert data.y.shape == (506,) and data.y.min() == 5.0 and data.y.max() == 50.0
     assert all(dtype == np.float64 for dtype in data.X.dtypes)  # sklearn refuses int columns
     assert data.feature_names == tuple(data.X.columns)
-    assert set(data.descriptions) == set(data.feature_names) == set(data.descriptions_de)
-    assert "rooms" in data.descriptions["RM"] and "Zimmer" in data.descriptions_de["RM"]
+    # the tab describes every feature in both languages
+    assert set(FEATURE_WORDS) == set(data.feature_names)
+    assert "rooms" in T.text("meaning_RM", "en") and "Zimmer" in T.text("meaning_RM", "de")
     assert B.load_boston() is data
 
 
