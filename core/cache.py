@@ -136,6 +136,11 @@ class ResultCache:
         with self._lock:
             return sum(self._sizes.values())
 
+    def keys_by_use(self) -> list[Hashable]:
+        """The keys of the kept results, least recently used first."""
+        with self._lock:
+            return list(self._items)
+
     def oldest_use(self) -> int | None:
         """When the least recently used result was last used (``None`` when empty)."""
         with self._lock:

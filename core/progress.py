@@ -1,5 +1,6 @@
 """How long computations say how far they are: a fraction and a :class:`Step`, a code with its
-values that the tab words in the page's language (core writes no display sentences)."""
+values that the tab words in the page's language (core writes no display sentences); how they
+hand over each part of a result as soon as it exists, and how they stop when asked."""
 
 from __future__ import annotations
 
@@ -25,6 +26,16 @@ def report(progress: Progress | None, fraction: float, code: str, **values: obje
     way."""
     if progress is not None:
         progress(fraction, Step(code, values))
+
+
+class Stopped(Exception):
+    """A computation that was asked to stop (its ``should_stop()`` said so) before it ended."""
+
+
+def stop_if(should_stop: Callable[[], bool] | None) -> None:
+    """Raise :class:`Stopped` when ``should_stop()`` says so (between two parts of a result)."""
+    if should_stop is not None and should_stop():
+        raise Stopped
 
 
 def within(progress: Progress | None, start: float, share: float) -> Progress | None:

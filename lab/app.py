@@ -25,6 +25,7 @@ from lab.memory import limit_heap_arenas
 from lab.security import PrivateUploads
 from lab.settings import Settings
 from lab.status import status_markdown, status_summary
+from lab.threads import use_threads
 from lab.zerogpu import gpu_wrapper
 from tabs import activations, ascent, attribution, clip, counterfactual, pdp
 from tabs.common.context import TabContext
@@ -82,13 +83,17 @@ def build_app(settings: Settings, models: ModelManager | None = None) -> gr.Bloc
     return build_lab(settings, models).demo
 
 
+def heavy_limit(settings: Settings) -> int:
+    """Heavy requests of one model group that run at once: on a CPU two keep both cores busy
+    (each with its share of the cores' threads, :mod:`lab.threads`); a GPU takes more."""
+    return 4 if resolve_device(settings.device).type == "cuda" else 2
+
+
 def build_lab(settings: Settings, models: ModelManager | None = None) -> Lab:
     """The whole lab; ``models`` defaults to a manager for ``settings``."""
     models = models or ModelManager(device=settings.device, offline=settings.offline)
-    # On a CPU two heavy requests per model group keep both cores busy; a GPU takes more.
-    heavy = 4 if resolve_device(settings.device).type == "cuda" else 2
     ctx = TabContext(models=models, lang=settings.lang, examples=ExampleImages(EXAMPLE_IMAGES_DIR),
-                     heavy_limit=heavy, gpu=gpu_wrapper())
+                     heavy_limit=heavy_limit(settings), gpu=gpu_wrapper())
     # Uploads and outputs older than a day are deleted every hour, so they do not pile up.
     with gr.Blocks(title="XAI Lab", delete_cache=(3600, 86400)) as demo:
         with gr.Column(elem_id="lab-shell"):
@@ -151,6 +156,7 @@ def serve(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if settings.mcp and importlib.util.find_spec("mcp") is None:
         raise SystemExit("--mcp needs Gradio's MCP extra: pip install 'gradio[mcp]'")
+    use_threads(heavy_limit(settings), settings.threads)  # before any worker thread runs torch
     models = ModelManager(device=settings.device, offline=settings.offline)
     lab = build_lab(settings, models)
     demo = prepare(lab.demo, settings)

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 
 import gradio as gr
 
+from core.models.calibration import PASSES, batch_size
 from tabs.common.form import Form
 from tabs.common.inflight import computing, exiting
 from tabs.common.opening import warm, wire_opening
@@ -60,13 +61,15 @@ def wire_first_views(demo: gr.Blocks, forms: Mapping[str, Form],
 def warm_up(forms: Mapping[str, Form], lang: str) -> threading.Thread:
     """Compute every tab's first view once, in a background thread (the caches keep them).
 
-    Runs each tab's opening with the components' default values and no link, as a page does.
-    A failure is logged, never raised. It counts as running until it ends, and it ends before
-    the next tab once the process exits.
+    First it measures the bundled model's batch sizes (:func:`calibrate`), then it runs each
+    tab's opening with the components' default values and no link, as a page does. A failure
+    is logged, never raised. It counts as running until it ends, and it ends before the next
+    tab once the process exits.
     """
 
     def run() -> None:
         with computing():
+            calibrate(forms)
             for slug, form in forms.items():
                 if exiting.is_set():
                     return
@@ -80,3 +83,18 @@ def warm_up(forms: Mapping[str, Form], lang: str) -> threading.Thread:
     thread = threading.Thread(target=run, name="warm-up", daemon=True)
     thread.start()
     return thread
+
+
+def calibrate(forms: Mapping[str, Form]) -> None:
+    """Measure the bundled model's batch sizes (a second or two), so that no student waits for
+    it (:mod:`core.models.calibration`; nothing to do when ``XAI_LAB_BATCH`` fixes them). Not on
+    ZeroGPU, which lends the GPU to views only. A failure is logged; the views measure then."""
+    ctx = next(iter(forms.values())).ctx if forms else None
+    if ctx is None or ctx.gpu is not None:
+        return
+    try:
+        model = ctx.models.get(ctx.models.fallback)
+        for kind in PASSES:
+            batch_size(model, kind)
+    except Exception:  # noqa: BLE001 - the lab serves without it too
+        log.exception("calibrating the batch sizes failed; the first view that needs one does it")

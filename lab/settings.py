@@ -32,6 +32,7 @@ class Settings:
     queue_size: int = int(os.environ.get("XAI_LAB_QUEUE_SIZE", "256"))
     sessions: int = int(os.environ.get("XAI_LAB_SESSIONS", "500"))  # server-side page states
     warm_up: bool = not _flag("XAI_LAB_NO_WARM_UP")  # default results computed after start
+    threads: int | None = None  # torch CPU threads per request; None: XAI_LAB_THREADS or chosen
 
 
 def parser() -> argparse.ArgumentParser:
@@ -65,6 +66,9 @@ def parser() -> argparse.ArgumentParser:
                             "that the least recently used are forgotten (default %(default)s)")
     serve.add_argument("--no-warm-up", dest="warm_up", action="store_false",
                        help="do not compute the default results in the background after start")
+    serve.add_argument("--threads", type=_positive, default=Settings.threads,
+                       help="torch CPU threads per request (default: XAI_LAB_THREADS, else the "
+                            "cores divided by the heavy requests that may run at once)")
     prefetch = commands.add_parser(
         "prefetch", help="download every model's weights into the local caches (needs internet)"
     )
@@ -89,4 +93,5 @@ def _positive(text: str) -> int:
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(host=args.host, port=args.port, share=args.share, device=args.device,
                     offline=args.offline, lang=args.lang, mcp=args.mcp, history=args.history,
-                    queue_size=args.queue_size, sessions=args.sessions, warm_up=args.warm_up)
+                    queue_size=args.queue_size, sessions=args.sessions, warm_up=args.warm_up,
+                    threads=args.threads)

@@ -31,13 +31,7 @@ from core.ascent.params import AscentMode, AscentParams
 from core.ascent.results import AscentChunk, AscentResult
 from core.cache import ResultCache
 from core.checks import check_int
-from core.models import LoadedModel
-
-# Measured with bench/bench_ascent.py --sweep on a 2-core CPU (EfficientNet-Lite0, blocks.4,
-# 224 px): batches of 4 are fastest there (about 25% less time per filter than 1, 8 is slower);
-# on a GPU larger batches always win.
-CPU_BATCH = 4
-GPU_BATCH = 16
+from core.models import LoadedModel, calibration
 
 #: The seed's name in a sentence, in English and German.
 SEED = ("The random seed", "Der Zufalls-Seed")
@@ -50,8 +44,9 @@ RESULTS = ResultCache("ascent", maxsize=48)
 
 
 def default_batch_size(model: LoadedModel) -> int:
-    """Filters optimised together: the CPU optimum we measured, or more on a GPU."""
-    return GPU_BATCH if model.device.type == "cuda" else CPU_BATCH
+    """Filters optimised together: the model's forward-and-backward batch, measured once per
+    process (:mod:`core.models.calibration`), so it stays the same for every request."""
+    return calibration.batch_size(model, "backward")
 
 
 def iterate_ascent(model: LoadedModel, *, layer: str, filters: Sequence[int],

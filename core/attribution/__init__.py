@@ -17,7 +17,6 @@ from core.attribution.faithfulness import (
 )
 from core.attribution.methods import (
     BASELINES,
-    DEFAULT_BATCH,
     GRADIENT_METHODS,
     MAX_STEPS,
     METHOD_TITLES,
@@ -42,7 +41,7 @@ from core.attribution.views import (
     gradcam_steps,
 )
 
-__all__ = ["BASELINES", "DEFAULT_BATCH", "GRADIENT_METHODS", "MAX_STEPS", "METHODS",
+__all__ = ["BASELINES", "GRADIENT_METHODS", "MAX_STEPS", "METHODS",
            "METHOD_TITLES", "RANDOM", "AttributionMethod", "Baseline", "Completeness", "Curves",
            "Explanation", "FaithfulnessReport", "GradCamSteps", "SanityReport", "StabilityReport",
            "baseline_pixels", "cascading_randomization", "compare_baselines",

@@ -23,10 +23,9 @@ from typing import Literal
 import numpy as np
 import torch
 
-from core.attribution.inference import BATCH, forward_network, probabilities
+from core.attribution.inference import forward_network, probabilities
 from core.attribution.methods import (
     BASELINES,
-    DEFAULT_BATCH,
     METHODS,
     AttributionMethod,
     Baseline,
@@ -37,9 +36,11 @@ from core.attribution.methods import (
     check_options,
     explain,
     normalised,
+    option_key,
 )
 from core.checks import InputError, check_int, check_number, read_only
 from core.models import LoadedModel
+from core.models.calibration import batch_size
 from core.predictions import check_target
 from core.preprocess import check_rgb, image_digest, view_and_pixels
 from core.progress import Progress, report, within
@@ -191,10 +192,12 @@ def _curves(model: LoadedModel, pixels: torch.Tensor, orders: Mapping[str, np.nd
             return torch.where(chosen, filler, pixels)
         return torch.where(chosen, pixels, filler)
 
+    batch = batch_size(model, "forward")
+
     def batches():
-        for start in range(0, len(keys), BATCH):
+        for start in range(0, len(keys), batch):
             report(progress, start / len(keys), "images", count=len(keys))
-            yield normalised(model, torch.cat([picture(k) for k in keys[start:start + BATCH]]))
+            yield normalised(model, torch.cat([picture(k) for k in keys[start:start + batch]]))
 
     with forward_network(model) as network:
         scores = probabilities(network, batches(), target=target).numpy()
@@ -218,7 +221,7 @@ def deletion_insertion(model: LoadedModel, image: np.ndarray, *, target: int,
                        replacement: Baseline = "blurred", fractions: int = DEFAULT_FRACTIONS,
                        shown: Sequence[float] = SHOWN, seed: int = 0, layer: str | None = None,
                        steps: int = 50, baseline: Baseline = "black",
-                       internal_batch_size: int = DEFAULT_BATCH, window: int | None = None,
+                       internal_batch_size: int | None = None, window: int | None = None,
                        stride: int | None = None,
                        progress: Progress | None = None) -> FaithfulnessReport:
     """Deletion and insertion curves of each method's map of ``image`` for class ``target``.
@@ -236,7 +239,7 @@ def deletion_insertion(model: LoadedModel, image: np.ndarray, *, target: int,
                                            shown=shown)
     options = MethodOptions(layer=layer, steps=steps, baseline=baseline,
                             internal_batch_size=internal_batch_size, window=window, stride=stride)
-    checked = [tuple(sorted(check_options(model, method=m, target=target, **options).items()))
+    checked = [option_key(check_options(model, method=m, target=target, **options))
                for m in methods]
     key = ("faithfulness", model.name, image_digest(image), tuple(checked), replacement,
            fractions, shown, seed)

@@ -4,8 +4,8 @@ Occlusion and the deletion/insertion curves only need the class scores of many c
 of one image (169 occluded windows, a few hundred partly deleted images). In eval mode a
 BatchNorm after a convolution is a fixed scale and shift, so it can be merged into the
 convolution (:func:`core.models.fold.folded_copy`); on our 2-core CPU that makes a forward pass
-of EfficientNet-Lite0 about 1.6× faster, and batches of 16 another 2×
-(``bench/bench_faithfulness.py``).
+of EfficientNet-Lite0 about 1.6× faster, and batching another 2× (``bench/bench_faithfulness.py``;
+the batch is measured per model, :mod:`core.models.calibration`).
 
 The folded network is a private deep copy, made once per model under the model's lock (a deep
 copy taken while another request has captum's hooks on the shared model would copy them) and
@@ -29,9 +29,6 @@ from core.models.hooks import count_hooks
 
 TOLERANCE = 1e-3
 """Largest allowed logit difference of the folded copy, relative to the largest logit."""
-
-BATCH = 16
-"""Images per forward pass; on a 2-core CPU larger batches gain nothing more."""
 
 # id(network) -> (network, network to run); the original is kept so that its id stays unique.
 _NETWORKS: dict[int, tuple[nn.Module, nn.Module]] = {}

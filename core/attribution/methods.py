@@ -30,6 +30,7 @@ from core.attribution.occlusion import check_occlusion, occlusion_map
 from core.cache import ResultCache
 from core.checks import InputError, excerpt
 from core.models import LoadedModel
+from core.models.calibration import batch_size
 from core.predictions import check_target
 from core.preprocess import check_rgb, image_digest, normalise, view_and_pixels
 
@@ -47,7 +48,6 @@ METHOD_TITLES = {"saliency": "Saliency", "integrated_gradients": "Integrated Gra
 """The methods' names, the same in English and German (a tab words their settings)."""
 BASELINES: tuple[Baseline, ...] = ("black", "white", "noise", "blurred")
 MAX_STEPS = 1000
-DEFAULT_BATCH = 16
 
 _CACHE = ResultCache("attribution", maxsize=128)
 _T = TypeVar("_T")
@@ -60,7 +60,7 @@ class MethodOptions(TypedDict):
     layer: str | None
     steps: int
     baseline: Baseline
-    internal_batch_size: int
+    internal_batch_size: int | None
     window: int | None
     stride: int | None
 
@@ -114,21 +114,22 @@ class Explanation:
 
 def explain(model: LoadedModel, image: np.ndarray, *, method: AttributionMethod, target: int,
             layer: str | None = None, steps: int = 50, baseline: Baseline = "black",
-            internal_batch_size: int = DEFAULT_BATCH, window: int | None = None,
+            internal_batch_size: int | None = None, window: int | None = None,
             stride: int | None = None, seed: int = 0, use_cache: bool = True) -> Explanation:
     """One attribution map of ``image`` (RGB uint8, any size) for class ``target``.
 
     ``layer`` (Grad-CAM, Guided Grad-CAM) defaults to the model's Grad-CAM layer; ``steps``,
     ``baseline`` and ``seed`` (noise baseline) are for IG; ``window`` and ``stride`` (pixels
     of the model's input; default a seventh of it and half of that: 32 and 16 at 224) for
-    Occlusion; ``internal_batch_size`` is IG's batch of steps and Occlusion's batch of windows.
-    Results are cached by their inputs; ``use_cache=False`` always computes.
+    Occlusion; ``internal_batch_size`` is IG's batch of steps and Occlusion's batch of windows
+    (default: measured for the model, :mod:`core.models.calibration`). Results are cached by
+    their inputs but the batch, which does not change them; ``use_cache=False`` always computes.
     """
     check_rgb(image)
     options = check_options(model, method=method, target=target, layer=layer, steps=steps,
                             baseline=baseline, internal_batch_size=internal_batch_size,
                             window=window, stride=stride)
-    key = ("explain", model.name, image_digest(image), tuple(sorted(options.items())), seed)
+    key = ("explain", model.name, image_digest(image), option_key(options), seed)
 
     def compute() -> Explanation:
         return _explain_pixels(model, *view_and_pixels(image, model.spec.input_size),
@@ -139,7 +140,7 @@ def explain(model: LoadedModel, image: np.ndarray, *, method: AttributionMethod,
 
 def explain_pixels(model: LoadedModel, pixels: torch.Tensor, *, method: AttributionMethod,
                    target: int, layer: str | None = None, steps: int = 50,
-                   baseline: Baseline = "black", internal_batch_size: int = DEFAULT_BATCH,
+                   baseline: Baseline = "black", internal_batch_size: int | None = None,
                    window: int | None = None, stride: int | None = None,
                    seed: int = 0) -> Explanation:
     """Like :func:`explain` for a ``(1, 3, S, S)`` float tensor of pixels in [0, 1] (not cached).
@@ -161,7 +162,7 @@ def explain_pixels(model: LoadedModel, pixels: torch.Tensor, *, method: Attribut
 
 
 def check_options(model: LoadedModel, *, method, target, layer=None, steps=50, baseline="black",
-                  internal_batch_size=DEFAULT_BATCH, window=None, stride=None) -> dict:
+                  internal_batch_size=None, window=None, stride=None) -> dict:
     """Validate and normalise one method's options; unused ones become None (better cache keys).
 
     The result is the keyword arguments of :func:`attribute` (without ``seed``).
@@ -189,7 +190,7 @@ def check_options(model: LoadedModel, *, method, target, layer=None, steps=50, b
                              f"Unbekannte Baseline '{baseline}'. Wähle eine von: "
                              f"{', '.join(BASELINES)}.")
         options.update(steps=int(steps), baseline=baseline)
-    if method in ("integrated_gradients", "occlusion"):
+    if method in ("integrated_gradients", "occlusion") and internal_batch_size is not None:
         if not isinstance(internal_batch_size, int) or internal_batch_size < 1:
             raise InputError("The internal batch size must be at least 1.",
                              "Die interne Batchgröße muss mindestens 1 sein.")
@@ -198,6 +199,12 @@ def check_options(model: LoadedModel, *, method, target, layer=None, steps=50, b
         options["window"], options["stride"] = check_occlusion(model.spec.input_size, window,
                                                                stride)
     return options
+
+
+def option_key(options: dict) -> tuple:
+    """``options`` (from :func:`check_options`) as part of a cache key: without the batch size,
+    which changes how the work is split, not the result."""
+    return tuple(sorted((k, v) for k, v in options.items() if k != "internal_batch_size"))
 
 
 def _explain_pixels(model: LoadedModel, view: np.ndarray, pixels: torch.Tensor, *, seed: int,
@@ -233,8 +240,9 @@ def attribute(model: LoadedModel, network: nn.Module, pixels: torch.Tensor, *,
     ``network`` is the model's own network or a private copy of it with the same layer names
     (the sanity check's randomized copy): the Grad-CAM layer is looked up by name on
     ``network``. Options as returned by :func:`check_options`. The caller holds the model's
-    lock when ``network`` is shared. Returns a read-only float32 map and, for IG, its
-    completeness numbers.
+    lock when ``network`` is shared. ``internal_batch_size`` ``None`` takes the batch measured
+    for the model (:mod:`core.models.calibration`). Returns a read-only float32 map and, for
+    IG, its completeness numbers.
     """
     inputs = normalised(model, pixels).requires_grad_(True)
     size = tuple(inputs.shape[2:])
@@ -247,7 +255,8 @@ def attribute(model: LoadedModel, network: nn.Module, pixels: torch.Tensor, *,
         reference = normalised(model, baseline_pixels(pixels, kind=kind, seed=seed))
         raw, delta = IntegratedGradients(network).attribute(
             inputs, baselines=reference, target=target, n_steps=steps,
-            internal_batch_size=internal_batch_size, return_convergence_delta=True)
+            internal_batch_size=internal_batch_size or batch_size(model, "backward"),
+            return_convergence_delta=True)
         with torch.no_grad():
             scores = network(torch.cat([inputs.detach(), reference]))[:, target]
         completeness = Completeness(
@@ -268,7 +277,7 @@ def attribute(model: LoadedModel, network: nn.Module, pixels: torch.Tensor, *,
         values = occlusion_map(network, inputs, target=target,
                                window=_given(window, "window", method),
                                stride=_given(stride, "stride", method),
-                               batch=_given(internal_batch_size, "internal_batch_size", method))
+                               batch=internal_batch_size or batch_size(model, "forward"))
     result = values.detach().float().cpu().numpy().astype(np.float32)
     result.setflags(write=False)
     return result, completeness

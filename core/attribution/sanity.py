@@ -38,7 +38,6 @@ from core.attribution.faithfulness import check_methods
 from core.attribution.guided import guided_backprop_map
 from core.attribution.inference import private_folded_copy
 from core.attribution.methods import (
-    DEFAULT_BATCH,
     METHODS,
     AttributionMethod,
     Baseline,
@@ -48,6 +47,7 @@ from core.attribution.methods import (
     explain,
     model_pixels,
     normalised,
+    option_key,
 )
 from core.attribution.stability import rank_correlation
 from core.checks import read_only
@@ -154,7 +154,7 @@ def cascading_randomization(model: LoadedModel, image: np.ndarray, *, target: in
                             methods: Sequence[AttributionMethod] = METHODS,
                             layer: str | None = None, steps: int = 50,
                             baseline: Baseline = "black",
-                            internal_batch_size: int = DEFAULT_BATCH, window: int | None = None,
+                            internal_batch_size: int | None = None, window: int | None = None,
                             stride: int | None = None, seed: int = 0,
                             progress: Progress | None = None) -> SanityReport:
     """Randomize ``model``'s weights stage by stage (on a private copy) and compare each
@@ -172,7 +172,7 @@ def cascading_randomization(model: LoadedModel, image: np.ndarray, *, target: in
                                                  window=window, stride=stride)
                                for m in methods}
     key = ("sanity", model.name, image_digest(image),
-           tuple(tuple(sorted(o.items())) for o in options.values()), seed)
+           tuple(option_key(o) for o in options.values()), seed)
     return cached(key, lambda: _cascade(model, image, methods, options, seed, progress))
 
 

@@ -15,7 +15,6 @@ import torch
 from scipy.stats import spearmanr
 
 from core.attribution.methods import (
-    DEFAULT_BATCH,
     AttributionMethod,
     Baseline,
     Explanation,
@@ -113,7 +112,7 @@ def _pair(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray
 def measure_stability(model: LoadedModel, image: np.ndarray, *, method: AttributionMethod,
                       target: int, noise: float = 0.01, seed: int = 0, top_k: float = 10.0,
                       layer: str | None = None, steps: int = 50, baseline: Baseline = "black",
-                      internal_batch_size: int = DEFAULT_BATCH, window: int | None = None,
+                      internal_batch_size: int | None = None, window: int | None = None,
                       stride: int | None = None) -> StabilityReport:
     """Explain ``image`` and the same image with noise, and compare the two maps.
 

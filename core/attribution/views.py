@@ -6,7 +6,7 @@ the sanity check live in ``faithfulness`` and ``sanity``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +14,6 @@ from captum.attr import LayerActivation, LayerAttribution, LayerGradientXActivat
 
 from core.attribution.methods import (
     BASELINES,
-    DEFAULT_BATCH,
     METHODS,
     AttributionMethod,
     Baseline,
@@ -29,7 +28,7 @@ from core.checks import InputError, excerpt
 from core.models import LoadedModel
 from core.predictions import check_target
 from core.preprocess import check_rgb, image_digest, view_and_pixels
-from core.progress import Progress, report
+from core.progress import Progress, report, stop_if
 
 
 @dataclass(frozen=True)
@@ -53,26 +52,37 @@ class GradCamSteps:
     view: np.ndarray
 
 
+CHEAP_FIRST: tuple[AttributionMethod, ...] = ("gradcam", "saliency", "guided_gradcam",
+                                              "integrated_gradients", "occlusion")
+"""The order methods are computed in: one or two passes first, then IG's steps and the
+occlusion windows (tens of passes each)."""
+
+
 def compare_methods(model: LoadedModel, image: np.ndarray, *, target: int,
                     layer: str | None = None, steps: int = 50, baseline: Baseline = "black",
-                    internal_batch_size: int = DEFAULT_BATCH, window: int | None = None,
-                    stride: int | None = None,
-                    progress: Progress | None = None) -> tuple[Explanation, ...]:
+                    internal_batch_size: int | None = None, window: int | None = None,
+                    stride: int | None = None, progress: Progress | None = None,
+                    on_result: Callable[[Explanation], None] | None = None,
+                    should_stop: Callable[[], bool] | None = None) -> tuple[Explanation, ...]:
     """Every method for the same target (the notebook's ``compare_methods`` plus Occlusion),
-    in METHODS order."""
-    results = []
-    for i, method in enumerate(METHODS):
-        report(progress, i / len(METHODS), "method", method=method)
-        results.append(explain(model, image, method=method, target=target, layer=layer,
-                               steps=steps, baseline=baseline,
-                               internal_batch_size=internal_batch_size, window=window,
-                               stride=stride))
+    in METHODS order. They are computed cheapest first (:data:`CHEAP_FIRST`); ``on_result``
+    gets each as soon as it exists, and ``should_stop()`` is asked before each (``Stopped``)."""
+    results = {}
+    for i, method in enumerate(CHEAP_FIRST):
+        stop_if(should_stop)
+        report(progress, i / len(CHEAP_FIRST), "method", method=method)
+        results[method] = explain(model, image, method=method, target=target, layer=layer,
+                                  steps=steps, baseline=baseline,
+                                  internal_batch_size=internal_batch_size, window=window,
+                                  stride=stride)
+        if on_result is not None:
+            on_result(results[method])
     report(progress, 1.0, "done")
-    return tuple(results)
+    return tuple(results[method] for method in METHODS)
 
 
 def compare_baselines(model: LoadedModel, image: np.ndarray, *, target: int, steps: int = 50,
-                      internal_batch_size: int = DEFAULT_BATCH, seed: int = 0,
+                      internal_batch_size: int | None = None, seed: int = 0,
                       progress: Progress | None = None) -> tuple[Explanation, ...]:
     """Integrated Gradients with each of the four baselines, with their completeness numbers."""
     results = []

@@ -97,6 +97,7 @@ def pick_tile(call: Call[TileChoice]):
 
 MODEL, BLOCK = layer_views("activations", "activations")
 MAPS = View("activations", MapsSettings, run_activations, T, role="first",
-            group="image-models", gpu_seconds=30)
-CHANNEL = View("activations_channel", ChannelSettings, show_channel, T, group="image-models")
+            group="image-models", gpu_seconds=30, keep=True)
+CHANNEL = View("activations_channel", ChannelSettings, show_channel, T, group="image-models",
+               keep=True)
 TILE = View("activations_tile", TileChoice, pick_tile, T, public=False, select=True)

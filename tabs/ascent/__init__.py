@@ -82,7 +82,7 @@ def build(form: Form) -> None:
                             elem_id="ascent-pair")
             pair_caption = gr.Markdown()
             depth = gr.Gallery(label=T.label("depths"), columns=3, height=300)
-            losses = gr.Plot(label=T.label("losses"))
+            losses = gr.Image(label=T.label("losses"), format="png", interactive=False)
             with gr.Accordion(T.label("weights"), open=False):
                 weights_text = gr.Markdown()
                 kernels = gr.Image(label=T.label("kernels"), format="png", interactive=False)

@@ -295,13 +295,13 @@ def compare_layers(call: Call[DepthSettings]):
 
 
 MODEL, BLOCK = layer_views("ascent", "ascent")
-WEIGHTS = View("ascent_weights", LayerSettings, show_weights, T)
+WEIGHTS = View("ascent_weights", LayerSettings, show_weights, T, keep=True)
 RUN = View("ascent", RunSettings, run_ascent, T, group="image-models", gpu_seconds=120,
            session=True)
 CANCEL = View("ascent_cancel", NoSettings, cancel_ascent, T, public=False, session=True)
 TILE = View("ascent_tile", Tile, pick_tile, T, public=False, select=True)
 TILE_LARGE = View("ascent_tile_large", Tile, show_tile, T, public=False)
 MODES_PAIR = View("ascent_compare_modes", PairSettings, compare_modes, T, role="first",
-                  group="image-models", gpu_seconds=90)
+                  group="image-models", gpu_seconds=90, keep=True)
 DEPTHS = View("ascent_compare_layers", DepthSettings, compare_layers, T, group="image-models",
-              gpu_seconds=120)
+              gpu_seconds=120, keep=True)

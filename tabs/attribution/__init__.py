@@ -92,13 +92,17 @@ def _compare(form: Form) -> None:
     """Every method side by side (the tab's first view), redrawn for opacity and colour map."""
     c = form.components
     with gr.Tab(T.label("tab.compare")):
-        run = gr.Button(T.label("compare"), variant="primary", elem_id="attr-compare-run")
+        with gr.Row():
+            run = gr.Button(T.label("compare"), variant="primary", elem_id="attr-compare-run",
+                            scale=3)
+            cancel = gr.Button(T.label("cancel"), variant="stop", scale=1)
         image = gr.Image(label=T.label("compare.image"), format="png", interactive=False,
                          elem_id="attr-compare", show_label=False)
         text = gr.Markdown()
         results = gr.State(None)
     form.add(results=results)
-    form.wire(v.COMPARE, run.click, [image, text, results])
+    running = form.wire(v.COMPARE, run.click, [image, text, results])
+    cancel.click(None, None, None, cancels=[running])
     form.wire(v.REDRAW, [c["opacity"].release, c["cmap"].input], image,
               show_progress="hidden")
 
@@ -132,7 +136,8 @@ def _steps(form: Form) -> None:
         run = gr.Button(T.label("steps.run"), variant="primary")
         grid = gr.Image(label=T.label("steps.grid"), format="png", interactive=False,
                         height=260)
-        plot = gr.Plot(show_label=False, format="png")
+        plot = gr.Image(label=T.label("steps.weights"), show_label=False, format="png",
+                        interactive=False)
         image = gr.Image(label=T.label("steps.image"), format="png", interactive=False,
                          show_label=False)
         text = gr.Markdown()
@@ -188,7 +193,8 @@ def _deletion(form: Form) -> None:
                                       scale=1, label=T.label("replacement"))
             shown = gr.Textbox(d.shown, label=T.label("shown"), scale=1)
         run = gr.Button(T.label("deletion"), variant="primary", elem_id="attr-deletion-run")
-        plot = gr.Plot(show_label=False, format="png", elem_id="attr-deletion-plot")
+        plot = gr.Image(label=T.label("deletion.plot"), show_label=False, format="png",
+                        interactive=False, elem_id="attr-deletion-plot")
         table = gr.Markdown(elem_id="attr-deletion-table")
         image = gr.Image(label=T.label("deletion.image"), format="png", interactive=False,
                          show_label=False, elem_id="attr-deletion")
@@ -204,7 +210,8 @@ def _sanity(form: Form) -> None:
         methods = gr.CheckboxGroup(v.METHOD_CHOICES, value=list(d.methods or ()),
                                    label=T.label("methods"))
         run = gr.Button(T.label("sanity"), variant="primary", elem_id="attr-sanity-run")
-        plot = gr.Plot(show_label=False, format="png", elem_id="attr-sanity-plot")
+        plot = gr.Image(label=T.label("sanity.plot"), show_label=False, format="png",
+                        interactive=False, elem_id="attr-sanity-plot")
         image = gr.Image(label=T.label("sanity.image"), format="png", interactive=False,
                          show_label=False, elem_id="attr-sanity")
         text = gr.Markdown(elem_id="attr-sanity-text")

@@ -102,6 +102,6 @@ def _rho(value: float) -> str:
 
 
 DELETION = View("attribution_deletion", DeletionSettings, run_deletion, T,
-                group="image-models", gpu_seconds=90, progress=True)
+                group="image-models", gpu_seconds=90, progress=True, keep=True)
 SANITY = View("attribution_sanity", SanitySettings, run_sanity, T, group="image-models",
-              gpu_seconds=120, progress=True)
+              gpu_seconds=120, progress=True, keep=True)

@@ -54,6 +54,6 @@ def run_stability_all(call: Call[StabilityAllSettings]) -> str:
 
 
 STABILITY = View("attribution_stability", StabilitySettings, run_stability, T,
-                 group="image-models", gpu_seconds=60)
+                 group="image-models", gpu_seconds=60, keep=True)
 STABILITY_ALL = View("attribution_stability_all", StabilityAllSettings, run_stability_all, T,
-                     group="image-models", gpu_seconds=120, progress=True)
+                     group="image-models", gpu_seconds=120, progress=True, keep=True)

@@ -6,6 +6,7 @@ deletion/insertion and the sanity check in :mod:`tabs.attribution.faithfulness`.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
 
 import gradio as gr
 import numpy as np
@@ -23,6 +24,7 @@ from core.attribution import (
 from core.models import LoadedModel
 from core.models.layers import stage_layers
 from core.predictions import check_target, classify
+from core.progress import Stopped
 from tabs.attribution.render import weights_figure
 from tabs.attribution.settings import (
     BaselinesSettings,
@@ -42,11 +44,15 @@ from tabs.common.class_search import class_search_views
 from tabs.common.layer_picker import chosen_model, load_model
 from tabs.common.render.images import colorize, feature_grid
 from tabs.common.render.maps import heatmap, overlay_map, stack, strip
-from tabs.common.view import Call, View
+from tabs.common.streaming import CancelSwitches, Done, stream_job
+from tabs.common.view import Call, Final, View
 
 METHOD_CHOICES = [(METHOD_TITLES[m], m) for m in METHODS]
 """(name, value) choices of the method pickers."""
 
+
+SWITCHES = CancelSwitches()
+"""The run of each browser session that a new run or Cancel stops."""
 
 def explained(call: Call[ImageTarget]) -> tuple[LoadedModel, np.ndarray, int]:
     """The model, the image and the checked target class of a view that explains one image."""
@@ -111,18 +117,49 @@ def pick_prediction(call: Call[PredictionPick]) -> float | None:
     return current if call.selected is None else indices.get(str(call.selected.value), current)
 
 
-def run_compare(call: Call[CompareSettings]):
-    """Original and every method side by side for one target (the notebook's compare_methods).
+def run_compare(call: Call[CompareSettings]) -> Iterator[object]:
+    """Original and every method side by side for one target (the notebook's compare_methods),
+    streamed: each method's panels as soon as it is computed (the cheap ones first), the
+    pending ones grey.
 
-    Returns the picture, the computing times and the results (for :func:`redraw_compare`).
+    Yields the picture, a line on what is ready and, at the end, the computing times and the
+    results (for :func:`redraw_compare`).
     """
     s = call.settings
     loaded, image, target = explained(call)
-    results = compare_methods(loaded, image, target=target, **s.method_options(),
-                              progress=call.report)
-    parts = " · ".join(f"{METHOD_TITLES[r.method]} {r.seconds:.2f} s" for r in results)
-    return (render_compare(results, s.opacity, s.cmap, call.lang),
-            call.text("timings", parts=parts), results)
+
+    def job(should_stop, emit) -> tuple[Explanation, ...]:
+        return compare_methods(loaded, image, target=target, **s.method_options(),
+                               on_result=emit, should_stop=should_stop)
+
+    done: dict[str, Explanation] = {}
+    try:
+        for update in stream_job(job, switches=SWITCHES, session=call.session, name="compare"):
+            if isinstance(update, Done):
+                results = update.value
+                parts = " · ".join(f"{METHOD_TITLES[r.method]} {r.seconds:.2f} s"
+                                   for r in results)
+                yield Final((render_compare(results, s.opacity, s.cmap, call.lang),
+                             call.text("timings", parts=parts), results))
+                return
+            done[update.value.method] = update.value
+            if len(done) < len(METHODS):  # the last one arrives with the result
+                yield (*_partial_compare(call, done), None)
+    except Stopped:
+        yield render_compare(_in_order(done), s.opacity, s.cmap, call.lang), \
+            call.text("stopped", done=len(done), total=len(METHODS)), None
+
+
+def _in_order(done: dict[str, Explanation]) -> tuple[Explanation | None, ...]:
+    return tuple(done.get(method) for method in METHODS)
+
+
+def _partial_compare(call: Call[CompareSettings], done: dict[str, Explanation]):
+    """The comparison so far and a line naming what is still being computed."""
+    pending = ", ".join(METHOD_TITLES[m] for m in METHODS if m not in done)
+    return (render_compare(_in_order(done), call.settings.opacity, call.settings.cmap,
+                           call.lang),
+            call.text("partial", done=len(done), total=len(METHODS), pending=pending))
 
 
 def redraw_compare(call: Call[RedrawSettings]) -> np.ndarray | None:
@@ -131,20 +168,27 @@ def redraw_compare(call: Call[RedrawSettings]) -> np.ndarray | None:
     return render_compare(s.results, s.opacity, s.cmap, call.lang)
 
 
-def render_compare(results: tuple[Explanation, ...] | None, opacity: float, cmap: str,
+def render_compare(results: Sequence[Explanation | None] | None, opacity: float, cmap: str,
                    lang: str) -> np.ndarray | None:
-    """Overlays over heatmaps of every method, titled in ``lang`` (``None`` without results)."""
-    if not results:
+    """Overlays over heatmaps of every method, titled in ``lang``; a method still being
+    computed (``None``) is a grey panel. ``None`` without any result."""
+    ready = [r for r in results or () if r is not None]
+    if not ready:
         return None
-    first = results[0]
-    titles = [method_title(r, lang, separator="\n") for r in results]
-    top = strip([(first.view, f"{T.text('original', lang)}\n#{first.target} {first.label}")]
-                + overlays(results, opacity, cmap, titles))
-    bottom = strip([(first.view, T.text("pic.heatmaps", lang))]
-                   + [(heatmap(r.map, cmap=cmap),
-                       T.text("pic.heatmap", lang, method=METHOD_TITLES[r.method]))
-                      for r in results])
-    return stack([top, bottom])
+    first = ready[0]
+    waiting = np.full_like(first.view, 200)
+    top = [(first.view, f"{T.text('original', lang)}\n#{first.target} {first.label}")]
+    bottom = [(first.view, T.text("pic.heatmaps", lang))]
+    for method, result in zip(METHODS, results or ()):
+        if result is None:
+            title = T.text("pic.waiting", lang, method=METHOD_TITLES[method])
+            top.append((waiting, title))
+            bottom.append((waiting, title))
+            continue
+        top += overlays((result,), opacity, cmap, [method_title(result, lang, separator="\n")])
+        bottom.append((heatmap(result.map, cmap=cmap),
+                       T.text("pic.heatmap", lang, method=METHOD_TITLES[result.method])))
+    return stack([strip(top), strip(bottom)])
 
 
 def run_baselines(call: Call[BaselinesSettings]):
@@ -232,13 +276,13 @@ TARGET = View("attribution_target", TargetChoice, describe_target, T, public=Fal
 PICK = View("attribution_pick", PredictionPick, pick_prediction, T, public=False, select=True)
 FIND, USE_MATCH = class_search_views("attribution", T)
 COMPARE = View("attribution_compare", CompareSettings, run_compare, T, role="first",
-               group="image-models", gpu_seconds=60, progress=True)
+               group="image-models", gpu_seconds=60, session=True, keep=True)
 REDRAW = View("attribution_redraw", RedrawSettings, redraw_compare, T, public=False)
 BASELINES = View("attribution_baselines", BaselinesSettings, run_baselines, T,
-                 group="image-models", gpu_seconds=60, progress=True)
+                 group="image-models", gpu_seconds=60, progress=True, keep=True)
 DEPTH = View("attribution_depth", DepthSettings, run_depth, T, group="image-models",
-             gpu_seconds=60, progress=True)
+             gpu_seconds=60, progress=True, keep=True)
 STEPS = View("attribution_steps", StepsSettings, run_steps, T, group="image-models",
-             gpu_seconds=30)
+             gpu_seconds=30, keep=True)
 CLASSES = View("attribution_classes", ClassesSettings, run_classes, T, group="image-models",
-               gpu_seconds=60)
+               gpu_seconds=60, keep=True)

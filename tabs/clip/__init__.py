@@ -57,7 +57,8 @@ def build(form: Form) -> None:
         with gr.Column(scale=2), gr.Tabs():
             with gr.Tab(T.label("tab.similarity")):
                 table = gr.Markdown(elem_id="clip-table")
-                chart = gr.Plot(show_label=False, format="png", elem_id="clip-chart")
+                chart = gr.Image(label=T.label("chart"), show_label=False, format="png",
+                                 interactive=False, elem_id="clip-chart")
                 note = gr.Markdown()
             with gr.Tab(T.label("tab.zero_shot")):
                 cnn = gr.Dropdown(model_choices(models), value=cnn_start,
@@ -89,7 +90,8 @@ def build(form: Form) -> None:
             with gr.Tab(T.label("tab.agree")):
                 check = gr.Button(T.label("check"), variant="primary")
                 agree_table = gr.Markdown()
-                deletion = gr.Plot(show_label=False, format="png", elem_id="clip-deletion")
+                deletion = gr.Image(label=T.label("agree.plot"), show_label=False,
+                                    format="png", interactive=False, elem_id="clip-deletion")
                 agree_text = gr.Markdown()
     form.add(model=model, descriptions=descriptions, cnn=cnn, chosen=chosen, method=method,
              layers=layers, opacity=opacity)

@@ -31,6 +31,8 @@ T = Texts("clip", en={
     "explain": "Explain",
     "opacity": "Overlay opacity",
     "maps": "Image maps",
+    "chart": "Softmax probability of each description",
+    "agree.plot": "Deletion curves of the three methods",
     "tab.agree": "Do the explanations agree?",
     "check": "Check the top description",
     # what the handlers write
@@ -92,6 +94,8 @@ T = Texts("clip", en={
     "explain": "Erklären",
     "opacity": "Deckkraft der Überlagerung",
     "maps": "Bildkarten",
+    "chart": "Softmax-Wahrscheinlichkeit jeder Beschreibung",
+    "agree.plot": "Löschkurven der drei Methoden",
     "tab.agree": "Stimmen die Erklärungen überein?",
     "check": "Die beste Beschreibung prüfen",
     "no_model": "**In diesem Lab ist kein CLIP-Modell eingetragen.**",

@@ -231,10 +231,10 @@ def check_agreement(call: Call[AgreementSettings]):
 
 NOTICE = View("clip_notice", ModelChoice, notice, T, role="setup", public=False)
 SIMILARITY = View("clip_similarity", ScoreSettings, score, T, role="first", group="clip",
-                  gpu_seconds=30)
+                  gpu_seconds=30, keep=True)
 ZERO_SHOT = View("clip_zero_shot", ZeroShotSettings, compare_zero_shot, T, group="clip",
-                 gpu_seconds=60, progress=True)
-EXPLAIN = View("clip_explain", ExplainSettings, explain, T, group="clip", gpu_seconds=60)
-TOKENS = View("clip_tokens", TokenSettings, show_tokens, T, group="clip", gpu_seconds=60)
+                 gpu_seconds=60, progress=True, keep=True)
+EXPLAIN = View("clip_explain", ExplainSettings, explain, T, group="clip", gpu_seconds=60, keep=True)
+TOKENS = View("clip_tokens", TokenSettings, show_tokens, T, group="clip", gpu_seconds=60, keep=True)
 AGREEMENT = View("clip_agreement", AgreementSettings, check_agreement, T, group="clip",
-                 gpu_seconds=90, progress=True)
+                 gpu_seconds=90, progress=True, keep=True)

@@ -76,7 +76,7 @@ class Form:
             guard(component)
         outs: list[Component] = [] if outputs is None else [outputs] \
             if isinstance(outputs, Component) else list(outputs)
-        fn = event_function(view, self.ctx)
+        fn = event_function(view, self.ctx, outs)
         if view.gpu_seconds and self.ctx.gpu is not None:
             fn = self.ctx.gpu(fn, view.gpu_seconds)
         visibility = {"api_name": view.name} if view.public and not private \
@@ -121,7 +121,8 @@ class Form:
         return (*setup.values(), *first)
 
 
-def event_function(view: View, ctx: TabContext) -> Callable:
+def event_function(view: View, ctx: TabContext,
+                   outputs: Sequence[Component] = ()) -> Callable:
     """The function Gradio calls for ``view``: component values in field order, then what
     Gradio fills in by type (the request: its language, and its browser session for a view
     that Cancel reaches)."""
@@ -148,10 +149,10 @@ def event_function(view: View, ctx: TabContext) -> Callable:
 
     if view.streams:
         def event(*args):
-            yield from answer_stream(view, call(args))
+            yield from answer_stream(view, call(args), outputs)
     else:
         def event(*args):
-            return answer(view, call(args))
+            return answer(view, call(args), outputs)
 
     event.__name__ = view.run.__name__
     event.__doc__ = view.run.__doc__

@@ -58,7 +58,7 @@ class Opening:
     @classmethod
     def of(cls, form: Form) -> Opening:
         steps = form.opening
-        first = steps[-1].view if steps and steps[-1].view.role == "first" else None
+        first = steps[-1] if steps and steps[-1].view.role == "first" else None
         return cls(form.slug, steps, form.links,
                    None if first is None else _first_runner(form, first))
 
@@ -95,7 +95,7 @@ class Opening:
         shown: dict[Component, object] = dict(linked)
         for step in setup:
             call = self._call(form, step, values, request, lang)
-            for component, item in _items(step, answer(step.view, call)).items():
+            for component, item in _items(step, answer(step.view, call, step.outputs)).items():
                 shown[component] = item
                 values[component] = _value(item, values.get(component))
         if shown:
@@ -118,17 +118,19 @@ class Opening:
                          session=session_of(request) if view.session else None)
 
 
-def _first_runner(form: Form, view: View) -> Callable[..., Iterator[Any]]:
+def _first_runner(form: Form, first: Wired) -> Callable[..., Iterator[Any]]:
     """The first view's outputs from plain values (settings, language, session), so that on
     ZeroGPU only this part runs under the GPU lease: its arguments and results cross into the
     GPU worker, the page's components never do."""
 
+    view = first.view
+
     def run_first(settings: Any, lang: str, session: str | None) -> Iterator[Any]:
         call = make_call(view, form.ctx, settings, lang=lang, session=session)
         if view.streams:
-            yield from answer_stream(view, call)
+            yield from answer_stream(view, call, first.outputs)
         else:
-            yield answer(view, call)
+            yield answer(view, call, first.outputs)
 
     if view.gpu_seconds and form.ctx.gpu is not None:
         return form.ctx.gpu(run_first, view.gpu_seconds)

@@ -1,9 +1,10 @@
-"""Running a view for one request: the page's language, the sentences for errors, and the
-count of running work (:mod:`tabs.common.inflight`)."""
+"""Running a view for one request: the page's language, the sentences for errors, the count
+of running work (:mod:`tabs.common.inflight`), pictures saved once and kept outputs
+(:mod:`tabs.common.outputs`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import gradio as gr
@@ -12,7 +13,8 @@ from tabs.common.context import TabContext
 from tabs.common.errors import translated
 from tabs.common.i18n import LANGUAGES, request_language
 from tabs.common.inflight import computing, counted_steps
-from tabs.common.view import Call, Selection, View
+from tabs.common.outputs import KEPT, Finished, finish, kept_key
+from tabs.common.view import Call, Final, Selection, View
 
 
 def session_of(request: gr.Request | None) -> str | None:
@@ -31,14 +33,33 @@ def make_call(view: View, ctx: TabContext, settings: Any, *, request: gr.Request
                 session=session, selected=selected, progress=progress)
 
 
-def answer(view: View, call: Call) -> Any:
-    """The outputs of a view that does not stream."""
+def answer(view: View, call: Call, components: Sequence[object]) -> Any:
+    """The outputs of a view that does not stream, for ``components``: pictures saved as files;
+    kept outputs served as they are."""
+    key = kept_key(view.name, call.lang, call.settings) if view.keep else None
+    kept = KEPT.get(key) if key is not None else None
+    if isinstance(kept, Finished):
+        return kept.restored()
     with translated(view.name, call.lang), computing():
-        return view.run(call)
+        finished = finish(view.run(call), components)
+    if key is not None:
+        KEPT.put(key, finished)
+    return finished.values
 
 
-def answer_stream(view: View, call: Call) -> Iterator[Any]:
-    """The outputs of a streaming view, step by step; it counts as running only while it
-    computes a step, so a stream waiting for a vanished client does not hold up the exit."""
+def answer_stream(view: View, call: Call, components: Sequence[object]) -> Iterator[Any]:
+    """The outputs of a streaming view, step by step, for ``components``; it counts as running
+    only while it computes a step, so a stream waiting for a vanished client does not hold up
+    the exit. A kept view keeps the outputs it marks :class:`~tabs.common.view.Final`."""
+    key = kept_key(view.name, call.lang, call.settings) if view.keep else None
+    kept = KEPT.get(key) if key is not None else None
+    if isinstance(kept, Finished):
+        yield kept.restored()
+        return
     with translated(view.name, call.lang):
-        yield from counted_steps(view.run(call))
+        for result in counted_steps(view.run(call)):
+            complete = isinstance(result, Final)
+            finished = finish(result.outputs if complete else result, components)
+            if complete and key is not None:
+                KEPT.put(key, finished)
+            yield finished.values

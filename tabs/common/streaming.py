@@ -29,6 +29,12 @@ Job = Callable[[Callable[[], bool], Callable[[P], None]], T]
 results of type ``P`` and returns its result of type ``T``."""
 
 
+class Switch(threading.Event):
+    """A run's stop switch; ``superseded`` when the same session started a newer run."""
+
+    superseded = False
+
+
 class CancelSwitches:
     """One stop switch per browser session for the run it has in progress.
 
@@ -36,19 +42,22 @@ class CancelSwitches:
     """
 
     def __init__(self) -> None:
-        self._running: dict[str, threading.Event] = {}
+        self._running: dict[str, Switch] = {}
         self._lock = threading.Lock()
 
-    def begin(self, session: str | None) -> tuple[threading.Event, Callable[[], None]]:
-        """A fresh switch for this session's new run (a run still going is stopped first).
+    def begin(self, session: str | None) -> tuple[Switch, Callable[[], None]]:
+        """A fresh switch for this session's new run (a run still going is stopped first, as
+        superseded: it ends without another word, so it cannot overwrite the new run's
+        outputs).
 
         Returns the switch and a function that forgets it when the run ends.
         """
-        event = threading.Event()
+        event = Switch()
         key = session or uuid4().hex  # API callers without a session cancel by closing
         with self._lock:
             previous = self._running.get(key)
             if previous is not None:
+                previous.superseded = True
                 previous.set()
             self._running[key] = event
 
@@ -93,7 +102,8 @@ def stream_job(job: Job[P, T], *, switches: CancelSwitches, session: str | None,
     ``emit`` and finally :class:`Done` with the job's return value.
 
     An exception in the job is raised here, in the view's thread (where it becomes a
-    sentence). When the generator is closed or the session cancels, the switch
+    sentence), unless the job stopped because the session started a newer run: then the
+    stream just ends. When the generator is closed or the session cancels, the switch
     is set and the job stops at its next ``should_stop()`` check, as it does when the process
     exits (:mod:`tabs.common.inflight`).
     """
@@ -115,6 +125,8 @@ def stream_job(job: Job[P, T], *, switches: CancelSwitches, session: str | None,
         while True:
             kind, value = inbox.get()
             if kind == "error":
+                if stop.superseded:
+                    return
                 raise value
             if kind == "done":
                 yield Done(value)

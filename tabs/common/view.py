@@ -91,6 +91,14 @@ class Call(Generic[S_co]):
             self.progress(fraction, desc=step if isinstance(step, str) else words(step, self.lang))
 
 
+@dataclass(frozen=True)
+class Final:
+    """The complete outputs of a streaming view (its last yield). Only these are kept: a
+    stream that stopped on the way (Cancel) yields plain outputs."""
+
+    outputs: Any
+
+
 Handler = Callable[[Call[Any]], Any]
 
 
@@ -100,7 +108,9 @@ class View(Generic[S]):
 
     ``public`` views are API endpoints named ``name``; the others are private events of the
     page. ``session`` views also take the browser session's token (Cancel reaches the run);
-    ``select`` views take what was clicked; ``progress`` views report progress.
+    ``select`` views take what was clicked; ``progress`` views report progress. A view that
+    ``keep``s its outputs has them stored per settings and language (the same settings always
+    give the same outputs; a streaming view marks its complete outputs as :class:`Final`).
     """
 
     name: str
@@ -114,6 +124,7 @@ class View(Generic[S]):
     session: bool = False
     select: bool = False
     progress: bool = False
+    keep: bool = False
 
     def __post_init__(self) -> None:
         if not dataclasses.is_dataclass(self.settings):

@@ -121,7 +121,8 @@ def build(form: Form) -> None:
                                       format="png", interactive=False, elem_id="cf-swap")
                 swap_text = gr.Markdown(elem_id="cf-swap-text")
                 with gr.Row():
-                    swap_plot = gr.Plot(show_label=False, format="png")
+                    swap_plot = gr.Image(label=T.label("swap.curve"), show_label=False,
+                                         format="png", interactive=False)
                     swap_final = gr.Label(num_top_classes=5, label=T.label("swap.final"))
                 swap_checks = gr.Markdown()
             with gr.Tab(T.label("tab.tradeoff")):
@@ -129,7 +130,8 @@ def build(form: Form) -> None:
                 with gr.Row():
                     sweep = gr.Button(T.label("sweep"), variant="primary")
                     sweep_stop = gr.Button(T.label("cancel"), variant="stop")
-                sweep_plot = gr.Plot(show_label=False, format="png")
+                sweep_plot = gr.Image(label=T.label("sweep.plot"), show_label=False,
+                                      format="png", interactive=False)
                 sweep_row = gr.Image(label=T.label("sweep.row"), show_label=False,
                                      format="png", interactive=False)
                 sweep_table = gr.Markdown(elem_id="cf-tradeoff-table")

@@ -49,11 +49,13 @@ T = Texts("counterfactual", en={
     "candidates": "Pairs evaluated exactly per step",
     "swap.run": "Swap regions",
     "swap.cells": "Swapped cells",
+    "swap.curve": "Target probability after each swapped cell",
     "swap.final": "After the swap: top 5",
     "tab.tradeoff": "3 · Trade-off",
     "weights": "Proximity weights (comma-separated, up to 8; the other settings come from tab 1)",
     "sweep": "Run all weights in one batch",
     "sweep.row": "One counterfactual per weight",
+    "sweep.plot": "Distance and target probability per proximity weight",
     # the curves' series (the values of the LinePlot's "class" column)
     "curve.original": "original class",
     "curve.target": "target",
@@ -174,12 +176,14 @@ T = Texts("counterfactual", en={
     "candidates": "Pro Schritt exakt bewertete Paare",
     "swap.run": "Regionen tauschen",
     "swap.cells": "Getauschte Zellen",
+    "swap.curve": "Zielwahrscheinlichkeit nach jeder getauschten Zelle",
     "swap.final": "Nach dem Tausch: Top 5",
     "tab.tradeoff": "3 · Trade-off",
     "weights": "Nähe-Gewichte (durch Kommas getrennt, bis zu 8; die übrigen Einstellungen kommen "
                "aus Tab 1)",
     "sweep": "Alle Gewichte in einem Batch rechnen",
     "sweep.row": "Ein Counterfactual pro Gewicht",
+    "sweep.plot": "Abstand und Zielwahrscheinlichkeit pro Nähe-Gewicht",
     "curve.original": "Originalklasse",
     "curve.target": "Ziel",
     "must_leave": "Das Modell sieht **{label}** (#{index}, p = {p:.2f}): Diese Klasse muss das "

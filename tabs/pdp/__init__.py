@@ -39,7 +39,7 @@ __all__ = ["METHODS", "TITLE", "build"]
 class PlotPanel:
     """A sub-tab's outputs: the figure and its one-line summary (set when the panel closes)."""
 
-    plot: gr.Plot
+    plot: gr.Image
     text: gr.Markdown
 
     @property
@@ -55,7 +55,8 @@ def plot_panel(title, elem_id: str) -> Iterator[PlotPanel]:
         with gr.Column(scale=1, min_width=320):
             yield panel
         with gr.Column(scale=3):
-            panel.plot = gr.Plot(format="png", show_label=False, elem_id=elem_id)
+            panel.plot = gr.Image(label=title, show_label=False, format="png",
+                                  interactive=False, elem_id=elem_id)
             panel.text = gr.Markdown()
 
 

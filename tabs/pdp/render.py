@@ -15,7 +15,7 @@ from core.tabular.pdp import PDP1D, PDP2D, ModelComparison
 from tabs.common.i18n import Language, Texts, in_language
 from tabs.pdp.texts import T, feature_label
 
-#: gr.Plot saves a Figure at the dpi it was created with; 160 dpi (1152 px for 7.2 in) lets the
+#: Figures are saved as PNG at the dpi they were created with; 160 dpi (1152 px for 7.2 in) lets the
 #: browser scale the PNG down to its column, so text stays sharp on HiDPI screens too.
 DPI = 160
 PDP_COLOUR = "#d62728"

@@ -225,9 +225,9 @@ def plot_ale(call: Call[Ale]) -> tuple[Figure, str]:
 
 DESCRIPTIONS = View("pdp_descriptions", NoSettings, show_descriptions, T, role="setup",
                     public=False)
-DATA = View("pdp_data", Data, show_data, T, role="setup", group="tabular", progress=True)
+DATA = View("pdp_data", Data, show_data, T, role="setup", group="tabular", progress=True, keep=True)
 FEATURES = View("pdp_features", Features, feature_lists, T)
-PDP_1D = View("pdp_1d", Pdp1d, plot_1d, T, role="first", group="tabular", progress=True)
-PDP_2D = View("pdp_2d", Pdp2d, plot_2d, T, group="tabular", progress=True)
-COMPARE = View("pdp_compare", Compare, plot_compare, T, group="tabular", progress=True)
-ALE = View("pdp_ale", Ale, plot_ale, T, group="tabular", progress=True)
+PDP_1D = View("pdp_1d", Pdp1d, plot_1d, T, role="first", group="tabular", progress=True, keep=True)
+PDP_2D = View("pdp_2d", Pdp2d, plot_2d, T, group="tabular", progress=True, keep=True)
+COMPARE = View("pdp_compare", Compare, plot_compare, T, group="tabular", progress=True, keep=True)
+ALE = View("pdp_ale", Ale, plot_ale, T, group="tabular", progress=True, keep=True)

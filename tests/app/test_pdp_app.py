@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import io
-
 import numpy as np
 import pytest
 from PIL import Image
@@ -15,11 +12,8 @@ DROP_B = True
 
 
 def _figure(plot) -> Image.Image:
-    """A gr.Plot value comes back as {"type": "matplotlib", "plot": "data:image/png;base64,..."}."""
-    assert isinstance(plot, dict) and plot["type"] == "matplotlib", plot
-    header, data = plot["plot"].split(",", 1)
-    assert header == "data:image/png;base64"
-    image = Image.open(io.BytesIO(base64.b64decode(data)))
+    """A figure comes back as the path of its PNG file (an image output)."""
+    image = Image.open(plot)
     assert image.format == "PNG"
     return image
 

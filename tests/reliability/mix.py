@@ -10,8 +10,6 @@ data (images as pixels, numbers as floats, texts without their run times), and
 
 from __future__ import annotations
 
-import base64
-import io
 import math
 import re
 from collections.abc import Iterable
@@ -246,16 +244,12 @@ def _image_file(value: str) -> Pixels | None:
 
 
 def canonical(value: object) -> object:
-    """An answer as plain data: image files and inline matplotlib plots → :class:`Pixels`,
-    texts without run times, tuples → lists, everything else as it is."""
+    """An answer as plain data: image files → :class:`Pixels`, texts without run times,
+    tuples → lists, everything else as it is."""
     if isinstance(value, str):
         pixels = _image_file(value)
         return pixels if pixels is not None else strip_timings(value)
     if isinstance(value, dict):
-        if value.get("type") == "matplotlib" and isinstance(value.get("plot"), str):
-            data = base64.b64decode(value["plot"].split(",", 1)[1])
-            with Image.open(io.BytesIO(data)) as image:
-                return Pixels.of(image)
         return {k: canonical(v) for k, v in value.items()
                 if k not in ("url", "orig_name", "path")
                 or not isinstance(v, str) or _image_file(v) is not None}

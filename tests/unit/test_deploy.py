@@ -150,10 +150,24 @@ def test_docker_image_runs_the_readme_commands_as_a_non_root_user():
     assert set(deploy.load_config().bundle) <= copied | {"app.py", "spaces.yaml"}
 
 
-def test_compose_runs_replicas_with_sticky_sessions():
+def test_compose_runs_replicas_behind_the_bundled_balancer():
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
     service = compose["services"]["lab"]
     assert service["build"] == "."
     assert "REPLICAS" in str(service["deploy"]["replicas"])
     assert service["expose"] == ["7860"]
-    assert service["labels"]["traefik.http.services.xai-lab.loadbalancer.sticky.cookie"] == "true"
+    assert "ports" not in service  # students reach the replicas only through the balancer
+    balancer = compose["services"]["balancer"]
+    image, version = balancer["image"].split(":")
+    assert image == "haproxy" and re.fullmatch(r"\d+\.\d+\.\d+", version)  # pinned
+    assert balancer["volumes"] == ["./deploy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro"]
+    assert [p.rsplit(":", 1)[1] for p in balancer["ports"]] == ["7860"]
+    assert set(balancer["networks"]) == set(service["networks"])
+
+
+def test_the_balancer_configuration_is_the_one_lab_balancer_writes():
+    from lab.balancer import haproxy_config
+
+    written = (ROOT / "deploy" / "haproxy.cfg").read_text(encoding="utf-8")
+    assert written == haproxy_config(), "run: python -m lab.balancer > deploy/haproxy.cfg"
+    assert "server-template lab 1-" in written and " lab:7860 " in written  # compose's service
