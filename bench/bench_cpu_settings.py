@@ -1,8 +1,9 @@
 """Benchmark: batch sizes by measurement and CPU threads per request, against the fixed batch of
 16 and torch's default threads, on this machine (EfficientNet-Lite0, the bundled model).
 
-(a) The calibration table: what the lab's calibration measures (cold, timed) and chooses, then
-    every batch of the ladder measured in full: per-image ms forward and forward+backward.
+(a) The calibration table: per-image ms at every batch of the ladder, forward (on the model's
+    own network and on the BatchNorm-folded copy that Occlusion and deletion/insertion run) and
+    forward+backward, then what the lab's calibration measured (pruned) and chose.
 (b) One image (both.png) and its top class: Integrated Gradients (32 steps) and Occlusion (32 px
     windows, stride 16) with the internal batch of 16 against the calibrated batch; best of
     ``REPEATS`` alternating runs, caches bypassed, in wall-clock and in CPU seconds (with one
@@ -33,6 +34,7 @@ warnings.filterwarnings("ignore", message="Setting backward hooks")
 import torch  # noqa: E402
 
 from core import attribution as A  # noqa: E402
+from core.attribution.inference import inference_network  # noqa: E402
 from core.images import load_image  # noqa: E402
 from core.models import OFFLINE_MODEL, ModelManager, calibration  # noqa: E402
 from core.predictions import classify  # noqa: E402
@@ -45,17 +47,23 @@ HEAVY = 2  # heavy requests of one model group at once on a CPU (lab.app.heavy_l
 
 def table(model) -> dict[str, int]:
     """Print (a); return the chosen batch per kind."""
+    folded = inference_network(model)
     chosen = {}
-    for kind in calibration.PASSES:
-        lab = calibration.calibration(model, kind)  # cold: what the lab does
-        full = calibration.measure(model, kind, prune=False)
-        chosen[kind] = calibration.batch_size(model, kind)
-        print(f"{kind + ' per image (ms)':<26}"
+    for kind, network, title in (("backward", None, "forward+backward"),
+                                 ("forward", folded, "forward, folded copy"),
+                                 ("forward", None, "forward, own network")):
+        # first what the lab does (cold); nothing runs forward-only work on the own network
+        lab = None if kind == "forward" and network is None else \
+            calibration.calibration(model, kind, network)
+        full = calibration.measure(model, kind, network, prune=False)
+        print(f"{title + ' (ms)':<28}"
               + "".join(f"{b:>4}: {c * 1e3:5.1f}" for b, c in full.costs.items())
               + f"   → {full.batch} with every batch")
-        print(f"{'  the lab measured':<26}"
-              + "".join(f"{b:>4}: {c * 1e3:5.1f}" for b, c in lab.costs.items())
-              + f"   → {lab.batch} in {lab.seconds:.1f} s")
+        if lab is not None:
+            chosen[kind] = calibration.batch_size(model, kind, network)
+            print(f"{'  the lab measured':<28}"
+                  + "".join(f"{b:>4}: {c * 1e3:5.1f}" for b, c in lab.costs.items())
+                  + f"   → {lab.batch} in {lab.seconds:.1f} s")
     return chosen
 
 

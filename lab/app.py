@@ -26,7 +26,7 @@ from lab.security import PrivateUploads
 from lab.settings import Settings
 from lab.status import status_markdown, status_summary
 from lab.threads import use_threads
-from lab.zerogpu import gpu_wrapper
+from lab.zerogpu import gpu_wrapper, model_device, preload
 from tabs import activations, ascent, attribution, clip, counterfactual, pdp
 from tabs.common.context import TabContext
 from tabs.common.examples import ExampleImages
@@ -90,8 +90,11 @@ def heavy_limit(settings: Settings) -> int:
 
 
 def build_lab(settings: Settings, models: ModelManager | None = None) -> Lab:
-    """The whole lab; ``models`` defaults to a manager for ``settings``."""
-    models = models or ModelManager(device=settings.device, offline=settings.offline)
+    """The whole lab; ``models`` defaults to a manager for ``settings``. On ZeroGPU the
+    models are loaded here, at start (:func:`lab.zerogpu.preload`)."""
+    models = models or ModelManager(device=model_device(settings.device),
+                                    offline=settings.offline)
+    preload(models)
     ctx = TabContext(models=models, lang=settings.lang, examples=ExampleImages(EXAMPLE_IMAGES_DIR),
                      heavy_limit=heavy_limit(settings), gpu=gpu_wrapper())
     # Uploads and outputs older than a day are deleted every hour, so they do not pile up.
@@ -156,8 +159,9 @@ def serve(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if settings.mcp and importlib.util.find_spec("mcp") is None:
         raise SystemExit("--mcp needs Gradio's MCP extra: pip install 'gradio[mcp]'")
+    device = model_device(settings.device)  # first: on ZeroGPU it imports spaces before CUDA
     use_threads(heavy_limit(settings), settings.threads)  # before any worker thread runs torch
-    models = ModelManager(device=settings.device, offline=settings.offline)
+    models = ModelManager(device=device, offline=settings.offline)
     lab = build_lab(settings, models)
     demo = prepare(lab.demo, settings)
     demo.launch(**launch_options(settings), prevent_thread_lock=True)

@@ -19,7 +19,8 @@ from collections.abc import Mapping
 
 import gradio as gr
 
-from core.models.calibration import PASSES, batch_size
+from core.attribution.inference import inference_network
+from core.models.calibration import batch_size
 from tabs.common.form import Form
 from tabs.common.inflight import computing, exiting
 from tabs.common.opening import warm, wire_opening
@@ -86,15 +87,17 @@ def warm_up(forms: Mapping[str, Form], lang: str) -> threading.Thread:
 
 
 def calibrate(forms: Mapping[str, Form]) -> None:
-    """Measure the bundled model's batch sizes (a second or two), so that no student waits for
-    it (:mod:`core.models.calibration`; nothing to do when ``XAI_LAB_BATCH`` fixes them). Not on
-    ZeroGPU, which lends the GPU to views only. A failure is logged; the views measure then."""
+    """Measure the bundled model's batch sizes (about two seconds), so that no student waits
+    for it (:mod:`core.models.calibration`; nothing to do when ``XAI_LAB_BATCH`` fixes them):
+    forward passes on the BatchNorm-folded copy that runs them, forward and backward on the
+    model. Not on ZeroGPU, which lends the GPU to views only. A failure is logged; the views
+    measure then."""
     ctx = next(iter(forms.values())).ctx if forms else None
     if ctx is None or ctx.gpu is not None:
         return
     try:
         model = ctx.models.get(ctx.models.fallback)
-        for kind in PASSES:
-            batch_size(model, kind)
+        batch_size(model, "forward", inference_network(model))
+        batch_size(model, "backward")
     except Exception:  # noqa: BLE001 - the lab serves without it too
         log.exception("calibrating the batch sizes failed; the first view that needs one does it")

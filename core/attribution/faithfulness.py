@@ -192,15 +192,14 @@ def _curves(model: LoadedModel, pixels: torch.Tensor, orders: Mapping[str, np.nd
             return torch.where(chosen, filler, pixels)
         return torch.where(chosen, pixels, filler)
 
-    batch = batch_size(model, "forward")
-
-    def batches():
+    def batches(batch: int):
         for start in range(0, len(keys), batch):
             report(progress, start / len(keys), "images", count=len(keys))
             yield normalised(model, torch.cat([picture(k) for k in keys[start:start + batch]]))
 
     with forward_network(model) as network:
-        scores = probabilities(network, batches(), target=target).numpy()
+        scores = probabilities(network, batches(batch_size(model, "forward", network)),
+                               target=target).numpy()
     report(progress, 1.0, "done")
     index = {key: i for i, key in enumerate(keys)}
     results = []

@@ -255,7 +255,7 @@ def attribute(model: LoadedModel, network: nn.Module, pixels: torch.Tensor, *,
         reference = normalised(model, baseline_pixels(pixels, kind=kind, seed=seed))
         raw, delta = IntegratedGradients(network).attribute(
             inputs, baselines=reference, target=target, n_steps=steps,
-            internal_batch_size=internal_batch_size or batch_size(model, "backward"),
+            internal_batch_size=internal_batch_size or batch_size(model, "backward", network),
             return_convergence_delta=True)
         with torch.no_grad():
             scores = network(torch.cat([inputs.detach(), reference]))[:, target]
@@ -277,7 +277,7 @@ def attribute(model: LoadedModel, network: nn.Module, pixels: torch.Tensor, *,
         values = occlusion_map(network, inputs, target=target,
                                window=_given(window, "window", method),
                                stride=_given(stride, "stride", method),
-                               batch=internal_batch_size or batch_size(model, "forward"))
+                               batch=internal_batch_size or batch_size(model, "forward", network))
     result = values.detach().float().cpu().numpy().astype(np.float32)
     result.setflags(write=False)
     return result, completeness

@@ -1,32 +1,33 @@
-"""Batch sizes by measurement: how many images one pass of a model should take on this machine.
+"""Batch sizes by measurement: how many images one pass of a network should take on this machine.
 
 A fixed batch is not the fastest everywhere. On our 2-core CPU EfficientNet-Lite0 cost 33, 24,
 32, 39 and 38 ms per image forward at batches of 1, 2, 4, 8 and 16, and 78, 55, 49, 55 and 51 ms
-forward and backward; a GPU keeps gaining up to 64. So each model measures itself, once per
-process, device and kind of pass, when it first needs a batch (the lab's warm-up does this for
-the bundled model before students come):
+forward and backward (two threads); with BatchNorm folded the forward cost hardly depends on the
+batch; a GPU keeps gaining up to 64. So each network measures itself, once per process, model,
+device and kind of pass, when a batch is first needed (the lab's warm-up does this for the
+bundled model before students come):
 
 1. one untimed warm-up pass at batch 1 (lazy initialisation, first allocations);
 2. a climb through batches 1, 2, 4, 8, 16 (and 32, 64 on a GPU), one timed pass each of fixed
    random input at the model's input size, which stops after the first batch that costs more
-   than :data:`TURN` times the best so far per image: beyond that turn a CPU's larger batches
+   than :data:`TURN` times the best so far per image, also when timed once more (the first pass
+   of a new shape is slower): beyond such a turn a CPU's larger batches
    only fall further out of its caches, and they would take longest to measure (a batch that
    does not fit in GPU memory stops it too);
-3. the batches climbed, timed again in descending order (:data:`REPEATS` rounds in all, each
-   the reverse of the last, so that a slow spell of a shared machine hits all alike); a batch's
-   cost is its fastest pass divided by the batch;
-4. the choice is the smallest batch within :data:`TIE` of the lowest cost: a tie within timing
-   noise goes to the smaller batch, which needs less memory and reacts to Cancel sooner.
+3. the batches within :data:`TURN` of the best, timed again in descending order
+   (:data:`REPEATS` rounds in all, each the reverse of the last, so that a slow spell of a
+   shared machine hits all alike); a batch's cost is its fastest pass divided by the batch;
+4. the choice is the batch with the lowest cost; a tie goes to the smaller batch.
 
-Where torch runs on one CPU thread per request (the lab on a small machine, ``lab.threads``) the
-passes are timed in the thread's CPU time, which other processes do not inflate; elsewhere by
-the wall clock (on a GPU after synchronising).
-
-``"forward"`` passes run under ``torch.no_grad`` (Occlusion, deletion and insertion);
-``"backward"`` passes also take the gradient of one logit with respect to the input (Integrated
-Gradients, the filter ascent). The model's lock is held while it runs; a calibration takes one
-or two seconds for EfficientNet-Lite0 on our CPU (``bench/bench_cpu_settings.py``). Results do
-not depend on the batch beyond float rounding.
+``"forward"`` passes run under ``torch.no_grad`` (Occlusion, deletion and insertion, on the
+BatchNorm-folded copy); ``"backward"`` passes also take the gradient of one logit with respect
+to the input (Integrated Gradients on the model's own network; the filter ascent, which runs a
+folded copy up to its layer, takes that batch too). The model's own network and a private copy
+(folded) are measured apart. Where torch runs on one CPU thread per request (the lab on a small
+machine, ``lab.threads``) the passes are timed in the thread's CPU time, which other processes
+do not inflate; elsewhere by the wall clock (on a GPU after synchronising). The model's lock is
+held while measuring; EfficientNet-Lite0 takes about two seconds on our CPU
+(``bench/bench_cpu_settings.py``). Results do not depend on the batch beyond float rounding.
 
 ``XAI_LAB_BATCH=N`` fixes every batch to N and measures nothing (reproducible runs, tests).
 """
@@ -43,46 +44,48 @@ from types import MappingProxyType
 from typing import Literal
 
 import torch
+from torch import nn
 
 from core.models.manager import LoadedModel
 
 Pass = Literal["forward", "backward"]
-PASSES: tuple[Pass, ...] = ("forward", "backward")
 
 CPU_LADDER = (1, 2, 4, 8, 16)
 GPU_LADDER = (*CPU_LADDER, 32, 64)
 REPEATS = 2
-TURN = 1.10
-"""The climb stops after a batch that costs 10 % more per image than the best so far."""
-TIE = 1.05
-"""Costs within 5 % of the lowest count as a tie; the smallest such batch is chosen."""
+TURN = 1.25
+"""The climb stops after a batch that costs 25 % more per image than the best so far."""
 FIXED_BATCH = "XAI_LAB_BATCH"
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class Calibration:
-    """One model's measured cost per image for one kind of pass, and the batch chosen.
+    """One network's measured cost per image for one kind of pass, and the batch chosen.
 
-    ``costs``: batch → seconds per image (the fastest repeat), for the batches measured, in
-    ascending order; ``batch``: the choice; ``seconds``: how long measuring took.
+    ``shared``: the model's own network (else a private copy); ``costs``: batch → seconds per
+    image (the fastest repeat) for the batches measured, ascending; ``batch``: the choice;
+    ``seconds``: how long measuring took, by the wall clock.
     """
 
     model: str
     device: str
     kind: Pass
+    shared: bool
     costs: Mapping[int, float]
     batch: int
     seconds: float
 
 
-_CHOICES: dict[tuple[str, str, Pass], Calibration] = {}
+_CHOICES: dict[tuple[str, str, Pass, bool], Calibration] = {}
 _LOCK = threading.Lock()
 
 
-def batch_size(model: LoadedModel, kind: Pass) -> int:
-    """Images per ``kind`` pass of ``model``: ``XAI_LAB_BATCH`` when set, else measured."""
-    return fixed_batch() or calibration(model, kind).batch
+def batch_size(model: LoadedModel, kind: Pass, network: nn.Module | None = None) -> int:
+    """Images per ``kind`` pass of ``network`` (default: the model's own; a private copy of it
+    such as the BatchNorm-folded one): ``XAI_LAB_BATCH`` when set, else measured."""
+    return fixed_batch() or calibration(model, kind, network).batch
 
 
 def fixed_batch() -> int | None:
@@ -95,35 +98,41 @@ def fixed_batch() -> int | None:
     return int(text)
 
 
-def calibration(model: LoadedModel, kind: Pass) -> Calibration:
-    """``model``'s :class:`Calibration` for ``kind`` on its device, measured on first use.
+def calibration(model: LoadedModel, kind: Pass, network: nn.Module | None = None) -> Calibration:
+    """The :class:`Calibration` of ``kind`` passes of ``network`` (default: the model's own),
+    measured on first use.
 
-    Kept for the life of the process. Callers that arrive while it is measured wait for it
-    (behind the model's lock, which measuring holds anyway) and then read the same result.
+    Kept for the life of the process, per model name, device, kind and whether it is the
+    model's own network. Callers that arrive while it is measured wait (behind the model's
+    lock, which measuring holds anyway) and then read the same result.
     """
-    key = (model.name, str(model.device), kind)
+    network = model.network if network is None else network
+    key = (model.name, str(model.device), kind, network is model.network)
     found = _CHOICES.get(key)
     if found is None:
         with model.lock, _LOCK:  # the model's lock first, like everyone who runs the model
             found = _CHOICES.get(key)
             if found is None:
-                found = _CHOICES[key] = measure(model, kind)
-                log.info("batch for %s %s passes on %s: %d (per-image ms %s; %.1f s)",
-                         model.name, kind, model.device, found.batch,
+                found = _CHOICES[key] = measure(model, kind, network)
+                log.info("batch for %s %s passes (%s) on %s: %d (per-image ms %s; %.1f s)",
+                         model.name, kind, "own network" if found.shared else "private copy",
+                         model.device, found.batch,
                          ", ".join(f"{b}: {c * 1e3:.0f}" for b, c in found.costs.items()),
                          found.seconds)
     return found
 
 
-def measure(model: LoadedModel, kind: Pass, *, prune: bool = True,
-            timer: Callable[[], float] | None = None) -> Calibration:
-    """Measure ``model``'s cost per image for ``kind`` passes on its device, holding its lock.
+def measure(model: LoadedModel, kind: Pass, network: nn.Module | None = None, *,
+            prune: bool = True, timer: Callable[[], float] | None = None) -> Calibration:
+    """Measure the cost per image of ``kind`` passes of ``network`` (default: the model's own)
+    on the model's device, holding the model's lock.
 
     Steps as in the module docstring; ``prune=False`` measures every batch of the ladder;
     ``timer`` defaults to :func:`default_timer`.
     """
+    network = model.network if network is None else network
     timer = timer or default_timer(model.device)
-    start = timer()
+    start = time.perf_counter()
     size = model.spec.input_size
     ladder = GPU_LADDER if model.device.type == "cuda" else CPU_LADDER
     generator = torch.Generator().manual_seed(0)
@@ -133,11 +142,11 @@ def measure(model: LoadedModel, kind: Pass, *, prune: bool = True,
         inputs = images[:batch]
         if kind == "forward":
             with torch.no_grad():
-                model.network(inputs)
+                network(inputs)
         else:
             with torch.enable_grad():
                 inputs = inputs.clone().requires_grad_(True)
-                torch.autograd.grad(model.network(inputs)[:, 0].sum(), inputs)
+                torch.autograd.grad(network(inputs)[:, 0].sum(), inputs)
         if model.device.type == "cuda":
             torch.cuda.synchronize(model.device)
 
@@ -145,8 +154,8 @@ def measure(model: LoadedModel, kind: Pass, *, prune: bool = True,
         run(1)
         costs = per_image_costs(run, ladder, timer=timer, prune=prune)
     return Calibration(model=model.name, device=str(model.device), kind=kind,
-                       costs=MappingProxyType(costs), batch=pick(costs),
-                       seconds=timer() - start)
+                       shared=network is model.network, costs=MappingProxyType(costs),
+                       batch=pick(costs), seconds=time.perf_counter() - start)
 
 
 def per_image_costs(run: Callable[[int], object], ladder: Sequence[int], *,
@@ -156,9 +165,10 @@ def per_image_costs(run: Callable[[int], object], ladder: Sequence[int], *,
     timed ``run(batch)`` calls, divided by the batch.
 
     The first round climbs the ladder; with ``prune`` it stops after the first batch that costs
-    more than :data:`TURN` times the best so far, and a batch that does not fit in GPU memory
-    always stops it. Each further round runs the same batches in the opposite order to the
-    last, so that a slow spell of a shared machine hits small and large batches alike.
+    more than :data:`TURN` times the best so far in two passes, and a batch that does not fit
+    in GPU memory always stops it. Each further round times the batches within :data:`TURN` of
+    the best again (the others cannot win), in the opposite order to the last, so that a slow
+    spell of a shared machine hits small and large batches alike.
     """
     times: dict[int, list[float]] = {}
 
@@ -170,16 +180,20 @@ def per_image_costs(run: Callable[[int], object], ladder: Sequence[int], *,
 
     for batch in ladder:
         try:
+            best = min((min(t) for t in times.values()), default=float("inf"))
             cost = timed(batch)
+            if prune and cost > TURN * best:  # the first pass of a shape may be slow: again
+                cost = min(cost, timed(batch))
         except torch.cuda.OutOfMemoryError:
             torch.cuda.empty_cache()
             break
-        if prune and cost > TURN * min(min(t) for t in times.values()):
+        if prune and cost > TURN * best:
             break
-    order = list(times)
+    best = min(min(t) for t in times.values())
+    contenders = [batch for batch, t in times.items() if min(t) <= TURN * best]
     for _ in range(repeats - 1):
-        order.reverse()
-        for batch in order:
+        contenders.reverse()
+        for batch in contenders:
             timed(batch)
     return {batch: min(t) for batch, t in times.items()}
 
@@ -194,6 +208,5 @@ def default_timer(device: torch.device) -> Callable[[], float]:
 
 
 def pick(costs: Mapping[int, float]) -> int:
-    """The smallest batch whose cost per image is within :data:`TIE` of the lowest."""
-    lowest = min(costs.values())
-    return min(batch for batch, cost in costs.items() if cost <= TIE * lowest)
+    """The batch with the lowest cost per image; of equal costs, the smallest batch."""
+    return min(costs, key=lambda batch: (costs[batch], batch))

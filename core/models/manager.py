@@ -113,6 +113,21 @@ class ModelManager:
                 self._failures.pop(name, None)
         return self._loaded[name]
 
+    def preload(self) -> tuple[str, ...]:
+        """Load every model whose weights can be had now, instead of on first use; returns the
+        names loaded. A model whose weights turn out to be missing is skipped (its status then
+        says so), so a lab without some weights still starts."""
+        loaded = []
+        for name in self.specs:
+            if not self.is_usable(name):
+                continue
+            try:
+                self.get(name)
+            except WeightsUnavailableError:
+                continue
+            loaded.append(name)
+        return tuple(loaded)
+
     def get_or_fallback(self, name: str) -> tuple[LoadedModel, WeightsUnavailableError | None]:
         """Return ``name`` if it can be loaded, else the offline model and the error that says
         why ``name`` could not be (the tabs word the notice in the page's language)."""

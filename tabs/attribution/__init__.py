@@ -98,10 +98,10 @@ def _compare(form: Form) -> None:
             cancel = gr.Button(T.label("cancel"), variant="stop", scale=1)
         image = gr.Image(label=T.label("compare.image"), format="png", interactive=False,
                          elem_id="attr-compare", show_label=False)
-        text = gr.Markdown()
+        text = gr.Markdown(elem_id="attr-compare-text")
         results = gr.State(None)
     form.add(results=results)
-    running = form.wire(v.COMPARE, run.click, [image, text, results])
+    running = form.wire(v.COMPARE, run.click, [image, text, results], show_progress="minimal")
     cancel.click(None, None, None, cancels=[running])
     form.wire(v.REDRAW, [c["opacity"].release, c["cmap"].input], image,
               show_progress="hidden")

@@ -7,9 +7,11 @@ from __future__ import annotations
 import functools
 import inspect
 import pickle
+import re
 import sys
 import types
 from importlib.util import find_spec as _find_spec
+from pathlib import Path
 
 import gradio as gr
 import pytest
@@ -17,9 +19,13 @@ import torch
 from gradio_client import Client
 
 from core.models import ModelManager
+from core.models.registry import OFFLINE_MODEL
 from lab.app import build_app, prepare
 from lab.settings import Settings
+from lab.zerogpu import model_device
 from tests.conftest import serving
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SPECIAL = (gr.Progress, gr.Request, gr.EventData)
 
@@ -61,17 +67,28 @@ def _stand_in_spaces(calls: list) -> types.ModuleType:
     return module
 
 
-@pytest.fixture(scope="module")
-def zero_gpu_lab():
-    calls: list = []
-    patch = pytest.MonkeyPatch()
+def _pretend_zero_gpu(patch: pytest.MonkeyPatch, calls: list) -> None:
+    """A ZeroGPU Space as the lab sees one: the stand-in ``spaces`` and the Space's variable."""
     patch.setitem(sys.modules, "spaces", _stand_in_spaces(calls))
     patch.setenv("SPACES_ZERO_GPU", "true")
     patch.setattr("importlib.util.find_spec", lambda name, *a: object() if name == "spaces"
                   else _find_spec(name, *a))
+
+
+@pytest.fixture(scope="module")
+def zero_gpu_lab():
+    """The lab on a pretend ZeroGPU Space; also yields the model statuses when it had started
+    (before any request) and every call of ``torch.compile`` while it ran."""
+    calls: list = []
+    compiled: list = []
+    patch = pytest.MonkeyPatch()
+    _pretend_zero_gpu(patch, calls)
+    patch.setattr(torch, "compile", lambda *a, **k: compiled.append((a, k)) or a[0])
+    models = ModelManager(device="cpu", offline=True)
     try:
-        with serving() as (url, lab):
-            yield Client(url, verbose=False), lab, calls
+        with serving(models) as (url, lab):
+            at_start = {name: models.status(name) for name in models.specs}
+            yield Client(url, verbose=False), lab, calls, at_start, compiled
     finally:
         patch.undo()
 
@@ -83,7 +100,7 @@ def _durations(lab) -> dict[str, int]:
 
 
 def test_every_view_with_gpu_seconds_is_wrapped(zero_gpu_lab):
-    _, lab, _ = zero_gpu_lab
+    _, lab, *_ = zero_gpu_lab
     durations = _durations(lab)
     assert len(durations) >= 15
     wrapped = {fn.api_name: fn.fn.spaces_gpu_duration for fn in lab.demo.fns.values()
@@ -92,7 +109,7 @@ def test_every_view_with_gpu_seconds_is_wrapped(zero_gpu_lab):
 
 
 def test_heavy_events_run_under_spaces_gpu_with_their_duration(zero_gpu_lab):
-    client, _, calls = zero_gpu_lab
+    client, _, calls, *_ = zero_gpu_lab
     calls.clear()
     predictions, grid, text, _ = client.predict(
         "coffee.png", None, "efficientnet_lite0", "blocks.1", "8", "channel index", "shared",
@@ -102,7 +119,7 @@ def test_heavy_events_run_under_spaces_gpu_with_their_duration(zero_gpu_lab):
 
 
 def test_a_streaming_event_crosses_the_boundary_too(zero_gpu_lab):
-    client, _, calls = zero_gpu_lab
+    client, _, calls, *_ = zero_gpu_lab
     calls.clear()
     grid, text, plot, download = client.predict(
         "efficientnet_lite0", "blocks.1", "0-3", "notebook (seed 000)",
@@ -111,8 +128,42 @@ def test_a_streaming_event_crosses_the_boundary_too(zero_gpu_lab):
     assert calls and calls[0][1] == _durations(zero_gpu_lab[1])["ascent"]
 
 
-def test_nothing_is_wrapped_off_zero_gpu(monkeypatch):
+def test_nothing_is_wrapped_or_loaded_at_start_off_zero_gpu(monkeypatch):
     monkeypatch.delenv("SPACES_ZERO_GPU", raising=False)
     settings = Settings(device="cpu", offline=True, warm_up=False)
-    demo = prepare(build_app(settings, ModelManager(device="cpu", offline=True)), settings)
+    models = ModelManager(device="cpu", offline=True)
+    demo = prepare(build_app(settings, models), settings)
     assert not any(hasattr(fn.fn, "spaces_gpu_duration") for fn in demo.fns.values())
+    assert all(models.status(name) != "ready" for name in models.specs)  # loaded on first use
+
+
+def test_the_usable_models_are_loaded_at_start(zero_gpu_lab):
+    """ZeroGPU wants the models on the device when the process starts, not in a request: the
+    usable one (offline here: the bundled model) is loaded before the first request, with its
+    layers listed; those without weights are left alone."""
+    _, lab, _, at_start, _ = zero_gpu_lab
+    assert at_start[OFFLINE_MODEL] == "ready"
+    assert all(status != "ready" for name, status in at_start.items() if name != OFFLINE_MODEL)
+    models = lab.forms["activations"].ctx.models
+    assert OFFLINE_MODEL in models._layers  # listed at start too: the pickers run off the GPU
+
+
+def test_models_go_to_cuda_on_zero_gpu_only(monkeypatch):
+    monkeypatch.delenv("SPACES_ZERO_GPU", raising=False)
+    assert model_device("auto") == "auto" and model_device("cpu") == "cpu"
+    _pretend_zero_gpu(monkeypatch, [])
+    assert model_device("auto") == "cuda" and model_device("cpu") == "cuda"
+
+
+def test_nothing_calls_torch_compile(zero_gpu_lab):
+    """ZeroGPU does not support ``torch.compile``: no call while the lab started and served
+    the requests above, and no use of it anywhere in the lab's source."""
+    *_, compiled = zero_gpu_lab
+    assert compiled == []
+    pattern = re.compile(r"(?<!\bre)\.compile\s*\(|torch\._dynamo")  # not re.compile
+    sources = [path for folder in ("core", "tabs", "lab") for path in (ROOT / folder).rglob("*.py")]
+    sources.append(ROOT / "app.py")
+    assert len(sources) > 50
+    users = [str(path.relative_to(ROOT)) for path in sources
+             if pattern.search(path.read_text(encoding="utf-8"))]
+    assert users == []

@@ -39,3 +39,24 @@ def test_a_found_class_becomes_the_target(page, tmp_path):
     page.get_by_text("Target class: #1 goldfish").wait_for()
     assert page.get_by_label("Target class index").input_value() == "1"
     page.screenshot(path=str(tmp_path / "attribution_found_class.png"))
+
+
+def test_the_comparison_shows_its_cheap_maps_first(page, tmp_path, loaded_image):
+    page.get_by_role("tab", name="Attribution").click()
+    target = page.get_by_label("Target class index")
+    page.get_by_text("Computed (0 s = from cache)").first.wait_for()  # the tab's first view
+    before = target.input_value()
+    page.get_by_label("Example image").first.click()
+    page.get_by_role("option", name="grace_hopper.jpg").click()  # not computed before
+    page.wait_for_function("([id, old]) => document.querySelector(`#${id} input`).value !== old",
+                           arg=["attr-target", before])  # the new image's top class
+    page.get_by_label("IG steps").fill("48")  # new settings: nothing comes from a cache
+    page.locator("#attr-compare-run").click()
+    progress = page.get_by_text("methods ready; still computing").first
+    progress.wait_for()  # the cheap maps are shown while the others are computed
+    assert "Occlusion" in progress.inner_text()  # the slowest comes last
+    loaded_image(page, "attr-compare", min_width=1000)
+    page.screenshot(path=str(tmp_path / "attribution_partial.png"), full_page=True)
+    page.get_by_text("Computed (0 s = from cache)").first.wait_for()
+    assert "still computing" not in page.locator("#attr-compare-text").inner_text()
+    page.screenshot(path=str(tmp_path / "attribution_complete.png"), full_page=True)
