@@ -2,8 +2,9 @@
 
 Notebook's way: every method computed separately with captum's defaults, one image at a time
 (IG with all 50 steps in one batch), and recomputed whenever a cell or ``compare_methods`` runs.
-Ours: ``core.attribution`` — IG with ``internal_batch_size`` (bounded memory), the model lock,
-and the result cache, so a map already computed for the comparison view is not computed again.
+Ours: ``core.attribution`` — IG with ``internal_batch_size`` (bounded memory, measured per model
+by ``core.models.calibration``), the model lock, and the result cache, so a map already computed
+for the comparison view is not computed again.
 
 Workload for one image and its top class: (1) the comparison view (saliency, IG 50 steps,
 Grad-CAM, Guided Grad-CAM), (2) IG with 50 steps on its own (the notebook's IG cell).
@@ -34,6 +35,7 @@ from core.attribution.methods import normalised  # noqa: E402
 from core.cache import clear_all  # noqa: E402
 from core.images import load_image  # noqa: E402
 from core.models import ModelManager  # noqa: E402
+from core.models.calibration import batch_size  # noqa: E402
 from core.predictions import classify  # noqa: E402
 
 STEPS = 50
@@ -111,7 +113,8 @@ def main() -> int:
     rows = [
         ("comparison view, cold", lambda: notebook_methods(model, inputs, target, layer),
          ours_compare),
-        (f"IG {STEPS} steps, cold (ours: internal_batch_size={A.DEFAULT_BATCH})",
+        (f"IG {STEPS} steps, cold (ours: internal_batch_size="
+         f"{batch_size(model, 'backward')}, measured)",
          lambda: notebook_ig(model, inputs, target), ours_ig_cold),
         (f"session: comparison view + IG {STEPS} steps", notebook_session, ours_session),
     ]

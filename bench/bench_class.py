@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import json
 import os
 import random
@@ -445,9 +444,7 @@ def student_image(number: int, folder: Path) -> Path:
     smooth = np.asarray(coarse.resize((224, 224), Image.Resampling.BICUBIC), dtype=np.float32)
     pixels = np.clip(smooth + rng.normal(0, 12, smooth.shape), 0, 255).astype(np.uint8)
     path = folder / f"student-{number}.png"
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG")
-    path.write_bytes(buffer.getvalue())
+    Image.fromarray(pixels).save(path)
     return path
 
 
@@ -462,6 +459,23 @@ class ClassRun:
     open_wall: float = 0.0
     open_cpu: float = 0.0  # server CPU seconds over the page-open phase, idle subtracted
     client_cpu: float = 0.0  # this script's CPU seconds over the page-open phase
+    runs: list[ClassRun] = field(default_factory=list)  # alone: one run per student
+
+    @property
+    def cpu_per_page_open(self) -> float:
+        """Server CPU seconds per page open (the median over the runs of students alone)."""
+        if self.runs:
+            return statistics.median(run.cpu_per_page_open for run in self.runs)
+        return self.open_cpu / self.students
+
+    def merge(self, run: ClassRun) -> None:
+        """Add a run of students alone."""
+        self.runs.append(run)
+        self.students += run.students
+        self.failures += run.failures
+        for mine, theirs in ((self.first, run.first), (self.actions, run.actions)):
+            for key, values in theirs.items():
+                mine.setdefault(key, []).extend(values)
 
     def add(self, table: dict, key: str, value: float, lock: threading.Lock) -> None:
         with lock:
@@ -553,11 +567,11 @@ def report(crowd: ClassRun, alone: ClassRun, goal: float) -> int:
         (c50, c95, cmax), (a50, a95, _) = _stats(ours), _stats(solo)
         print(f"{row:<26}{c50:>10.2f}{c95:>8.2f}{cmax:>8.2f}{a50:>11.2f}{a95:>8.2f}"
               f"{c50 / a50:>7.1f}×{c95 / a95:>7.1f}×")
-    per_open = crowd.open_cpu / crowd.students
-    alone_open = alone.open_cpu / alone.students
+    per_open, alone_open = crowd.cpu_per_page_open, alone.cpu_per_page_open
     print(f"server CPU per page open: class {per_open:.3f} s ({crowd.open_cpu:.1f} s over "
           f"{crowd.open_wall:.1f} s for {crowd.students} pages), alone {alone_open:.3f} s "
-          f"(ratio {per_open / alone_open if alone_open > 0 else float('nan'):.2f}); "
+          f"(median of {', '.join(f'{r.open_cpu:.3f}' for r in alone.runs)}; ratio "
+          f"{per_open / alone_open if alone_open > 0 else float('nan'):.2f}); "
           f"this script's own CPU while the class opened: {crowd.client_cpu:.1f} s")
     for failure in (crowd.failures + alone.failures)[:8]:
         print(f"  failed: {failure}", file=sys.stderr)
@@ -627,13 +641,7 @@ def measure(url: str, pid: int, options: argparse.Namespace, folder: Path) -> in
     alone = ClassRun(0)
     for number in range(options.students, options.students + options.alone):
         wait_until_quiet(pid, rate)
-        one = run_class(site, pid, rate, [number], folder, options.timeout)
-        alone.students += 1
-        alone.open_cpu += one.open_cpu
-        alone.failures += one.failures
-        for mine, theirs in ((alone.first, one.first), (alone.actions, one.actions)):
-            for key, values in theirs.items():
-                mine.setdefault(key, []).extend(values)
+        alone.merge(run_class(site, pid, rate, [number], folder, options.timeout))
     return report(crowd, alone, options.goal)
 
 

@@ -1,9 +1,9 @@
 """Benchmark: batch sizes by measurement and CPU threads per request, against the fixed batch of
 16 and torch's default threads, on this machine (EfficientNet-Lite0, the bundled model).
 
-(a) The calibration table: per-image ms at every batch of the ladder, forward (on the model's
-    own network and on the BatchNorm-folded copy that Occlusion and deletion/insertion run) and
-    forward+backward, then what the lab's calibration measured (pruned) and chose.
+(a) The calibration table, as the lab measures it: per-image ms at each batch, forward+backward
+    (IG, filter ascent) and forward on the BatchNorm-folded copy that Occlusion and
+    deletion/insertion run, and for comparison forward on the model's own network.
 (b) One image (both.png) and its top class: Integrated Gradients (32 steps) and Occlusion (32 px
     windows, stride 16) with the internal batch of 16 against the calibrated batch; best of
     ``REPEATS`` alternating runs, caches bypassed, in wall-clock and in CPU seconds (with one
@@ -23,6 +23,7 @@ when it could not measure.
 from __future__ import annotations
 
 import os
+import statistics
 import threading
 import time
 import warnings
@@ -47,23 +48,18 @@ HEAVY = 2  # heavy requests of one model group at once on a CPU (lab.app.heavy_l
 
 def table(model) -> dict[str, int]:
     """Print (a); return the chosen batch per kind."""
-    folded = inference_network(model)
     chosen = {}
     for kind, network, title in (("backward", None, "forward+backward"),
-                                 ("forward", folded, "forward, folded copy"),
+                                 ("forward", inference_network(model), "forward, folded copy"),
                                  ("forward", None, "forward, own network")):
-        # first what the lab does (cold); nothing runs forward-only work on the own network
-        lab = None if kind == "forward" and network is None else \
-            calibration.calibration(model, kind, network)
-        full = calibration.measure(model, kind, network, prune=False)
-        print(f"{title + ' (ms)':<28}"
-              + "".join(f"{b:>4}: {c * 1e3:5.1f}" for b, c in full.costs.items())
-              + f"   → {full.batch} with every batch")
-        if lab is not None:
+        if kind == "forward" and network is None:  # for comparison: forward work runs folded
+            result = calibration.measure(model, kind)
+        else:
+            result = calibration.calibration(model, kind, network)  # what the lab does
             chosen[kind] = calibration.batch_size(model, kind, network)
-            print(f"{'  the lab measured':<28}"
-                  + "".join(f"{b:>4}: {c * 1e3:5.1f}" for b, c in lab.costs.items())
-                  + f"   → {lab.batch} in {lab.seconds:.1f} s")
+        print(f"{title + ' (ms)':<24}"
+              + "".join(f"{b:>4}: {c * 1e3:5.1f}" for b, c in result.costs.items())
+              + f"   → {result.batch}, measured in {result.seconds:.1f} s")
     return chosen
 
 
@@ -74,10 +70,11 @@ def clocks(function) -> tuple[float, float, object]:
     return time.perf_counter() - wall, time.thread_time() - cpu, result
 
 
-def one_image(model, image, target: int) -> tuple[float, float]:
+def one_image(model, image, target: int, batches: dict[str, int]) -> tuple[float, float]:
     """Print (b); return the wall seconds of IG + Occlusion at batch 16 and calibrated."""
     totals = [0.0, 0.0]
-    for method, options in (("integrated_gradients", dict(steps=STEPS)), ("occlusion", {})):
+    for method, options, kind in (("integrated_gradients", dict(steps=STEPS), "backward"),
+                                  ("occlusion", {}, "forward")):
         def explain(batch: int | None, method=method, options=options):
             return A.explain(model, image, method=method, target=target, use_cache=False,
                              internal_batch_size=batch, **options)
@@ -91,8 +88,9 @@ def one_image(model, image, target: int) -> tuple[float, float]:
         old, new = (bucket[0][2].map for bucket in runs.values())
         gap = float(abs(old - new).max() / max(float(old.max()), 1e-12))
         print(f"{method}: batch 16 {wall_old:.2f} s ({cpu_old:.2f} s CPU), calibrated "
-              f"{wall_new:.2f} s ({cpu_new:.2f} s CPU), ratio {wall_old / wall_new:.2f}x "
-              f"(CPU {cpu_old / cpu_new:.2f}x); largest map difference {gap:.1e} of the peak")
+              f"{batches[kind]} {wall_new:.2f} s ({cpu_new:.2f} s CPU), ratio "
+              f"{wall_old / wall_new:.2f}x (CPU {cpu_old / cpu_new:.2f}x); largest map "
+              f"difference {gap:.1e} of the peak")
         totals[0] += wall_old
         totals[1] += wall_new
     return totals[0], totals[1]
@@ -131,7 +129,8 @@ def concurrent(models, image, target: int, default: int, chosen: int) -> tuple[f
             alone[i].append(at_once(models[:1], image, target, threads))
     for (label, threads), pair, single in zip(settings, pairs, alone):
         print(f"two IG requests at once, {label} {threads} thread(s) each: {min(pair):.2f} s, "
-              f"{2 / min(pair):.2f} requests/s; one alone {min(single):.2f} s")
+              f"{2 / min(pair):.2f} requests/s (median {statistics.median(pair):.2f} s); "
+              f"one alone {min(single):.2f} s (median {statistics.median(single):.2f} s)")
     return min(pairs[0]), min(pairs[1])
 
 
@@ -154,7 +153,7 @@ def main() -> int:
     batches = table(model)
     print(f"chosen batches: forward {batches['forward']} (Occlusion, deletion/insertion), "
           f"forward+backward {batches['backward']} (IG, filter ascent)")
-    old_one, new_one = one_image(model, image, target)
+    old_one, new_one = one_image(model, image, target, batches)
     old_pair, new_pair = concurrent(models, image, target, default, chosen)
     return report_speedup(old_one + old_pair, new_one + new_pair)
 

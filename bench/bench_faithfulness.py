@@ -6,8 +6,9 @@ Workload, for one image (both.png) and its top class, with the four captum gradi
 1. Deletion and insertion curves at 20 fractions (21 points, 0 to 100 %) for each method's map
    and a random order, the blurred image as replacement. Straightforward: one forward pass per
    image on the model. Ours (``core.attribution.measure_curves``): every image of every curve
-   in batches of 16, the images shared by all curves (nothing / everything replaced) once, on
-   a copy with BatchNorm folded into the convolutions. A third row shows batching alone.
+   in batches (measured per model, ``core.models.calibration``), the images shared by all
+   curves (nothing / everything replaced) once, on a copy with BatchNorm folded into the
+   convolutions. A third row shows batching alone (16 images).
 2. The sanity check's cascading randomization (head, each stage, stem). Straightforward: for
    each step a fresh copy of the trained model with every stage up to that step randomized,
    and the maps computed on it. Ours (``core.attribution.cascading_randomization``): one

@@ -24,6 +24,7 @@ from lab.links import CopyLink
 from lab.memory import limit_heap_arenas
 from lab.security import PrivateUploads
 from lab.settings import Settings
+from lab.static_cache import StaticFilesKept
 from lab.status import status_markdown, status_summary
 from lab.threads import use_threads
 from lab.zerogpu import gpu_wrapper, model_device, preload
@@ -137,7 +138,8 @@ def launch_options(settings: Settings) -> dict:
                 run_history=settings.history, mcp_server=settings.mcp,
                 state_session_capacity=settings.sessions,
                 i18n=translations(lesson_translations([tab_slug(tab) for tab in TABS])),
-                app_kwargs={"middleware": [Middleware(PrivateUploads), Middleware(PageLanguage)],
+                app_kwargs={"middleware": [Middleware(PrivateUploads), Middleware(PageLanguage),
+                                           Middleware(StaticFilesKept)],
                             "routes": [Route("/embed/{tab}", _embed)]})
 
 

@@ -87,7 +87,7 @@ def warm_up(forms: Mapping[str, Form], lang: str) -> threading.Thread:
 
 
 def calibrate(forms: Mapping[str, Form]) -> None:
-    """Measure the bundled model's batch sizes (about two seconds), so that no student waits
+    """Measure the bundled model's batch sizes (a few seconds), so that no student waits
     for it (:mod:`core.models.calibration`; nothing to do when ``XAI_LAB_BATCH`` fixes them):
     forward passes on the BatchNorm-folded copy that runs them, forward and backward on the
     model. Not on ZeroGPU, which lends the GPU to views only. A failure is logged; the views

@@ -18,6 +18,9 @@ os.environ["TORCH_HOME"] = os.path.join(_CACHES, "torch")
 os.environ["HF_HOME"] = os.path.join(_CACHES, "hf")
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# Fixed batches: deterministic, and no calibration pass runs a model behind a test's back
+# (tests/unit/test_calibration.py measures with the variable unset).
+os.environ.setdefault("XAI_LAB_BATCH", "16")
 
 import pytest  # noqa: E402
 import torch  # noqa: E402

@@ -8,12 +8,12 @@ device and kind of pass, when a batch is first needed (the lab's warm-up does th
 bundled model before students come):
 
 1. one untimed warm-up pass at batch 1 (lazy initialisation, first allocations);
-2. a climb through batches 1, 2, 4, 8, 16 (and 32, 64 on a GPU), one timed pass each of fixed
-   random input at the model's input size, which stops after the first batch that costs more
-   than :data:`TURN` times the best so far per image, also when timed once more (the first pass
-   of a new shape is slower): beyond such a turn a CPU's larger batches
-   only fall further out of its caches, and they would take longest to measure (a batch that
-   does not fit in GPU memory stops it too);
+2. one timed pass at each batch of 1, 2, 4, 8, 16 (and 32, 64 on a GPU, up to the first that
+   does not fit in its memory), of fixed random input at the model's input size; a batch that
+   costs more than :data:`TURN` times the best so far per image is timed once more, since a new
+   shape's first pass is slower. Every batch is measured: the cost need not fall or rise
+   steadily (on one thread of our CPU the folded EfficientNet-Lite0 costs about 12 ms per
+   image at batches 1 to 8 and 7 ms at 16);
 3. the batches within :data:`TURN` of the best, timed again in descending order
    (:data:`REPEATS` rounds in all, each the reverse of the last, so that a slow spell of a
    shared machine hits all alike); a batch's cost is its fastest pass divided by the batch;
@@ -26,7 +26,8 @@ folded copy up to its layer, takes that batch too). The model's own network and 
 (folded) are measured apart. Where torch runs on one CPU thread per request (the lab on a small
 machine, ``lab.threads``) the passes are timed in the thread's CPU time, which other processes
 do not inflate; elsewhere by the wall clock (on a GPU after synchronising). The model's lock is
-held while measuring; EfficientNet-Lite0 takes about two seconds on our CPU
+held while measuring; EfficientNet-Lite0 takes about five seconds on our CPU, most of them for
+the forward and backward passes at batch 16, longer when other work shares the cores
 (``bench/bench_cpu_settings.py``). Results do not depend on the batch beyond float rounding.
 
 ``XAI_LAB_BATCH=N`` fixes every batch to N and measures nothing (reproducible runs, tests).
@@ -54,7 +55,7 @@ CPU_LADDER = (1, 2, 4, 8, 16)
 GPU_LADDER = (*CPU_LADDER, 32, 64)
 REPEATS = 2
 TURN = 1.25
-"""The climb stops after a batch that costs 25 % more per image than the best so far."""
+"""A batch that costs 25 % more per image than the best is out of the running."""
 FIXED_BATCH = "XAI_LAB_BATCH"
 
 log = logging.getLogger(__name__)
@@ -123,12 +124,11 @@ def calibration(model: LoadedModel, kind: Pass, network: nn.Module | None = None
 
 
 def measure(model: LoadedModel, kind: Pass, network: nn.Module | None = None, *,
-            prune: bool = True, timer: Callable[[], float] | None = None) -> Calibration:
+            timer: Callable[[], float] | None = None) -> Calibration:
     """Measure the cost per image of ``kind`` passes of ``network`` (default: the model's own)
     on the model's device, holding the model's lock.
 
-    Steps as in the module docstring; ``prune=False`` measures every batch of the ladder;
-    ``timer`` defaults to :func:`default_timer`.
+    Steps as in the module docstring; ``timer`` defaults to :func:`default_timer`.
     """
     network = model.network if network is None else network
     timer = timer or default_timer(model.device)
@@ -152,23 +152,23 @@ def measure(model: LoadedModel, kind: Pass, network: nn.Module | None = None, *,
 
     with model.lock:
         run(1)
-        costs = per_image_costs(run, ladder, timer=timer, prune=prune)
+        costs = per_image_costs(run, ladder, timer=timer)
     return Calibration(model=model.name, device=str(model.device), kind=kind,
                        shared=network is model.network, costs=MappingProxyType(costs),
                        batch=pick(costs), seconds=time.perf_counter() - start)
 
 
 def per_image_costs(run: Callable[[int], object], ladder: Sequence[int], *,
-                    repeats: int = REPEATS, prune: bool = True,
+                    repeats: int = REPEATS,
                     timer: Callable[[], float] = time.perf_counter) -> dict[int, float]:
-    """Seconds per image at the batches of ``ladder`` (ascending): the fastest of ``repeats``
-    timed ``run(batch)`` calls, divided by the batch.
+    """Seconds per image at the batches of ``ladder`` (ascending): the fastest timed
+    ``run(batch)`` call, divided by the batch.
 
-    The first round climbs the ladder; with ``prune`` it stops after the first batch that costs
-    more than :data:`TURN` times the best so far in two passes, and a batch that does not fit
-    in GPU memory always stops it. Each further round times the batches within :data:`TURN` of
-    the best again (the others cannot win), in the opposite order to the last, so that a slow
-    spell of a shared machine hits small and large batches alike.
+    The first round times each batch once, twice when it costs more than :data:`TURN` times
+    the best so far (a new shape's first pass is slower), and ends at a batch that does not fit
+    in GPU memory. ``repeats - 1`` further rounds time the batches within :data:`TURN` of the
+    best again (the others are too far behind), each in the opposite order to the last, so
+    that a slow spell of a shared machine hits small and large batches alike.
     """
     times: dict[int, list[float]] = {}
 
@@ -178,19 +178,17 @@ def per_image_costs(run: Callable[[int], object], ladder: Sequence[int], *,
         times.setdefault(batch, []).append((timer() - begin) / batch)
         return times[batch][-1]
 
+    def best() -> float:
+        return min((min(t) for t in times.values()), default=float("inf"))
+
     for batch in ladder:
         try:
-            best = min((min(t) for t in times.values()), default=float("inf"))
-            cost = timed(batch)
-            if prune and cost > TURN * best:  # the first pass of a shape may be slow: again
-                cost = min(cost, timed(batch))
+            if timed(batch) > TURN * best():
+                timed(batch)
         except torch.cuda.OutOfMemoryError:
             torch.cuda.empty_cache()
             break
-        if prune and cost > TURN * best:
-            break
-    best = min(min(t) for t in times.values())
-    contenders = [batch for batch, t in times.items() if min(t) <= TURN * best]
+    contenders = [batch for batch, t in times.items() if min(t) <= TURN * best()]
     for _ in range(repeats - 1):
         contenders.reverse()
         for batch in contenders:

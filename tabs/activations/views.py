@@ -99,5 +99,5 @@ MODEL, BLOCK = layer_views("activations", "activations")
 MAPS = View("activations", MapsSettings, run_activations, T, role="first",
             group="image-models", gpu_seconds=30, keep=True)
 CHANNEL = View("activations_channel", ChannelSettings, show_channel, T, group="image-models",
-               keep=True)
+               gpu_seconds=5, keep=True)
 TILE = View("activations_tile", TileChoice, pick_tile, T, public=False, select=True)

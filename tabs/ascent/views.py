@@ -295,7 +295,7 @@ def compare_layers(call: Call[DepthSettings]):
 
 
 MODEL, BLOCK = layer_views("ascent", "ascent")
-WEIGHTS = View("ascent_weights", LayerSettings, show_weights, T, keep=True)
+WEIGHTS = View("ascent_weights", LayerSettings, show_weights, T, gpu_seconds=5, keep=True)
 RUN = View("ascent", RunSettings, run_ascent, T, group="image-models", gpu_seconds=120,
            session=True)
 CANCEL = View("ascent_cancel", NoSettings, cancel_ascent, T, public=False, session=True)

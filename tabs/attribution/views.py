@@ -271,7 +271,7 @@ def run_classes(call: Call[ClassesSettings]) -> np.ndarray:
 
 
 MODEL = View("attribution_model", ModelChoice, choose_model, T, role="setup")
-PREDICT = View("attribution_predict", ImageChoice, predict, T, role="setup")
+PREDICT = View("attribution_predict", ImageChoice, predict, T, role="setup", gpu_seconds=5)
 TARGET = View("attribution_target", TargetChoice, describe_target, T, public=False)
 PICK = View("attribution_pick", PredictionPick, pick_prediction, T, public=False, select=True)
 FIND, USE_MATCH = class_search_views("attribution", T)

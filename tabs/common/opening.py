@@ -137,10 +137,16 @@ def _first_runner(form: Form, first: Wired) -> Callable[..., Iterator[Any]]:
     return run_first
 
 
+OPENINGS_AT_ONCE = 8
+
+
 def wire_opening(form: Form, trigger: Any) -> bool:
     """Open ``form``'s tab on ``trigger`` (an event listener); ``False`` when the tab has
-    nothing to open with. The event runs in its first view's concurrency group; on ZeroGPU
-    the first view runs under its GPU seconds."""
+    nothing to open with. Openings of a tab run in a concurrency group of their own, up to
+    :data:`OPENINGS_AT_ONCE` at a time: a class opening the lab mostly gets first views the
+    lab has computed before, which should not wait behind other students' heavy requests (a
+    first view computed for the first time is computed once for all, and hooked work holds
+    its model's lock anyway). On ZeroGPU the first view runs under its GPU seconds."""
     opening = Opening.of(form)
     if not opening.steps:
         return False
@@ -151,11 +157,9 @@ def wire_opening(form: Form, trigger: Any) -> bool:
         query = dict(request.query_params) if request is not None else {}
         yield from opening.run(form, dict(zip(inputs, values)), query=query, request=request)
 
-    view = opening.view
-    group = {"concurrency_id": view.group, "concurrency_limit": form.ctx.heavy_limit} \
-        if view is not None and view.group else {}
     trigger(open_tab, inputs, opening.outputs, api_visibility="private",
-            show_progress="hidden", **group)
+            show_progress="hidden", concurrency_id=f"open-{form.slug}",
+            concurrency_limit=OPENINGS_AT_ONCE)
     return True
 
 

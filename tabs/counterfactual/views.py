@@ -83,7 +83,8 @@ def cancel(call: Call[NoSettings]) -> str:
 
 
 MODEL = View("counterfactual_model", ModelSettings, choose_model, T, role="setup")
-PREDICT = View("counterfactual_predict", ImageSettings, predict, T, role="setup")
+PREDICT = View("counterfactual_predict", ImageSettings, predict, T, role="setup",
+               gpu_seconds=5)
 PREDICT_AFTER_MODEL = replace(PREDICT, role=None, public=False)
 """The same top 5 once a chosen model is loaded (a private event; the opening runs
 ``PREDICT`` once)."""

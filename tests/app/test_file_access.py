@@ -76,3 +76,19 @@ def test_pages_carry_the_language_scripts(lab_url):
     german = httpx.get(lab_url + "?lang=de").text
     assert BUSY.text("busy", "de") in plain and "navigator,'language'" not in plain
     assert "navigator,'language',{get:()=>'de'}" in german
+
+
+def test_static_files_are_kept_by_the_browser_and_pages_are_not(lab_url):
+    import re
+
+    import httpx
+
+    page = httpx.get(lab_url, timeout=30)
+    assert "immutable" not in page.headers.get("cache-control", "")
+    asset = re.search(r'/assets/[\w.-]+\.(?:js|css)', page.text)
+    assert asset, "the page names no hashed asset"
+    answer = httpx.get(lab_url.rstrip("/") + asset.group(0), timeout=30)
+    assert answer.status_code == 200
+    assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
+    missing = httpx.get(lab_url.rstrip("/") + "/assets/no-such-file.js", timeout=30)
+    assert "immutable" not in missing.headers.get("cache-control", "")

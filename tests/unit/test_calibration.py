@@ -75,14 +75,13 @@ def test_measure_picks_the_lowest_cost_per_image(kind):
     assert clock.batches[0] == 1 and clock.batches.count(16) == calibration.REPEATS
 
 
-def test_the_climb_stops_where_the_cost_turns_up():
+def test_every_batch_is_measured_and_a_late_dip_is_found():
     costs = {1: 4.0, 2: 2.0, 4: 3.0, 8: 1.0, 16: 1.0}
     model, clock = clocked_model(costs)
-    pruned = measure(model, "forward", timer=clock)
-    assert (pruned.batch, list(pruned.costs)) == (2, [1, 2, 4])  # 4 costs 50 % more than 2
-    assert 8 not in clock.batches and 16 not in clock.batches
-    full = measure(model, "forward", timer=clock, prune=False)
-    assert full.batch == 8 and dict(full.costs) == pytest.approx(costs)  # 8 and 16 tie: the smaller
+    result = measure(model, "forward", timer=clock)
+    assert result.batch == 8 and dict(result.costs) == pytest.approx(costs)  # 8 and 16 tie
+    # 1 and 4 are out of the running after the first round: not timed again
+    assert clock.batches == [1, 1, 2, 4, 4, 8, 16, 16, 8]
 
 
 def test_the_fastest_repeat_counts_and_rounds_alternate():
@@ -107,7 +106,7 @@ def test_a_slow_first_pass_of_a_new_shape_does_not_end_the_climb():
         calls.append(batch)
 
     costs = calibration.per_image_costs(run, (1, 2, 4), timer=lambda: clock[0])
-    # 2 and 4 are timed twice in the climb; only 4 is close enough to the best to be retimed
+    # 2 and 4 are timed twice in the first round; only 4 is close enough to the best for more
     assert costs == {1: 3.0, 2: 2.0, 4: 1.0} and calls[1:] == [1, 2, 2, 4, 4, 4]
 
 

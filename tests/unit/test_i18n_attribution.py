@@ -50,8 +50,8 @@ def test_target_sentence_follows_the_request(ctx):
 
 def test_compare_and_stability_in_german(ctx):
     settings = (2, "layer2", 4, "black", 0.5, "jet", 8, 4)
-    _, english, results = call_view(attr.COMPARE, ctx, *START, *settings, lang="en")
-    _, german, _ = call_view(attr.COMPARE, ctx, *START, *settings, lang="de")
+    *_, (_, english, results) = call_view(attr.COMPARE, ctx, *START, *settings, lang="en")
+    *_, (_, german, _) = call_view(attr.COMPARE, ctx, *START, *settings, lang="de")
     assert english.startswith("Computed (0 s = from cache): Saliency")
     assert german.startswith("Berechnet (0 s = aus dem Cache): Saliency")
     ig = next(r for r in results if r.method == "integrated_gradients")
