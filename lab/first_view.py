@@ -22,6 +22,7 @@ import gradio as gr
 from core.attribution.inference import inference_network
 from core.models.calibration import batch_size
 from tabs.common.form import Form
+from tabs.common.i18n import LANGUAGES
 from tabs.common.inflight import computing, exiting
 from tabs.common.opening import warm, wire_opening
 
@@ -63,10 +64,13 @@ def warm_up(forms: Mapping[str, Form], lang: str) -> threading.Thread:
     """Compute every tab's first view once, in a background thread (the caches keep them).
 
     First it measures the bundled model's batch sizes (:func:`calibrate`), then it runs each
-    tab's opening with the components' default values and no link, as a page does. A failure
-    is logged, never raised. It counts as running until it ends, and it ends before the next
+    tab's opening with the components' default values and no link, as a page does, in
+    ``lang`` and then in the other languages (outputs are kept per language). A failure is
+    logged, never raised. It counts as running until it ends, and it ends before the next
     tab once the process exits.
     """
+
+    languages = [lang, *(other for other in LANGUAGES if other != lang)]
 
     def run() -> None:
         with computing():
@@ -75,7 +79,7 @@ def warm_up(forms: Mapping[str, Form], lang: str) -> threading.Thread:
                 if exiting.is_set():
                     return
                 try:
-                    if warm(form, lang):
+                    if all([warm(form, language) for language in languages]):
                         log.info("warm-up: %s ready", slug)
                 except Exception:  # noqa: BLE001 - the lab serves without a warm cache too
                     log.exception("warm-up of %s failed; its first view is computed on demand",
