@@ -17,6 +17,8 @@ from starlette.routing import Route
 from core.images import MAX_FILE_BYTES
 from core.models import ModelManager, resolve_device
 from lab import EXAMPLE_IMAGES_DIR
+from lab.accessibility import CSS as ACCESSIBLE_CSS
+from lab.accessibility import head_script
 from lab.first_view import warm_up, wire_first_views
 from lab.language import PageLanguage
 from lab.lessons import lesson_translations
@@ -35,7 +37,16 @@ from tabs.common.form import Form
 from tabs.common.i18n import Texts, request_language, translations
 
 TABS: tuple[ModuleType, ...] = (ascent, activations, attribution, counterfactual, clip, pdp)
-THEME = gr.themes.Soft(primary_hue="indigo")
+# Soft's indigo at its 500 shade is below 4.5:1 on white and on its own light tint (axe's
+# color-contrast): labels, primary buttons, chosen options and the accent use the 600 shade,
+# subdued text neutral 500 instead of 400.
+THEME = gr.themes.Soft(primary_hue="indigo").set(
+    block_label_text_color="*primary_600", block_title_text_color="*primary_600",
+    button_primary_background_fill="*primary_600",
+    button_primary_background_fill_hover="*primary_700",
+    checkbox_label_background_fill_selected="*primary_600", color_accent="*primary_600",
+    body_text_color_subdued="*neutral_500",
+)
 CSS = """
 #act-grid img { image-rendering: pixelated; }
 body.xai-embed #lab-shell, body.xai-embed #lab-tabs > .tab-wrapper { display: none; }
@@ -134,7 +145,8 @@ def build_lab(settings: Settings, models: ModelManager | None = None) -> Lab:
 def launch_options(settings: Settings) -> dict:
     """Keyword arguments for ``Blocks.launch`` shared by ``serve`` and the tests."""
     return dict(server_name=settings.host, server_port=settings.port, share=settings.share,
-                max_file_size=MAX_FILE_BYTES, theme=THEME, css=CSS, show_error=False,
+                max_file_size=MAX_FILE_BYTES, theme=THEME, css=CSS + ACCESSIBLE_CSS,
+                head=head_script(), show_error=False,
                 run_history=settings.history, mcp_server=settings.mcp,
                 state_session_capacity=settings.sessions,
                 i18n=translations(lesson_translations([tab_slug(tab) for tab in TABS])),

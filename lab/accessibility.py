@@ -1,0 +1,47 @@
+"""What the page adds so that screen readers, keyboards and narrow screens can use the lab.
+
+Gradio shows a result picture as ``<img alt="">`` inside a button, and sets a picture's
+``alt`` only through a property update (which would make Gradio keep a new copy of the
+component in the session's state on every run: ARCHITECTURE.md, rule 10). So the views write
+what each picture shows into a caption (:func:`tabs.common.described.caption`: paragraphs
+``<p data-for="ELEM_ID">`` in a live region, which announces results as they arrive), and
+this script (``assets/accessibility.js``), placed in the page's head, copies each sentence
+into the picture's ``alt`` and its button's ``aria-label``. Any other picture without a text
+gets its field's label. Gradio's empty-output placeholders carry ``aria-label="Empty
+value"`` on an element without a role (axe: ``aria-prohibited-attr``); they get the role of
+an image and a label in the page's language. Worth reporting upstream: ``gr.Image`` could
+take its ``alt`` with its value, and its placeholder should not carry a prohibited
+``aria-label``.
+
+The style sheet gives every focusable element a visible focus ring.
+"""
+
+from __future__ import annotations
+
+import json
+
+from lab import ASSETS_DIR
+from tabs.common.i18n import Texts
+
+SCRIPT = ASSETS_DIR / "accessibility.js"
+
+WORDS = Texts("accessibility", en={
+    "empty": "No result yet",
+    "picture": "Picture",
+}, de={
+    "empty": "Noch kein Ergebnis",
+    "picture": "Bild",
+})
+
+CSS = """
+:focus-visible { outline: 3px solid #3730a3 !important; outline-offset: 2px; }
+.xai-described p { margin: 0.2em 0; }
+"""
+
+
+def head_script() -> str:
+    """The ``<script>`` for the page's head (see the module's docstring)."""
+    words = json.dumps({lang: {key: WORDS.text(key, lang) for key in ("empty", "picture")}
+                        for lang in ("en", "de")})
+    return "<script>" + SCRIPT.read_text(encoding="utf-8").replace("__WORDS__", words) \
+        + "</script>"

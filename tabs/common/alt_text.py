@@ -1,0 +1,132 @@
+"""What a result picture shows, in a sentence computed from the result (its text alternative).
+
+Written here because no library words a heatmap: :func:`where` says where a map's strongest
+values lie and how concentrated it is, :func:`strongest` which channels respond most,
+:func:`curve` how a curve runs, :func:`change` what a changed image changed. Sentences are in
+the page's language; the caption of a view (:mod:`tabs.common.described`) carries them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from tabs.common.i18n import Texts
+
+WORDS = Texts("alt_text", en={
+    "where": "{what}: strongest in the {region}; half of it lies in {share:.0f} % of the image "
+             "({spread}).",
+    "nothing": "{what}: the map is empty (no value above zero).",
+    "even": "{what}: about evenly spread over the image (half of it takes {share:.0f} % of the "
+            "image).",
+    "upper": "upper", "middle": "middle", "lower": "lower",
+    "left": "left", "centre": "centre", "right": "right",
+    "middle centre": "centre",
+    "region": "{row} {column}",
+    "very concentrated": "very concentrated", "concentrated": "concentrated",
+    "spread": "spread out",
+    "strongest": "{what}: the strongest are {channels} (of {shown} shown).",
+    "channel": "channel {index} (mean {mean:.3g})",
+    "rising": "rising", "falling": "falling", "flat": "about flat",
+    "curve": "{name}: from {start:.3g} at {x0:.3g} to {end:.3g} at {x1:.3g}, {trend}; "
+             "highest {top:.3g} at {x_top:.3g}.",
+    "change": "{what}: {changed:.1f} % of the pixels changed, most in the {region}; the "
+              "largest change is {largest:.0f} of 255.",
+    "unchanged": "{what}: no pixel changed.",
+}, de={
+    "where": "{what}: am stärksten {region}; die Hälfte davon liegt in {share:.0f} % des "
+             "Bildes ({spread}).",
+    "nothing": "{what}: die Karte ist leer (kein Wert über null).",
+    "even": "{what}: etwa gleichmäßig über das Bild verteilt (die Hälfte davon nimmt "
+            "{share:.0f} % des Bildes ein).",
+    "upper": "oben", "middle": "Mitte", "lower": "unten",
+    "left": "links", "centre": "Mitte", "right": "rechts",
+    "middle centre": "in der Mitte",
+    "region": "{row} {column}",
+    "very concentrated": "sehr konzentriert", "concentrated": "konzentriert",
+    "spread": "verteilt",
+    "strongest": "{what}: am stärksten sind {channels} (von {shown} gezeigten).",
+    "channel": "Kanal {index} (Mittel {mean:.3g})",
+    "rising": "steigend", "falling": "fallend", "flat": "etwa flach",
+    "curve": "{name}: von {start:.3g} bei {x0:.3g} bis {end:.3g} bei {x1:.3g}, {trend}; "
+             "am höchsten {top:.3g} bei {x_top:.3g}.",
+    "change": "{what}: {changed:.1f} % der Pixel verändert, am meisten {region}; die größte "
+              "Änderung beträgt {largest:.0f} von 255.",
+    "unchanged": "{what}: kein Pixel verändert.",
+})
+
+TOP = 0.9
+"""The largest changes: those above this quantile of the changed pixels (their top 10 %)."""
+
+
+def region(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, ...], lang: str) -> str:
+    """The third of the picture (upper/middle/lower × left/centre/right) where the points
+    (row and column indices) lie on average."""
+    height, width = shape[:2]
+    row = ("upper", "middle", "lower")[min(2, int(3 * float(np.mean(rows)) / height))]
+    column = ("left", "centre", "right")[min(2, int(3 * float(np.mean(columns)) / width))]
+    if (row, column) == ("middle", "centre"):
+        return WORDS.text("middle centre", lang)
+    return WORDS.text("region", lang, row=WORDS.text(row, lang),
+                      column=WORDS.text(column, lang))
+
+
+def half_of_it(values: np.ndarray) -> np.ndarray:
+    """The pixels (a boolean mask) that hold half of the map's total, largest values first:
+    few for a concentrated map, half of them for a flat one."""
+    flat = values.ravel()
+    order = np.argsort(-flat, kind="stable")
+    held = int(np.searchsorted(np.cumsum(flat[order]), float(flat.sum()) / 2)) + 1
+    mask = np.zeros(flat.size, dtype=bool)
+    mask[order[:held]] = True
+    return mask.reshape(values.shape)
+
+
+def where(what: str, values: np.ndarray, lang: str) -> str:
+    """Where a map (H, W; larger = more important; negative values count as zero) is
+    strongest, and how concentrated it is: the share of the picture that holds half of it."""
+    values = np.clip(np.asarray(values, dtype=np.float64), 0.0, None)
+    if not values.any():
+        return WORDS.text("nothing", lang, what=what)
+    half = half_of_it(values)
+    share = float(half.mean())
+    if share >= 0.35:
+        return WORDS.text("even", lang, what=what, share=100 * share)
+    spread = "very concentrated" if share < 0.05 else "concentrated" if share < 0.15 \
+        else "spread"
+    rows, columns = np.nonzero(half)
+    return WORDS.text("where", lang, what=what, region=region(rows, columns, values.shape, lang),
+                      share=100 * share, spread=WORDS.text(spread, lang))
+
+
+def strongest(what: str, maps: np.ndarray, channels: Sequence[int], lang: str,
+              count: int = 3) -> str:
+    """Which of the shown channels of feature maps (C, H, W) have the largest mean."""
+    means = {int(c): float(maps[c].mean()) for c in channels}
+    best = sorted(means, key=lambda c: -means[c])[:count]
+    named = ", ".join(WORDS.text("channel", lang, index=c, mean=means[c]) for c in best)
+    return WORDS.text("strongest", lang, what=what, channels=named, shown=len(means))
+
+
+def curve(name: str, x: Sequence[float], y: Sequence[float], lang: str) -> str:
+    """How a curve runs: its start, end, trend and highest point."""
+    xs, ys = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    span = float(ys.max() - ys.min()) or 1.0
+    rise = float(ys[-1] - ys[0]) / span
+    trend = "rising" if rise > 0.1 else "falling" if rise < -0.1 else "flat"
+    top = int(ys.argmax())
+    return WORDS.text("curve", lang, name=name, start=ys[0], x0=xs[0], end=ys[-1], x1=xs[-1],
+                      trend=WORDS.text(trend, lang), top=ys[top], x_top=xs[top])
+
+
+def change(what: str, before: np.ndarray, after: np.ndarray, lang: str) -> str:
+    """What changed between two pictures (H, W, 3) uint8 of the same size."""
+    difference = np.abs(after.astype(np.int16) - before.astype(np.int16)).max(axis=2)
+    changed = difference > 0
+    if not changed.any():
+        return WORDS.text("unchanged", lang, what=what)
+    rows, columns = np.nonzero(difference >= np.quantile(difference[changed], TOP))
+    return WORDS.text("change", lang, what=what, changed=100 * float(changed.mean()),
+                      region=region(rows, columns, difference.shape, lang),
+                      largest=float(difference.max()))
