@@ -33,6 +33,25 @@ WORDS = Texts("accessibility", en={
     "picture": "Bild",
 })
 
+GRADIO = Texts("gradio", en={
+    "fullscreen": "Fullscreen", "reset": "Reset to default value", "upload": "File upload",
+    "drop": "Click to upload or drop files", "more_tabs": "More tabs", "zoom_in": "Zoom in",
+    "zoom_out": "Zoom out", "pan": "Pan", "redo": "Redo", "undo": "Undo", "brush": "Brush",
+    "brush_size": "Brush Size", "erase": "Erase", "clear": "Clear canvas", "color": "Color",
+    "runs": "View runs saved in this browser", "footer": "Gradio footer navigation",
+    "complete": "common.complete",
+}, de={
+    "fullscreen": "Vollbild", "reset": "Auf den Standardwert zurücksetzen",
+    "upload": "Datei hochladen", "drop": "Zum Hochladen klicken oder Dateien hierher ziehen",
+    "more_tabs": "Weitere Tabs", "zoom_in": "Vergrößern", "zoom_out": "Verkleinern",
+    "pan": "Verschieben", "redo": "Wiederholen", "undo": "Rückgängig", "brush": "Pinsel",
+    "brush_size": "Pinselgröße", "erase": "Radieren", "clear": "Leinwand leeren",
+    "color": "Farbe", "runs": "In diesem Browser gespeicherte Durchläufe",
+    "footer": "Gradio-Fußzeile", "complete": "fertig",
+})
+"""Gradio's own English labels (attributes, and the key ``common.complete`` that its German
+messages lack) with the German the page script puts in their place on a German page."""
+
 CSS = """
 :focus-visible { outline: 3px solid #3730a3 !important; outline-offset: 2px; }
 .xai-described p { margin: 0.2em 0; }
@@ -41,7 +60,8 @@ CSS = """
 
 def head_script() -> str:
     """The ``<script>`` for the page's head (see the module's docstring)."""
-    words = json.dumps({lang: {key: WORDS.text(key, lang) for key in ("empty", "picture")}
-                        for lang in ("en", "de")})
-    return "<script>" + SCRIPT.read_text(encoding="utf-8").replace("__WORDS__", words) \
-        + "</script>"
+    words = {lang: {key: WORDS.text(key, lang) for key in ("empty", "picture")}
+             for lang in ("en", "de")}
+    gradio = {GRADIO.text(key, "en"): GRADIO.text(key, "de") for key in GRADIO.words["en"]}
+    script = SCRIPT.read_text(encoding="utf-8").replace("__WORDS__", json.dumps(words))
+    return "<script>" + script.replace("__GRADIO_DE__", json.dumps(gradio)) + "</script>"

@@ -1,7 +1,23 @@
-// The page's accessibility helper (see lab/accessibility.py); __WORDS__ is filled in there.
+// The page's accessibility helper (see lab/accessibility.py, which fills in __WORDS__ and
+// __GRADIO_DE__: Gradio's own English labels and their German).
 (() => {
   const words = __WORDS__;
+  const gradioGerman = __GRADIO_DE__;
+  const german = () => (navigator.language || "en").slice(0, 2) === "de";
   const say = (key) => (words[(navigator.language || "en").slice(0, 2)] || words.en)[key];
+  const translate = () => {
+    for (const attribute of ["aria-label", "title", "placeholder"]) {
+      document.querySelectorAll(`[${attribute}]`).forEach((element) => {
+        const german = gradioGerman[element.getAttribute(attribute)];
+        if (german) element.setAttribute(attribute, german);
+      });
+    }
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const german = gradioGerman[node.nodeValue.trim()];
+      if (german) node.nodeValue = node.nodeValue.replace(node.nodeValue.trim(), german);
+    }
+  };
   const name = (element, text) => {
     if (element.getAttribute("aria-label") !== text) element.setAttribute("aria-label", text);
   };
@@ -35,7 +51,11 @@
   new MutationObserver(() => {
     if (waiting) return;
     waiting = true;
-    requestAnimationFrame(() => { waiting = false; describe(); });
+    requestAnimationFrame(() => {
+      waiting = false;
+      describe();
+      if (german()) translate();
+    });
   }).observe(document.documentElement,
              {childList: true, subtree: true, characterData: true,
               attributes: true, attributeFilter: ["src"]});
