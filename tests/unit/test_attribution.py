@@ -251,7 +251,7 @@ def test_depth_names_the_layers_the_model_does_not_have(tiny_model, image):
 
 def test_depth_view_refuses_unknown_layers_by_name(manager):
     ctx = TabContext(models=manager, lang="en", examples=ExampleImages(EXAMPLE_IMAGES_DIR))
-    picture = call_view(DEPTH, ctx, "chelsea.png", None, "tiny", 3, ["layer2", "layer1"])
+    *_, picture = call_view(DEPTH, ctx, "chelsea.png", None, "tiny", 3, ["layer2", "layer1"])
     assert picture.shape[1] == 2 * 224 + 6  # both layers, shallow to deep
     for layers in (["layer2", "no.such.layer"], ["no.such.layer"]):
         with pytest.raises(gr.Error, match="has no layer 'no.such.layer'"):

@@ -66,7 +66,7 @@ def test_compare_and_stability_in_german(ctx):
 
 
 def test_baseline_table_and_steps_in_german(ctx):
-    _, table = call_view(attr.BASELINES, ctx, *START, 2, 4, 0.5, "jet", lang="de")
+    *_, (_, table) = call_view(attr.BASELINES, ctx, *START, 2, 4, 0.5, "jet", lang="de")
     assert table.startswith("| Baseline | Σ Attributionen |") and "| weichgezeichnet |" in table
     assert "Vollständigkeit" in table
     _, figure, _, text = call_view(attr.STEPS, ctx, *START, 2, "layer2", 0.5, "jet", lang="de")
@@ -79,17 +79,17 @@ def test_baseline_table_and_steps_in_german(ctx):
 def test_deletion_and_sanity_in_german(ctx):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        figure, table, _ = call_view(DELETION, ctx, *START, 2, ["saliency"], "blurred", "10",
-                                     "layer2", 4, "black", 8, 4, "jet", lang="de")
+        *_, (figure, table, _) = call_view(DELETION, ctx, *START, 2, ["saliency"], "blurred",
+                                           "10", "layer2", 4, "black", 8, 4, "jet", lang="de")
         assert "| Reihenfolge |" in table and "zufällig (Referenz)" in table
         assert "weichgezeichnete Bild" in table and "p bei 10% gelöscht" in table
         assert figure.axes[0].get_title().startswith("Deletion: wichtigste zuerst")
-        figure, _, text = call_view(SANITY, ctx, *START, 2, ["saliency", "guided_gradcam"],
-                                    "layer2", 4, "black", 8, 4, "jet", lang="de")
+        *_, (figure, _, text) = call_view(SANITY, ctx, *START, 2, ["saliency", "guided_gradcam"],
+                                          "layer2", 4, "black", 8, 4, "jet", lang="de")
         assert "| Stufe | Saliency | Guided Grad-CAM | Guided Backprop |" in text
         assert figure.axes[0].get_title().startswith("Sanity-Check: Hängen die Maps")
-        _, _, text = call_view(SANITY, ctx, *START, 2, ["saliency"], "layer2", 4, "black", 8,
-                               4, "jet", lang="en")
+        *_, (_, _, text) = call_view(SANITY, ctx, *START, 2, ["saliency"], "layer2", 4, "black",
+                                     8, 4, "jet", lang="en")
         assert "| stage | Saliency |" in text and "Spearman ρ of each map" in text
 
 

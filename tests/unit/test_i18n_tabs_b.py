@@ -142,8 +142,8 @@ def test_clip_words_regions_and_agreement_in_german(tiny_clip):
     tokens = call_view(clip.TOKENS, tiny_clip, "both.png", None, "clip", SLIDES, "attention",
                        "all layers", lang="de")
     assert "Start-Token (oben weggelassen)" in tokens and "Tokens</div>" in tokens
-    _, _, text = call_view(clip.EXPLAIN, tiny_clip, "both.png", None, "clip", SLIDES, None,
-                           "chefer", "last layer only", 0.6, lang="de")
+    *_, (_, _, text) = call_view(clip.EXPLAIN, tiny_clip, "both.png", None, "clip", SLIDES, None,
+                                 "chefer", "last layer only", 0.6, lang="de")
     assert text.startswith("Karten für **„") and "4×4 Felder" in text
     table, figure, text = call_view(clip.AGREEMENT, tiny_clip, "both.png", None, "clip", SLIDES,
                                     "all layers", lang="de")

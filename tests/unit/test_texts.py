@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SAME_IN_GERMAN = {"layer_picker.block", "attribution.original", "clip.method.grad_eclip",
                   "clip.title.chefer", "clip.title.grad_eclip", "counterfactual.search.example",
                   "counterfactual.tab.tradeoff", "lab.tab.attribution", "lab.tab.clip",
-                  "status.gpu", "pdp_pictures.title_pdp", "pdp_pictures.title_ale"}
+                  "status.gpu", "pdp_pictures.title_pdp", "pdp_pictures.title_ale",
+                  "alt_text.region"}
 
 
 def _modules() -> list:
