@@ -28,9 +28,11 @@ SCRIPT = ASSETS_DIR / "accessibility.js"
 WORDS = Texts("accessibility", en={
     "empty": "No result yet",
     "picture": "Picture",
+    "sideways": "↔ Wide picture: swipe or scroll sideways to see all of it.",
 }, de={
     "empty": "Noch kein Ergebnis",
     "picture": "Bild",
+    "sideways": "↔ Breites Bild: zur Seite wischen oder scrollen, um alles zu sehen.",
 })
 
 GRADIO = Texts("gradio", en={
@@ -52,15 +54,15 @@ GRADIO = Texts("gradio", en={
 """Gradio's own English labels (attributes, and the key ``common.complete`` that its German
 messages lack) with the German the page script puts in their place on a German page."""
 
-CSS = """
-:focus-visible { outline: 3px solid #3730a3 !important; outline-offset: 2px; }
-.xai-described p { margin: 0.2em 0; }
-"""
+STYLE = ASSETS_DIR / "accessibility.css"
+CSS = STYLE.read_text(encoding="utf-8")
+"""The page's style sheet: focus ring, narrow screens, 200 % zoom, an embedded tab (each rule
+says why it is there)."""
 
 
 def head_script() -> str:
     """The ``<script>`` for the page's head (see the module's docstring)."""
-    words = {lang: {key: WORDS.text(key, lang) for key in ("empty", "picture")}
+    words = {lang: {key: WORDS.text(key, lang) for key in WORDS.words["en"]}
              for lang in ("en", "de")}
     gradio = {GRADIO.text(key, "en"): GRADIO.text(key, "de") for key in GRADIO.words["en"]}
     script = SCRIPT.read_text(encoding="utf-8").replace("__WORDS__", json.dumps(words))

@@ -118,7 +118,9 @@ def build_lab(settings: Settings, models: ModelManager | None = None) -> Lab:
                 details = gr.Markdown(status_markdown(models), elem_id="model-details")
         forms: dict[str, Form] = {}
         pages: dict[str, gr.Tab] = {}
-        with gr.Tabs(elem_id="lab-tabs"):
+        # "wrap": on a narrow screen Gradio would otherwise move the tabs that do not fit into
+        # a "⋯" menu (and `?tab=` could not click them); wrapped, every tab stays a tab.
+        with gr.Tabs(elem_id="lab-tabs", overflow_behavior="wrap"):
             for tab in TABS:
                 slug = tab_slug(tab)
                 with gr.Tab(SHELL.label(f"tab.{slug}"), id=slug, elem_id=f"tab-{slug}") as page:

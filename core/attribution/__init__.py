@@ -30,7 +30,7 @@ from core.attribution.methods import (
     explain_pixels,
     model_pixels,
 )
-from core.attribution.sanity import SanityReport, cascading_randomization
+from core.attribution.sanity import PartialCascade, SanityReport, cascading_randomization
 from core.attribution.stability import StabilityReport, measure_stability
 from core.attribution.views import (
     GradCamSteps,
@@ -43,7 +43,8 @@ from core.attribution.views import (
 
 __all__ = ["BASELINES", "GRADIENT_METHODS", "MAX_STEPS", "METHODS",
            "METHOD_TITLES", "RANDOM", "AttributionMethod", "Baseline", "Completeness", "Curves",
-           "Explanation", "FaithfulnessReport", "GradCamSteps", "SanityReport", "StabilityReport",
+           "Explanation", "FaithfulnessReport", "GradCamSteps", "PartialCascade", "SanityReport",
+           "StabilityReport",
            "baseline_pixels", "cascading_randomization", "compare_baselines",
            "compare_methods", "compare_targets", "deletion_insertion", "explain",
            "explain_pixels", "gradcam_depth", "gradcam_steps", "measure_curves",

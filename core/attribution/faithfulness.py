@@ -8,16 +8,18 @@ starts from the replacement image and puts the most important pixels back first;
 probability should rise fast, a LARGE area is good. A random pixel order is the reference.
 
 Written here because captum has no deletion/insertion metric (its ``infidelity`` and
-``sensitivity_max`` measure other things). All images of all curves go through the model in
+``sensitivity_max`` measure other things). The images of each curve go through the model in
 batches on the BatchNorm-folded copy (:mod:`core.attribution.inference`); the images with
-nothing and everything replaced are shared by all curves and computed once.
+nothing and everything replaced are shared by all curves and computed once. Each method's
+curves are measured as soon as its map exists, so a view can show them one by one.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Literal
 
 import numpy as np
@@ -26,6 +28,7 @@ import torch
 from core.attribution.inference import forward_network, probabilities
 from core.attribution.methods import (
     BASELINES,
+    CHEAP_FIRST,
     METHODS,
     AttributionMethod,
     Baseline,
@@ -43,7 +46,7 @@ from core.models import LoadedModel
 from core.models.calibration import batch_size
 from core.predictions import check_target
 from core.preprocess import check_rgb, image_digest, view_and_pixels
-from core.progress import Progress, report, within
+from core.progress import Progress, report, stop_if
 
 CurveKind = Literal["deletion", "insertion"]
 RANDOM = "random"
@@ -144,75 +147,90 @@ def measure_curves(model: LoadedModel, image: np.ndarray, *, maps: Mapping[str, 
         if np.shape(values) != (size, size):
             raise ValueError(f"The map '{name}' must have the model's input size {size}×{size}.")
     _, pixels = view_and_pixels(image, size)
+    meter = CurveMeter(model, pixels, target=target, replacement=replacement,
+                       fractions=fractions, shown=shown, seed=seed)
     orders = {name: pixel_order(values, seed=seed) for name, values in maps.items()}
     orders[RANDOM] = random_order(size * size, seed=seed)
-    return _curves(model, pixels, orders, target=target, replacement=replacement,
-                   fractions=fractions, shown=shown, seed=seed, progress=progress)
-
-
-def _curves(model: LoadedModel, pixels: torch.Tensor, orders: Mapping[str, np.ndarray], *,
-            target: int, replacement: Baseline, fractions: int, shown: tuple[float, ...],
-            seed: int, progress: Progress | None) -> tuple[Curves, ...]:
-    count = pixels.shape[-1] * pixels.shape[-2]
-    grid = np.arange(fractions + 1) / fractions
-    steps = np.round(grid * count).astype(int)
-    shown_steps = np.round(np.asarray(shown) * count).astype(int)
-    filler = baseline_pixels(pixels, kind=replacement, seed=seed)
-    ranks = {}
-    for name, order in orders.items():
-        rank = np.empty(count, dtype=np.int64)
-        rank[order] = np.arange(count)
-        ranks[name] = torch.from_numpy(rank).view(1, 1, *pixels.shape[-2:])
-    # Every image is (order, kind, k): k pixels deleted or inserted. Nothing deleted = all
-    # inserted = the image, and the other way round: shared by all orders.
-    jobs: dict[tuple, int] = {}
-
-    def job(name: str, kind: CurveKind, k: int) -> tuple:
-        key: tuple[str | int, ...]
-        if k in (0, count):
-            key = ("image",) if (kind == "deletion") == (k == 0) else ("filler",)
-        else:
-            key = (name, kind, int(k))
-        jobs.setdefault(key, len(jobs))
-        return key
-
-    layout = {name: ([job(name, "deletion", k) for k in steps],
-                     [job(name, "insertion", k) for k in steps],
-                     [job(name, "deletion", k) for k in shown_steps]) for name in orders}
-    keys = list(jobs)
-
-    def picture(key: tuple) -> torch.Tensor:
-        if key == ("image",):
-            return pixels
-        if key == ("filler",):
-            return filler
-        name, kind, k = key
-        chosen = ranks[name] < k  # (1, 1, S, S): the k most important pixels
-        if kind == "deletion":
-            return torch.where(chosen, filler, pixels)
-        return torch.where(chosen, pixels, filler)
-
-    def batches(batch: int):
-        for start in range(0, len(keys), batch):
-            report(progress, start / len(keys), "images", count=len(keys))
-            yield normalised(model, torch.cat([picture(k) for k in keys[start:start + batch]]))
-
-    with forward_network(model) as network:
-        scores = probabilities(network, batches(batch_size(model, "forward", network)),
-                               target=target).numpy()
-    report(progress, 1.0, "done")
-    index = {key: i for i, key in enumerate(keys)}
     results = []
-    for name in orders:
-        deletion, insertion, show = (read_only(scores[[index[k] for k in part]])
-                                     for part in layout[name])
-        images = np.stack([_uint8(picture(k)) for k in layout[name][2]]) if shown else \
-            np.zeros((0, *pixels.shape[-2:], 3), np.uint8)
-        results.append(Curves(name=name, deletion=deletion, insertion=insertion,
-                              deletion_area=area(grid, deletion),
-                              insertion_area=area(grid, insertion),
-                              shown=show, images=read_only(images)))
+    for i, (name, order) in enumerate(orders.items()):
+        report(progress, i / len(orders), "images", count=len(meter.own))
+        results.append(meter.curves(name, order))
+    report(progress, 1.0, "done")
     return tuple(results)
+
+
+ENDS = (("image",), ("filler",))
+"""The images with nothing and with everything replaced: the same for every pixel order."""
+
+
+class CurveMeter:
+    """Deletion and insertion curves of pixel orders for one image, class and replacement.
+
+    Each order's images (its k most important pixels replaced, or put back into the
+    replacement, at every step and shown fraction) go through the model in batches on the
+    BatchNorm-folded copy; the two images every order shares (:data:`ENDS`) go through it
+    once, here.
+    """
+
+    def __init__(self, model: LoadedModel, pixels: torch.Tensor, *, target: int,
+                 replacement: Baseline, fractions: int, shown: tuple[float, ...], seed: int):
+        self.model, self.pixels, self.target = model, pixels, target
+        self.count = pixels.shape[-1] * pixels.shape[-2]
+        self.grid = np.arange(fractions + 1) / fractions
+        steps = np.round(self.grid * self.count).astype(int)
+        shown_steps = np.round(np.asarray(shown) * self.count).astype(int)
+        self.filler = baseline_pixels(pixels, kind=replacement, seed=seed)
+        self.layout = ([self._key("deletion", k) for k in steps],
+                       [self._key("insertion", k) for k in steps],
+                       [self._key("deletion", k) for k in shown_steps])
+        every = dict.fromkeys(key for part in self.layout for key in part)
+        self.own = [key for key in every if key not in ENDS]  # each order's images: (kind, k)
+        self.ends = dict(zip(ENDS, self._scores(iter([pixels, self.filler]))))
+
+    def _key(self, kind: CurveKind, k: int) -> tuple:
+        """The image with ``k`` pixels deleted or inserted: one of :data:`ENDS` for none or all."""
+        if k in (0, self.count):
+            return ENDS[0] if (kind == "deletion") == (k == 0) else ENDS[1]
+        return (kind, int(k))
+
+    def curves(self, name: str, order: np.ndarray) -> Curves:
+        """The curves of one pixel ``order`` (flat indices, most important first)."""
+        rank = np.empty(self.count, dtype=np.int64)
+        rank[order] = np.arange(self.count)
+        ranks = torch.from_numpy(rank).view(1, 1, *self.pixels.shape[-2:])
+        scores = dict(zip(self.own, self._scores(self._picture(key, ranks)
+                                                 for key in self.own)))
+        scores.update(self.ends)
+        deletion, insertion, show = (read_only(np.array([scores[key] for key in part]))
+                                     for part in self.layout)
+        images = np.stack([_uint8(self._picture(key, ranks)) for key in self.layout[2]]) \
+            if self.layout[2] else np.zeros((0, *self.pixels.shape[-2:], 3), np.uint8)
+        return Curves(name=name, deletion=deletion, insertion=insertion,
+                      deletion_area=area(self.grid, deletion),
+                      insertion_area=area(self.grid, insertion),
+                      shown=show, images=read_only(images))
+
+    def _picture(self, key: tuple, ranks: torch.Tensor) -> torch.Tensor:
+        if key == ENDS[0]:
+            return self.pixels
+        if key == ENDS[1]:
+            return self.filler
+        kind, k = key
+        chosen = ranks < k  # (1, 1, S, S): the k most important pixels
+        if kind == "deletion":
+            return torch.where(chosen, self.filler, self.pixels)
+        return torch.where(chosen, self.pixels, self.filler)
+
+    def _scores(self, pictures: Iterator[torch.Tensor]) -> np.ndarray:
+        """The target's probability for each of ``pictures`` (1, 3, S, S), made batch by
+        batch."""
+        def batches(batch: int) -> Iterator[torch.Tensor]:
+            while chunk := list(islice(pictures, batch)):
+                yield normalised(self.model, torch.cat(chunk))
+
+        with forward_network(self.model) as network:
+            return probabilities(network, batches(batch_size(self.model, "forward", network)),
+                                 target=self.target).numpy()
 
 
 def deletion_insertion(model: LoadedModel, image: np.ndarray, *, target: int,
@@ -221,8 +239,9 @@ def deletion_insertion(model: LoadedModel, image: np.ndarray, *, target: int,
                        shown: Sequence[float] = SHOWN, seed: int = 0, layer: str | None = None,
                        steps: int = 50, baseline: Baseline = "black",
                        internal_batch_size: int | None = None, window: int | None = None,
-                       stride: int | None = None,
-                       progress: Progress | None = None) -> FaithfulnessReport:
+                       stride: int | None = None, progress: Progress | None = None,
+                       on_result: Callable[[FaithfulnessReport], None] | None = None,
+                       should_stop: Callable[[], bool] | None = None) -> FaithfulnessReport:
     """Deletion and insertion curves of each method's map of ``image`` for class ``target``.
 
     ``methods`` with their options (``layer``, IG ``steps`` and ``baseline``, Occlusion
@@ -230,6 +249,11 @@ def deletion_insertion(model: LoadedModel, image: np.ndarray, *, target: int,
     maps computed before; ``replacement`` fills deleted pixels and is insertion's start;
     ``fractions`` steps from 0 to 1; ``shown``: fractions whose deletion images are returned.
     Cached by all inputs.
+
+    The random order's curves come first (the reference), then each method's map and its
+    curves, cheapest first (:data:`~core.attribution.methods.CHEAP_FIRST`). ``on_result``
+    gets the report so far after each of them (what is computed, in the final order), and
+    ``should_stop()`` is asked before each (``Stopped``).
     """
     check_rgb(image)
     methods = check_methods(methods)
@@ -244,25 +268,75 @@ def deletion_insertion(model: LoadedModel, image: np.ndarray, *, target: int,
            fractions, shown, seed)
 
     def compute() -> FaithfulnessReport:
-        start = time.perf_counter()
-        explanations = []
-        for i, method in enumerate(methods):
-            report(progress, 0.6 * i / len(methods), "map", method=method)
-            explanations.append(explain(model, image, method=method, target=target, seed=seed,
-                                        **options))
-        inner = within(progress, 0.6, 0.4)
-        curves = measure_curves(model, image, maps={e.method: e.map for e in explanations},
-                                target=target, replacement=replacement, fractions=fractions,
-                                shown=shown, seed=seed, progress=inner)
-        first = explanations[0]
-        return FaithfulnessReport(
-            model=model.name, target=target, label=model.categories[target],
-            replacement=replacement, fractions=read_only(np.arange(fractions + 1) / fractions),
-            shown_fractions=read_only(np.asarray(shown, dtype=np.float64)), curves=curves,
-            explanations=tuple(explanations), view=first.view,
-            seconds=time.perf_counter() - start)
+        work = _Faithfulness(model, image, target=target, methods=methods,
+                             replacement=replacement, fractions=fractions, shown=shown,
+                             seed=seed, options=options)
+        return work.run(progress, on_result, should_stop)
 
     return cached(key, compute)
+
+
+class _Faithfulness:
+    """One deletion/insertion report, computed part by part (see :func:`deletion_insertion`)."""
+
+    def __init__(self, model: LoadedModel, image: np.ndarray, *, target: int,
+                 methods: tuple[AttributionMethod, ...], replacement: Baseline, fractions: int,
+                 shown: tuple[float, ...], seed: int, options: MethodOptions):
+        self.start = time.perf_counter()
+        self.model, self.image, self.target, self.methods = model, image, target, methods
+        self.replacement, self.fractions, self.shown = replacement, fractions, shown
+        self.seed, self.options = seed, options
+        self.explanations: dict[str, Explanation] = {}
+        self.curves: dict[str, Curves] = {}
+        view, pixels = view_and_pixels(image, model.spec.input_size)
+        self.view = read_only(view)
+        self.meter = CurveMeter(model, pixels, target=target, replacement=replacement,
+                                fractions=fractions, shown=shown, seed=seed)
+
+    def run(self, progress: Progress | None,
+            on_result: Callable[[FaithfulnessReport], None] | None,
+            should_stop: Callable[[], bool] | None) -> FaithfulnessReport:
+        """The random order's curves, then each method's map and its curves, cheapest first."""
+        chosen = [m for m in CHEAP_FIRST if m in self.methods]
+        total = 1 + 2 * len(chosen)
+
+        def begin(done: int, code: str, **values: object) -> None:
+            stop_if(should_stop)
+            report(progress, done / total, code, **values)
+
+        def hand_over() -> None:
+            if on_result is not None:
+                on_result(self.so_far())
+
+        begin(0, "images", count=len(self.meter.own))
+        self.curves[RANDOM] = self.meter.curves(RANDOM, random_order(self.meter.count,
+                                                                     seed=self.seed))
+        hand_over()
+        for i, method in enumerate(chosen):
+            begin(1 + 2 * i, "map", method=method)
+            self.explanations[method] = explain(self.model, self.image, method=method,
+                                                target=self.target, seed=self.seed,
+                                                **self.options)
+            hand_over()
+            begin(2 + 2 * i, "images", count=len(self.meter.own))
+            order = pixel_order(self.explanations[method].map, seed=self.seed)
+            self.curves[method] = self.meter.curves(method, order)
+            hand_over()
+        report(progress, 1.0, "done")
+        return self.so_far()
+
+    def so_far(self) -> FaithfulnessReport:
+        """What is computed so far: the methods in METHODS order, the random order last."""
+        model = self.model
+        return FaithfulnessReport(
+            model=model.name, target=self.target, label=model.categories[self.target],
+            replacement=self.replacement,
+            fractions=read_only(np.arange(self.fractions + 1) / self.fractions),
+            shown_fractions=read_only(np.asarray(self.shown, dtype=np.float64)),
+            curves=tuple(self.curves[n] for n in (*self.methods, RANDOM) if n in self.curves),
+            explanations=tuple(self.explanations[m] for m in self.methods
+                               if m in self.explanations),
+            view=self.view, seconds=time.perf_counter() - self.start)
 
 
 def check_methods(methods: Sequence[str]) -> tuple[AttributionMethod, ...]:

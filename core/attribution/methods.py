@@ -42,6 +42,10 @@ METHODS: tuple[AttributionMethod, ...] = ("saliency", "integrated_gradients", "g
                                           "guided_gradcam", "occlusion")
 GRADIENT_METHODS: tuple[AttributionMethod, ...] = METHODS[:4]
 """The four methods that backpropagate gradients (Occlusion only runs forward passes)."""
+CHEAP_FIRST: tuple[AttributionMethod, ...] = ("gradcam", "saliency", "guided_gradcam",
+                                              "integrated_gradients", "occlusion")
+"""The order methods are computed in: one or two passes first, then IG's steps and the
+occlusion windows (tens of passes each)."""
 METHOD_TITLES = {"saliency": "Saliency", "integrated_gradients": "Integrated Gradients",
                  "gradcam": "Grad-CAM", "guided_gradcam": "Guided Grad-CAM",
                  "occlusion": "Occlusion"}

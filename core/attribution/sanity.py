@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,9 +38,11 @@ from core.attribution.faithfulness import check_methods
 from core.attribution.guided import guided_backprop_map
 from core.attribution.inference import private_folded_copy
 from core.attribution.methods import (
+    CHEAP_FIRST,
     METHODS,
     AttributionMethod,
     Baseline,
+    Explanation,
     attribute,
     cached,
     check_options,
@@ -56,7 +58,7 @@ from core.models.hooks import count_hooks
 from core.models.layers import TOP_LEVEL_GROUP, list_layers, stage_layers
 from core.predictions import check_target
 from core.preprocess import check_rgb, image_digest
-from core.progress import Progress, report
+from core.progress import Progress, report, stop_if
 
 TRAINED = "trained"
 GUIDED_BACKPROP = "guided_backprop"
@@ -150,18 +152,32 @@ def randomize_stage(network: nn.Module, stage: Stage, *, seed: int, step: int,
                     buffer.fill_(1.0 if name == "running_var" else 0.0)
 
 
+@dataclass(frozen=True)
+class PartialCascade:
+    """The cascade so far: ``report`` holds the trained model's maps and the stages randomized
+    up to now (its ``stages``, ``maps`` and ``correlations`` end there); ``stages`` names every
+    stage of the whole cascade, ``"trained"`` first, as the complete report will."""
+
+    report: SanityReport
+    stages: tuple[str, ...]
+
+
 def cascading_randomization(model: LoadedModel, image: np.ndarray, *, target: int,
                             methods: Sequence[AttributionMethod] = METHODS,
                             layer: str | None = None, steps: int = 50,
                             baseline: Baseline = "black",
                             internal_batch_size: int | None = None, window: int | None = None,
                             stride: int | None = None, seed: int = 0,
-                            progress: Progress | None = None) -> SanityReport:
+                            progress: Progress | None = None,
+                            on_result: Callable[[PartialCascade], None] | None = None,
+                            should_stop: Callable[[], bool] | None = None) -> SanityReport:
     """Randomize ``model``'s weights stage by stage (on a private copy) and compare each
     method's map with the trained model's, for ``image`` and class ``target``.
 
     Method options as in :func:`core.attribution.explain`; the trained maps come from its
-    cache. ``seed`` fixes the random weights. Cached by all inputs.
+    cache (cheapest first, :data:`~core.attribution.methods.CHEAP_FIRST`). ``seed`` fixes the
+    random weights. ``on_result`` gets the cascade so far once the trained maps exist and after
+    each stage; ``should_stop()`` is asked before each map (``Stopped``). Cached by all inputs.
     """
     check_rgb(image)
     methods = check_methods(methods)
@@ -173,57 +189,99 @@ def cascading_randomization(model: LoadedModel, image: np.ndarray, *, target: in
                                for m in methods}
     key = ("sanity", model.name, image_digest(image),
            tuple(option_key(o) for o in options.values()), seed)
-    return cached(key, lambda: _cascade(model, image, methods, options, seed, progress))
+    return cached(key, lambda: _Cascade(model, image, methods, options, seed).run(
+        progress, on_result, should_stop))
 
 
-def _cascade(model: LoadedModel, image: np.ndarray, methods: tuple[AttributionMethod, ...],
-             options: dict[str, dict], seed: int, progress: Progress | None) -> SanityReport:
-    start = time.perf_counter()
-    trained = []
-    for method in methods:
-        report(progress, 0.0, "trained_map", method=method)
-        trained.append(explain(model, image, seed=seed, **options[method]))
-    layer = next((o["layer"] for o in options.values() if o["layer"]), None)
-    layer_module = model.network.get_submodule(layer) if layer else None
-    keep = layer if isinstance(layer_module, nn.Conv2d) else None
-    twin = private_folded_copy(model, keep=keep)
-    pixels = model_pixels(model, image)
-    target = trained[0].target
-    rows = methods + ((GUIDED_BACKPROP,) if "guided_gradcam" in methods else ())
+class _Cascade:
+    """One sanity report, stage by stage (see :func:`cascading_randomization`)."""
 
-    def row_map(row: str) -> np.ndarray:
+    def __init__(self, model: LoadedModel, image: np.ndarray,
+                 methods: tuple[AttributionMethod, ...], options: dict[str, dict], seed: int):
+        self.start = time.perf_counter()
+        self.model, self.image, self.methods = model, image, methods
+        self.options, self.seed = options, seed
+        self.rows = methods + ((GUIDED_BACKPROP,) if "guided_gradcam" in methods else ())
+
+    def run(self, progress: Progress | None,
+            on_result: Callable[[PartialCascade], None] | None,
+            should_stop: Callable[[], bool] | None) -> SanityReport:
+        """The trained maps, then every stage of the cascade on a private copy."""
+        stages = self._start(self._trained_maps(progress, should_stop))
+        total = len(stages) * len(self.rows)
+        try:
+            # Guided backprop of the trained model: the copy, still trained.
+            if len(self.rows) > len(self.methods):
+                stop_if(should_stop)
+                self.maps[-1, 0] = self._row_map(GUIDED_BACKPROP)
+            self._correlate(0, on_result)
+            done: set[str] = set()
+            for k, stage in enumerate(stages, start=1):
+                randomize_stage(self.twin, stage, seed=self.seed, step=k, done=done)
+                for i, row in enumerate(self.rows):
+                    stop_if(should_stop)
+                    report(progress, ((k - 1) * len(self.rows) + i) / total, "randomized",
+                           stage=stage.name, k=k, stages=len(stages), method=row)
+                    self.maps[i, k] = self._row_map(row)
+                self._correlate(k, on_result)
+        finally:
+            if count_hooks(self.twin):  # captum removes its hooks in finally; this must hold
+                raise RuntimeError("A hook was left on the randomized copy.")
+        report(progress, 1.0, "done")
+        return self._report(len(stages))
+
+    def _trained_maps(self, progress: Progress | None,
+                      should_stop: Callable[[], bool] | None) -> dict[str, Explanation]:
+        """Each method's map of the trained model (from explain's cache), cheapest first."""
+        trained: dict[str, Explanation] = {}
+        for method in (m for m in CHEAP_FIRST if m in self.methods):
+            stop_if(should_stop)
+            report(progress, 0.0, "trained_map", method=method)
+            trained[method] = explain(self.model, self.image, seed=self.seed,
+                                      **self.options[method])
+        return trained
+
+    def _start(self, trained: dict[str, Explanation]) -> tuple[Stage, ...]:
+        """The private copy and its stages, and the arrays the cascade fills (the trained maps
+        in their first column)."""
+        self.first = trained[self.methods[0]]
+        layer = next((o["layer"] for o in self.options.values() if o["layer"]), None)
+        layer_module = self.model.network.get_submodule(layer) if layer else None
+        keep = layer if isinstance(layer_module, nn.Conv2d) else None
+        self.twin = private_folded_copy(self.model, keep=keep)
+        self.pixels = model_pixels(self.model, self.image)
+        stages = randomization_stages(self.twin, input_size=self.model.spec.input_size,
+                                      device=self.model.device)
+        self.names = (TRAINED, *(stage.name for stage in stages))
+        self.maps = np.zeros((len(self.rows), len(self.names), *self.first.map.shape),
+                             dtype=np.float32)
+        self.maps[:len(self.methods), 0] = [trained[m].map for m in self.methods]
+        self.correlations = np.full((len(self.rows), len(self.names)), np.nan)
+        return stages
+
+    def _row_map(self, row: str) -> np.ndarray:
         if row == GUIDED_BACKPROP:
-            values = guided_backprop_map(twin, normalised(model, pixels), target=target)
+            values = guided_backprop_map(self.twin, normalised(self.model, self.pixels),
+                                         target=self.first.target)
             return values.detach().float().cpu().numpy()
-        return attribute(model, twin, pixels, seed=seed, **options[row])[0]
+        return attribute(self.model, self.twin, self.pixels, seed=self.seed,
+                         **self.options[row])[0]
 
-    stages = randomization_stages(twin, input_size=model.spec.input_size, device=model.device)
-    maps = np.zeros((len(rows), len(stages) + 1, *trained[0].map.shape), dtype=np.float32)
-    maps[:len(methods), 0] = [e.map for e in trained]
-    done: set[str] = set()
-    total = len(stages) * len(rows)
-    try:
-        # Guided backprop of the trained model: the copy, still trained.
-        if len(rows) > len(methods):
-            maps[-1, 0] = row_map(GUIDED_BACKPROP)
-        for k, stage in enumerate(stages, start=1):
-            randomize_stage(twin, stage, seed=seed, step=k, done=done)
-            for i, row in enumerate(rows):
-                report(progress, ((k - 1) * len(rows) + i) / total, "randomized",
-                       stage=stage.name, k=k, stages=len(stages), method=row)
-                maps[i, k] = row_map(row)
-    finally:
-        if count_hooks(twin):  # captum removes its hooks in finally; this must hold
-            raise RuntimeError("A hook was left on the randomized copy.")
-    report(progress, 1.0, "done")
-    correlations = np.array([[rank_correlation(maps[i, 0], maps[i, k])
-                              for k in range(maps.shape[1])]
-                             for i in range(len(rows))])
-    return SanityReport(
-        model=model.name, target=target, label=trained[0].label, rows=rows,
-        stages=(TRAINED, *(s.name for s in stages)), maps=read_only(maps),
-        correlations=read_only(correlations), view=trained[0].view,
-        seconds=time.perf_counter() - start)
+    def _correlate(self, k: int, on_result: Callable[[PartialCascade], None] | None) -> None:
+        """Each row's rank correlation after ``k`` stages; hands the cascade so far on."""
+        self.correlations[:, k] = [rank_correlation(self.maps[i, 0], self.maps[i, k])
+                                   for i in range(len(self.rows))]
+        if on_result is not None:
+            on_result(PartialCascade(self._report(k), self.names))
+
+    def _report(self, k: int) -> SanityReport:
+        """The report of the trained maps and the first ``k`` stages."""
+        first = self.first
+        return SanityReport(
+            model=self.model.name, target=first.target, label=first.label, rows=self.rows,
+            stages=self.names[:k + 1], maps=read_only(self.maps[:, :k + 1]),
+            correlations=read_only(self.correlations[:, :k + 1]), view=first.view,
+            seconds=time.perf_counter() - self.start)
 
 
 def _in_stage(name: str, stage: Stage) -> bool:

@@ -14,6 +14,7 @@ from captum.attr import LayerActivation, LayerAttribution, LayerGradientXActivat
 
 from core.attribution.methods import (
     BASELINES,
+    CHEAP_FIRST,
     METHODS,
     AttributionMethod,
     Baseline,
@@ -52,12 +53,6 @@ class GradCamSteps:
     view: np.ndarray
 
 
-CHEAP_FIRST: tuple[AttributionMethod, ...] = ("gradcam", "saliency", "guided_gradcam",
-                                              "integrated_gradients", "occlusion")
-"""The order methods are computed in: one or two passes first, then IG's steps and the
-occlusion windows (tens of passes each)."""
-
-
 def compare_methods(model: LoadedModel, image: np.ndarray, *, target: int,
                     layer: str | None = None, steps: int = 50, baseline: Baseline = "black",
                     internal_batch_size: int | None = None, window: int | None = None,
@@ -75,37 +70,53 @@ def compare_methods(model: LoadedModel, image: np.ndarray, *, target: int,
                                   steps=steps, baseline=baseline,
                                   internal_batch_size=internal_batch_size, window=window,
                                   stride=stride)
-        if on_result is not None:
-            on_result(results[method])
+        _hand_over(on_result, results[method])
     report(progress, 1.0, "done")
     return tuple(results[method] for method in METHODS)
 
 
 def compare_baselines(model: LoadedModel, image: np.ndarray, *, target: int, steps: int = 50,
                       internal_batch_size: int | None = None, seed: int = 0,
-                      progress: Progress | None = None) -> tuple[Explanation, ...]:
-    """Integrated Gradients with each of the four baselines, with their completeness numbers."""
+                      progress: Progress | None = None,
+                      on_result: Callable[[Explanation], None] | None = None,
+                      should_stop: Callable[[], bool] | None = None) -> tuple[Explanation, ...]:
+    """Integrated Gradients with each of the four baselines, with their completeness numbers.
+    ``on_result`` gets each as soon as it exists, and ``should_stop()`` is asked before each
+    (``Stopped``)."""
     results = []
     for i, baseline in enumerate(BASELINES):
+        stop_if(should_stop)
         report(progress, i / len(BASELINES), "baseline", baseline=baseline)
         results.append(explain(model, image, method="integrated_gradients", target=target,
                                steps=steps, baseline=baseline, seed=seed,
                                internal_batch_size=internal_batch_size))
+        _hand_over(on_result, results[-1])
     report(progress, 1.0, "done")
     return tuple(results)
 
 
 def gradcam_depth(model: LoadedModel, image: np.ndarray, *, target: int, layers: Sequence[str],
-                  progress: Progress | None = None) -> tuple[Explanation, ...]:
+                  progress: Progress | None = None,
+                  on_result: Callable[[Explanation], None] | None = None,
+                  should_stop: Callable[[], bool] | None = None) -> tuple[Explanation, ...]:
     """Grad-CAM for the same target at each of ``layers``, in the order given (the caller
-    sorts them shallow to deep). ``InputError`` naming the layers the model does not have."""
+    sorts them shallow to deep). ``InputError`` naming the layers the model does not have.
+    ``on_result`` gets each map as soon as it exists, and ``should_stop()`` is asked before
+    each (``Stopped``)."""
     layers = check_layers(model, layers)
     results = []
     for i, layer in enumerate(layers):
+        stop_if(should_stop)
         report(progress, i / len(layers), "gradcam_layer", layer=layer)
         results.append(explain(model, image, method="gradcam", target=target, layer=layer))
+        _hand_over(on_result, results[-1])
     report(progress, 1.0, "done")
     return tuple(results)
+
+
+def _hand_over(on_result: Callable[[Explanation], None] | None, result: Explanation) -> None:
+    if on_result is not None:
+        on_result(result)
 
 
 def check_layers(model: LoadedModel, layers: Sequence[str]) -> tuple[str, ...]:
@@ -141,10 +152,19 @@ def _quoted(names: Sequence[str], limit: int = 5) -> tuple[str, str]:
 def compare_targets(model: LoadedModel, image: np.ndarray, *, targets: Sequence[int],
                     method: AttributionMethod = "gradcam", layer: str | None = None,
                     steps: int = 50, baseline: Baseline = "black", window: int | None = None,
-                    stride: int | None = None) -> tuple[Explanation, ...]:
-    """The same method for several classes on one image (e.g. dog vs cat on ``both.png``)."""
-    return tuple(explain(model, image, method=method, target=t, layer=layer, steps=steps,
-                         baseline=baseline, window=window, stride=stride) for t in targets)
+                    stride: int | None = None,
+                    on_result: Callable[[Explanation], None] | None = None,
+                    should_stop: Callable[[], bool] | None = None) -> tuple[Explanation, ...]:
+    """The same method for several classes on one image (e.g. dog vs cat on ``both.png``),
+    in the order given. ``on_result`` gets each map as soon as it exists, and
+    ``should_stop()`` is asked before each (``Stopped``)."""
+    results = []
+    for t in targets:
+        stop_if(should_stop)
+        results.append(explain(model, image, method=method, target=t, layer=layer, steps=steps,
+                               baseline=baseline, window=window, stride=stride))
+        _hand_over(on_result, results[-1])
+    return tuple(results)
 
 
 def gradcam_steps(model: LoadedModel, image: np.ndarray, *, target: int,

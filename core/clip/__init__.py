@@ -30,6 +30,7 @@ from core.clip.relevance import (
     TokenRelevance,
     image_relevance,
     token_relevance,
+    words_and_regions,
 )
 from core.clip.tokens import (
     MAX_DESCRIPTIONS,
@@ -44,5 +45,5 @@ __all__ = [
     "MAX_DESCRIPTIONS", "METHOD_TITLES", "PROMPT", "SLIDES_DESCRIPTIONS", "Similarity",
     "TOKEN_METHODS", "TokenMethod", "TokenRelevance", "Tokenized", "ZeroShot", "agreement",
     "class_embeddings", "clip_parts", "deletion_check", "image_relevance",
-    "parse_descriptions", "similarity", "token_relevance", "zero_shot",
+    "parse_descriptions", "similarity", "token_relevance", "words_and_regions", "zero_shot",
 ]

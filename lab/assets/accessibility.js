@@ -47,16 +47,54 @@
       name(empty, say("empty"));
     });
   };
+  // Composite pictures (class xai-wide): on a phone the style sheet keeps them at 0.7 of
+  // their natural width (--xai-natural), and while one is wider than its box, so that it
+  // scrolls sideways, its block shows a hint saying so (data-xai-hint, accessibility.css).
+  const widen = () => {
+    document.querySelectorAll(".xai-wide").forEach((block) => {
+      const img = block.querySelector("img");
+      const box = img && img.closest("button");
+      const natural = img && img.naturalWidth ? `${img.naturalWidth}px` : "";
+      if (natural && img.style.getPropertyValue("--xai-natural") !== natural) {
+        img.style.setProperty("--xai-natural", natural);
+      }
+      const hint = box && box.scrollWidth > box.clientWidth + 1 ? say("sideways") : null;
+      if (hint && block.dataset.xaiHint !== hint) block.dataset.xaiHint = hint;
+      if (!hint && "xaiHint" in block.dataset) delete block.dataset.xaiHint;
+    });
+  };
+  // An embedded tab (/embed/<tab> in an iframe) tells the page around it how tall it is, so
+  // that the frame can fit it (README, "Embedding"). Gradio stretches its page to the frame's
+  // height, so the height is the page's minus that stretch: it can shrink again.
+  let reported = 0;
+  const report = () => {
+    const main = document.querySelector(".gradio-container main");
+    const content = main && main.firstElementChild;
+    if (window.parent === window || !content) return;
+    const stretch = main.getBoundingClientRect().height - content.getBoundingClientRect().height;
+    const height = Math.ceil(document.documentElement.scrollHeight - Math.max(0, stretch));
+    if (Math.abs(height - reported) < 2) return;
+    reported = height;
+    window.parent.postMessage({type: "xai-lab:height", height}, "*");
+  };
   let waiting = false;
-  new MutationObserver(() => {
+  const update = () => {
     if (waiting) return;
     waiting = true;
     requestAnimationFrame(() => {
       waiting = false;
       describe();
       if (german()) translate();
+      widen();
+      report();
     });
-  }).observe(document.documentElement,
+  };
+  // A picture's natural width is known once it has loaded; load events do not bubble.
+  document.addEventListener("load", (event) => {
+    if (event.target instanceof HTMLImageElement) update();
+  }, true);
+  window.addEventListener("resize", update);
+  new MutationObserver(update).observe(document.documentElement,
              {childList: true, subtree: true, characterData: true,
               attributes: true, attributeFilter: ["src"]});
 })();

@@ -23,6 +23,7 @@ from tabs.activations.views import (
 from tabs.common.form import Form
 from tabs.common.image_picker import image_picker
 from tabs.common.layer_picker import LABELS, model_choices
+from tabs.common.layout import CONTROLS, RESULTS
 
 TITLE = "Activations"
 __all__ = ["COUNTS", "ORDERS", "SCALES", "TITLE", "build"]
@@ -33,7 +34,7 @@ def build(form: Form) -> None:
     models = form.ctx.models
     defaults = MapsSettings()
     with gr.Row():
-        with gr.Column(scale=1, min_width=280):
+        with gr.Column(scale=1, min_width=280, elem_classes=CONTROLS):
             image_picker(form, default=defaults.example, key="act")
             model = gr.Dropdown(model_choices(models), value=models.default_model(defaults.model),
                                 label=LABELS.label("model"))
@@ -47,7 +48,7 @@ def build(form: Form) -> None:
             scale = gr.Radio([(T.label(f"scale_{key}"), value) for value, key in SCALES.items()],
                              value=defaults.scale, label=T.label("scale"))
             run = gr.Button(T.label("run"), variant="primary")
-        with gr.Column(scale=2):
+        with gr.Column(scale=2, elem_classes=RESULTS):
             predictions = gr.Label(num_top_classes=5, label=T.label("predictions"))
             description = gr.Markdown()
             grid = gr.Image(label=T.label("grid"), format="png", interactive=False,

@@ -24,6 +24,7 @@ from tabs.ascent.views import (
 )
 from tabs.common.form import Form
 from tabs.common.layer_picker import LABELS, model_choices
+from tabs.common.layout import CONTROLS, RESULTS, WIDE
 
 TITLE = "Filter ascent"
 __all__ = ["MODES", "TITLE", "build"]
@@ -34,7 +35,7 @@ def build(form: Form) -> None:
     models = form.ctx.models
     defaults = RunSettings()
     with gr.Row():
-        with gr.Column(scale=1, min_width=300):
+        with gr.Column(scale=1, min_width=300, elem_classes=CONTROLS):
             model = gr.Dropdown(model_choices(models), value=models.default_model(defaults.model),
                                 label=LABELS.label("model"))
             block = gr.Dropdown([], label=LABELS.label("block"))
@@ -64,7 +65,7 @@ def build(form: Form) -> None:
             with gr.Row():
                 run = gr.Button(T.label("run"), variant="primary", elem_id="ascent-run")
                 cancel = gr.Button(T.label("cancel"), variant="stop")
-        with gr.Column(scale=2):
+        with gr.Column(scale=2, elem_classes=RESULTS):
             description = gr.Markdown(elem_id="ascent-text")
             gr.Markdown(T.label("grid_intro"))
             grid = gr.Image(label=T.label("grid"), show_label=False, format="png",
@@ -79,7 +80,7 @@ def build(form: Form) -> None:
                     versus = gr.Button(T.label("versus"))
                     across = gr.Button(T.label("across"))
             pair = gr.Image(label=T.label("pair"), format="png", interactive=False,
-                            elem_id="ascent-pair")
+                            elem_id="ascent-pair", elem_classes=WIDE)
             pair_caption = gr.Markdown()
             depth = gr.Gallery(label=T.label("depths"), columns=3, height=300)
             losses = gr.Image(label=T.label("losses"), format="png", interactive=False)

@@ -11,11 +11,13 @@ view's own settings, its button and its results. The views are in
 
 from __future__ import annotations
 
+from typing import Any
+
 import gradio as gr
 
 from core.attribution import BASELINES
 from tabs.attribution import views as v
-from tabs.attribution.faithfulness import DELETION, SANITY
+from tabs.attribution.faithfulness import DELETION, DELETION_RUNS, SANITY, SANITY_RUNS
 from tabs.attribution.settings import (
     ClassesSettings,
     CompareSettings,
@@ -28,7 +30,10 @@ from tabs.attribution.texts import T, baseline_choices
 from tabs.common.form import Form
 from tabs.common.image_picker import image_picker
 from tabs.common.layer_picker import model_choices
+from tabs.common.layout import CONTROLS, RESULTS, WIDE
 from tabs.common.render.maps import COLORMAPS
+from tabs.common.streaming import CancelSwitches, stopper
+from tabs.common.view import View
 
 TITLE = "Attribution"
 __all__ = ["TITLE", "build"]
@@ -37,9 +42,9 @@ __all__ = ["TITLE", "build"]
 def build(form: Form) -> None:
     """Create the tab's components inside the current ``gr.Tab`` and wire its views."""
     with gr.Row():
-        with gr.Column(scale=1, min_width=300):
+        with gr.Column(scale=1, min_width=300, elem_classes=CONTROLS):
             _left_column(form)
-        with gr.Column(scale=2), gr.Tabs():
+        with gr.Column(scale=2, elem_classes=RESULTS), gr.Tabs(overflow_behavior="wrap"):
             _compare(form)
             _baselines(form)
             depth_layers = _depth(form)
@@ -92,17 +97,13 @@ def _compare(form: Form) -> None:
     """Every method side by side (the tab's first view), redrawn for opacity and colour map."""
     c = form.components
     with gr.Tab(T.label("tab.compare")):
-        with gr.Row():
-            run = gr.Button(T.label("compare"), variant="primary", elem_id="attr-compare-run",
-                            scale=3)
-            cancel = gr.Button(T.label("cancel"), variant="stop", scale=1)
+        run, cancel = _run_and_cancel("compare", elem_id="attr-compare-run")
         image = gr.Image(label=T.label("compare.image"), format="png", interactive=False,
-                         elem_id="attr-compare", show_label=False)
+                         elem_id="attr-compare", show_label=False, elem_classes=WIDE)
         text = gr.Markdown(elem_id="attr-compare-text")
         results = gr.State(None)
     form.add(results=results)
-    running = form.wire(v.COMPARE, run.click, [image, text, results], show_progress="minimal")
-    cancel.click(None, None, None, cancels=[running])
+    _wire_cancellable(form, v.COMPARE, v.SWITCHES, run, cancel, [image, text, results])
     form.wire(v.REDRAW, [c["opacity"].release, c["cmap"].input], image,
               show_progress="hidden")
 
@@ -110,11 +111,11 @@ def _compare(form: Form) -> None:
 def _baselines(form: Form) -> None:
     """Integrated Gradients with each baseline and its completeness check."""
     with gr.Tab(T.label("tab.baselines")):
-        run = gr.Button(T.label("baselines"), variant="primary")
+        run, cancel = _run_and_cancel("baselines")
         image = gr.Image(label=T.label("baselines.image"), format="png", interactive=False,
                          show_label=False)
         table = gr.Markdown()
-    form.wire(v.BASELINES, run.click, [image, table])
+    _wire_cancellable(form, v.BASELINES, v.BASELINE_RUNS, run, cancel, [image, table])
 
 
 def _depth(form: Form) -> gr.Dropdown:
@@ -123,10 +124,10 @@ def _depth(form: Form) -> gr.Dropdown:
         # A searchable multi-select: EfficientNet has 262 layers to choose from.
         layers = gr.Dropdown([], multiselect=True, allow_custom_value=True,
                              label=T.label("depth.layers"))
-        run = gr.Button(T.label("depth"), variant="primary")
+        run, cancel = _run_and_cancel("depth")
         image = gr.Image(label=T.label("depth.image"), format="png", interactive=False,
                          show_label=False)
-    form.wire(v.DEPTH, run.click, image, inputs={"layers": layers})
+    _wire_cancellable(form, v.DEPTH, v.DEPTH_RUNS, run, cancel, image, inputs={"layers": layers})
     return layers
 
 
@@ -152,13 +153,14 @@ def _classes(form: Form) -> None:
             second = gr.Number(value=d.second, precision=0, minimum=0, label=T.label("second"))
             method = gr.Dropdown(v.METHOD_CHOICES, value=d.method, label=T.label("method"))
         use_second = gr.Button(T.label("use_second"), size="sm")
-        run = gr.Button(T.label("classes"), variant="primary")
+        run, cancel = _run_and_cancel("classes")
         image = gr.Image(label=T.label("classes.image"), format="png", interactive=False,
                          show_label=False)
     form.add(second=second)
     form.wire(v.USE_MATCH, use_second.click, second,
               inputs={"match": c["matches"], "current": second})
-    form.wire(v.CLASSES, run.click, image, inputs={"method": method})
+    _wire_cancellable(form, v.CLASSES, v.CLASSES_RUNS, run, cancel, image,
+                      inputs={"method": method})
 
 
 def _stability(form: Form) -> None:
@@ -192,14 +194,14 @@ def _deletion(form: Form) -> None:
             replacement = gr.Dropdown(baseline_choices(BASELINES), value=d.replacement,
                                       scale=1, label=T.label("replacement"))
             shown = gr.Textbox(d.shown, label=T.label("shown"), scale=1)
-        run = gr.Button(T.label("deletion"), variant="primary", elem_id="attr-deletion-run")
+        run, cancel = _run_and_cancel("deletion", elem_id="attr-deletion-run")
         plot = gr.Image(label=T.label("deletion.plot"), show_label=False, format="png",
                         interactive=False, elem_id="attr-deletion-plot")
         table = gr.Markdown(elem_id="attr-deletion-table")
         image = gr.Image(label=T.label("deletion.image"), format="png", interactive=False,
                          show_label=False, elem_id="attr-deletion")
-    form.wire(DELETION, run.click, [plot, table, image],
-              inputs={"methods": methods, "replacement": replacement, "shown": shown})
+    _wire_cancellable(form, DELETION, DELETION_RUNS, run, cancel, [plot, table, image],
+                      inputs={"methods": methods, "replacement": replacement, "shown": shown})
 
 
 def _sanity(form: Form) -> None:
@@ -209,13 +211,31 @@ def _sanity(form: Form) -> None:
         gr.Markdown(T.label("sanity.intro"))
         methods = gr.CheckboxGroup(v.METHOD_CHOICES, value=list(d.methods or ()),
                                    label=T.label("methods"))
-        run = gr.Button(T.label("sanity"), variant="primary", elem_id="attr-sanity-run")
+        run, cancel = _run_and_cancel("sanity", elem_id="attr-sanity-run")
         plot = gr.Image(label=T.label("sanity.plot"), show_label=False, format="png",
                         interactive=False, elem_id="attr-sanity-plot")
         image = gr.Image(label=T.label("sanity.image"), format="png", interactive=False,
                          show_label=False, elem_id="attr-sanity")
         text = gr.Markdown(elem_id="attr-sanity-text")
-    form.wire(SANITY, run.click, [plot, image, text], inputs={"methods": methods})
+    _wire_cancellable(form, SANITY, SANITY_RUNS, run, cancel, [plot, image, text],
+                      inputs={"methods": methods})
+
+
+def _run_and_cancel(label: str, elem_id: str | None = None) -> tuple[gr.Button, gr.Button]:
+    """A sub-tab's run button (labelled ``label``) and its Cancel button, in one row."""
+    with gr.Row():
+        button = gr.Button(T.label(label), variant="primary", scale=3, elem_id=elem_id)
+        cancel = gr.Button(T.label("cancel"), variant="stop", scale=1)
+    return button, cancel
+
+
+def _wire_cancellable(form: Form, view: View, runs: CancelSwitches, run: gr.Button,
+                      cancel: gr.Button, outputs: Any, **options: Any) -> None:
+    """Wire a streaming ``view`` to ``run``; ``cancel`` stops it through ``runs``, its runs'
+    switches (the run then shows what it has, with a "stopped" line). The progress shown is
+    minimal, so that the parts already computed stay visible."""
+    form.wire(view, run.click, outputs, show_progress="minimal", **options)
+    form.wire(stopper(view, runs, T), cancel.click, None)
 
 
 def _wire_choices(form: Form, depth_layers: gr.Dropdown) -> None:

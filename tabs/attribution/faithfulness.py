@@ -5,10 +5,20 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
 
 import numpy as np
 
-from core.attribution import METHOD_TITLES, RANDOM, cascading_randomization, deletion_insertion
+from core.attribution import (
+    METHOD_TITLES,
+    RANDOM,
+    FaithfulnessReport,
+    PartialCascade,
+    SanityReport,
+    cascading_randomization,
+    deletion_insertion,
+)
+from core.attribution.faithfulness import check_methods
 from core.checks import excerpt
 from tabs.attribution.render import (
     correlation_figure,
@@ -20,6 +30,7 @@ from tabs.attribution.render import (
 from tabs.attribution.settings import DeletionSettings, SanitySettings
 from tabs.attribution.texts import T
 from tabs.attribution.views import explained
+from tabs.common.streaming import CancelSwitches, progressive, status
 from tabs.common.view import Call, View
 
 
@@ -38,16 +49,48 @@ def percentages(call: Call[DeletionSettings]) -> list[float]:
     return values
 
 
-def run_deletion(call: Call[DeletionSettings]):
-    """Deletion and insertion curves per method. Returns the curves' figure, the areas as a
-    table with a note, and the picture of the deleted images."""
+def run_deletion(call: Call[DeletionSettings]) -> Iterator[object]:
+    """Deletion and insertion curves per method, streamed: the random order first, then each
+    method's map and curves as soon as they exist (the cheap methods first). Yields the
+    curves' figure, the areas as a table with a note (while computing: a line on what is
+    ready) and the picture of the deleted images."""
     s = call.settings
     start = time.perf_counter()
     shown = percentages(call)
     loaded, image, target = explained(call)
-    report = deletion_insertion(loaded, image, target=target, methods=s.methods or [],
-                                replacement=s.replacement, shown=shown,
-                                **s.method_options(), progress=call.report)
+    methods = check_methods(s.methods or [])
+    every = [METHOD_TITLES[m] for m in methods]
+
+    def job(should_stop, emit) -> FaithfulnessReport:
+        return deletion_insertion(loaded, image, target=target, methods=methods,
+                                  replacement=s.replacement, shown=shown, **s.method_options(),
+                                  on_result=emit, should_stop=should_stop)
+
+    def so_far(parts: list[FaithfulnessReport], *, stopped: bool = False) -> tuple:
+        report = parts[-1] if parts else None
+        done = [METHOD_TITLES[c.name] for c in report.curves if c.name != RANDOM] \
+            if report else []
+        line = status(call, "stopped.deletion" if stopped else "partial.deletion", done, every)
+        if report is None:
+            return None, line, None
+        return (curves_figure(report, lang=call.lang), _areas(call, report) + "\n\n" + line,
+                deletion_picture(report, cmap=s.cmap, lang=call.lang, rows=[*methods, RANDOM],
+                                 stopped=stopped))
+
+    def final(report: FaithfulnessReport) -> tuple:
+        table = _areas(call, report) + _note(call, report, start)
+        return (curves_figure(report, lang=call.lang), table,
+                deletion_picture(report, cmap=s.cmap, lang=call.lang))
+
+    yield from progressive(job, switches=DELETION_RUNS, session=call.session, name="deletion",
+                           partial=lambda parts: None if len(parts[-1].curves) > len(methods)
+                           else so_far(parts),
+                           final=final, stopped=lambda parts: so_far(parts, stopped=True))
+
+
+def _areas(call: Call[DeletionSettings], report: FaithfulnessReport) -> str:
+    """The areas under the curves measured, and the probabilities at the shown fractions, as a
+    table (the best areas bold)."""
     best_deletion = min(c.deletion_area for c in report.curves)
     best_insertion = max(c.insertion_area for c in report.curves)
     shown_head = "".join(call.text("deletion.shown", fraction=f) for f in report.shown_fractions)
@@ -59,38 +102,69 @@ def run_deletion(call: Call[DeletionSettings]):
         name = call.text("random") if c.name == RANDOM else METHOD_TITLES[c.name]
         rows.append(f"| {name} | {deletion} | {insertion} |"
                     + "".join(f" {p:.3f} |" for p in c.shown))
-    full = report.curves[0].deletion[0]
-    empty = report.curves[0].deletion[-1]
+    return "\n".join(rows)
+
+
+def _note(call: Call[DeletionSettings], report: FaithfulnessReport, start: float) -> str:
+    """What the table's numbers mean, with the probabilities of the image and of the
+    replacement and how long it took since ``start``."""
     steps = len(report.fractions) - 1
-    note = call.text("deletion.note", target=report.target, label=report.label, full=full,
-                     empty=empty, image=call.text(f"image.{report.replacement}"), steps=steps,
+    return call.text("deletion.note", target=report.target, label=report.label,
+                     full=report.curves[0].deletion[0], empty=report.curves[0].deletion[-1],
+                     image=call.text(f"image.{report.replacement}"), steps=steps,
                      step=100 / steps, seconds=time.perf_counter() - start)
-    return (curves_figure(report, lang=call.lang), "\n".join(rows) + note,
-            deletion_picture(report, cmap=s.cmap, lang=call.lang))
 
 
-def run_sanity(call: Call[SanitySettings]):
-    """Cascading randomization. Returns the correlations' figure, each method's map after each
-    stage, and a summary with the correlations as a table."""
+def run_sanity(call: Call[SanitySettings]) -> Iterator[object]:
+    """Cascading randomization, streamed: the trained maps, then each stage as soon as it is
+    randomized. Yields the correlations' figure, each method's map after each stage, and a
+    summary (while computing: a line on what is ready) with the correlations as a table."""
     s = call.settings
     start = time.perf_counter()
     loaded, image, target = explained(call)
-    report = cascading_randomization(loaded, image, target=target, methods=s.methods or [],
-                                     **s.method_options(), progress=call.report)
-    titles = row_titles(report, call.lang)
+
+    def job(should_stop, emit) -> SanityReport:
+        return cascading_randomization(loaded, image, target=target, methods=s.methods or [],
+                                       **s.method_options(), on_result=emit,
+                                       should_stop=should_stop)
+
+    def so_far(parts: list[PartialCascade], *, stopped: bool = False) -> tuple:
+        if not parts:
+            return None, None, call.text("stopped.trained")
+        report, stages = parts[-1].report, parts[-1].stages
+        pending = stages[len(report.stages):]
+        line = status(call, "stopped.sanity" if stopped else "partial.sanity",
+                      report.stages[1:], stages[1:])
+        return (correlation_figure(report, lang=call.lang, pending=pending),
+                sanity_picture(report, cmap=s.cmap, lang=call.lang, pending=pending,
+                               stopped=stopped),
+                line + "\n\n" + _correlations(call, report))
+
+    def final(report: SanityReport) -> tuple:
+        titles = row_titles(report, call.lang)
+        first = int(np.nanargmax(np.nan_to_num(report.correlations[:, 1], nan=-2.0)))
+        summary = call.text("sanity.summary", target=report.target, label=report.label,
+                            title=titles[first], rho=report.correlations[first, 1],
+                            seconds=time.perf_counter() - start)
+        return (correlation_figure(report, lang=call.lang),
+                sanity_picture(report, cmap=s.cmap, lang=call.lang),
+                summary + "\n\n" + _correlations(call, report))
+
+    yield from progressive(job, switches=SANITY_RUNS, session=call.session, name="sanity",
+                           partial=lambda parts: None if parts[-1].report.stages
+                           == parts[-1].stages else so_far(parts),
+                           final=final, stopped=lambda parts: so_far(parts, stopped=True))
+
+
+def _correlations(call: Call[SanitySettings], report: SanityReport) -> str:
+    """Each row's rank correlation after each stage randomized so far, as a table."""
     short = row_titles(report, call.lang, short=True)
     rows = [f"| {call.text('sanity.stage')} | " + " | ".join(short) + " |",
             "|---|" + "---:|" * len(report.rows)]
     for k, stage in enumerate(report.stages[1:], start=1):
         rows.append(f"| + {stage} | " + " | ".join(_rho(v) for v in report.correlations[:, k])
                     + " |")
-    first = int(np.nanargmax(np.nan_to_num(report.correlations[:, 1], nan=-2.0)))
-    summary = call.text("sanity.summary", target=report.target, label=report.label,
-                        title=titles[first], rho=report.correlations[first, 1],
-                        seconds=time.perf_counter() - start)
-    return (correlation_figure(report, lang=call.lang),
-            sanity_picture(report, cmap=s.cmap, lang=call.lang),
-            summary + "\n\n" + "\n".join(rows))
+    return "\n".join(rows)
 
 
 def _bold(text: str, condition: bool) -> str:
@@ -101,7 +175,9 @@ def _rho(value: float) -> str:
     return "—" if math.isnan(value) else f"{value:.2f}"
 
 
+DELETION_RUNS = CancelSwitches()
+SANITY_RUNS = CancelSwitches()
 DELETION = View("attribution_deletion", DeletionSettings, run_deletion, T,
-                group="image-models", gpu_seconds=90, progress=True, keep=True)
+                group="image-models", gpu_seconds=90, session=True, keep=True)
 SANITY = View("attribution_sanity", SanitySettings, run_sanity, T, group="image-models",
-              gpu_seconds=120, progress=True, keep=True)
+              gpu_seconds=120, session=True, keep=True)

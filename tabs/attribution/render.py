@@ -5,6 +5,8 @@ matplotlib, no pyplot), labelled in the request's language (``lang``) from the w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -32,6 +34,7 @@ P = Texts("attribution_pictures", en={
     "trained": "{title}\ntrained", "constant": "+ {stage}\nrho: map is constant",
     "guided_backprop": "Guided backprop (inside Guided Grad-CAM)",
     "guided_backprop.short": "Guided backprop",
+    "waiting": "{title}\n(computing…)", "stopped": "{title}\n(stopped)",
 }, de={
     "channel": "Kanal k von {layer}", "weight": "Gewicht α_k",
     "weights": "2–3. Gradienten je Map gemittelt: ein Gewicht α_k pro Kanal für "
@@ -52,6 +55,7 @@ P = Texts("attribution_pictures", en={
     "trained": "{title}\ntrainiert", "constant": "+ {stage}\nrho: Map ist konstant",
     "guided_backprop": "Guided Backprop (innerhalb von Guided Grad-CAM)",
     "guided_backprop.short": "Guided Backprop",
+    "waiting": "{title}\n(wird berechnet ...)", "stopped": "{title}\n(angehalten)",
 })
 """The words drawn into the figures and pictures."""
 
@@ -132,32 +136,56 @@ def curves_figure(report: FaithfulnessReport, *, lang: Language = "en") -> Figur
 
 
 def deletion_picture(report: FaithfulnessReport, *, cmap: str = "jet", tile: int = 160,
-                     lang: Language = "en") -> np.ndarray:
+                     lang: Language = "en", rows: Sequence[str] = (),
+                     stopped: bool = False) -> np.ndarray:
     """One row per method (random order last): its map, then the image with the shown
-    fractions of its most important pixels replaced, with the target's probability."""
+    fractions of its most important pixels replaced, with the target's probability.
+
+    ``rows`` names the rows of a report still being computed (default: its curves): a method
+    without its curves gets grey panels (after its map, once that exists), titled as never
+    computed when the run was ``stopped``."""
     maps = {e.method: e.map for e in report.explanations}
-    rows = []
-    for curves in report.curves:
-        first = ((heatmap(maps[curves.name], cmap=cmap),
-                  P.text("hot", lang, title=row_title(curves.name, lang)))
-                 if curves.name in maps else (report.view, P.text("random_row", lang)))
-        shown = [(image, P.text("deleted", lang, fraction=fraction, p=p))
-                 for image, fraction, p in zip(curves.images, report.shown_fractions,
-                                               curves.shown)]
-        rows.append(strip([first, *shown], tile=tile))
-    return stack(rows)
+    measured = {c.name: c for c in report.curves}
+    lines = []
+    for name in rows or measured:
+        title = row_title(name, lang)
+        if name in maps:
+            first = (heatmap(maps[name], cmap=cmap), P.text("hot", lang, title=title))
+        elif name == RANDOM:
+            first = (report.view, P.text("random_row", lang))
+        else:
+            first = waiting(title, lang, stopped=stopped)
+        curves = measured.get(name)
+        if curves is None:
+            shown = [waiting(f"{fraction:.0%}", lang, stopped=stopped)
+                     for fraction in report.shown_fractions]
+        else:
+            shown = [(image, P.text("deleted", lang, fraction=fraction, p=p)) for image, fraction, p
+                     in zip(curves.images, report.shown_fractions, curves.shown)]
+        lines.append(strip([first, *shown], tile=tile))
+    return stack(lines)
 
 
-def correlation_figure(report: SanityReport, *, lang: Language = "en") -> Figure:
+def waiting(title: str, lang: Language, *, stopped: bool = False) -> tuple[np.ndarray, str]:
+    """A grey panel for a part still being computed, or never computed (``stopped``)."""
+    return np.full((8, 8, 3), 200, dtype=np.uint8), \
+        P.text("stopped" if stopped else "waiting", lang, title=title)
+
+
+def correlation_figure(report: SanityReport, *, lang: Language = "en",
+                       pending: Sequence[str] = ()) -> Figure:
     """Spearman rank correlation of each method's map with the trained model's map, after
-    each stage of the cascade (left: trained, right: every weight random)."""
+    each stage of the cascade (left: trained, right: every weight random); the ``pending``
+    stages of a cascade still being computed are named on the axis, without points."""
     figure = Figure(figsize=(10, 3.8), dpi=100, layout="constrained")
     axes = figure.add_subplot()
     steps = np.arange(len(report.stages))
     for row, title, values in zip(report.rows, row_titles(report, lang), report.correlations):
         axes.plot(steps, values, marker="o", label=title, **_style(row))
     axes.axhline(0, color="black", linewidth=0.6)
-    axes.set_xticks(steps, [s if i == 0 else f"+ {s}" for i, s in enumerate(report.stages)],
+    stages = (*report.stages, *pending)
+    axes.set_xticks(np.arange(len(stages)),
+                    [s if i == 0 else f"+ {s}" for i, s in enumerate(stages)],
                     rotation=30, ha="right", fontsize=8)
     axes.set_xlabel(P.text("cascade", lang))
     axes.set_ylabel(P.text("rho", lang))
@@ -170,9 +198,11 @@ def correlation_figure(report: SanityReport, *, lang: Language = "en") -> Figure
 
 
 def sanity_picture(report: SanityReport, *, cmap: str = "jet", opacity: float = 0.7,
-                   tile: int = 128, lang: Language = "en") -> np.ndarray:
+                   tile: int = 128, lang: Language = "en", pending: Sequence[str] = (),
+                   stopped: bool = False) -> np.ndarray:
     """One row per method: the trained model's map over the image, then the map after each
-    stage of the cascade with its rank correlation ("rho": PIL's default font has no Greek)."""
+    stage of the cascade with its rank correlation ("rho": PIL's default font has no Greek);
+    grey panels for the ``pending`` stages of a cascade still being computed (or ``stopped``)."""
     rows = []
     titles = row_titles(report, lang, short=True)
     for title, maps, values in zip(titles, report.maps, report.correlations):
@@ -181,5 +211,6 @@ def sanity_picture(report: SanityReport, *, cmap: str = "jet", opacity: float = 
         panels += [(heatmap(m, cmap=cmap), f"+ {stage}\nrho = {rho:.2f}" if np.isfinite(rho)
                     else P.text("constant", lang, stage=stage))
                    for m, stage, rho in zip(maps[1:], report.stages[1:], values[1:])]
+        panels += [waiting(f"+ {stage}", lang, stopped=stopped) for stage in pending]
         rows.append(strip(panels, tile=tile))
     return stack(rows)

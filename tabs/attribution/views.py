@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 import gradio as gr
 import numpy as np
 
+from core.attribution import BASELINES as IG_BASELINES
 from core.attribution import (
     METHOD_TITLES,
     METHODS,
@@ -21,10 +22,10 @@ from core.attribution import (
     gradcam_depth,
     gradcam_steps,
 )
+from core.attribution.views import check_layers
 from core.models import LoadedModel
 from core.models.layers import stage_layers
 from core.predictions import check_target, classify
-from core.progress import Stopped
 from tabs.attribution.render import weights_figure
 from tabs.attribution.settings import (
     BaselinesSettings,
@@ -44,15 +45,19 @@ from tabs.common.class_search import class_search_views
 from tabs.common.layer_picker import chosen_model, load_model
 from tabs.common.render.images import colorize, feature_grid
 from tabs.common.render.maps import heatmap, overlay_map, stack, strip
-from tabs.common.streaming import CancelSwitches, Done, stream_job
-from tabs.common.view import Call, Final, View
+from tabs.common.streaming import CancelSwitches, progressive, status
+from tabs.common.view import Call, View
 
 METHOD_CHOICES = [(METHOD_TITLES[m], m) for m in METHODS]
 """(name, value) choices of the method pickers."""
 
 
 SWITCHES = CancelSwitches()
-"""The run of each browser session that a new run or Cancel stops."""
+"""The comparison each browser session has running, which a new run or Cancel stops (one
+such set of switches per view: a run of another view leaves it running)."""
+BASELINE_RUNS = CancelSwitches()
+DEPTH_RUNS = CancelSwitches()
+CLASSES_RUNS = CancelSwitches()
 
 def explained(call: Call[ImageTarget]) -> tuple[LoadedModel, np.ndarray, int]:
     """The model, the image and the checked target class of a view that explains one image."""
@@ -132,34 +137,34 @@ def run_compare(call: Call[CompareSettings]) -> Iterator[object]:
         return compare_methods(loaded, image, target=target, **s.method_options(),
                                on_result=emit, should_stop=should_stop)
 
-    done: dict[str, Explanation] = {}
-    try:
-        for update in stream_job(job, switches=SWITCHES, session=call.session, name="compare"):
-            if isinstance(update, Done):
-                results = update.value
-                parts = " · ".join(f"{METHOD_TITLES[r.method]} {r.seconds:.2f} s"
-                                   for r in results)
-                yield Final((render_compare(results, s.opacity, s.cmap, call.lang),
-                             call.text("timings", parts=parts), results))
-                return
-            done[update.value.method] = update.value
-            if len(done) < len(METHODS):  # the last one arrives with the result
-                yield (*_partial_compare(call, done), None)
-    except Stopped:
-        yield render_compare(_in_order(done), s.opacity, s.cmap, call.lang), \
-            call.text("stopped", done=len(done), total=len(METHODS)), None
+    def so_far(parts: list[Explanation], key: str) -> tuple:
+        done = {r.method: r for r in parts}
+        line = status(call, key, [METHOD_TITLES[m] for m in METHODS if m in done],
+                      [METHOD_TITLES[m] for m in METHODS])
+        in_order = tuple(done.get(method) for method in METHODS)
+        return render_compare(in_order, s.opacity, s.cmap, call.lang), line, None
+
+    def final(results: tuple[Explanation, ...]) -> tuple:
+        parts = " · ".join(f"{METHOD_TITLES[r.method]} {r.seconds:.2f} s" for r in results)
+        return (render_compare(results, s.opacity, s.cmap, call.lang),
+                call.text("timings", parts=parts), results)
+
+    yield from progressive(job, switches=SWITCHES, session=call.session, name="compare",
+                           partial=lambda parts: None if len(parts) == len(METHODS)
+                           else so_far(parts, "partial"),
+                           final=final, stopped=lambda parts: so_far(parts, "stopped"))
 
 
-def _in_order(done: dict[str, Explanation]) -> tuple[Explanation | None, ...]:
-    return tuple(done.get(method) for method in METHODS)
-
-
-def _partial_compare(call: Call[CompareSettings], done: dict[str, Explanation]):
-    """The comparison so far and a line naming what is still being computed."""
-    pending = ", ".join(METHOD_TITLES[m] for m in METHODS if m not in done)
-    return (render_compare(_in_order(done), call.settings.opacity, call.settings.cmap,
-                           call.lang),
-            call.text("partial", done=len(done), total=len(METHODS), pending=pending))
+def panels(results: Sequence[Explanation | None], titles: Sequence[str], opacity: float,
+           cmap: str, lang: str, *, stopped: bool = False) -> list[tuple[np.ndarray, str]]:
+    """Each result's map over its image under its title; a result still being computed
+    (``None``) is a grey panel under the title's first line, marked as never computed when the
+    run was ``stopped``."""
+    grey = np.full((8, 8, 3), 200, dtype=np.uint8)
+    waiting = "pic.stopped" if stopped else "pic.waiting"
+    return [overlays((r,), opacity, cmap, [title])[0] if r is not None
+            else (grey, T.text(waiting, lang, method=title.split("\n")[0]))
+            for r, title in zip(results, titles)]
 
 
 def redraw_compare(call: Call[RedrawSettings]) -> np.ndarray | None:
@@ -191,43 +196,85 @@ def render_compare(results: Sequence[Explanation | None] | None, opacity: float,
     return stack([strip(top), strip(bottom)])
 
 
-def run_baselines(call: Call[BaselinesSettings]):
-    """IG with black, white, noise and blurred baselines. Returns the picture and the
-    completeness check as a table."""
+def run_baselines(call: Call[BaselinesSettings]) -> Iterator[object]:
+    """IG with black, white, noise and blurred baselines, each as soon as it is computed.
+    Yields the picture and the completeness check as a table (while computing, the rows so
+    far and a line on what is ready)."""
     s = call.settings
     loaded, image, target = explained(call)
-    results = compare_baselines(loaded, image, target=target, steps=s.steps,
-                                progress=call.report)
-    names = [baseline_name(str(r.baseline), call.lang) for r in results]
-    picture = strip(overlays(results, s.opacity, s.cmap,
-                             [call.text("pic.baseline", baseline=name) for name in names]))
+    names = [baseline_name(b, call.lang) for b in IG_BASELINES]
+
+    def job(should_stop, emit) -> tuple[Explanation, ...]:
+        return compare_baselines(loaded, image, target=target, steps=s.steps, on_result=emit,
+                                 should_stop=should_stop)
+
+    def outputs(parts: Sequence[Explanation], ending: str, *, stopped: bool = False) -> tuple:
+        done = {str(r.baseline): r for r in parts}
+        results = [done.get(b) for b in IG_BASELINES]
+        titles = [call.text("pic.baseline", baseline=name) for name in names]
+        picture = strip(panels(results, titles, s.opacity, s.cmap, call.lang,
+                               stopped=stopped)) if parts else None
+        return picture, _completeness(call, parts) + ending
+
+    def so_far(parts: list[Explanation], *, stopped: bool = False) -> tuple:
+        done = [baseline_name(str(r.baseline), call.lang) for r in parts]
+        line = status(call, "stopped.baselines" if stopped else "partial.baselines", done,
+                      names)
+        return outputs(parts, "\n\n" + line if parts else line, stopped=stopped)
+
+    def final(results: tuple[Explanation, ...]) -> tuple:
+        return outputs(results, call.text("completeness.note", name=class_name(loaded, target),
+                                          steps=results[0].steps))
+
+    yield from progressive(job, switches=BASELINE_RUNS, session=call.session, name="baselines",
+                           partial=lambda parts: None if len(parts) == len(IG_BASELINES)
+                           else so_far(parts),
+                           final=final, stopped=lambda parts: so_far(parts, stopped=True))
+
+
+def _completeness(call: Call, results: Sequence[Explanation]) -> str:
+    """The completeness check of each baseline computed, as a table (nothing without one)."""
+    if not results:
+        return ""
     rows = [call.text("completeness.head"), "|---|---:|---:|---:|---:|---:|---:|"]
-    for r, name in zip(results, names):
+    for r in results:
         c = r.completeness
         assert c is not None  # Integrated Gradients always reports it
         error = abs(c.delta) / abs(c.difference) * 100 if c.difference else math.nan
-        rows.append(f"| {name} | {c.attribution_sum:.3f} | {c.score_input:.3f} | "
-                    f"{c.score_baseline:.3f} | {c.difference:.3f} | {c.delta:+.3f} | "
-                    f"{error:.1f} % |")
-    note = call.text("completeness.note", name=class_name(loaded, target),
-                     steps=results[0].steps)
-    return picture, "\n".join(rows) + note
+        rows.append(f"| {baseline_name(str(r.baseline), call.lang)} | {c.attribution_sum:.3f} | "
+                    f"{c.score_input:.3f} | {c.score_baseline:.3f} | {c.difference:.3f} | "
+                    f"{c.delta:+.3f} | {error:.1f} % |")
+    return "\n".join(rows)
 
 
-def run_depth(call: Call[DepthSettings]) -> np.ndarray:
+def run_depth(call: Call[DepthSettings]) -> Iterator[object]:
     """Grad-CAM for the same target at several depths, shallow to deep (core names the layers
-    the model does not have)."""
+    the model does not have), each map as soon as it is computed (the others grey)."""
     s = call.settings
     loaded, image, target = explained(call)
     listed = call.ctx.models.layers(loaded.name)
-    position = {info.name: i for i, info in enumerate(listed)}
+    depth = {info.name: i for i, info in enumerate(listed)}
     chosen = [s.layers] if isinstance(s.layers, str) else list(s.layers or ())
-    ordered = sorted(chosen, key=lambda name: position.get(name, len(position)))
-    results = gradcam_depth(loaded, image, target=target, layers=ordered, progress=call.report)
+    layers = check_layers(loaded, sorted(chosen, key=lambda name: depth.get(name, len(depth))))
     shapes = {info.name: info.shape for info in listed}
-    titles = [call.text("pic.cells", layer=r.layer, h=shapes[r.layer][1], w=shapes[r.layer][2])
-              if r.layer in shapes else str(r.layer) for r in results]
-    return strip(overlays(results, s.opacity, s.cmap, titles))
+
+    def job(should_stop, emit) -> tuple[Explanation, ...]:
+        return gradcam_depth(loaded, image, target=target, layers=layers, on_result=emit,
+                             should_stop=should_stop)
+
+    def title(layer: str) -> str:
+        return call.text("pic.cells", layer=layer, h=shapes[layer][1], w=shapes[layer][2]) \
+            if layer in shapes else layer
+
+    def picture(parts: Sequence[Explanation], *, stopped: bool = False) -> np.ndarray | None:
+        done = {r.layer: r for r in parts}
+        return strip(panels([done.get(layer) for layer in layers], [title(x) for x in layers],
+                            s.opacity, s.cmap, call.lang, stopped=stopped)) if parts else None
+
+    yield from progressive(job, switches=DEPTH_RUNS, session=call.session, name="depth",
+                           partial=lambda parts: None if len(parts) == len(layers)
+                           else picture(parts), final=picture,
+                           stopped=lambda parts: picture(parts, stopped=True))
 
 
 def run_steps(call: Call[StepsSettings]):
@@ -255,19 +302,32 @@ def run_steps(call: Call[StepsSettings]):
     return grid, figure, picture, text
 
 
-def run_classes(call: Call[ClassesSettings]) -> np.ndarray:
+def run_classes(call: Call[ClassesSettings]) -> Iterator[object]:
     """The same method for two classes on one image, side by side, with names, indices and
-    probabilities."""
+    probabilities; the first class's map as soon as it is computed (the second grey)."""
     s = call.settings
     loaded, image, target = explained(call)
     targets = [target, check_target(loaded.categories, target=s.second)]
-    results = compare_targets(loaded, image, targets=targets, method=s.method,
-                              **s.method_options())
     probabilities = {p.index: p.probability for p in classify(loaded, image, top_k=1000)}
-    titles = [f"#{r.target} {r.label}\np = {probabilities.get(r.target, 0):.1%}"
-              for r in results]
-    first = (results[0].view, f"{call.text('original')}\n{method_title(results[0], call.lang)}")
-    return strip([first, *overlays(results, s.opacity, s.cmap, titles)])
+    titles = [f"#{t} {loaded.categories[t]}\np = {probabilities.get(t, 0):.1%}" for t in targets]
+
+    def job(should_stop, emit) -> tuple[Explanation, ...]:
+        return compare_targets(loaded, image, targets=targets, method=s.method,
+                               **s.method_options(), on_result=emit, should_stop=should_stop)
+
+    def picture(parts: Sequence[Explanation], *, stopped: bool = False) -> np.ndarray | None:
+        if not parts:
+            return None
+        first = (parts[0].view,
+                 f"{call.text('original')}\n{method_title(parts[0], call.lang)}")
+        results = [*parts, *[None] * (len(targets) - len(parts))]
+        return strip([first, *panels(results, titles, s.opacity, s.cmap, call.lang,
+                                     stopped=stopped)])
+
+    yield from progressive(job, switches=CLASSES_RUNS, session=call.session, name="classes",
+                           partial=lambda parts: None if len(parts) == len(targets)
+                           else picture(parts), final=picture,
+                           stopped=lambda parts: picture(parts, stopped=True))
 
 
 MODEL = View("attribution_model", ModelChoice, choose_model, T, role="setup")
@@ -279,10 +339,10 @@ COMPARE = View("attribution_compare", CompareSettings, run_compare, T, role="fir
                group="image-models", gpu_seconds=60, session=True, keep=True)
 REDRAW = View("attribution_redraw", RedrawSettings, redraw_compare, T, public=False)
 BASELINES = View("attribution_baselines", BaselinesSettings, run_baselines, T,
-                 group="image-models", gpu_seconds=60, progress=True, keep=True)
+                 group="image-models", gpu_seconds=60, session=True, keep=True)
 DEPTH = View("attribution_depth", DepthSettings, run_depth, T, group="image-models",
-             gpu_seconds=60, progress=True, keep=True)
+             gpu_seconds=60, session=True, keep=True)
 STEPS = View("attribution_steps", StepsSettings, run_steps, T, group="image-models",
              gpu_seconds=30, keep=True)
 CLASSES = View("attribution_classes", ClassesSettings, run_classes, T, group="image-models",
-               gpu_seconds=60, keep=True)
+               gpu_seconds=60, session=True, keep=True)

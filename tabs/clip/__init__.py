@@ -15,6 +15,7 @@ from tabs.clip.texts import T
 from tabs.clip.views import (
     AGREEMENT,
     EXPLAIN,
+    EXPLAIN_RUNS,
     LAYER_CHOICES,
     NOTICE,
     SIMILARITY,
@@ -26,6 +27,8 @@ from tabs.clip.views import (
 from tabs.common.form import Form
 from tabs.common.image_picker import image_picker
 from tabs.common.layer_picker import model_choices
+from tabs.common.layout import CONTROLS, RESULTS, WIDE
+from tabs.common.streaming import stopper
 
 TITLE = "CLIP"
 __all__ = ["LAYER_CHOICES", "TITLE", "TOKEN_METHODS", "build"]
@@ -44,7 +47,7 @@ def build(form: Form) -> None:
         else models.fallback
     explain_defaults = ExplainSettings()
     with gr.Row():
-        with gr.Column(scale=1, min_width=300):
+        with gr.Column(scale=1, min_width=300, elem_classes=CONTROLS):
             warning = gr.Markdown(elem_id="clip-notice")
             image_picker(form, default=explain_defaults.example, key="clip")
             model = gr.Dropdown(model_choices(models, "clip"),
@@ -54,7 +57,7 @@ def build(form: Form) -> None:
                                       label=T.label("descriptions"),
                                       elem_id="clip-descriptions")
             run = gr.Button(T.label("score"), variant="primary", elem_id="clip-score")
-        with gr.Column(scale=2), gr.Tabs():
+        with gr.Column(scale=2, elem_classes=RESULTS), gr.Tabs(overflow_behavior="wrap"):
             with gr.Tab(T.label("tab.similarity")):
                 table = gr.Markdown(elem_id="clip-table")
                 chart = gr.Image(label=T.label("chart"), show_label=False, format="png",
@@ -81,11 +84,12 @@ def build(form: Form) -> None:
                 with gr.Row():
                     explain_run = gr.Button(T.label("explain"), variant="primary",
                                             elem_id="clip-explain")
+                    explain_cancel = gr.Button(T.label("cancel"), variant="stop")
                     opacity = gr.Slider(0.0, 1.0, value=explain_defaults.opacity, step=0.05,
                                         label=T.label("opacity"))
                 tokens = gr.HTML(elem_id="clip-tokens")
                 maps = gr.Image(label=T.label("maps"), format="png", interactive=False,
-                                show_label=False, elem_id="clip-maps")
+                                show_label=False, elem_id="clip-maps", elem_classes=WIDE)
                 maps_text = gr.Markdown()
             with gr.Tab(T.label("tab.agree")):
                 check = gr.Button(T.label("check"), variant="primary")
@@ -101,6 +105,7 @@ def build(form: Form) -> None:
     form.wire(SIMILARITY if usable else replace(SIMILARITY, role=None),
               [run.click, descriptions.submit], [table, chart, note, chosen])
     form.wire(ZERO_SHOT, classify.click, [clip_top, cnn_top, zero_text])
-    form.wire(EXPLAIN, explain_run.click, [tokens, maps, maps_text])
+    form.wire(EXPLAIN, explain_run.click, [tokens, maps, maps_text], show_progress="minimal")
+    form.wire(stopper(EXPLAIN, EXPLAIN_RUNS, T), explain_cancel.click, None)
     form.wire(TOKENS, method.input, tokens)
     form.wire(AGREEMENT, check.click, [agree_table, deletion, agree_text])

@@ -26,6 +26,7 @@ WORDS = Texts("clip_pictures", en={
     "cosine": "cosine similarity",
     "deletion": "Deletion check: the faster the curve falls, the more the map found what the "
                 "match depends on",
+    "waiting": "{title}\n(computing...)", "stopped": "{title}\n(stopped)",
 }, de={
     "softmax": "Softmax-Wahrscheinlichkeit unter diesen Beschreibungen",
     "ranking": "Welche Beschreibung passt am besten? (CLIPs Rangfolge)",
@@ -35,6 +36,7 @@ WORDS = Texts("clip_pictures", en={
     "cosine": "Kosinus-Ähnlichkeit",
     "deletion": "Löschtest: Je schneller die Kurve fällt, desto eher fand die Karte, wovon "
                 "der Wert abhängt",
+    "waiting": "{title}\n(wird berechnet ...)", "stopped": "{title}\n(angehalten)",
 })
 
 
@@ -101,11 +103,17 @@ def ranking_figure(descriptions: Sequence[str], probabilities: np.ndarray, cosin
     return figure
 
 
-def relevance_strip(view: np.ndarray, maps: Mapping[str, np.ndarray], titles: Mapping[str, str],
-                    *, opacity: float = 0.6, cmap: str = "jet", lang: Language) -> np.ndarray:
-    """The image CLIP saw, then each map (view-sized, float) over it, each scaled on its own."""
+def relevance_strip(view: np.ndarray, maps: Mapping[str, np.ndarray | None],
+                    titles: Mapping[str, str], *, opacity: float = 0.6, cmap: str = "jet",
+                    lang: Language, stopped: bool = False) -> np.ndarray:
+    """The image CLIP saw, then each map (view-sized, float) over it, each scaled on its own;
+    a map still being computed (``None``) is a grey panel, titled as never computed when the
+    run was ``stopped``."""
+    grey = np.full((8, 8, 3), 200, dtype=np.uint8)
+    waiting = "stopped" if stopped else "waiting"
     panels = [(view, WORDS.text("sees", lang))]
-    panels += [(overlay_map(view, values, opacity=opacity, cmap=cmap), titles[method])
+    panels += [(grey, WORDS.text(waiting, lang, title=titles[method])) if values is None
+               else (overlay_map(view, values, opacity=opacity, cmap=cmap), titles[method])
                for method, values in maps.items()]
     return strip(panels)
 

@@ -70,6 +70,10 @@ T = Texts("clip", en={
     "faster": "Faster than random: {methods}.",
     "not_faster": "No map beats random order here: none of them found what the score depends on.",
     "filled": " Removed patches are filled with CLIP's mean colour.",
+    "cancel": "Cancel",
+    "part.tokens": "word highlights ({method})",
+    "partial": "{done} of {total} ready; still computing: {pending}…",
+    "stopped": "Stopped: {done} of {total} were computed.",
     **{f"title.{method}": title for method, title in METHOD_TITLES.items()},
 }, de={
     "model": "CLIP-Modell",
@@ -135,6 +139,10 @@ T = Texts("clip", en={
     "not_faster": "Keine Karte schlägt hier die zufällige Reihenfolge: Keine hat gefunden, wovon "
                   "der Wert abhängt.",
     "filled": " Entfernte Felder werden mit CLIPs mittlerer Farbe gefüllt.",
+    "cancel": "Abbrechen",
+    "part.tokens": "Wort-Markierungen ({method})",
+    "partial": "{done} von {total} fertig; noch in Arbeit: {pending} …",
+    "stopped": "Angehalten: {done} von {total} wurden berechnet.",
     "title.attention": "Rohe Attention (letzte Schicht)",
     "title.rollout": "Attention Rollout",
     "title.chefer": "Chefer et al. 2021",

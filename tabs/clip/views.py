@@ -4,7 +4,9 @@ results into tables, pictures and sentences."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import gradio as gr
 
@@ -13,12 +15,15 @@ from core.clip import (
     METHOD_TITLES,
     PROMPT,
     SLIDES_DESCRIPTIONS,
+    ImageRelevance,
+    Similarity,
     Tokenized,
     TokenMethod,
+    TokenRelevance,
     agreement,
-    image_relevance,
     similarity,
     token_relevance,
+    words_and_regions,
     zero_shot,
 )
 from core.models import WeightsUnavailableError
@@ -26,11 +31,17 @@ from core.predictions import classify
 from tabs.clip.render import TokenRow, deletion_figure, ranking_figure, relevance_strip, token_html
 from tabs.clip.texts import T
 from tabs.common.layer_picker import load_model
+from tabs.common.streaming import CancelSwitches, progressive, status
 from tabs.common.view import Call, View, linked
 
 LAYER_CHOICES = {"all layers": None, "last layer only": 1}
 MODEL = "clip-vit-base-patch32"
 DESCRIPTIONS = "\n".join(SLIDES_DESCRIPTIONS)
+EXPLAIN_RUNS = CancelSwitches()
+"""The explanation each browser session has running, which a new run or Cancel stops."""
+Relevance = TokenRelevance | ImageRelevance
+"""What the explanation streams: the token scores or the image maps computed so far."""
+R = TypeVar("R", TokenRelevance, ImageRelevance)
 
 
 @dataclass(frozen=True)
@@ -162,12 +173,16 @@ def compare_zero_shot(call: Call[ZeroShotSettings]):
             {f"{p.label} (#{p.index})": p.probability for p in predictions}, text)
 
 
-def _token_rows(call: Call, s: TokenSettings | ExplainSettings):
+def _scored(call: Call, s: TokenSettings | ExplainSettings):
+    """The model, the image and every description's score."""
     loaded = call.ctx.models.get(s.model)
     image = call.ctx.examples.resolve(s.example, s.upload)
-    scored = similarity(loaded, image, s.descriptions)
-    relevance = token_relevance(loaded, image, scored.descriptions,
-                                chefer_layers=_chefer_layers(call, s.layers))
+    return loaded, image, similarity(loaded, image, s.descriptions)
+
+
+def _token_rows(call: Call, s: TokenSettings | ExplainSettings, scored: Similarity,
+                relevance: TokenRelevance) -> list[TokenRow]:
+    """Every description's tokens scored by the chosen method, best description first."""
     tokenized = relevance.tokenized
     rows = []
     for rank, i in enumerate(scored.ranking, start=1):
@@ -178,27 +193,76 @@ def _token_rows(call: Call, s: TokenSettings | ExplainSettings):
                             cosine=scored.cosine[i], count=len(tokenized.tokens[i])),
             tokens=tokenized.tokens[i], scores=relevance.of(s.method, i),
             word_end=tokenized.word_end[i], note=note))
-    return loaded, image, scored, rows
+    return rows
 
 
 def show_tokens(call: Call[TokenSettings]) -> str:
     """Every description's tokens, highlighted by one method (best description first)."""
-    return token_html(_token_rows(call, call.settings)[3])
-
-
-def explain(call: Call[ExplainSettings]):
-    """Token highlights for all descriptions, and the four image maps of the chosen one."""
     s = call.settings
-    loaded, image, scored, rows = _token_rows(call, s)
+    loaded, image, scored = _scored(call, s)
+    relevance = token_relevance(loaded, image, scored.descriptions,
+                                chefer_layers=_chefer_layers(call, s.layers))
+    return token_html(_token_rows(call, s, scored, relevance))
+
+
+def explain(call: Call[ExplainSettings]) -> Iterator[object]:
+    """Token highlights for all descriptions, and the four image maps of the chosen one,
+    streamed: the cheap methods first (raw attention and rollout from the forward passes,
+    then Grad-ECLIP's image map, Chefer's, and the gradient methods' token scores), the
+    pending maps grey. Yields the tokens, the maps and a sentence on them (while computing:
+    a line on what is ready)."""
+    s = call.settings
+    loaded, image, scored = _scored(call, s)
+    layers = _chefer_layers(call, s.layers)
     description = (s.chosen or "").strip() or scored.descriptions[scored.top]
-    maps = image_relevance(loaded, image, description,
-                           chefer_layers=_chefer_layers(call, s.layers))
-    size = maps.view.shape[:2]
-    picture = relevance_strip(maps.view, {m: maps.image_map(m, size) for m in IMAGE_METHODS},
-                              _titles(call.lang), opacity=s.opacity, lang=call.lang)
-    text = call.text("maps.text", description=maps.description, cosine=maps.cosine,
-                     side=maps.patches["chefer"].shape[0])
-    return token_html(rows), picture, text
+    titles = _titles(call.lang)
+    parts = [call.text("part.tokens", method=titles[s.method]),
+             *(titles[m] for m in IMAGE_METHODS)]
+
+    def job(should_stop, emit) -> tuple[TokenRelevance, ImageRelevance]:
+        return words_and_regions(loaded, image, scored.descriptions, description,
+                                 chefer_layers=layers, on_result=emit, should_stop=should_stop)
+
+    def outputs(tokens: TokenRelevance | None, maps: ImageRelevance | None, text: str, *,
+                stopped: bool = False) -> tuple:
+        html = None if tokens is None or s.method not in tokens.scores \
+            else token_html(_token_rows(call, s, scored, tokens))
+        picture = None if maps is None else relevance_strip(
+            maps.view, {m: maps.image_map(m, maps.view.shape[:2]) if m in maps.patches else None
+                        for m in IMAGE_METHODS}, titles, opacity=s.opacity, lang=call.lang,
+            stopped=stopped)
+        return html, picture, text
+
+    def ready(results: list[Relevance]) -> list[str]:
+        tokens, maps = _latest(results, TokenRelevance), _latest(results, ImageRelevance)
+        return ([parts[0]] if tokens is not None and s.method in tokens.scores else []) \
+            + [titles[m] for m in IMAGE_METHODS if maps is not None and m in maps.patches]
+
+    def so_far(results: list[Relevance], key: str) -> tuple:
+        line = status(call, key, ready(results), parts)
+        return outputs(_latest(results, TokenRelevance), _latest(results, ImageRelevance), line,
+                       stopped=key == "stopped")
+
+    def partial(results: list[Relevance]) -> tuple | None:
+        done = len(ready(results))
+        if done in (len(parts), len(ready(results[:-1]))):
+            return None  # everything is there (the result follows), or nothing new
+        return so_far(results, "partial")
+
+    def final(result: tuple[TokenRelevance, ImageRelevance]) -> tuple:
+        tokens, maps = result
+        return outputs(tokens, maps, call.text("maps.text", description=maps.description,
+                                               cosine=maps.cosine,
+                                               side=maps.patches["chefer"].shape[0]))
+
+    yield from progressive(job, switches=EXPLAIN_RUNS, session=call.session, name="explain",
+                           partial=partial, final=final,
+                           stopped=lambda results: so_far(results, "stopped"))
+
+
+def _latest(results: list[Relevance], kind: type[R]) -> R | None:
+    """The latest of ``results`` of ``kind`` (the one with the most methods)."""
+    return next((r for r in reversed(results) if isinstance(r, kind)), None)
 
 
 def check_agreement(call: Call[AgreementSettings]):
@@ -234,7 +298,8 @@ SIMILARITY = View("clip_similarity", ScoreSettings, score, T, role="first", grou
                   gpu_seconds=30, keep=True)
 ZERO_SHOT = View("clip_zero_shot", ZeroShotSettings, compare_zero_shot, T, group="clip",
                  gpu_seconds=60, progress=True, keep=True)
-EXPLAIN = View("clip_explain", ExplainSettings, explain, T, group="clip", gpu_seconds=60, keep=True)
+EXPLAIN = View("clip_explain", ExplainSettings, explain, T, group="clip", gpu_seconds=60,
+               session=True, keep=True)
 TOKENS = View("clip_tokens", TokenSettings, show_tokens, T, group="clip", gpu_seconds=60, keep=True)
 AGREEMENT = View("clip_agreement", AgreementSettings, check_agreement, T, group="clip",
                  gpu_seconds=90, progress=True, keep=True)

@@ -4,7 +4,10 @@ A handler that is a generator cannot check a Cancel button itself while a comput
 :func:`stream_job` runs the job in a worker thread and hands every partial result to the
 generator as it arrives; the job sees ``should_stop()`` and stops within one step when the
 student presses Cancel (:meth:`CancelSwitches.cancel`), starts another run, or closes the
-stream (Gradio closes the generator when an event is cancelled).
+stream (Gradio closes the generator when an event is cancelled). :func:`progressive` does
+this for a view whose result comes in parts (each shown as soon as it exists, the complete
+outputs marked :class:`~tabs.common.view.Final`), and :func:`status` words its line on what
+is ready.
 
 While a run streams, the outputs it has nothing for yet get ``None``, which also clears the
 previous run's results; never ``gr.skip()``, which makes Gradio keep another copy of the
@@ -15,12 +18,15 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 from uuid import uuid4
 
+from core.progress import Stopped
+from tabs.common.i18n import Texts
 from tabs.common.inflight import computing, exiting
+from tabs.common.view import Call, Final, View
 
 P = TypeVar("P")
 T = TypeVar("T")
@@ -134,3 +140,49 @@ def stream_job(job: Job[P, T], *, switches: CancelSwitches, session: str | None,
             yield Partial(value)
     finally:
         release()  # a cancelled or closed stream stops the worker within one step
+
+
+def progressive(job: Job[P, T], *, switches: CancelSwitches, session: str | None, name: str,
+                partial: Callable[[list[P]], object | None], final: Callable[[T], object],
+                stopped: Callable[[list[P]], object]) -> Iterator[object]:
+    """The outputs of a view that shows each part of its result as soon as it exists: runs
+    ``job`` through :func:`stream_job` and yields ``partial(parts)`` after each part (the parts
+    so far, in the order they came; ``None`` yields nothing, e.g. when every part is there and
+    the result follows), then :class:`~tabs.common.view.Final` outputs ``final(result)``, or
+    ``stopped(parts)`` when the job was stopped (Cancel, or the lab exiting)."""
+    parts: list[P] = []
+    try:
+        for update in stream_job(job, switches=switches, session=session, name=name):
+            if isinstance(update, Done):
+                yield Final(final(update.value))
+                return
+            parts.append(update.value)
+            outputs = partial(parts)
+            if outputs is not None:
+                yield outputs
+    except Stopped:
+        yield stopped(parts)
+
+
+def status(call: Call, key: str, done: Sequence[str], every: Sequence[str]) -> str:
+    """The line under a view that is still computing or was stopped: the view's words for
+    ``key`` with ``done`` of ``every`` part (counted, from their titles) and the ``pending``
+    ones named."""
+    pending = ", ".join(title for title in every if title not in done)
+    return call.text(key, done=len(done), total=len(every), pending=pending)
+
+
+@dataclass(frozen=True)
+class NoSettings:
+    """What a Cancel button sends: nothing (the session comes with the request)."""
+
+
+def stopper(view: View, switches: CancelSwitches, texts: Texts) -> View:
+    """A private view for a Cancel button: it stops this session's run of ``view`` (whose job
+    runs with ``switches``) at its next step, so the run ends with its own "stopped" outputs.
+    """
+
+    def stop(call: Call[NoSettings]) -> None:
+        switches.cancel(call.session)
+
+    return View(f"{view.name}_cancel", NoSettings, stop, texts, public=False, session=True)

@@ -14,6 +14,7 @@ from core.counterfactual import DISTANCES
 from tabs.common.form import Form
 from tabs.common.image_picker import image_picker
 from tabs.common.layer_picker import model_choices
+from tabs.common.layout import CONTROLS, RESULTS, WIDE
 from tabs.counterfactual.pixel_views import CURVE_COLOURS
 from tabs.counterfactual.settings import TARGETS, PixelSettings, SwapSettings, TradeoffSettings
 from tabs.counterfactual.texts import T
@@ -39,7 +40,7 @@ def build(form: Form) -> None:
     models = form.ctx.models
     defaults, swap_defaults = PixelSettings(), SwapSettings()
     with gr.Row():
-        with gr.Column(scale=1, min_width=300):
+        with gr.Column(scale=1, min_width=300, elem_classes=CONTROLS):
             picker = image_picker(form, default=defaults.example, key="cf")
             model = gr.Dropdown(model_choices(models), value=models.default_model(defaults.model),
                                 label=T.label("model"))
@@ -56,33 +57,35 @@ def build(form: Form) -> None:
             matches = gr.Dropdown([], label=T.label("matches"))
             with gr.Accordion(T.label("what_counts"), open=False):
                 target_text = gr.Markdown()
-        with gr.Column(scale=2), gr.Tabs():
+        with gr.Column(scale=2, elem_classes=RESULTS), gr.Tabs(overflow_behavior="wrap"):
             with gr.Tab(T.label("tab.pixel")):
-                with gr.Row():
-                    editor = gr.ImageEditor(
-                        label=T.label("region"), type="numpy",
-                        sources=(), transforms=(), layers=False, height=300,
-                        brush=gr.Brush(colors=["rgba(255, 60, 60, 0.7)"], color_mode="fixed"),
-                        elem_id="cf-editor")
-                    with gr.Column():
-                        use_region = gr.Checkbox(False, label=T.label("use_region"))
-                        weight = gr.Number(defaults.weight, label=T.label("weight"),
-                                           elem_id="cf-weight")
-                        distance = gr.Radio([d.upper() for d in DISTANCES],
-                                            value=defaults.distance,
-                                            label=T.label("distance"))
-                        smoothness = gr.Number(defaults.smoothness,
-                                               label=T.label("smoothness"))
-                with gr.Row():
-                    step_size = gr.Number(defaults.step_size, label=T.label("step_size"))
-                    max_steps = gr.Number(defaults.max_steps, precision=0,
-                                          label=T.label("max_steps"), elem_id="cf-steps")
-                    threshold = gr.Slider(0.05, 0.95, value=defaults.threshold, step=0.05,
-                                          label=T.label("threshold"))
-                    seed = gr.Number(defaults.seed, precision=0, label=T.label("seed"))
-                with gr.Row():
-                    run = gr.Button(T.label("run"), variant="primary", elem_id="cf-run")
-                    stop = gr.Button(T.label("cancel"), variant="stop")
+                # The settings of a run; on a phone they follow its results (tabs/common/layout.py).
+                with gr.Column(elem_classes=CONTROLS):
+                    with gr.Row():
+                        editor = gr.ImageEditor(
+                            label=T.label("region"), type="numpy",
+                            sources=(), transforms=(), layers=False, height=300,
+                            brush=gr.Brush(colors=["rgba(255, 60, 60, 0.7)"], color_mode="fixed"),
+                            elem_id="cf-editor")
+                        with gr.Column():
+                            use_region = gr.Checkbox(False, label=T.label("use_region"))
+                            weight = gr.Number(defaults.weight, label=T.label("weight"),
+                                               elem_id="cf-weight")
+                            distance = gr.Radio([d.upper() for d in DISTANCES],
+                                                value=defaults.distance,
+                                                label=T.label("distance"))
+                            smoothness = gr.Number(defaults.smoothness,
+                                                   label=T.label("smoothness"))
+                    with gr.Row():
+                        step_size = gr.Number(defaults.step_size, label=T.label("step_size"))
+                        max_steps = gr.Number(defaults.max_steps, precision=0,
+                                              label=T.label("max_steps"), elem_id="cf-steps")
+                        threshold = gr.Slider(0.05, 0.95, value=defaults.threshold, step=0.05,
+                                              label=T.label("threshold"))
+                        seed = gr.Number(defaults.seed, precision=0, label=T.label("seed"))
+                    with gr.Row():
+                        run = gr.Button(T.label("run"), variant="primary", elem_id="cf-run")
+                        stop = gr.Button(T.label("cancel"), variant="stop")
                 with gr.Row():
                     live = gr.Image(label=T.label("live"), format="png",
                                     interactive=False, height=260, elem_id="cf-live")
@@ -94,7 +97,8 @@ def build(form: Form) -> None:
                                          color_title=T.label("curves.legend"))
                 status = gr.Markdown(elem_id="cf-status")
                 picture = gr.Image(label=T.label("compare"), format="png",
-                                   interactive=False, show_label=False, elem_id="cf-compare")
+                                   interactive=False, show_label=False, elem_id="cf-compare",
+                                   elem_classes=WIDE)
                 with gr.Row():
                     slider = gr.ImageSlider(label=T.label("slider"), format="png",
                                             max_height=320)

@@ -14,6 +14,7 @@ import gradio as gr
 
 from core.tabular import MODEL_NAMES
 from tabs.common.form import Form
+from tabs.common.layout import CONTROLS, RESULTS, WIDE
 from tabs.pdp.texts import T
 from tabs.pdp.views import (
     ALE,
@@ -52,11 +53,11 @@ def plot_panel(title, elem_id: str) -> Iterator[PlotPanel]:
     """A sub-tab with the controls built in the ``with`` body on the left, the plot on the right."""
     panel = PlotPanel()
     with gr.Tab(title), gr.Row():
-        with gr.Column(scale=1, min_width=320):
+        with gr.Column(scale=1, min_width=320, elem_classes=CONTROLS):
             yield panel
-        with gr.Column(scale=3):
+        with gr.Column(scale=3, elem_classes=RESULTS):
             panel.plot = gr.Image(label=title, show_label=False, format="png",
-                                  interactive=False, elem_id=elem_id)
+                                  interactive=False, elem_id=elem_id, elem_classes=WIDE)
             panel.text = gr.Markdown()
 
 
@@ -87,7 +88,7 @@ def build(form: Form) -> None:
                                  interactive=False, wrap=True, column_widths=["15%", "85%"])
             preview = gr.Dataframe(label=T.label("first_rows"), interactive=False)
 
-    with gr.Tabs():
+    with gr.Tabs(overflow_behavior="wrap"):
         with plot_panel(T.label("tab_1d"), "pdp-1d") as panel_1d:
             feature_1d = _feature_dropdown(one.feature, "feature", "pdp-1d-feature")
             model_1d = _model_radio(one.model)

@@ -46,6 +46,11 @@ def test_deletion_and_insertion_in_the_browser(page, tmp_path, loaded_image):
     small_settings(page)
     open_subtab(page, "Deletion")
     page.locator("#attr-deletion-run").click()
+    # the random order's curves and each method's map and curves as soon as they exist
+    page.get_by_text("methods measured; still computing").first.wait_for()
+    loaded_image(page, "attr-deletion", min_width=600)
+    save(page, tmp_path, "deletion-partial")
+    page.get_by_text("repeating it comes from the cache").first.wait_for()  # the complete view
 
     image = loaded_image(page, "attr-deletion", min_width=600)
     width, height = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")

@@ -219,6 +219,8 @@ def test_deletion_measures_random_first_then_each_method_cheapest_first(tiny_ctx
     assert np.array_equal(picture, deletion_picture(direct, cmap="jet"))
     assert png_bytes(figure) == png_bytes(curves_figure(direct))
     assert all(f"{c.deletion_area:.3f}" in table for c in direct.curves)
+    assert A.deletion_insertion(tiny_model, image, target=3, shown=[0.05, 0.25], layer="layer2",
+                                steps=4, window=8, stride=4) is direct  # from the cache
 
 
 def test_a_stopped_deletion_keeps_the_curves_measured(tiny_ctx, monkeypatch):
@@ -246,6 +248,8 @@ def test_the_sanity_check_shows_the_table_after_each_stage(tiny_ctx, tiny_model,
     assert len(direct.stages) == stages + 1
     assert np.array_equal(picture, sanity_picture(direct, cmap="jet"))
     assert png_bytes(figure) == png_bytes(correlation_figure(direct))
+    assert A.cascading_randomization(tiny_model, image, target=3, layer="layer2", steps=4,
+                                     window=8, stride=4) is direct  # from the cache
     clear_all()
     cancel_after(monkeypatch, faithfulness, "cascading_randomization", faithfulness.SANITY_RUNS,
                  parts=2)  # the trained maps and the first stage
