@@ -51,6 +51,14 @@ class TokenRow:
     note: str = ""
 
 
+# Grey for the quiet parts (titles, start and end tokens, notes): 7.5:1 on white, so that
+# small text keeps WCAG AA contrast (#888 had 3.5:1).
+QUIET = "#4b5563"
+# The strongest token's red is at most this opaque, so that its dark ink keeps 6.5:1.
+STRONGEST = 0.6
+INK = "#111827"
+
+
 def token_html(rows: Sequence[TokenRow]) -> str:
     """Each description as a line of tokens, red by score (each line scaled to its own maximum).
 
@@ -61,23 +69,24 @@ def token_html(rows: Sequence[TokenRow]) -> str:
     for row in rows:
         peak = max((float(s) for s in row.scores), default=0.0)
         parts.append(f'<div style="margin:4px 0 10px 0"><div style="font-size:13px;'
-                     f'opacity:0.8">{html.escape(row.title)}</div>')
+                     f'color:{QUIET}">{html.escape(row.title)}</div>')
         last = len(row.tokens) - 1
         for position, (token, score, end) in enumerate(zip(row.tokens, row.scores, row.word_end)):
             text = html.escape(token)
             if position in (0, last):
-                parts.append('<span style="color:#888;font-size:11px;padding:0 3px">'
+                parts.append(f'<span style="color:{QUIET};font-size:11px;padding:0 3px">'
                              f'{text}</span> ')
                 continue
-            alpha = 0.0 if peak <= 0 else 0.85 * float(score) / peak
+            alpha = 0.0 if peak <= 0 else STRONGEST * float(score) / peak
             red, green, blue = TOKEN_COLOUR
             space = " " if end else ""
             edge = "" if end else "border-right:1px dotted #999;"
             parts.append(
                 f'<span title="{float(score):.1%}" style="background:rgba({red},{green},{blue},'
-                f'{alpha:.3f});padding:2px 1px;border-radius:3px;{edge}">{text}</span>{space}')
+                f'{alpha:.3f});color:{INK};padding:2px 1px;border-radius:3px;{edge}">'
+                f'{text}</span>{space}')
         if row.note:
-            parts.append(f'<div style="font-size:12px;opacity:0.75">{html.escape(row.note)}</div>')
+            parts.append(f'<div style="font-size:12px;color:{QUIET}">{html.escape(row.note)}</div>')
         parts.append("</div>")
     parts.append("</div>")
     return "".join(parts)
