@@ -7,9 +7,9 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from core.checks import InputError
+from tabs.common.colours import COLORMAPS, SEQUENTIAL
 from tabs.common.render.images import check_opacity, colorize, resize_map
 
-COLORMAPS = ("jet", "inferno", "hot", "viridis", "gray")
 CLIP_PERCENTILE = 99.5
 TITLE_HEIGHT = 34
 GAP = 6
@@ -34,7 +34,7 @@ def unit_scale(values: np.ndarray, *, clip_percentile: float = CLIP_PERCENTILE) 
     return np.clip((values - low) / (high - low), 0.0, 1.0)
 
 
-def heatmap(values: np.ndarray, *, cmap: str = "jet",
+def heatmap(values: np.ndarray, *, cmap: str = SEQUENTIAL,
             size: tuple[int, int] | None = None) -> np.ndarray:
     """A map normalised on its own as an RGB uint8 picture, optionally resized to (H, W)."""
     unit = unit_scale(values)
@@ -44,7 +44,7 @@ def heatmap(values: np.ndarray, *, cmap: str = "jet",
 
 
 def overlay_map(view: np.ndarray, values: np.ndarray, *, opacity: float = 0.5,
-                cmap: str = "jet") -> np.ndarray:
+                cmap: str = SEQUENTIAL) -> np.ndarray:
     """Blend the normalised heatmap over ``view`` (H, W, 3) uint8.
 
     Each pixel's opacity is ``opacity`` × its normalised value, so unimportant regions keep
