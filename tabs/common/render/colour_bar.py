@@ -43,10 +43,22 @@ class Bar:
     ticks: tuple[str, ...]
 
 
+def scaled_bar(cmap: str, title: str, lang: Language) -> Bar:
+    """The bar of maps each scaled to its own range: "low" at the bottom, "high" on top."""
+    return Bar(cmap, title, (WORDS.text("low", lang), WORDS.text("high", lang)))
+
+
 def relevance_bar(cmap: str, lang: Language) -> Bar:
-    """The bar of maps scaled to [0, 1] each on its own (attribution, CLIP relevance)."""
-    return Bar(cmap, WORDS.text("relevance", lang), (WORDS.text("low", lang),
-                                                     WORDS.text("high", lang)))
+    """The bar of relevance maps scaled each on its own (attribution, CLIP)."""
+    return scaled_bar(cmap, WORDS.text("relevance", lang), lang)
+
+
+def activation_bar(cmap: str, lang: Language, shared: tuple[float, float] | None) -> Bar:
+    """The bar of a grid of feature maps: their ``shared`` (low, high) range, or ``None`` when
+    each map is scaled on its own."""
+    if shared is None:
+        return scaled_bar(cmap, WORDS.text("activation.per_map", lang), lang)
+    return Bar(cmap, WORDS.text("activation", lang), (f"{shared[0]:.3g}", f"{shared[1]:.3g}"))
 
 
 def signed_bar(cmap: str, title: str, span: str, lang: Language) -> Bar:

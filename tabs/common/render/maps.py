@@ -8,6 +8,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from core.checks import InputError
 from tabs.common.colours import COLORMAPS, SEQUENTIAL
+from tabs.common.render.colour_bar import Bar, with_colour_bars
 from tabs.common.render.images import check_opacity, colorize, resize_map
 
 CLIP_PERCENTILE = 99.5
@@ -77,6 +78,12 @@ def strip(panels: list[tuple[np.ndarray, str]], *, tile: int = 224) -> np.ndarra
             draw.text((x + 2, 2 + 15 * line_no), _fit(draw, line, font, tile - 4), fill=(0, 0, 0),
                       font=font)
     return np.asarray(canvas)
+
+
+def barred_strip(panels: list[tuple[np.ndarray, str]], bars: tuple[Bar, ...], *,
+                 tile: int = 224) -> np.ndarray:
+    """:func:`strip` with colour bars to its right, level with the pictures under the titles."""
+    return with_colour_bars(strip(panels, tile=tile), bars, top=TITLE_HEIGHT)
 
 
 def stack(rows: list[np.ndarray]) -> np.ndarray:
