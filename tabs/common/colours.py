@@ -28,8 +28,10 @@ OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9",
 REFERENCE = dict(color="#000000", linestyle="--", linewidth=1.4)
 """The style of a reference line (random order, a baseline): black and dashed, no marker."""
 
-_SERIES = (("blue", "-", "o"), ("vermillion", "-", "s"), ("sky_blue", "--", "^"),
-           ("orange", "-.", "D"), ("bluish_green", ":", "v"), ("reddish_purple", "--", "P"))
+_SERIES = (("blue", "-", "o"), ("vermillion", "--", "s"), ("sky_blue", "-.", "^"),
+           ("orange", ":", "D"), ("bluish_green", "-", "v"), ("reddish_purple", "--", "P"),
+           ("yellow", "-.", "X"), ("sky_blue", ":", "*"))
+"""Eight series (colour, line style, marker), no two alike; black is kept for references."""
 
 
 def series_style(index: int, *, every: int | float | None = 0.1) -> dict:
