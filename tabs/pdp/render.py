@@ -153,9 +153,9 @@ def render_pdp_1d(result: PDP1D, *, lang: Language = "en") -> Figure:
                                          alpha=alpha))
         label = text["cice" if result.centered else "ice"].format(n=n)
         handles.append(Line2D([], [], color=ICE_COLOUR, linewidth=0.8, alpha=0.6, label=label))
-    marker = "o" if result.grid.size <= 12 else None
+    every = None if result.grid.size <= 12 else 0.1
     (pdp_line,) = ax.plot(result.grid, result.average, color=PDP_COLOUR, linewidth=3.2,
-                          marker=marker, label=text["pdp"], zorder=3)
+                          marker="o", markevery=every, label=text["pdp"], zorder=3)
     handles.append(pdp_line)
     if result.centered:
         ax.axhline(0.0, color="0.4", linewidth=0.8, linestyle=":")
