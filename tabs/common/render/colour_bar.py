@@ -18,6 +18,8 @@ from tabs.common.i18n import Language, Texts
 
 BAR_WIDTH = 92
 """Width in pixels of one bar with its tick labels and title."""
+MIN_HEIGHT = 160
+"""The shortest bar drawn (its title must fit along it)."""
 DPI = 100
 WORDS = Texts("colour_bar", en={
     "low": "low", "high": "high", "zero": "0",
@@ -67,7 +69,13 @@ def signed_bar(cmap: str, title: str, span: str, lang: Language) -> Bar:
 
 
 def with_colour_bars(picture: np.ndarray, bars: tuple[Bar, ...], *, top: int = 0) -> np.ndarray:
-    """``picture`` (H, W, 3) uint8 with each bar to its right, spanning rows ``top`` to H."""
+    """``picture`` (H, W, 3) uint8 with each bar to its right, spanning rows ``top`` to H; a
+    picture too short for a legible bar is first padded with white below (its pixels keep their
+    coordinates, so clicks on it still map to the same place)."""
+    if picture.shape[0] - top < MIN_HEIGHT:
+        padding = np.full((MIN_HEIGHT + top - picture.shape[0], *picture.shape[1:]), 255,
+                          dtype=np.uint8)
+        picture = np.concatenate([picture, padding])
     height = picture.shape[0]
     drawn = [colour_bar(bar, height - top) for bar in bars]
     white = np.full((top, BAR_WIDTH, 3), 255, dtype=np.uint8)
