@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -77,7 +78,7 @@ def loss_figure(losses: np.ndarray, filters: Sequence[int], *, title: str = "",
     steps = np.arange(losses.shape[1])
     few = len(filters) <= MAX_NAMED
     for position, (index, curve) in enumerate(zip(filters, losses)):
-        style = {**series_style(position), "linewidth": 1.0} if few else \
+        style: dict[str, Any] = {**series_style(position), "linewidth": 1.0} if few else \
             dict(color="0.45", linewidth=0.8, alpha=0.45)
         ax.plot(steps, curve, **style, label=f"#{index}" if few else None)
     ax.plot(steps, losses.mean(axis=0), color="black", linewidth=2.2, label=text["mean"])

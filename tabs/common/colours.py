@@ -12,6 +12,7 @@ alone to be told apart.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 SEQUENTIAL = "viridis"
 """The default map for unsigned values (relevance, activation, probability)."""
@@ -25,7 +26,7 @@ OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9",
              "vermillion": "#D55E00", "reddish_purple": "#CC79A7"}
 """Okabe & Ito's palette, chosen to stay apart under the common kinds of colour blindness."""
 
-REFERENCE = dict(color="#000000", linestyle="--", linewidth=1.4)
+REFERENCE: dict[str, Any] = dict(color="#000000", linestyle="--", linewidth=1.4)
 """The style of a reference line (random order, a baseline): black and dashed, no marker."""
 
 _SERIES = (("blue", "-", "o"), ("vermillion", "--", "s"), ("sky_blue", "-.", "^"),
@@ -34,7 +35,7 @@ _SERIES = (("blue", "-", "o"), ("vermillion", "--", "s"), ("sky_blue", "-.", "^"
 """Eight series (colour, line style, marker), no two alike; black is kept for references."""
 
 
-def series_style(index: int, *, every: int | float | None = 0.1) -> dict:
+def series_style(index: int, *, every: int | float | None = 0.1) -> dict[str, Any]:
     """Colour, line style and marker of the ``index``-th series of a plot (keyword arguments
     for ``Axes.plot``). ``every`` spaces the markers (matplotlib's ``markevery``: a share of
     the axis, a step, or ``None`` for every point)."""
@@ -44,7 +45,7 @@ def series_style(index: int, *, every: int | float | None = 0.1) -> dict:
 
 
 def series_styles(names: tuple[str, ...], *,
-                  every: int | float | None = 0.1) -> Mapping[str, dict]:
+                  every: int | float | None = 0.1) -> Mapping[str, dict[str, Any]]:
     """A fixed style per name, in the order given (the same name keeps its style in every
     plot that uses the same tuple)."""
     return {name: series_style(i, every=every) for i, name in enumerate(names)}

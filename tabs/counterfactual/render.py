@@ -138,11 +138,11 @@ def tradeoff_figure(distances: Sequence[float], probabilities: Sequence[float],
     axes = figure.add_subplot()
     axes.plot(distances, probabilities, color="#9aa5b1", linewidth=1, zorder=1)
     reached = np.array([reaches(p, threshold) for p in probabilities], dtype=bool)
-    x, y = np.asarray(distances, dtype=float), np.asarray(probabilities, dtype=float)
+    xs, ys = np.asarray(distances, dtype=float), np.asarray(probabilities, dtype=float)
     for hit, colour, marker, key in ((True, OKABE_ITO["vermillion"], "o", "reached"),
                                      (False, OKABE_ITO["blue"], "X", "missed")):
         if (reached == hit).any():
-            axes.scatter(x[reached == hit], y[reached == hit], color=colour, marker=marker,
+            axes.scatter(xs[reached == hit], ys[reached == hit], color=colour, marker=marker,
                          s=60, zorder=2, edgecolors="black", label=PICTURES.text(key, lang))
     for x, y, weight in zip(distances, probabilities, weights):
         axes.annotate(f"λ = {weight:g}", (x, y), textcoords="offset points", xytext=(6, 6),

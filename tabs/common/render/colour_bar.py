@@ -14,7 +14,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from core.checks import read_only
-from tabs.common.i18n import Language, Texts
+from tabs.common.i18n import Texts
 
 BAR_WIDTH = 92
 """Width in pixels of one bar with its tick labels and title."""
@@ -45,17 +45,17 @@ class Bar:
     ticks: tuple[str, ...]
 
 
-def scaled_bar(cmap: str, title: str, lang: Language) -> Bar:
+def scaled_bar(cmap: str, title: str, lang: str) -> Bar:
     """The bar of maps each scaled to its own range: "low" at the bottom, "high" on top."""
     return Bar(cmap, title, (WORDS.text("low", lang), WORDS.text("high", lang)))
 
 
-def relevance_bar(cmap: str, lang: Language) -> Bar:
+def relevance_bar(cmap: str, lang: str) -> Bar:
     """The bar of relevance maps scaled each on its own (attribution, CLIP)."""
     return scaled_bar(cmap, WORDS.text("relevance", lang), lang)
 
 
-def activation_bar(cmap: str, lang: Language, shared: tuple[float, float] | None) -> Bar:
+def activation_bar(cmap: str, lang: str, shared: tuple[float, float] | None) -> Bar:
     """The bar of a grid of feature maps: their ``shared`` (low, high) range, or ``None`` when
     each map is scaled on its own."""
     if shared is None:
@@ -63,7 +63,7 @@ def activation_bar(cmap: str, lang: Language, shared: tuple[float, float] | None
     return Bar(cmap, WORDS.text("activation", lang), (f"{shared[0]:.3g}", f"{shared[1]:.3g}"))
 
 
-def signed_bar(cmap: str, title: str, span: str, lang: Language) -> Bar:
+def signed_bar(cmap: str, title: str, span: str, lang: str) -> Bar:
     """The bar of a signed map drawn symmetric about zero: ``-span``, 0 and ``+span``."""
     return Bar(cmap, title, (f"−{span}", WORDS.text("zero", lang), f"+{span}"))
 
@@ -91,7 +91,8 @@ def colour_bar(bar: Bar, height: int) -> np.ndarray:
     axes = figure.add_axes((0.08, margin, 0.14, 1 - 2 * margin))
     scale = ScalarMappable(norm=Normalize(0.0, 1.0), cmap=bar.cmap)
     colour_bar = figure.colorbar(scale, cax=axes)
-    colour_bar.set_ticks(np.linspace(0.0, 1.0, len(bar.ticks)), labels=list(bar.ticks),
+    colour_bar.set_ticks([float(t) for t in np.linspace(0.0, 1.0, len(bar.ticks))],
+                        labels=list(bar.ticks),
                          fontsize=7)
     colour_bar.set_label(bar.title, fontsize=7)
     canvas = FigureCanvasAgg(figure)
