@@ -18,6 +18,8 @@ from tabs.common.i18n import Texts
 
 BAR_WIDTH = 92
 """Width in pixels of one bar with its tick labels and title."""
+TOOLBAR_CLEARANCE = 30
+"""Pixels left free above a bar."""
 MIN_HEIGHT = 160
 """The shortest bar drawn (its title must fit along it)."""
 DPI = 100
@@ -87,8 +89,9 @@ def colour_bar(bar: Bar, height: int) -> np.ndarray:
     """The bar as an RGB uint8 picture (``height``, :data:`BAR_WIDTH`, 3), read-only (cached:
     the same bar is drawn for every request)."""
     figure = Figure(figsize=(BAR_WIDTH / DPI, height / DPI), dpi=DPI)
-    margin = min(8, height // 10) / height
-    axes = figure.add_axes((0.08, margin, 0.14, 1 - 2 * margin))
+    # more room on top: the image toolbar of the page covers the picture's top-right corner
+    bottom, top = min(8, height // 10) / height, min(TOOLBAR_CLEARANCE, height // 6) / height
+    axes = figure.add_axes((0.08, bottom, 0.14, 1 - bottom - top))
     scale = ScalarMappable(norm=Normalize(0.0, 1.0), cmap=bar.cmap)
     colour_bar = figure.colorbar(scale, cax=axes)
     colour_bar.set_ticks([float(t) for t in np.linspace(0.0, 1.0, len(bar.ticks))],
