@@ -29,8 +29,8 @@ T = Texts("activations", en={
                "colour scale {scale}",
     "range": " from {low:.3g} to {high:.3g}",
     "click": ". Click a map to see it large over the image.",
-    "caption": "Channel {channel} of {layer}: mean {mean:.3g}, max {high:.3g} (yellow/red = "
-               "strong response)",
+    "caption": "Channel {channel} of {layer}: mean {mean:.3g}, max {high:.3g} (yellow = "
+               "strong response, see the colour bar)",
 }, de={
     "count": "Angezeigte Feature-Maps",
     "count_all": "alle",
@@ -54,6 +54,6 @@ T = Texts("activations", en={
                "Farbskala {scale}",
     "range": " von {low:.3g} bis {high:.3g}",
     "click": ". Klicke eine Karte an, um sie groß über dem Bild zu sehen.",
-    "caption": "Kanal {channel} von {layer}: Mittel {mean:.3g}, Maximum {high:.3g} (gelb/rot = "
-               "starke Reaktion)",
+    "caption": "Kanal {channel} von {layer}: Mittel {mean:.3g}, Maximum {high:.3g} (gelb = "
+               "starke Reaktion, siehe Farbleiste)",
 })

@@ -9,7 +9,9 @@ import numpy as np
 
 from core.activations import ChannelOrder, compute_activations, order_channels
 from tabs.activations.texts import T
+from tabs.common.colours import SEQUENTIAL
 from tabs.common.layer_picker import layer_views
+from tabs.common.render.colour_bar import activation_bar, with_colour_bars
 from tabs.common.render.images import ColourScale, GridLayout, feature_grid, overlay
 from tabs.common.view import Call, View, linked
 
@@ -63,6 +65,8 @@ def run_activations(call: Call[MapsSettings]):
                               order=ORDERS[s.order])
     grid, layout = feature_grid(result.maps, channels, scale=s.scale)
     shown = result.maps[channels]
+    shared = (float(shown.min()), float(shown.max())) if s.scale == "shared" else None
+    grid = with_colour_bars(grid, (activation_bar(SEQUENTIAL, call.lang, shared),))
     c, h, w = result.shape
     text = call.text("summary", layer=s.layer, kind=info.kind, c=c, h=h, w=w,
                      shown=len(channels), order=call.text(f"by_{ORDERS[s.order]}"),
@@ -82,7 +86,8 @@ def show_channel(call: Call[ChannelSettings]) -> tuple[np.ndarray, str]:
     values = result.channel(s.channel)
     caption = call.text("caption", channel=int(s.channel), layer=s.layer, mean=values.mean(),
                         high=values.max())
-    return overlay(result.view, values, opacity=s.opacity), caption
+    bar = activation_bar(SEQUENTIAL, call.lang, (float(values.min()), float(values.max())))
+    return with_colour_bars(overlay(result.view, values, opacity=s.opacity), (bar,)), caption
 
 
 def pick_tile(call: Call[TileChoice]):

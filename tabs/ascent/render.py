@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from tabs.common.colours import series_style
 from tabs.common.i18n import Language, Texts, in_language
 from tabs.common.render.images import GridLayout, tile_grid
 
 SEED_MARGIN = 5  # the seed's margin between tiles
 COLUMNS = 8
 PENDING = (48, 48, 48)
+MAX_NAMED = 8  # up to this many filters, each curve has its own style and legend entry
 
 WORDS = Texts("ascent_pictures",
               en={"mean": "mean", "step": "step", "activation": "mean activation of the filter"},
@@ -73,9 +76,11 @@ def loss_figure(losses: np.ndarray, filters: Sequence[int], *, title: str = "",
     fig = Figure(figsize=(6.4, 3.4), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     steps = np.arange(losses.shape[1])
-    for index, curve in zip(filters, losses):
-        ax.plot(steps, curve, linewidth=0.8, alpha=0.45 if len(filters) > 8 else 0.9,
-                label=f"#{index}" if len(filters) <= 8 else None)
+    few = len(filters) <= MAX_NAMED
+    for position, (index, curve) in enumerate(zip(filters, losses)):
+        style: dict[str, Any] = {**series_style(position), "linewidth": 1.0} if few else \
+            dict(color="0.45", linewidth=0.8, alpha=0.45)
+        ax.plot(steps, curve, **style, label=f"#{index}" if few else None)
     ax.plot(steps, losses.mean(axis=0), color="black", linewidth=2.2, label=text["mean"])
     ax.set_xlabel(text["step"])
     ax.set_ylabel(text["activation"])

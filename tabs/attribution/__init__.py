@@ -27,11 +27,11 @@ from tabs.attribution.settings import (
 )
 from tabs.attribution.stability import STABILITY, STABILITY_ALL
 from tabs.attribution.texts import T, baseline_choices
+from tabs.common.colours import COLORMAPS
 from tabs.common.form import Form
 from tabs.common.image_picker import image_picker
 from tabs.common.layer_picker import model_choices
 from tabs.common.layout import CONTROLS, RESULTS, WIDE
-from tabs.common.render.maps import COLORMAPS
 from tabs.common.streaming import CancelSwitches, stopper
 from tabs.common.view import View
 

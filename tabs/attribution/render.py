@@ -13,8 +13,10 @@ from matplotlib.figure import Figure
 from core.attribution import METHOD_TITLES
 from core.attribution.faithfulness import RANDOM, FaithfulnessReport
 from core.attribution.sanity import GUIDED_BACKPROP, SanityReport
+from tabs.common.colours import REFERENCE, SEQUENTIAL, series_styles
 from tabs.common.i18n import Language, Texts
-from tabs.common.render.maps import heatmap, overlay_map, stack, strip
+from tabs.common.render.colour_bar import relevance_bar, with_colour_bars
+from tabs.common.render.maps import TITLE_HEIGHT, heatmap, overlay_map, stack, strip
 
 P = Texts("attribution_pictures", en={
     "channel": "channel k of {layer}", "weight": "weight α_k",
@@ -26,7 +28,7 @@ P = Texts("attribution_pictures", en={
     "area": "area under the curve:\ndeletion ↓ / insertion ↑", "random": "random",
     "image.black": "black image", "image.white": "white image",
     "image.noise": "noise image", "image.blurred": "blurred image",
-    "hot": "{title}\nmap: deleted first = hot", "random_row": "random order\n(the reference)",
+    "hot": "{title}\nmap: high = deleted first", "random_row": "random order\n(the reference)",
     "deleted": "{fraction:.0%} deleted\np = {p:.3f}",
     "cascade": "randomized from the output down (each step adds one stage)",
     "rho": "Spearman ρ with the trained map",
@@ -46,7 +48,7 @@ P = Texts("attribution_pictures", en={
     "area": "Fläche unter der Kurve:\nDeletion ↓ / Insertion ↑", "random": "zufällig",
     "image.black": "schwarze Bild", "image.white": "weiße Bild",
     "image.noise": "Rauschbild", "image.blurred": "weichgezeichnete Bild",
-    "hot": "{title}\nMap: heiß = zuerst gelöscht",
+    "hot": "{title}\nMap: hoch = zuerst gelöscht",
     "random_row": "zufällige Reihenfolge\n(die Referenz)",
     "deleted": "{fraction:.0%} gelöscht\np = {p:.3f}",
     "cascade": "vom Ausgang her randomisiert (jeder Schritt nimmt eine Stufe dazu)",
@@ -80,16 +82,15 @@ def weights_figure(weights: np.ndarray, *, layer: str, label: str, highlight: in
 # ---------------------------------------------------------------------------------------------
 # deletion/insertion and sanity checks
 
-METHOD_COLOURS = {"saliency": "#1f77b4", "integrated_gradients": "#ff7f0e", "gradcam": "#2ca02c",
-                  "guided_gradcam": "#d62728", "occlusion": "#9467bd", "guided_backprop": "#8c564b"}
-RANDOM_STYLE = dict(color="#7f8c8d", linestyle="--", linewidth=1.6)
+METHOD_STYLES = series_styles(("gradcam", "guided_gradcam", "saliency", "integrated_gradients",
+                               "guided_backprop", "occlusion"))
+"""Each method's line: colour, line style and marker (Grad-CAM and Guided Grad-CAM, the pair
+most often compared, get the two colours furthest apart under colour blindness)."""
 
 
-def _style(name: str) -> dict:
-    if name == RANDOM:
-        return RANDOM_STYLE
-    dotted = dict(linestyle=":") if name == "guided_backprop" else {}
-    return dict(color=METHOD_COLOURS.get(name, "black"), linewidth=1.8, **dotted)
+def line_style(name: str) -> dict:
+    """The keyword arguments of ``Axes.plot`` for a method's curve, or the random order's."""
+    return REFERENCE if name == RANDOM else METHOD_STYLES[name]
 
 
 def row_title(name: str, lang: Language = "en", *, short: bool = False) -> str:
@@ -118,9 +119,9 @@ def curves_figure(report: FaithfulnessReport, *, lang: Language = "en") -> Figur
     percent = 100 * report.fractions
     for curves in report.curves:
         areas = f"{curves.deletion_area:.3f} / {curves.insertion_area:.3f}"
-        deletion.plot(percent, curves.deletion, **_style(curves.name),
+        deletion.plot(percent, curves.deletion, **line_style(curves.name),
                       label=f"{row_title(curves.name, lang)}\n{areas}")
-        insertion.plot(percent, curves.insertion, **_style(curves.name))
+        insertion.plot(percent, curves.insertion, **line_style(curves.name))
     deletion.set_title(P.text("deletion", lang), fontsize=10)
     insertion.set_title(P.text("insertion", lang, image=image), fontsize=10)
     deletion.set_xlabel(P.text("replaced", lang, image=image))
@@ -135,7 +136,7 @@ def curves_figure(report: FaithfulnessReport, *, lang: Language = "en") -> Figur
     return figure
 
 
-def deletion_picture(report: FaithfulnessReport, *, cmap: str = "jet", tile: int = 160,
+def deletion_picture(report: FaithfulnessReport, *, cmap: str = SEQUENTIAL, tile: int = 160,
                      lang: Language = "en", rows: Sequence[str] = (),
                      stopped: bool = False) -> np.ndarray:
     """One row per method (random order last): its map, then the image with the shown
@@ -163,7 +164,7 @@ def deletion_picture(report: FaithfulnessReport, *, cmap: str = "jet", tile: int
             shown = [(image, P.text("deleted", lang, fraction=fraction, p=p)) for image, fraction, p
                      in zip(curves.images, report.shown_fractions, curves.shown)]
         lines.append(strip([first, *shown], tile=tile))
-    return stack(lines)
+    return with_colour_bars(stack(lines), (relevance_bar(cmap, lang),), top=TITLE_HEIGHT)
 
 
 def waiting(title: str, lang: Language, *, stopped: bool = False) -> tuple[np.ndarray, str]:
@@ -181,7 +182,7 @@ def correlation_figure(report: SanityReport, *, lang: Language = "en",
     axes = figure.add_subplot()
     steps = np.arange(len(report.stages))
     for row, title, values in zip(report.rows, row_titles(report, lang), report.correlations):
-        axes.plot(steps, values, marker="o", label=title, **_style(row))
+        axes.plot(steps, values, label=title, **line_style(row))
     axes.axhline(0, color="black", linewidth=0.6)
     stages = (*report.stages, *pending)
     axes.set_xticks(np.arange(len(stages)),
@@ -197,7 +198,7 @@ def correlation_figure(report: SanityReport, *, lang: Language = "en",
     return figure
 
 
-def sanity_picture(report: SanityReport, *, cmap: str = "jet", opacity: float = 0.7,
+def sanity_picture(report: SanityReport, *, cmap: str = SEQUENTIAL, opacity: float = 0.7,
                    tile: int = 128, lang: Language = "en", pending: Sequence[str] = (),
                    stopped: bool = False) -> np.ndarray:
     """One row per method: the trained model's map over the image, then the map after each
@@ -213,4 +214,4 @@ def sanity_picture(report: SanityReport, *, cmap: str = "jet", opacity: float = 
                    for m, stage, rho in zip(maps[1:], report.stages[1:], values[1:])]
         panels += [waiting(f"+ {stage}", lang, stopped=stopped) for stage in pending]
         rows.append(strip(panels, tile=tile))
-    return stack(rows)
+    return with_colour_bars(stack(rows), (relevance_bar(cmap, lang),), top=TITLE_HEIGHT)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.attribution import METHODS, AttributionMethod, Baseline
+from tabs.common.colours import SEQUENTIAL
 from tabs.common.view import linked
 
 
@@ -83,7 +84,7 @@ class CompareSettings(MethodOptions, ImageTarget):
     steps: int = 32
     baseline: Baseline | None = "black"
     opacity: float = 0.7
-    cmap: str = "jet"
+    cmap: str = SEQUENTIAL
     window: float | None = 32
     stride: float | None = 16
 
@@ -94,7 +95,7 @@ class RedrawSettings:
 
     results: tuple | None = None
     opacity: float = 0.7
-    cmap: str = "jet"
+    cmap: str = SEQUENTIAL
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ class BaselinesSettings(ImageTarget):
 
     steps: int = 32
     opacity: float = 0.7
-    cmap: str = "jet"
+    cmap: str = SEQUENTIAL
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class DepthSettings(ImageTarget):
 
     layers: tuple[str, ...] | list[str] | None = ()
     opacity: float = 0.7
-    cmap: str = "jet"
+    cmap: str = SEQUENTIAL
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ class StepsSettings(ImageTarget):
 
     layer: str | None = linked("layer", None)
     opacity: float = 0.7
-    cmap: str = "jet"
+    cmap: str = SEQUENTIAL
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class ClassesSettings(MethodOptions, ImageTarget):
     layer: str | None = linked("layer", None)
     steps: int = 32
     opacity: float = 0.7
-    cmap: str = "jet"
+    cmap: str = SEQUENTIAL
     window: float | None = 32
     stride: float | None = 16
 
@@ -148,7 +149,7 @@ class StabilitySettings(MethodOptions, ImageTarget):
     layer: str | None = linked("layer", None)
     steps: int = 32
     baseline: Baseline | None = "black"
-    cmap: str = "jet"
+    cmap: str = SEQUENTIAL
     window: float | None = 32
     stride: float | None = 16
 
@@ -178,7 +179,7 @@ class DeletionSettings(MethodOptions, ImageTarget):
     baseline: Baseline | None = "black"
     window: float | None = 32
     stride: float | None = 16
-    cmap: str = "jet"
+    cmap: str = SEQUENTIAL
 
 
 @dataclass(frozen=True)
@@ -191,4 +192,4 @@ class SanitySettings(MethodOptions, ImageTarget):
     baseline: Baseline | None = "black"
     window: float | None = 32
     stride: float | None = 16
-    cmap: str = "jet"
+    cmap: str = SEQUENTIAL

@@ -9,7 +9,8 @@ from core.attribution import METHOD_TITLES, METHODS, measure_stability
 from tabs.attribution.settings import StabilityAllSettings, StabilitySettings
 from tabs.attribution.texts import T
 from tabs.attribution.views import class_name, explained
-from tabs.common.render.maps import heatmap, strip
+from tabs.common.render.colour_bar import relevance_bar, scaled_bar
+from tabs.common.render.maps import barred_strip, heatmap
 from tabs.common.view import Call, View
 
 
@@ -27,10 +28,12 @@ def run_stability(call: Call[StabilitySettings]) -> tuple[np.ndarray, str]:
     report = measure_stability(loaded, image, method=s.method, target=target,
                                noise=fraction(s.noise_percent), top_k=s.top_k,
                                **s.method_options())
-    picture = strip([(heatmap(report.original.map, cmap=s.cmap), call.text("pic.original_map")),
-                     (heatmap(report.noisy.map, cmap=s.cmap),
-                      call.text("pic.noisy", noise=s.noise_percent)),
-                     (heatmap(report.difference, cmap="gray"), call.text("pic.difference"))])
+    picture = barred_strip(
+        [(heatmap(report.original.map, cmap=s.cmap), call.text("pic.original_map")),
+         (heatmap(report.noisy.map, cmap=s.cmap), call.text("pic.noisy", noise=s.noise_percent)),
+         (heatmap(report.difference, cmap="gray"), call.text("pic.difference"))],
+        (relevance_bar(s.cmap, call.lang),
+         scaled_bar("gray", call.text("pic.difference"), call.lang)))
     text = call.text("stability.text", method=METHOD_TITLES[s.method],
                      rho=report.rank_correlation, k=s.top_k, overlap=report.top_k_overlap)
     return picture, text

@@ -99,6 +99,7 @@ T = Texts("attribution", en={
     "pic.cells": "{layer}\n{h} x {w} cells",
     "pic.weighted": "4a. weighted sum of the maps\n(blue < 0 < red)",
     "pic.relu": "4b. ReLU: keep > 0",
+    "bar.weighted": "4a. weighted sum",
     "pic.upsampled": "5. upsampled over the image",
     "steps.text": "**{layer}** has **{c} feature maps of {h}×{w}** (step 1; above: the 8 with the "
                   "largest weights, channels {channels}). Step 2: gradients of the score of "
@@ -221,6 +222,7 @@ T = Texts("attribution", en={
     "pic.cells": "{layer}\n{h} x {w} Zellen",
     "pic.weighted": "4a. gewichtete Summe der Maps\n(blau < 0 < rot)",
     "pic.relu": "4b. ReLU: nur > 0 bleibt",
+    "bar.weighted": "4a. gewichtete Summe",
     "pic.upsampled": "5. hochskaliert über dem Bild",
     "steps.text": "**{layer}** hat **{c} Feature Maps mit {h}×{w}** (Schritt 1; oben: die 8 mit "
                   "den größten Gewichten, Kanäle {channels}). Schritt 2: die Gradienten des Scores "

@@ -42,9 +42,16 @@ from tabs.attribution.settings import (
 )
 from tabs.attribution.texts import T, baseline_name, method_title
 from tabs.common.class_search import class_search_views
+from tabs.common.colours import DIVERGING
 from tabs.common.layer_picker import chosen_model, load_model
+from tabs.common.render.colour_bar import (
+    activation_bar,
+    relevance_bar,
+    signed_bar,
+    with_colour_bars,
+)
 from tabs.common.render.images import colorize, feature_grid
-from tabs.common.render.maps import heatmap, overlay_map, stack, strip
+from tabs.common.render.maps import TITLE_HEIGHT, barred_strip, heatmap, overlay_map, stack, strip
 from tabs.common.streaming import CancelSwitches, progressive, status
 from tabs.common.view import Call, View
 
@@ -193,7 +200,8 @@ def render_compare(results: Sequence[Explanation | None] | None, opacity: float,
         top += overlays((result,), opacity, cmap, [method_title(result, lang, separator="\n")])
         bottom.append((heatmap(result.map, cmap=cmap),
                        T.text("pic.heatmap", lang, method=METHOD_TITLES[result.method])))
-    return stack([strip(top), strip(bottom)])
+    return with_colour_bars(stack([strip(top), strip(bottom)]), (relevance_bar(cmap, lang),),
+                            top=TITLE_HEIGHT)
 
 
 def run_baselines(call: Call[BaselinesSettings]) -> Iterator[object]:
@@ -212,8 +220,9 @@ def run_baselines(call: Call[BaselinesSettings]) -> Iterator[object]:
         done = {str(r.baseline): r for r in parts}
         results = [done.get(b) for b in IG_BASELINES]
         titles = [call.text("pic.baseline", baseline=name) for name in names]
-        picture = strip(panels(results, titles, s.opacity, s.cmap, call.lang,
-                               stopped=stopped)) if parts else None
+        picture = barred_strip(panels(results, titles, s.opacity, s.cmap, call.lang,
+                                      stopped=stopped),
+                               (relevance_bar(s.cmap, call.lang),)) if parts else None
         return picture, _completeness(call, parts) + ending
 
     def so_far(parts: list[Explanation], *, stopped: bool = False) -> tuple:
@@ -268,8 +277,10 @@ def run_depth(call: Call[DepthSettings]) -> Iterator[object]:
 
     def picture(parts: Sequence[Explanation], *, stopped: bool = False) -> np.ndarray | None:
         done = {r.layer: r for r in parts}
-        return strip(panels([done.get(layer) for layer in layers], [title(x) for x in layers],
-                            s.opacity, s.cmap, call.lang, stopped=stopped)) if parts else None
+        return barred_strip(panels([done.get(layer) for layer in layers],
+                                   [title(x) for x in layers], s.opacity, s.cmap, call.lang,
+                                   stopped=stopped),
+                            (relevance_bar(s.cmap, call.lang),)) if parts else None
 
     yield from progressive(job, switches=DEPTH_RUNS, session=call.session, name="depth",
                            partial=lambda parts: None if len(parts) == len(layers)
@@ -285,13 +296,16 @@ def run_steps(call: Call[StepsSettings]):
     loaded, image, target = explained(call)
     steps = gradcam_steps(loaded, image, target=target, layer=s.layer)
     strongest = np.argsort(-steps.weights)[:8]
-    grid, _ = feature_grid(steps.feature_maps, strongest, scale="per map")
+    grid, _ = feature_grid(steps.feature_maps, strongest, scale="per map", cmap=s.cmap)
+    grid = with_colour_bars(grid, (activation_bar(s.cmap, call.lang, None),))
     span = float(np.abs(steps.weighted_sum).max()) or 1.0
-    signed = colorize(steps.weighted_sum, low=-span, high=span, cmap="coolwarm")
-    picture = strip([(signed, call.text("pic.weighted")),
-                     (heatmap(steps.relu, cmap=s.cmap), call.text("pic.relu")),
-                     (overlay_map(steps.view, steps.upsampled, opacity=s.opacity, cmap=s.cmap),
-                      call.text("pic.upsampled"))])
+    signed = colorize(steps.weighted_sum, low=-span, high=span, cmap=DIVERGING)
+    picture = barred_strip([(signed, call.text("pic.weighted")),
+                            (heatmap(steps.relu, cmap=s.cmap), call.text("pic.relu")),
+                            (overlay_map(steps.view, steps.upsampled, opacity=s.opacity,
+                                         cmap=s.cmap), call.text("pic.upsampled"))],
+                           (signed_bar(DIVERGING, call.text("bar.weighted"), f"{span:.3g}",
+                                       call.lang), relevance_bar(s.cmap, call.lang)))
     c, h, w = steps.feature_maps.shape
     text = call.text("steps.text", layer=steps.layer, c=c, h=h, w=w,
                      channels=", ".join(map(str, strongest)),
@@ -321,8 +335,9 @@ def run_classes(call: Call[ClassesSettings]) -> Iterator[object]:
         first = (parts[0].view,
                  f"{call.text('original')}\n{method_title(parts[0], call.lang)}")
         results = [*parts, *[None] * (len(targets) - len(parts))]
-        return strip([first, *panels(results, titles, s.opacity, s.cmap, call.lang,
-                                     stopped=stopped)])
+        return barred_strip([first, *panels(results, titles, s.opacity, s.cmap, call.lang,
+                                            stopped=stopped)],
+                            (relevance_bar(s.cmap, call.lang),))
 
     yield from progressive(job, switches=CLASSES_RUNS, session=call.session, name="classes",
                            partial=lambda parts: None if len(parts) == len(targets)

@@ -10,12 +10,15 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 
+from core.clip import IMAGE_METHODS
+from tabs.common.colours import REFERENCE, SEQUENTIAL, series_styles
 from tabs.common.i18n import Language, Texts
-from tabs.common.render.maps import overlay_map, strip
+from tabs.common.render.colour_bar import relevance_bar
+from tabs.common.render.maps import barred_strip, overlay_map
 
 TOKEN_COLOUR = (214, 39, 40)
-CURVE_COLOURS = {"attention": "#7f8fa6", "chefer": "#1f77b4", "grad_eclip": "#d62728",
-                 "random": "#555555"}
+CURVE_STYLES = series_styles(IMAGE_METHODS, every=None)
+"""Each map's deletion curve: colour, line style and marker (the random order: dashed black)."""
 # "sees" titles a picture: ASCII only, the default bitmap font has no umlauts
 WORDS = Texts("clip_pictures", en={
     "softmax": "softmax probability among these descriptions",
@@ -113,7 +116,7 @@ def ranking_figure(descriptions: Sequence[str], probabilities: np.ndarray, cosin
 
 
 def relevance_strip(view: np.ndarray, maps: Mapping[str, np.ndarray | None],
-                    titles: Mapping[str, str], *, opacity: float = 0.6, cmap: str = "jet",
+                    titles: Mapping[str, str], *, opacity: float = 0.6, cmap: str = SEQUENTIAL,
                     lang: Language, stopped: bool = False) -> np.ndarray:
     """The image CLIP saw, then each map (view-sized, float) over it, each scaled on its own;
     a map still being computed (``None``) is a grey panel, titled as never computed when the
@@ -124,7 +127,7 @@ def relevance_strip(view: np.ndarray, maps: Mapping[str, np.ndarray | None],
     panels += [(grey, WORDS.text(waiting, lang, title=titles[method])) if values is None
                else (overlay_map(view, values, opacity=opacity, cmap=cmap), titles[method])
                for method, values in maps.items()]
-    return strip(panels)
+    return barred_strip(panels, (relevance_bar(cmap, lang),))
 
 
 def deletion_figure(fractions: np.ndarray, curves: Mapping[str, np.ndarray], random: np.ndarray,
@@ -133,10 +136,8 @@ def deletion_figure(fractions: np.ndarray, curves: Mapping[str, np.ndarray], ran
     figure = Figure(figsize=(7, 3.2), dpi=100, layout="constrained")
     axes = figure.add_subplot()
     for method, values in curves.items():
-        axes.plot(fractions, values, marker="o", color=CURVE_COLOURS.get(method),
-                  label=titles.get(method, method))
-    axes.plot(fractions, random, linestyle="--", color=CURVE_COLOURS["random"],
-              label=WORDS.text("random", lang, count=random_orders))
+        axes.plot(fractions, values, **CURVE_STYLES[method], label=titles.get(method, method))
+    axes.plot(fractions, random, **REFERENCE, label=WORDS.text("random", lang, count=random_orders))
     axes.set_xlabel(WORDS.text("removed", lang))
     axes.set_ylabel(WORDS.text("cosine", lang))
     axes.set_title(WORDS.text("deletion", lang), fontsize=9)

@@ -55,7 +55,8 @@ T = Texts("clip", en={
     "row": "#{rank} · p = {p:.1%} · cos {cosine:.3f} · {count} tokens",
     "maps.text": "Maps for **“{description}”** (cosine {cosine:.3f}). CLIP cuts the image into "
                  "{side}×{side} patches; each map gives every patch one value, stretched over the "
-                 "picture and scaled on its own (red = most relevant *for this map*). The two "
+                 "picture and scaled on its own (bright yellow = most relevant *for this map*, see "
+                 "the colour bar). The two "
                  "attention maps are the same for every description — they do not depend on the "
                  "text at all; Chefer and Grad-ECLIP follow the gradient of this description's "
                  "score.",
@@ -123,7 +124,8 @@ T = Texts("clip", en={
     "row": "#{rank} · p = {p:.1%} · cos {cosine:.3f} · {count} Tokens",
     "maps.text": "Karten für **„{description}“** (Kosinus {cosine:.3f}). CLIP zerlegt das Bild in "
                  "{side}×{side} Felder; jede Karte gibt jedem Feld einen Wert, über das Bild "
-                 "gestreckt und für sich skaliert (rot = am wichtigsten *für diese Karte*). Die "
+                 "gestreckt und für sich skaliert (hellgelb = am wichtigsten *für diese Karte*, "
+                 "siehe Farbleiste). Die "
                  "beiden Attention-Karten sind für jede Beschreibung gleich — sie hängen gar nicht "
                  "vom Text ab; Chefer und Grad-ECLIP folgen dem Gradienten des Werts dieser "
                  "Beschreibung.",

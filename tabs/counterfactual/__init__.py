@@ -90,7 +90,7 @@ def build(form: Form) -> None:
                     live = gr.Image(label=T.label("live"), format="png",
                                     interactive=False, height=260, elem_id="cf-live")
                     curves = gr.LinePlot(x="step", y="probability", color="class",
-                                         color_map=CURVE_COLOURS, y_lim=[0, 1], height=300,
+                                         color_map=CURVE_COLOURS, y_lim=[0, 1], height=360,
                                          label=T.label("curves"),
                                          x_title=T.label("curves.x"),
                                          y_title=T.label("curves.y"),

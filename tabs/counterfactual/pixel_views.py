@@ -19,6 +19,7 @@ from core.counterfactual import (
 )
 from core.counterfactual.checks import check_counterfactual
 from core.models import LoadedModel
+from tabs.common.colours import OKABE_ITO
 from tabs.common.i18n import LANGUAGES, Language
 from tabs.common.render.maps import strip
 from tabs.common.streaming import Done, stream_job
@@ -38,7 +39,8 @@ def _shown_live(step: int) -> bool:
     return step < LIVE_EVERY or step % LIVE_EVERY == 0
 CURVES = {"o": "curve.original", "t": "curve.target"}
 CURVE_COLOURS = {T.text(key, lang): colour for lang in LANGUAGES
-                 for key, colour in (("curve.original", "#2c7fb8"), ("curve.target", "#e6550d"))}
+                 for key, colour in (("curve.original", OKABE_ITO["blue"]),
+                                     ("curve.target", OKABE_ITO["vermillion"]))}
 """The series' colours under their names in every language (a plot shows the ones it has)."""
 
 Row = tuple[int, float, str]

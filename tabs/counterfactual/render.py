@@ -10,9 +10,11 @@ from matplotlib.figure import Figure
 from PIL import Image, ImageDraw, ImageFont
 
 from core.counterfactual.targets import reaches
+from tabs.common.colours import DIVERGING, OKABE_ITO, REFERENCE, SEQUENTIAL
 from tabs.common.i18n import Language, Texts
+from tabs.common.render.colour_bar import relevance_bar, signed_bar
 from tabs.common.render.images import colorize
-from tabs.common.render.maps import overlay_map, strip
+from tabs.common.render.maps import barred_strip, overlay_map
 
 AMPLIFY = 10
 """The change is shown as 0.5 + 10 × change: grey where nothing changed."""
@@ -27,6 +29,8 @@ PICTURES = Texts("counterfactual_pictures", en={
     "distance": "distance to the original (L2, root mean square, 0–255 grey levels)",
     "tradeoff": "Trade-off: a larger proximity weight λ keeps the image closer",
     "cells": "cells swapped",
+    "bar.difference": "change in grey levels (mean of R, G, B)",
+    "reached": "reaches the target", "missed": "misses the target",
 }, de={
     "original": "Original", "region": " (Region hell)", "counterfactual": "Counterfactual",
     "difference": "Differenz (Mittel aus R, G, B)\nrot +{span:.0f}, blau -{span:.0f} Stufen",
@@ -35,6 +39,8 @@ PICTURES = Texts("counterfactual_pictures", en={
     "distance": "Abstand zum Original (L2, quadratisches Mittel, 0–255 Graustufen)",
     "tradeoff": "Trade-off: Ein größeres Nähe-Gewicht λ hält das Bild näher am Original",
     "cells": "getauschte Zellen",
+    "bar.difference": "Änderung in Graustufen (Mittel aus R, G, B)",
+    "reached": "erreicht das Ziel", "missed": "verfehlt das Ziel",
 })
 """The words of the pictures and figures."""
 
@@ -45,7 +51,7 @@ def signed_difference(view: np.ndarray, image: np.ndarray) -> tuple[np.ndarray, 
     in grey levels (0–255)."""
     change = image.astype(np.float32).mean(axis=2) - view.astype(np.float32).mean(axis=2)
     span = max(float(np.abs(change).max()), 1.0)
-    return colorize(change, low=-span, high=span, cmap="coolwarm"), span
+    return colorize(change, low=-span, high=span, cmap=DIVERGING), span
 
 
 def amplified_change(view: np.ndarray, image: np.ndarray, factor: float = AMPLIFY) -> np.ndarray:
@@ -63,10 +69,11 @@ def comparison(view: np.ndarray, image: np.ndarray, *, before: str, after: str,
 
     heat, span = signed_difference(view, image)
     region = "" if mask is None else word("region")
-    return strip([(with_mask(view, mask), f"{word('original')}{region}\n{before}"),
-                  (image, f"{word('counterfactual')}\n{after}"),
-                  (heat, word("difference", span=span)),
-                  (amplified_change(view, image), word("change", factor=AMPLIFY))])
+    return barred_strip([(with_mask(view, mask), f"{word('original')}{region}\n{before}"),
+                         (image, f"{word('counterfactual')}\n{after}"),
+                         (heat, word("difference", span=span)),
+                         (amplified_change(view, image), word("change", factor=AMPLIFY))],
+                        (signed_bar(DIVERGING, word("bar.difference"), f"{span:.0f}", lang),))
 
 
 def with_mask(view: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
@@ -82,9 +89,9 @@ def with_mask(view: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
 def gradcam_pair(image: np.ndarray, maps: Sequence[tuple[np.ndarray, str]], *,
                  lang: Language) -> np.ndarray:
     """Grad-CAM maps over the counterfactual, one panel per (map, title)."""
-    return strip([(image, PICTURES.text("counterfactual", lang))]
-                 + [(overlay_map(image, values, opacity=0.6, cmap="jet"), title)
-                    for values, title in maps])
+    return barred_strip([(image, PICTURES.text("counterfactual", lang))]
+                        + [(overlay_map(image, values, opacity=0.6), title)
+                           for values, title in maps], (relevance_bar(SEQUENTIAL, lang),))
 
 
 def _cell_box(cell: int, grid: tuple[int, int], size: int,
@@ -130,12 +137,17 @@ def tradeoff_figure(distances: Sequence[float], probabilities: Sequence[float],
     figure = Figure(figsize=(6.4, 3.4), dpi=100, layout="constrained")
     axes = figure.add_subplot()
     axes.plot(distances, probabilities, color="#9aa5b1", linewidth=1, zorder=1)
-    axes.scatter(distances, probabilities, c=[reaches(p, threshold) for p in probabilities],
-                 cmap="coolwarm", vmin=0, vmax=1, s=60, zorder=2, edgecolors="black")
+    reached = np.array([reaches(p, threshold) for p in probabilities], dtype=bool)
+    xs, ys = np.asarray(distances, dtype=float), np.asarray(probabilities, dtype=float)
+    for hit, colour, marker, key in ((True, OKABE_ITO["vermillion"], "o", "reached"),
+                                     (False, OKABE_ITO["blue"], "X", "missed")):
+        if (reached == hit).any():
+            axes.scatter(xs[reached == hit], ys[reached == hit], color=colour, marker=marker,
+                         s=60, zorder=2, edgecolors="black", label=PICTURES.text(key, lang))
     for x, y, weight in zip(distances, probabilities, weights):
         axes.annotate(f"λ = {weight:g}", (x, y), textcoords="offset points", xytext=(6, 6),
                       fontsize=9)
-    axes.axhline(threshold, color="#c0392b", linestyle="--", linewidth=1,
+    axes.axhline(threshold, **REFERENCE,
                  label=PICTURES.text("threshold", lang, threshold=threshold))
     axes.set_xlabel(PICTURES.text("distance", lang))
     axes.set_ylabel(f"p({target})")
@@ -152,8 +164,8 @@ def swap_curve(probabilities: Sequence[float], *, threshold: float, target: str,
     """The target probability before and after each swapped cell."""
     figure = Figure(figsize=(6.4, 2.6), dpi=100, layout="constrained")
     axes = figure.add_subplot()
-    axes.plot(range(len(probabilities)), probabilities, marker="o", color="#2c7fb8")
-    axes.axhline(threshold, color="#c0392b", linestyle="--", linewidth=1,
+    axes.plot(range(len(probabilities)), probabilities, marker="o", color=OKABE_ITO["blue"])
+    axes.axhline(threshold, **REFERENCE,
                  label=PICTURES.text("threshold", lang, threshold=threshold))
     axes.set_xlabel(PICTURES.text("cells", lang))
     axes.set_ylabel(f"p({target})")

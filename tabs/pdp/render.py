@@ -12,17 +12,19 @@ from matplotlib.transforms import blended_transform_factory
 
 from core.tabular.ale import ALE1D
 from core.tabular.pdp import PDP1D, PDP2D, ModelComparison
+from tabs.common.colours import OKABE_ITO, series_styles
 from tabs.common.i18n import Language, Texts, in_language
 from tabs.pdp.texts import T, feature_label
 
 #: Figures are saved as PNG at the dpi they were created with; 160 dpi (1152 px for 7.2 in) lets the
 #: browser scale the PNG down to its column, so text stays sharp on HiDPI screens too.
 DPI = 160
-PDP_COLOUR = "#d62728"
-ICE_COLOUR = "#1f77b4"
-#: One colour per model in the comparison; the network's purple stays apart from the PDP red.
-MODEL_COLOURS = {"random_forest": "#1f77b4", "gradient_boosting": "#ff7f0e",
-                 "neural_network": "#9467bd"}
+PDP_COLOUR = OKABE_ITO["vermillion"]
+ICE_COLOUR = OKABE_ITO["blue"]
+ALE_COLOUR = OKABE_ITO["bluish_green"]
+#: One style per model in the comparison: colour, line style and marker.
+MODEL_STYLES = series_styles(("random_forest", "gradient_boosting", "neural_network"))
+MODEL_COLOURS = {model: style["color"] for model, style in MODEL_STYLES.items()}
 
 WORDS = Texts("pdp_pictures", en={
     "random_forest": "Random forest",
@@ -151,9 +153,9 @@ def render_pdp_1d(result: PDP1D, *, lang: Language = "en") -> Figure:
                                          alpha=alpha))
         label = text["cice" if result.centered else "ice"].format(n=n)
         handles.append(Line2D([], [], color=ICE_COLOUR, linewidth=0.8, alpha=0.6, label=label))
-    marker = "o" if result.grid.size <= 12 else None
+    every = None if result.grid.size <= 12 else 0.1
     (pdp_line,) = ax.plot(result.grid, result.average, color=PDP_COLOUR, linewidth=3.2,
-                          marker=marker, label=text["pdp"], zorder=3)
+                          marker="o", markevery=every, label=text["pdp"], zorder=3)
     handles.append(pdp_line)
     if result.centered:
         ax.axhline(0.0, color="0.4", linewidth=0.8, linestyle=":")
@@ -218,7 +220,7 @@ def render_model_comparison(result: ModelComparison, *, lang: Language = "en") -
         score = result.scores.get(model)
         name = _model_title(model, lang)
         label = text["score"].format(model=name, r2=score.r2, mae=score.mae) if score else name
-        ax.plot(result.grid, average, color=MODEL_COLOURS.get(model), linewidth=2.6, label=label)
+        ax.plot(result.grid, average, **{**MODEL_STYLES[model], "linewidth": 2.6}, label=label)
     ax.set_ylabel(_target("predicted", lang))
     ax.set_title(text["title_cmp"].format(feature=result.feature))
     ax.grid(alpha=0.3)
@@ -244,7 +246,7 @@ def render_ale_vs_pdp(ale: ALE1D, pdp: PDP1D, *, lang: Language = "en") -> Figur
     left.set_ylabel(_target("change" if pdp.centered else "predicted", lang))
     left.set_title(text["title_pdp"].format(model=model))
 
-    right.plot(ale.edges, ale.effect, color="#2ca02c", linewidth=2.8, marker="o", markersize=3,
+    right.plot(ale.edges, ale.effect, color=ALE_COLOUR, linewidth=2.8, marker="o", markersize=3,
                label=text["ale"])
     shifted = pdp.average - np.interp(pdp.feature_values, pdp.grid, pdp.average).mean()
     right.plot(pdp.grid, shifted, color=PDP_COLOUR, linewidth=1.6, linestyle="--",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from gradio_client import handle_file
 
+from tabs.common.render.colour_bar import BAR_WIDTH
+
 
 def test_model_endpoint_falls_back_to_the_offline_model(client):
     model, block, layer = client.predict("resnet50", api_name="/activations_model")
@@ -33,7 +35,7 @@ def test_selected_channel_overlay(client):
     assert "Channel 3 of blocks.2" in caption
     from PIL import Image
 
-    assert Image.open(image).size == (224, 224)
+    assert Image.open(image).size == (224 + BAR_WIDTH, 224)  # the overlay and its colour bar
 
 
 def test_upload_of_a_non_image_gives_a_sentence(client, tmp_path):

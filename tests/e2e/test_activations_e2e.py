@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tabs.common.render.colour_bar import BAR_WIDTH
+
 
 def test_activations_in_the_browser(page, tmp_path):
     page.get_by_role("tab", name="Activations").click()
@@ -27,7 +29,7 @@ def test_activations_in_the_browser(page, tmp_path):
     page.get_by_text("Channel 0 of blocks.1").wait_for()
 
     # Click the middle of the second tile of the first row: the large view switches to it.
-    tile = natural[0] / 4  # 16 maps → 4 columns (tiles plus thin margins)
+    tile = (natural[0] - BAR_WIDTH) / 4  # 16 maps → 4 columns (tiles, thin margins), the bar
     page.mouse.click(box["x"] + 1.5 * tile * box["width"] / natural[0],
                      box["y"] + 0.5 * tile * box["height"] / natural[1])
     page.get_by_text("Channel 1 of blocks.1").wait_for()

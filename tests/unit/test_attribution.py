@@ -25,6 +25,7 @@ from tabs.attribution.texts import method_title
 from tabs.attribution.views import DEPTH
 from tabs.common.context import TabContext
 from tabs.common.examples import ExampleImages
+from tabs.common.render.colour_bar import BAR_WIDTH
 from tabs.common.render.maps import overlay_map, strip, unit_scale
 from tests.conftest import tiny_spec
 from tests.views import call_view
@@ -252,7 +253,7 @@ def test_depth_names_the_layers_the_model_does_not_have(tiny_model, image):
 def test_depth_view_refuses_unknown_layers_by_name(manager):
     ctx = TabContext(models=manager, lang="en", examples=ExampleImages(EXAMPLE_IMAGES_DIR))
     *_, picture = call_view(DEPTH, ctx, "chelsea.png", None, "tiny", 3, ["layer2", "layer1"])
-    assert picture.shape[1] == 2 * 224 + 6  # both layers, shallow to deep
+    assert picture.shape[1] == 2 * 224 + 6 + BAR_WIDTH  # both layers, then the colour bar
     for layers in (["layer2", "no.such.layer"], ["no.such.layer"]):
         with pytest.raises(gr.Error, match="has no layer 'no.such.layer'"):
             call_view(DEPTH, ctx, "chelsea.png", None, "tiny", 3, layers, lang="en")

@@ -33,7 +33,8 @@ from tabs.clip.render import relevance_strip, token_html
 from tabs.common.context import TabContext
 from tabs.common.examples import ExampleImages
 from tabs.common.outputs import png_bytes
-from tabs.common.render.maps import GAP, TITLE_HEIGHT, strip
+from tabs.common.render.colour_bar import relevance_bar
+from tabs.common.render.maps import GAP, TITLE_HEIGHT, barred_strip
 from tabs.common.running import make_call
 from tabs.common.streaming import CancelSwitches
 from tests.clip_tiny import tiny_clip_spec
@@ -41,6 +42,7 @@ from tests.views import call_view
 
 pytestmark = pytest.mark.filterwarnings("ignore:Setting backward hooks on ReLU")
 
+JET_BAR = (relevance_bar("jet", "en"),)  # the views' bar, for the colour map they were given
 SMALL = ("both.png", None, "tiny", 3, "layer2", 4, "black", 0.7, "viridis", 8, 4)
 
 
@@ -136,7 +138,7 @@ def test_the_baselines_come_one_by_one_with_their_completeness_rows(tiny_ctx, ti
     clear_all()
     direct = A.compare_baselines(tiny_model, image, target=3, steps=4)
     titles = [f"baseline: {b}" for b in A.BASELINES]
-    assert np.array_equal(picture, strip(v.overlays(direct, 0.7, "jet", titles)))
+    assert np.array_equal(picture, barred_strip(v.overlays(direct, 0.7, "jet", titles), JET_BAR))
     assert all(f"{r.completeness.attribution_sum:.3f}" in table for r in direct)
     assert table.endswith("more steps → smaller δ).")
     assert A.compare_baselines(tiny_model, image, target=3, steps=4)[0] is direct[0]  # cached
@@ -166,7 +168,7 @@ def test_grad_cam_across_depth_shows_each_layer_shallow_to_deep(tiny_ctx, tiny_m
     assert [r.layer for r in direct] == ["conv1", "layer1", "layer2"]
     layers = {info.name: info.shape for info in tiny_ctx.models.layers("tiny")}
     titles = [f"{r.layer}\n{layers[r.layer][1]} x {layers[r.layer][2]} cells" for r in direct]
-    assert np.array_equal(picture, strip(v.overlays(direct, 0.7, "jet", titles)))
+    assert np.array_equal(picture, barred_strip(v.overlays(direct, 0.7, "jet", titles), JET_BAR))
     clear_all()
     cancel_after(monkeypatch, v, "gradcam_depth", v.DEPTH_RUNS, parts=1)
     partial, stopped = call_view(v.DEPTH, tiny_ctx, *DEPTH_ARGS, session="s")
@@ -186,7 +188,8 @@ def test_two_classes_show_the_first_map_before_the_second(tiny_ctx, tiny_model, 
     scores = {p.index: p.probability for p in classify(tiny_model, image, top_k=1000)}
     titles = [f"#{r.target} {r.label}\np = {scores[r.target]:.1%}" for r in direct]
     first = (direct[0].view, f"Original\n{method_title(direct[0], 'en')}")
-    assert np.array_equal(picture, strip([first, *v.overlays(direct, 0.7, "jet", titles)]))
+    assert np.array_equal(picture, barred_strip([first, *v.overlays(direct, 0.7, "jet", titles)],
+                                                JET_BAR))
     cancel_after(monkeypatch, v, "compare_targets", v.CLASSES_RUNS, parts=1)
     clear_all()
     partial, stopped = call_view(v.CLASSES, tiny_ctx, *CLASSES_ARGS, session="s")

@@ -12,6 +12,7 @@ from matplotlib import colormaps
 from PIL import Image, ImageDraw, ImageFont
 
 from core.checks import check_number
+from tabs.common.colours import SEQUENTIAL
 
 ColourScale = Literal["shared", "per map"]
 MIN_TILE = 96
@@ -19,7 +20,7 @@ MAX_GRID_SIDE = 2400
 MARGIN = 4
 
 
-def colorize(values: np.ndarray, *, low: float, high: float, cmap: str = "viridis") -> np.ndarray:
+def colorize(values: np.ndarray, *, low: float, high: float, cmap: str = SEQUENTIAL) -> np.ndarray:
     """Map a 2-D float array to RGB uint8 ``(H, W, 3)`` with ``low``→ first colour, ``high``→
     last."""
     span = high - low
@@ -36,7 +37,7 @@ def resize_map(values: np.ndarray, size: tuple[int, int], *, smooth: bool = True
     return np.asarray(image.resize((size[1], size[0]), resample), dtype=np.float32)
 
 
-def overlay(view: np.ndarray, values: np.ndarray, *, opacity: float = 0.5, cmap: str = "jet",
+def overlay(view: np.ndarray, values: np.ndarray, *, opacity: float = 0.5, cmap: str = SEQUENTIAL,
             low: float | None = None, high: float | None = None) -> np.ndarray:
     """Blend a heat map (any resolution) over ``view`` (H, W, 3) uint8; returns the same shape."""
     check_opacity(opacity)
@@ -112,7 +113,7 @@ def _label_tiles(grid: np.ndarray, labels: Sequence[str], columns: int, size: in
 
 
 def feature_grid(maps: np.ndarray, channels: np.ndarray, *, scale: ColourScale = "shared",
-                 cmap: str = "viridis") -> tuple[np.ndarray, GridLayout]:
+                 cmap: str = SEQUENTIAL) -> tuple[np.ndarray, GridLayout]:
     """Tile the chosen channels of ``maps`` (C, H, W) into one labelled RGB image.
 
     Each tile carries its channel index. ``shared`` colours all tiles on one scale (compare

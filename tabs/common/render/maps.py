@@ -7,9 +7,10 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from core.checks import InputError
+from tabs.common.colours import COLORMAPS, SEQUENTIAL
+from tabs.common.render.colour_bar import Bar, with_colour_bars
 from tabs.common.render.images import check_opacity, colorize, resize_map
 
-COLORMAPS = ("jet", "inferno", "hot", "viridis", "gray")
 CLIP_PERCENTILE = 99.5
 TITLE_HEIGHT = 34
 GAP = 6
@@ -34,7 +35,7 @@ def unit_scale(values: np.ndarray, *, clip_percentile: float = CLIP_PERCENTILE) 
     return np.clip((values - low) / (high - low), 0.0, 1.0)
 
 
-def heatmap(values: np.ndarray, *, cmap: str = "jet",
+def heatmap(values: np.ndarray, *, cmap: str = SEQUENTIAL,
             size: tuple[int, int] | None = None) -> np.ndarray:
     """A map normalised on its own as an RGB uint8 picture, optionally resized to (H, W)."""
     unit = unit_scale(values)
@@ -44,7 +45,7 @@ def heatmap(values: np.ndarray, *, cmap: str = "jet",
 
 
 def overlay_map(view: np.ndarray, values: np.ndarray, *, opacity: float = 0.5,
-                cmap: str = "jet") -> np.ndarray:
+                cmap: str = SEQUENTIAL) -> np.ndarray:
     """Blend the normalised heatmap over ``view`` (H, W, 3) uint8.
 
     Each pixel's opacity is ``opacity`` × its normalised value, so unimportant regions keep
@@ -77,6 +78,12 @@ def strip(panels: list[tuple[np.ndarray, str]], *, tile: int = 224) -> np.ndarra
             draw.text((x + 2, 2 + 15 * line_no), _fit(draw, line, font, tile - 4), fill=(0, 0, 0),
                       font=font)
     return np.asarray(canvas)
+
+
+def barred_strip(panels: list[tuple[np.ndarray, str]], bars: tuple[Bar, ...], *,
+                 tile: int = 224) -> np.ndarray:
+    """:func:`strip` with colour bars to its right, level with the pictures under the titles."""
+    return with_colour_bars(strip(panels, tile=tile), bars, top=TITLE_HEIGHT)
 
 
 def stack(rows: list[np.ndarray]) -> np.ndarray:
