@@ -115,6 +115,7 @@ def tiny_clip_lab() -> Iterator[tuple[str, object]]:
     from lab import app
     from lab.settings import Settings
     from tabs import clip
+    from tests.conftest import close_when_idle
 
     settings = Settings(host="127.0.0.1", port=_free_port(), device="cpu", offline=True)
     models = ModelManager(device="cpu", offline=True, specs={
@@ -127,4 +128,4 @@ def tiny_clip_lab() -> Iterator[tuple[str, object]]:
     try:
         yield f"http://127.0.0.1:{settings.port}/", models
     finally:
-        demo.close()
+        close_when_idle(demo)

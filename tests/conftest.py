@@ -139,7 +139,17 @@ def serving(models: ModelManager | None = None, **options) -> Iterator[tuple[str
     try:
         yield f"http://127.0.0.1:{settings.port}/", lab
     finally:
-        demo.close()
+        close_when_idle(demo)
+
+
+def close_when_idle(demo) -> None:
+    """Close a served lab once the requests its pages started have finished (a page that a test
+    closed may have left one computing): a test process must not exit in the middle of torch
+    (:mod:`tabs.common.inflight`), however slow this machine is today."""
+    from tabs.common.inflight import wait_until_idle
+
+    wait_until_idle(600)
+    demo.close()
 
 
 @pytest.fixture(scope="session")
