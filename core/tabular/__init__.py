@@ -1,9 +1,9 @@
 """Tabular XAI on the bundled Boston housing data: the data (``boston``, CSV in ``data/``),
 the models trained on it (``training``; the neural network in ``mlp``, trained by PyTorch
-Lightning in ``lightning_fit``), partial dependence and ICE (``pdp``) and accumulated local
-effects (``ale``).
+Lightning in ``lightning_fit``), partial dependence and ICE (``pdp``), accumulated local
+effects (``ale``) and SHAP values (``shapley``).
 
-May import: scikit-learn, pandas, numpy, torch, ``core`` helpers, and Lightning inside
+May import: scikit-learn, shap, pandas, numpy, torch, ``core`` helpers, and Lightning inside
 ``lightning_fit`` only (it loads pyplot, so nothing imports it before the first training).
 Never gradio or pyplot.
 """

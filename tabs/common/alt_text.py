@@ -2,7 +2,8 @@
 
 Written here because no library words a heatmap: :func:`where` says where a map's strongest
 values lie and how concentrated it is, :func:`strongest` which channels respond most,
-:func:`curve` how a curve runs, :func:`change` what a changed image changed. Sentences are in
+:func:`curve` how a curve runs, :func:`change` what a changed image changed, :func:`ranking`
+which named quantities are largest, :func:`steps` how a total is built from its parts. Sentences are in
 the page's language; the caption of a view (:mod:`tabs.common.described`) carries them.
 """
 
@@ -34,6 +35,10 @@ WORDS = Texts("alt_text", en={
     "change": "{what}: {changed:.1f} % of the pixels changed, most in the {region}; the "
               "largest change is {largest:.0f} of 255.",
     "unchanged": "{what}: no pixel changed.",
+    "ranking": "{what}, largest first: {items} (of {count}).",
+    "item": "{name} ({value:.3g})",
+    "steps": "{what}: from {start:.3g} to {end:.3g}; the largest steps: {items}.",
+    "step": "{name} {value:+.3g}",
 }, de={
     "where": "{what}: am stärksten {region}; die Hälfte davon liegt in {share:.0f} % des "
              "Bildes ({spread}).",
@@ -54,6 +59,10 @@ WORDS = Texts("alt_text", en={
     "change": "{what}: {changed:.1f} % der Pixel verändert, am meisten {region}; die größte "
               "Änderung beträgt {largest:.0f} von 255.",
     "unchanged": "{what}: kein Pixel verändert.",
+    "ranking": "{what}, die größten zuerst: {items} (von {count}).",
+    "item": "{name} ({value:.3g})",
+    "steps": "{what}: von {start:.3g} bis {end:.3g}; die größten Schritte: {items}.",
+    "step": "{name} {value:+.3g}",
 })
 
 TOP = 0.9
@@ -130,3 +139,24 @@ def change(what: str, before: np.ndarray, after: np.ndarray, lang: str) -> str:
     return WORDS.text("change", lang, what=what, changed=100 * float(changed.mean()),
                       region=region(rows, columns, difference.shape, lang),
                       largest=float(difference.max()))
+
+
+def ranking(what: str, names: Sequence[str], values: Sequence[float], lang: str,
+            count: int = 3) -> str:
+    """The ``count`` largest of named values (a bar chart, a ranking of features)."""
+    order = np.argsort(-np.asarray(values, dtype=np.float64), kind="stable")[:count]
+    items = ", ".join(WORDS.text("item", lang, name=names[i], value=float(values[i]))
+                      for i in order)
+    return WORDS.text("ranking", lang, what=what, items=items, count=len(names))
+
+
+def steps(what: str, start: float, names: Sequence[str], values: Sequence[float], lang: str,
+          count: int = 3) -> str:
+    """How a total is built: from ``start`` by signed steps (a waterfall), the ``count``
+    largest of them by size."""
+    sizes = np.abs(np.asarray(values, dtype=np.float64))
+    order = np.argsort(-sizes, kind="stable")[:count]
+    items = ", ".join(WORDS.text("step", lang, name=names[i], value=float(values[i]))
+                      for i in order)
+    return WORDS.text("steps", lang, what=what, start=start, end=start + float(np.sum(values)),
+                      items=items)
