@@ -3,8 +3,9 @@
 Written here because no library words a heatmap: :func:`where` says where a map's strongest
 values lie and how concentrated it is, :func:`strongest` which channels respond most,
 :func:`curve` how a curve runs, :func:`change` what a changed image changed, :func:`ranking`
-which named quantities are largest, :func:`steps` how a total is built from its parts. Sentences are in
-the page's language; the caption of a view (:mod:`tabs.common.described`) carries them.
+which named quantities are largest, :func:`steps` how a total is built from its parts.
+Sentences are in the page's language; the caption of a view (:mod:`tabs.common.described`)
+carries them.
 """
 
 from __future__ import annotations
