@@ -66,6 +66,9 @@ WORDS = Texts("alt_text", en={
     "step": "{name} {value:+.3g}",
 })
 
+Numbers = Sequence[float] | np.ndarray
+"""Values of a curve or a ranking: a list or a 1-D array."""
+
 TOP = 0.9
 """The largest changes: those above this quantile of the changed pixels (their top 10 %)."""
 
@@ -119,7 +122,7 @@ def strongest(what: str, maps: np.ndarray, channels: Sequence[int], lang: str,
     return WORDS.text("strongest", lang, what=what, channels=named, shown=len(means))
 
 
-def curve(name: str, x: Sequence[float], y: Sequence[float], lang: str) -> str:
+def curve(name: str, x: Numbers, y: Numbers, lang: str) -> str:
     """How a curve runs: its start, end, trend and highest point."""
     xs, ys = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     span = float(ys.max() - ys.min()) or 1.0
@@ -142,7 +145,7 @@ def change(what: str, before: np.ndarray, after: np.ndarray, lang: str) -> str:
                       largest=float(difference.max()))
 
 
-def ranking(what: str, names: Sequence[str], values: Sequence[float], lang: str,
+def ranking(what: str, names: Sequence[str], values: Numbers, lang: str,
             count: int = 3) -> str:
     """The ``count`` largest of named values (a bar chart, a ranking of features)."""
     order = np.argsort(-np.asarray(values, dtype=np.float64), kind="stable")[:count]
@@ -151,7 +154,7 @@ def ranking(what: str, names: Sequence[str], values: Sequence[float], lang: str,
     return WORDS.text("ranking", lang, what=what, items=items, count=len(names))
 
 
-def steps(what: str, start: float, names: Sequence[str], values: Sequence[float], lang: str,
+def steps(what: str, start: float, names: Sequence[str], values: Numbers, lang: str,
           count: int = 3) -> str:
     """How a total is built: from ``start`` by signed steps (a waterfall), the ``count``
     largest of them by size."""

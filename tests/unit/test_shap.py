@@ -89,7 +89,7 @@ def test_one_house_is_its_prediction_taken_apart(trained):
     assert house.values[0] == trained.X_test[feature].iloc[3]
     with pytest.raises(InputError) as refused:
         shapley.one_house(result, house=len(trained.X_test))
-    assert "test split" in refused.value.english and "Testteils" in refused.value.german
+    assert "test split" in str(refused.value) and "Testteils" in refused.value.in_language("de")
 
 
 def test_dependence_picks_a_partner_and_refuses_b(trained):
