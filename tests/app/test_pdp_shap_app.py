@@ -49,7 +49,7 @@ def test_network_names_its_background_in_german(lab_url):
 @pytest.mark.parametrize("args, message", [
     ((DROP_B, "random_forest", "B", 0), "trained without the feature 'B'"),
     ((DROP_B, "random_forest", "LSTAT", 127), "greater than maximum value 126"),
-    ((DROP_B, "boosted_trees", "LSTAT", 0), "Unknown model"),
+    ((DROP_B, "boosted_trees", "LSTAT", 0), "is not in the list of choices"),
 ])
 def test_refusals_are_sentences(client, args, message):
     with pytest.raises(Exception, match=re.escape(message)):
