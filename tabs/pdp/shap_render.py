@@ -195,6 +195,6 @@ def render_waterfall(house: HouseExplanation, *, lang: Language = "en") -> Figur
     ax.set_title(WORDS.text("title_house", lang, model=model_title(house.model, lang),
                             tract=house.tract, prediction=house.prediction, price=house.price),
                  fontsize=10)
-    ax.legend(loc="lower right", fontsize=8, framealpha=0.85)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     ax.grid(axis="x", alpha=0.3)
     return fig
