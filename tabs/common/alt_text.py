@@ -37,9 +37,7 @@ WORDS = Texts("alt_text", en={
               "largest change is {largest:.0f} of 255.",
     "unchanged": "{what}: no pixel changed.",
     "ranking": "{what}, largest first: {items} (of {count}).",
-    "item": "{name} ({value:.3g})",
     "steps": "{what}: from {start:.3g} to {end:.3g}; the largest steps: {items}.",
-    "step": "{name} {value:+.3g}",
 }, de={
     "where": "{what}: am stärksten {region}; die Hälfte davon liegt in {share:.0f} % des "
              "Bildes ({spread}).",
@@ -61,9 +59,7 @@ WORDS = Texts("alt_text", en={
               "Änderung beträgt {largest:.0f} von 255.",
     "unchanged": "{what}: kein Pixel verändert.",
     "ranking": "{what}, die größten zuerst: {items} (von {count}).",
-    "item": "{name} ({value:.3g})",
     "steps": "{what}: von {start:.3g} bis {end:.3g}; die größten Schritte: {items}.",
-    "step": "{name} {value:+.3g}",
 })
 
 Numbers = Sequence[float] | np.ndarray
@@ -149,8 +145,7 @@ def ranking(what: str, names: Sequence[str], values: Numbers, lang: str,
             count: int = 3) -> str:
     """The ``count`` largest of named values (a bar chart, a ranking of features)."""
     order = np.argsort(-np.asarray(values, dtype=np.float64), kind="stable")[:count]
-    items = ", ".join(WORDS.text("item", lang, name=names[i], value=float(values[i]))
-                      for i in order)
+    items = ", ".join(f"{names[i]} ({float(values[i]):.3g})" for i in order)
     return WORDS.text("ranking", lang, what=what, items=items, count=len(names))
 
 
@@ -160,7 +155,6 @@ def steps(what: str, start: float, names: Sequence[str], values: Numbers, lang: 
     largest of them by size."""
     sizes = np.abs(np.asarray(values, dtype=np.float64))
     order = np.argsort(-sizes, kind="stable")[:count]
-    items = ", ".join(WORDS.text("step", lang, name=names[i], value=float(values[i]))
-                      for i in order)
+    items = ", ".join(f"{names[i]} {float(values[i]):+.3g}" for i in order)
     return WORDS.text("steps", lang, what=what, start=start, end=start + float(np.sum(values)),
                       items=items)

@@ -77,8 +77,7 @@ def _about_dependence(call: Call[Shap], pdp: PDP1D, dependence: ShapDependence) 
 
 
 def _about_house(call: Call[Shap], house: HouseExplanation) -> str:
-    steps = ", ".join(call.text("shap_step", feature=feature, value=float(value),
-                                change=float(change))
+    steps = ", ".join(f"{feature} = {value:.3g} ({change:+.1f})"
                       for feature, value, change in zip(house.features[:NAMED_STEPS],
                                                         house.values, house.contributions))
     return call.text("shap_house", tract=house.tract, position=house.position,

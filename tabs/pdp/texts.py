@@ -195,7 +195,6 @@ T = Texts("pdp", en={
     "background_permutation": "background: {rows} training rows drawn at random (seed {seed})",
     "shap_house": "**Tract #{tract}** (test row {position}) is predicted at **{prediction:.1f}** "
                   "(true price {price:.1f}): the average {expected:.1f}, moved most by {steps}.",
-    "shap_step": "{feature} = {value:.3g} ({change:+.1f})",
     "shap_dependence": "**{feature}**: the PDP (average effect) moves the prediction by "
                        "{pdp:.1f} over its grid; the houses' own SHAP values of {feature} range "
                        "from {low:.1f} to {high:.1f}. Colour: {partner}, the feature that best "
@@ -311,7 +310,6 @@ T = Texts("pdp", en={
     "shap_house": "**Bezirk #{tract}** (Testzeile {position}) wird auf **{prediction:.1f}** "
                   "geschätzt (wahrer Preis {price:.1f}): der Mittelwert {expected:.1f}, am "
                   "stärksten verschoben durch {steps}.",
-    "shap_step": "{feature} = {value:.3g} ({change:+.1f})",
     "shap_dependence": "**{feature}**: Der PDP (mittlerer Effekt) verschiebt die Vorhersage "
                        "über sein Gitter um {pdp:.1f}; die eigenen SHAP-Werte der Häuser für "
                        "{feature} reichen von {low:.1f} bis {high:.1f}. Farbe: {partner}, das "
