@@ -58,7 +58,12 @@ def _shap_model(models, name: str, background) -> tuple[float, float]:
 
     ours_time, result = min((timed(ours) for _ in range(REPEATS)), key=lambda run: run[0])
     exact = shap.TreeExplainer(estimator, data=background, feature_perturbation="interventional")
-    exact_time, exact_values = timed(lambda: exact.shap_values(houses))
+    # shap's additivity check fails here for the forest (a gap of about 0.5 on one house): its
+    # interventional walk disagrees with scikit-learn on values that sit on a split threshold;
+    # the gap is printed instead
+    exact_time, exact_values = timed(lambda: exact.shap_values(houses, check_additivity=False))
+    exact_gap = np.abs(exact_values.sum(axis=1) + np.ravel(exact.expected_value)[0]
+                       - estimator.predict(houses))
 
     def predict(rows):
         return estimator.predict(pd.DataFrame(rows, columns=houses.columns))
@@ -76,7 +81,8 @@ def _shap_model(models, name: str, background) -> tuple[float, float]:
     scaled = "" if count == len(houses) else f" (timed on {count} houses, scaled)"
     print(f"  {name}: ours, TreeExplainer path-dependent, cold: {ours_time:8.3f} s "
           f"(additivity gap {gap.max():.1e})")
-    print(f"  {name}: TreeExplainer, interventional on the 50 rows: {exact_time:8.3f} s")
+    print(f"  {name}: TreeExplainer, interventional on the 50 rows: {exact_time:8.3f} s "
+          f"(additivity gap {exact_gap.max():.1e})")
     print(f"  {name}: PermutationExplainer (straightforward): {permutation_time:8.2f} s"
           f"{scaled}; its error against the exact interventional values: max "
           f"{error.max():.3f}, mean {error.mean():.4f} ($1000s)")
