@@ -58,9 +58,8 @@ def _shap_model(models, name: str, background) -> tuple[float, float]:
 
     ours_time, result = min((timed(ours) for _ in range(REPEATS)), key=lambda run: run[0])
     exact = shap.TreeExplainer(estimator, data=background, feature_perturbation="interventional")
-    # shap's additivity check fails here for the forest (a gap of about 0.5 on one house): its
-    # interventional walk disagrees with scikit-learn on values that sit on a split threshold;
-    # the gap is printed instead
+    # with shap 0.51 the interventional values of the forest fail shap's own additivity check
+    # (the sum misses one house's prediction by about 0.5), so the gap is printed instead
     exact_time, exact_values = timed(lambda: exact.shap_values(houses, check_additivity=False))
     exact_gap = np.abs(exact_values.sum(axis=1) + np.ravel(exact.expected_value)[0]
                        - estimator.predict(houses))
