@@ -82,3 +82,14 @@ def test_bundled_models_predict_the_bundled_images(bundled, model, image, expect
                                  layer="blocks.6")
     assert result.predictions[0].label in expected
     assert result.predictions[0].probability > 0.3
+
+
+def test_status_line_names_the_bundled_models(tmp_path, monkeypatch):
+    from lab.status import status_summary
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    models = ModelManager(device="cpu", offline=True)
+    english = status_summary(models, "en")
+    assert "seed models: weights unavailable offline, replaced by **EfficientNet-Lite0**" in english
+    assert "bundled: EfficientNet-Lite0, EfficientNet-Lite2" in english
+    assert "mitgeliefert: EfficientNet-Lite0, EfficientNet-Lite2" in status_summary(models, "de")
