@@ -11,9 +11,10 @@ TEXTS = Texts("status", en={
     "unavailable offline": "weights unavailable offline",
     "failed": "weights could not be loaded",
     "all": "seed models available", "some": "seed models: {n} of {total} available",
-    "none": "seed models: weights unavailable offline, using **{fallback}** (bundled)",
+    "none": "seed models: weights unavailable offline, replaced by **{fallback}**",
+    "bundled": " · bundled: {titles}",
     "clip_yes": " · CLIP available", "clip_no": " · CLIP unavailable",
-    "summary": "Models: {seeds}{clip} — {device}",
+    "summary": "Models: {seeds}{bundled}{clip} — {device}",
     "cpu": "CPU", "gpu": "GPU (CUDA)", "offline": " · offline mode",
     "hint": "Running on {device}. Missing weights: run `python -m lab prefetch` on a machine "
             "with internet and copy its caches.",
@@ -23,10 +24,10 @@ TEXTS = Texts("status", en={
     "unavailable offline": "Gewichte offline nicht verfügbar",
     "failed": "Gewichte konnten nicht geladen werden",
     "all": "Seed-Modelle verfügbar", "some": "Seed-Modelle: {n} von {total} verfügbar",
-    "none": "Seed-Modelle: Gewichte offline nicht verfügbar, "
-            "es läuft **{fallback}** (mitgeliefert)",
+    "none": "Seed-Modelle: Gewichte offline nicht verfügbar, ersetzt durch **{fallback}**",
+    "bundled": " · mitgeliefert: {titles}",
     "clip_yes": " · CLIP verfügbar", "clip_no": " · CLIP nicht verfügbar",
-    "summary": "Modelle: {seeds}{clip} — {device}",
+    "summary": "Modelle: {seeds}{bundled}{clip} — {device}",
     "cpu": "CPU", "gpu": "GPU (CUDA)", "offline": " · Offline-Modus",
     "hint": "Läuft auf {device}. Fehlende Gewichte: `python -m lab prefetch` auf einem Rechner "
             "mit Internet ausführen und dessen Caches hierher kopieren.",
@@ -39,8 +40,13 @@ def _device(manager: ModelManager, lang: str) -> str:
 
 
 def status_summary(manager: ModelManager, lang: str = "en") -> str:
-    """One short line: whether the seed models and CLIP can be used here, and the device."""
-    seeds = [name for name in manager.names("classifier") if name != manager.fallback]
+    """One short line: whether the seed models and CLIP can be used here, which bundled
+    (offline) models the lab has, and the device."""
+    classifiers = manager.names("classifier")
+    seeds = [name for name in classifiers if not manager.spec(name).offline]
+    bundled = [manager.spec(name).title for name in classifiers
+               if manager.spec(name).offline and manager.is_usable(name)]
+    bundled_text = TEXTS.text("bundled", lang, titles=", ".join(bundled)) if bundled else ""
     usable = [name for name in seeds if manager.is_usable(name)]
     if len(usable) == len(seeds):
         seed_text = TEXTS.text("all", lang)
@@ -51,7 +57,7 @@ def status_summary(manager: ModelManager, lang: str = "en") -> str:
     clip = manager.names("clip")
     clip_text = TEXTS.text("clip_yes" if manager.is_usable(clip[0]) else "clip_no", lang) \
         if clip else ""
-    return TEXTS.text("summary", lang, seeds=seed_text, clip=clip_text,
+    return TEXTS.text("summary", lang, seeds=seed_text, bundled=bundled_text, clip=clip_text,
                       device=_device(manager, lang))
 
 

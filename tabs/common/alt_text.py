@@ -2,8 +2,10 @@
 
 Written here because no library words a heatmap: :func:`where` says where a map's strongest
 values lie and how concentrated it is, :func:`strongest` which channels respond most,
-:func:`curve` how a curve runs, :func:`change` what a changed image changed. Sentences are in
-the page's language; the caption of a view (:mod:`tabs.common.described`) carries them.
+:func:`curve` how a curve runs, :func:`change` what a changed image changed, :func:`ranking`
+which named quantities are largest, :func:`steps` how a total is built from its parts.
+Sentences are in the page's language; the caption of a view (:mod:`tabs.common.described`)
+carries them.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ WORDS = Texts("alt_text", en={
     "change": "{what}: {changed:.1f} % of the pixels changed, most in the {region}; the "
               "largest change is {largest:.0f} of 255.",
     "unchanged": "{what}: no pixel changed.",
+    "ranking": "{what}, largest first: {items} (of {count}).",
+    "steps": "{what}: from {start:.3g} to {end:.3g}; the largest steps: {items}.",
 }, de={
     "where": "{what}: am stärksten {region}; die Hälfte davon liegt in {share:.0f} % des "
              "Bildes ({spread}).",
@@ -54,7 +58,12 @@ WORDS = Texts("alt_text", en={
     "change": "{what}: {changed:.1f} % der Pixel verändert, am meisten {region}; die größte "
               "Änderung beträgt {largest:.0f} von 255.",
     "unchanged": "{what}: kein Pixel verändert.",
+    "ranking": "{what}, die größten zuerst: {items} (von {count}).",
+    "steps": "{what}: von {start:.3g} bis {end:.3g}; die größten Schritte: {items}.",
 })
+
+Numbers = Sequence[float] | np.ndarray
+"""Values of a curve or a ranking: a list or a 1-D array."""
 
 TOP = 0.9
 """The largest changes: those above this quantile of the changed pixels (their top 10 %)."""
@@ -109,7 +118,7 @@ def strongest(what: str, maps: np.ndarray, channels: Sequence[int], lang: str,
     return WORDS.text("strongest", lang, what=what, channels=named, shown=len(means))
 
 
-def curve(name: str, x: Sequence[float], y: Sequence[float], lang: str) -> str:
+def curve(name: str, x: Numbers, y: Numbers, lang: str) -> str:
     """How a curve runs: its start, end, trend and highest point."""
     xs, ys = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     span = float(ys.max() - ys.min()) or 1.0
@@ -130,3 +139,22 @@ def change(what: str, before: np.ndarray, after: np.ndarray, lang: str) -> str:
     return WORDS.text("change", lang, what=what, changed=100 * float(changed.mean()),
                       region=region(rows, columns, difference.shape, lang),
                       largest=float(difference.max()))
+
+
+def ranking(what: str, names: Sequence[str], values: Numbers, lang: str,
+            count: int = 3) -> str:
+    """The ``count`` largest of named values (a bar chart, a ranking of features)."""
+    order = np.argsort(-np.asarray(values, dtype=np.float64), kind="stable")[:count]
+    items = ", ".join(f"{names[i]} ({float(values[i]):.3g})" for i in order)
+    return WORDS.text("ranking", lang, what=what, items=items, count=len(names))
+
+
+def steps(what: str, start: float, names: Sequence[str], values: Numbers, lang: str,
+          count: int = 3) -> str:
+    """How a total is built: from ``start`` by signed steps (a waterfall), the ``count``
+    largest of them by size."""
+    sizes = np.abs(np.asarray(values, dtype=np.float64))
+    order = np.argsort(-sizes, kind="stable")[:count]
+    items = ", ".join(f"{names[i]} {float(values[i]):+.3g}" for i in order)
+    return WORDS.text("steps", lang, what=what, start=start, end=start + float(np.sum(values)),
+                      items=items)

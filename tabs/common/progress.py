@@ -21,6 +21,9 @@ WORDS = Texts("progress", en={
     "train.neural_network": "Loading PyTorch Lightning, training the neural network",
     "epoch": "Training the neural network: epoch {epoch} (at most {most}), validation loss "
              "{loss:.3f}",
+    "shap_tree": "Exact SHAP values of the {houses} test houses (TreeExplainer)…",
+    "shap_permutation": "SHAP values by permutation: {done} of {houses} test houses done "
+                        "(background: {background} training rows)…",
     "done": "done",
     "guided_backprop": "Guided backprop",
 }, de={
@@ -37,6 +40,9 @@ WORDS = Texts("progress", en={
     "train.neural_network": "PyTorch Lightning wird geladen, das neuronale Netz trainiert",
     "epoch": "Das neuronale Netz lernt: Epoche {epoch} (höchstens {most}), Validierungsfehler "
              "{loss:.3f}",
+    "shap_tree": "Exakte SHAP-Werte der {houses} Testhäuser (TreeExplainer) …",
+    "shap_permutation": "SHAP-Werte durch Permutation: {done} von {houses} Testhäusern fertig "
+                        "(Hintergrund: {background} Trainingszeilen) …",
     "done": "fertig",
     "guided_backprop": "Guided Backprop",
 })

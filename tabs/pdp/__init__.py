@@ -1,20 +1,27 @@
-"""Partial dependence tab: PDP + ICE, 2D PDP, three models compared, ALE next to the PDP.
+"""Partial dependence tab: PDP + ICE, 2D PDP, three models compared, ALE next to the PDP, and
+SHAP values beside the PDP.
 
-All computation lives in ``core.tabular.pdp`` (scikit-learn's ``partial_dependence``), all drawing
-in :mod:`tabs.pdp.render`; the views in :mod:`tabs.pdp.views` pick the cached models and turn
-results into figures, the words (English and German) live in :mod:`tabs.pdp.texts`.
+All computation lives in ``core.tabular.pdp`` (scikit-learn's ``partial_dependence``) and
+``core.tabular.shapley`` (shap), all drawing in :mod:`tabs.pdp.render` and
+:mod:`tabs.pdp.shap_render`; the views in :mod:`tabs.pdp.views` and :mod:`tabs.pdp.shap_view`
+pick the cached models and turn results into figures, the words (English and German) live in
+:mod:`tabs.pdp.texts`.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import gradio as gr
 
-from core.tabular import MODEL_NAMES
+from core.tabular import MODEL_NAMES, load_boston
+from core.tabular.training import TEST_SIZE
+from tabs.common.described import captions
 from tabs.common.form import Form
 from tabs.common.layout import CONTROLS, RESULTS, WIDE
+from tabs.pdp.shap_view import PICTURES, SHAP, Shap
 from tabs.pdp.texts import T
 from tabs.pdp.views import (
     ALE,
@@ -74,6 +81,33 @@ def _model_radio(value: str) -> gr.Radio:
                     value=value, label=T.label("model"))
 
 
+class ShapPanel:
+    """The SHAP sub-tab's fields, button and outputs (the three pictures, the words, their
+    captions)."""
+
+    def __init__(self, defaults: Shap):
+        last_house = math.ceil(TEST_SIZE * len(load_boston().y)) - 1  # scikit-learn's split
+        with gr.Tab(T.label("tab_shap")), gr.Row():
+            with gr.Column(scale=1, min_width=320, elem_classes=CONTROLS):
+                self.feature = _feature_dropdown(defaults.feature, "feature", "pdp-shap-feature")
+                self.model = _model_radio(defaults.model)
+                self.house = gr.Slider(0, last_house, value=defaults.house, step=1,
+                                       label=T.label("house"), elem_id="pdp-shap-house-row")
+                self.run = gr.Button(T.label("run_shap"), variant="primary",
+                                     elem_id="pdp-shap-run")
+                gr.Markdown(T.label("shap_how"))
+            with gr.Column(scale=3, elem_classes=RESULTS):
+                self.pictures = [gr.Image(label=T.label("tab_shap"), show_label=False,
+                                          format="png", interactive=False, elem_id=elem_id,
+                                          elem_classes=WIDE) for elem_id in PICTURES]
+                self.text = gr.Markdown()
+                self.captions = captions("pdp-shap-captions")
+
+    @property
+    def outputs(self) -> list[gr.components.Component]:
+        return [*self.pictures, self.text, self.captions]
+
+
 def build(form: Form) -> None:
     """Create the tab's components inside the current ``gr.Tab``; data and scores load when
     the tab opens."""
@@ -115,11 +149,13 @@ def build(form: Form) -> None:
             model_ale = _model_radio(ale_defaults.model)
             bins = gr.Slider(2, 100, value=ale_defaults.bins, step=1, label=T.label("bins"))
             run_ale = gr.Button(T.label("run_ale"), variant="primary", elem_id="pdp-ale-run")
+        shap = ShapPanel(Shap())
 
     form.add(drop_b=drop_b, feature_1d=feature_1d, feature_x=feature_x, feature_y=feature_y,
              feature_compare=feature_cmp, feature_ale=feature_ale, grid_resolution=grid_1d,
              ice_samples=ice, centered=centered, method=method, bins=bins)
-    features = [feature_1d, feature_x, feature_y, feature_cmp, feature_ale]
+    form.add(feature_shap=shap.feature)
+    features = [feature_1d, feature_x, feature_y, feature_cmp, feature_ale, shap.feature]
     form.wire(DESCRIPTIONS, None, table)
     form.wire(DATA, drop_b.change, [scores, preview])
     form.wire(FEATURES, drop_b.change, features)
@@ -130,3 +166,5 @@ def build(form: Form) -> None:
     form.wire(COMPARE, run_cmp.click, panel_cmp.outputs, inputs={"feature": feature_cmp})
     form.wire(ALE, run_ale.click, panel_ale.outputs,
               inputs={"feature": feature_ale, "model": model_ale})
+    form.wire(SHAP, shap.run.click, shap.outputs,
+              inputs={"feature": shap.feature, "model": shap.model, "house": shap.house})

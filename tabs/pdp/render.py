@@ -77,7 +77,9 @@ WORDS = Texts("pdp_pictures", en={
     })
 
 
-__all__ = ["render_ale_vs_pdp", "render_model_comparison", "render_pdp_1d", "render_pdp_2d"]
+__all__ = ["axis_feature", "draw_pdp_ice", "model_title", "new_figure",
+           "render_ale_vs_pdp", "render_model_comparison", "render_pdp_1d", "render_pdp_2d",
+           "rug", "target_label"]
 
 
 def _t(lang: Language) -> dict[str, str]:
@@ -85,16 +87,16 @@ def _t(lang: Language) -> dict[str, str]:
     return in_language(WORDS.words, lang)
 
 
-def _target(key: str, lang: Language) -> str:
+def target_label(key: str, lang: Language) -> str:
     """An axis label about the predicted price ("predicted MEDV (in $1000s)")."""
     return WORDS.text(key, lang, target=T.text("target_label", lang))
 
 
-def _model_title(model: str, lang: Language) -> str:
+def model_title(model: str, lang: Language) -> str:
     return WORDS.text(model, lang)
 
 
-def _figure(width: float, height: float) -> Figure:
+def new_figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
 
 
@@ -105,6 +107,12 @@ def _axes_with_histogram(fig: Figure) -> tuple[Axes, Axes]:
     hist = fig.add_subplot(grid[1], sharex=ax)
     ax.tick_params(labelbottom=False)
     return ax, hist
+
+
+def axis_feature(feature: str, lang: Language) -> str:
+    """``feature``'s label for an axis: its dollar signs escaped, or matplotlib would read
+    "($ per $10,000)" as mathematics."""
+    return feature_label(feature, lang).replace("$", r"\$")
 
 
 def _histogram(hist: Axes, values: np.ndarray, x_range: tuple[float, float], feature: str,
@@ -125,25 +133,21 @@ def _histogram(hist: Axes, values: np.ndarray, x_range: tuple[float, float], fea
         hist.hist(inside, bins=40, range=(low, high), color="0.6", edgecolor="white",
                   linewidth=0.5)
     hist.set_ylabel(_t(lang)["rows"])
-    hist.set_xlabel(feature_label(feature, lang))
+    hist.set_xlabel(axis_feature(feature, lang))
     hist.grid(axis="y", alpha=0.3)
     hist.set_xlim(low - pad, high + pad)
 
 
-def _rug(ax: Axes, values: np.ndarray) -> None:
+def rug(ax: Axes, values: np.ndarray) -> None:
     """Short ticks at the bottom of ``ax``, one per data row (drawn as one LineCollection)."""
     transform = blended_transform_factory(ax.transData, ax.transAxes)
     ax.vlines(values, 0.0, 0.04, transform=transform, colors="0.3", linewidth=0.6, alpha=0.5)
 
 
-def render_pdp_1d(result: PDP1D, *, lang: Language = "en") -> Figure:
-    """PDP (thick line) over ICE curves (thin, one LineCollection) with a histogram below.
-
-    Returns a Figure with two axes: the plot and the histogram of the feature's training data.
-    """
+def draw_pdp_ice(ax: Axes, result: PDP1D, lang: Language) -> None:
+    """The PDP (thick line) over its ICE curves (thin, one LineCollection) on ``ax``, with the
+    y label, a grid and a legend."""
     text = _t(lang)
-    fig = _figure(7.2, 5.0)
-    ax, hist = _axes_with_histogram(fig)
     n = result.ice.shape[0]
     handles = []
     if n:
@@ -160,11 +164,22 @@ def render_pdp_1d(result: PDP1D, *, lang: Language = "en") -> Figure:
     if result.centered:
         ax.axhline(0.0, color="0.4", linewidth=0.8, linestyle=":")
     ax.autoscale_view()
-    ax.set_ylabel(_target("change" if result.centered else "predicted", lang))
-    title = text["title_1d_c" if result.centered else "title_1d"]
-    ax.set_title(title.format(model=_model_title(result.model, lang), feature=result.feature))
+    ax.set_ylabel(target_label("change" if result.centered else "predicted", lang))
     ax.grid(alpha=0.3)
     ax.legend(handles=handles, loc="best", fontsize=9, framealpha=0.85)
+
+
+def render_pdp_1d(result: PDP1D, *, lang: Language = "en") -> Figure:
+    """PDP (thick line) over ICE curves (thin, one LineCollection) with a histogram below.
+
+    Returns a Figure with two axes: the plot and the histogram of the feature's training data.
+    """
+    text = _t(lang)
+    fig = new_figure(7.2, 5.0)
+    ax, hist = _axes_with_histogram(fig)
+    draw_pdp_ice(ax, result, lang)
+    title = text["title_1d_c" if result.centered else "title_1d"]
+    ax.set_title(title.format(model=model_title(result.model, lang), feature=result.feature))
     _histogram(hist, result.feature_values, (float(result.grid[0]), float(result.grid[-1])),
                result.feature, lang)
     return fig
@@ -177,7 +192,7 @@ def render_pdp_2d(result: PDP2D, *, lang: Language = "en", levels: int = 12) -> 
     with two axes: the plot and its colour bar.
     """
     text = _t(lang)
-    fig = _figure(7.2, 5.6)
+    fig = new_figure(7.2, 5.6)
     ax = fig.add_subplot()
     z = result.average.T  # contourf wants (y, x) = (G2, G1)
     filled = ax.contourf(result.grid_1, result.grid_2, z, levels=levels, cmap="viridis")
@@ -191,12 +206,12 @@ def render_pdp_2d(result: PDP2D, *, lang: Language = "en", levels: int = 12) -> 
                linewidths=0.4, alpha=0.75, zorder=3)
     ax.set_xlim(result.grid_1[0], result.grid_1[-1])
     ax.set_ylim(result.grid_2[0], result.grid_2[-1])
-    ax.set_xlabel(feature_label(result.features[0], lang))
-    ax.set_ylabel(feature_label(result.features[1], lang))
-    ax.set_title(text["title_2d"].format(model=_model_title(result.model, lang),
+    ax.set_xlabel(axis_feature(result.features[0], lang))
+    ax.set_ylabel(axis_feature(result.features[1], lang))
+    ax.set_title(text["title_2d"].format(model=model_title(result.model, lang),
                                          method=text[result.method]))
     colorbar = fig.colorbar(filled, ax=ax)
-    colorbar.set_label(_target("predicted", lang))
+    colorbar.set_label(target_label("predicted", lang))
     handles = [
         Line2D([], [], linestyle="", marker="o", markersize=4, markerfacecolor="white",
                markeredgecolor="k", label=text["data"]),
@@ -214,14 +229,14 @@ def render_model_comparison(result: ModelComparison, *, lang: Language = "en") -
     ``MODEL_COLOURS``: the trees' step functions next to the network's smooth curve.
     """
     text = _t(lang)
-    fig = _figure(7.2, 5.0)
+    fig = new_figure(7.2, 5.0)
     ax, hist = _axes_with_histogram(fig)
     for model, average in result.averages.items():
         score = result.scores.get(model)
-        name = _model_title(model, lang)
+        name = model_title(model, lang)
         label = text["score"].format(model=name, r2=score.r2, mae=score.mae) if score else name
         ax.plot(result.grid, average, **{**MODEL_STYLES[model], "linewidth": 2.6}, label=label)
-    ax.set_ylabel(_target("predicted", lang))
+    ax.set_ylabel(target_label("predicted", lang))
     ax.set_title(text["title_cmp"].format(feature=result.feature))
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize=9, framealpha=0.85)
@@ -239,11 +254,11 @@ def render_ale_vs_pdp(ale: ALE1D, pdp: PDP1D, *, lang: Language = "en") -> Figur
     if ale.feature != pdp.feature:
         raise ValueError(f"ALE is for {ale.feature!r} but the PDP for {pdp.feature!r}.")
     text = _t(lang)
-    fig = _figure(10.0, 4.4)
+    fig = new_figure(10.0, 4.4)
     left, right = fig.subplots(1, 2)
-    model = _model_title(pdp.model, lang)
+    model = model_title(pdp.model, lang)
     left.plot(pdp.grid, pdp.average, color=PDP_COLOUR, linewidth=2.8, label=text["pdp"])
-    left.set_ylabel(_target("change" if pdp.centered else "predicted", lang))
+    left.set_ylabel(target_label("change" if pdp.centered else "predicted", lang))
     left.set_title(text["title_pdp"].format(model=model))
 
     right.plot(ale.edges, ale.effect, color=ALE_COLOUR, linewidth=2.8, marker="o", markersize=3,
@@ -252,17 +267,17 @@ def render_ale_vs_pdp(ale: ALE1D, pdp: PDP1D, *, lang: Language = "en") -> Figur
     right.plot(pdp.grid, shifted, color=PDP_COLOUR, linewidth=1.6, linestyle="--",
                label=text["pdp_shift"])
     right.axhline(0.0, color="0.4", linewidth=0.8, linestyle=":")
-    right.set_ylabel(_target("effect", lang))
-    right.set_title(text["title_ale"].format(model=_model_title(ale.model, lang)))
+    right.set_ylabel(target_label("effect", lang))
+    right.set_title(text["title_ale"].format(model=model_title(ale.model, lang)))
     right.legend(loc="best", fontsize=9, framealpha=0.85)
 
     low = float(min(ale.edges[0], pdp.grid[0]))
     high = float(max(ale.edges[-1], pdp.grid[-1]))
     pad = 0.02 * (high - low or 1.0)
     for ax, values in ((left, pdp.feature_values), (right, ale.feature_values)):
-        _rug(ax, values)
+        rug(ax, values)
         ax.margins(y=0.1)
         ax.set_xlim(low - pad, high + pad)
-        ax.set_xlabel(feature_label(ale.feature, lang))
+        ax.set_xlabel(axis_feature(ale.feature, lang))
         ax.grid(alpha=0.3)
     return fig

@@ -4,6 +4,7 @@ what each feature of the Boston data means (``meaning_<NAME>``) with its axis la
 
 from __future__ import annotations
 
+from core.tabular.shapley import BACKGROUND_SIZE, PERMUTATION_EVALS
 from tabs.common.i18n import Texts
 
 PREVIEW_ROWS = 10  # rows of the data preview (its label says how many)
@@ -131,6 +132,19 @@ T = Texts("pdp", en={
     "run_compare": "Compare all three models",
     "bins": "ALE bins (quantiles)",
     "run_ale": "Plot ALE next to the PDP",
+    "tab_shap": "SHAP: each house",
+    "house": "House (row of the test split)",
+    "run_shap": "Explain with SHAP",
+    "shap_how": (
+        "**How the SHAP values are computed.** For the random forest and gradient boosting, "
+        "shap's **TreeExplainer** computes them exactly (TreeSHAP); the trees' own record of "
+        "the training rows stands for a missing feature. The neural network has no trees: "
+        "shap's model-agnostic **PermutationExplainer** estimates them with "
+        f"{PERMUTATION_EVALS} model calls per house, and a missing feature takes its values "
+        f"from a **background sample of {BACKGROUND_SIZE} training rows drawn at random "
+        "(seed 0)**. Either way, a house's SHAP values add up to its prediction minus the "
+        "average prediction. Every test house is explained (the models never saw them)."
+    ),
     "column_feature": "feature",
     "column_meaning": "meaning (unit)",
     "target_meaning": "Median value of owner-occupied homes (in $1000s, 1970 dollars); the target.",
@@ -170,6 +184,25 @@ T = Texts("pdp", en={
                "rows lie within ±{width:.2g}; on average they differ by {mean:.2f}.",
     "ale": "ALE over {bins} bins (quantiles of {feature}, {fewest}–{most} rows each); effect "
            "from {low:.1f} to {high:.1f} ($1000s).",
+    "shap": "{explainer} for {model} on the {houses} test houses; {background}. Each "
+            "house's SHAP values add up to its prediction minus the average prediction "
+            "**{expected:.2f}** (largest difference {gap:.1g}).",
+    "explainer_tree": "**Exact SHAP values** (shap's TreeExplainer)",
+    "explainer_permutation": "**Estimated SHAP values** (shap's PermutationExplainer, {evals} "
+                             "model calls per house)",
+    "background_tree": "a missing feature is averaged over the {rows} training rows as the "
+                       "trees recorded them",
+    "background_permutation": "background: {rows} training rows drawn at random (seed {seed})",
+    "shap_house": "**Tract #{tract}** (test row {position}) is predicted at **{prediction:.1f}** "
+                  "(true price {price:.1f}): the average {expected:.1f}, moved most by {steps}.",
+    "shap_dependence": "**{feature}**: the PDP (average effect) moves the prediction by "
+                       "{pdp:.1f} over its grid; the houses' own SHAP values of {feature} range "
+                       "from {low:.1f} to {high:.1f}. Colour: {partner}, the feature that best "
+                       "explains how far houses with the same {feature} lie apart.",
+    "summary_what": "Mean |SHAP value| per feature",
+    "pdp_what": "PDP of {feature}",
+    "dependence_what": "SHAP values of {feature}, from the lowest {feature} to the highest",
+    "house_what": "Tract #{tract}, from the average prediction to its own",
 }, de={
     "intro": "Wie bewegt sich die Vorhersage eines Modells für einen Hauspreis in Boston (MEDV, "
              "in 1000 $), wenn sich ein oder zwei Merkmale ändern? Random Forest, Gradient "
@@ -209,6 +242,20 @@ T = Texts("pdp", en={
     "run_compare": "Alle drei Modelle vergleichen",
     "bins": "ALE-Intervalle (Quantile)",
     "run_ale": "ALE neben dem PDP zeichnen",
+    "tab_shap": "SHAP: jedes Haus",
+    "house": "Haus (Zeile des Testteils)",
+    "run_shap": "Mit SHAP erklären",
+    "shap_how": (
+        "**Wie die SHAP-Werte entstehen.** Für Random Forest und Gradient Boosting berechnet "
+        "shaps **TreeExplainer** sie exakt (TreeSHAP); die Bäume merken sich, wie viele "
+        "Trainingszeilen jeden Zweig nahmen, und das steht für ein fehlendes Merkmal. Das "
+        "neuronale Netz hat keine Bäume: shaps modellunabhängiger **PermutationExplainer** "
+        f"schätzt sie mit {PERMUTATION_EVALS} Modellaufrufen pro Haus, und ein fehlendes Merkmal "
+        f"nimmt seine Werte aus einer **Hintergrundstichprobe von {BACKGROUND_SIZE} zufällig "
+        "gezogenen Trainingszeilen (Seed 0)**. In beiden Fällen ergeben die SHAP-Werte eines "
+        "Hauses zusammen seine Vorhersage minus die mittlere Vorhersage. Erklärt wird jedes "
+        "Haus des Testteils (die Modelle haben keines davon gesehen)."
+    ),
     "column_feature": "Merkmal",
     "column_meaning": "Bedeutung (Einheit)",
     "target_meaning": "Medianwert der selbst bewohnten Häuser (in 1000 $, Dollar von 1970); "
@@ -250,6 +297,28 @@ T = Texts("pdp", en={
                "unterscheiden sie sich um {mean:.2f}.",
     "ale": "ALE über {bins} Intervalle (Quantile von {feature}, je {fewest}–{most} Zeilen); "
            "Effekt von {low:.1f} bis {high:.1f} (1000 $).",
+    "shap": "{explainer} für das Modell {model} auf den {houses} Testhäusern; {background}. "
+            "Die SHAP-Werte jedes Hauses ergeben zusammen seine Vorhersage minus die mittlere "
+            "Vorhersage **{expected:.2f}** (größte Abweichung {gap:.1g}).",
+    "explainer_tree": "**Exakte SHAP-Werte** (shaps TreeExplainer)",
+    "explainer_permutation": "**Geschätzte SHAP-Werte** (shaps PermutationExplainer, {evals} "
+                             "Modellaufrufe pro Haus)",
+    "background_tree": "ein fehlendes Merkmal wird über die {rows} Trainingszeilen gemittelt, "
+                       "so wie die Bäume sie sich gemerkt haben",
+    "background_permutation": "Hintergrund: {rows} zufällig gezogene Trainingszeilen (Seed "
+                              "{seed})",
+    "shap_house": "**Bezirk #{tract}** (Testzeile {position}) wird auf **{prediction:.1f}** "
+                  "geschätzt (wahrer Preis {price:.1f}): der Mittelwert {expected:.1f}, am "
+                  "stärksten verschoben durch {steps}.",
+    "shap_dependence": "**{feature}**: Der PDP (mittlerer Effekt) verschiebt die Vorhersage "
+                       "über sein Gitter um {pdp:.1f}; die eigenen SHAP-Werte der Häuser für "
+                       "{feature} reichen von {low:.1f} bis {high:.1f}. Farbe: {partner}, das "
+                       "Merkmal, das am besten erklärt, wie weit Häuser mit gleichem {feature} "
+                       "auseinanderliegen.",
+    "summary_what": "Mittlerer |SHAP-Wert| je Merkmal",
+    "pdp_what": "PDP von {feature}",
+    "dependence_what": "SHAP-Werte von {feature}, vom kleinsten {feature} zum größten",
+    "house_what": "Bezirk #{tract}, von der mittleren Vorhersage zu seiner eigenen",
 })
 
 

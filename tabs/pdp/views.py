@@ -1,4 +1,5 @@
-"""The Partial dependence tab's views: the data panel, the feature lists and four plots.
+"""The Partial dependence tab's views: the data panel, the feature lists and four plots (the
+SHAP view is in :mod:`tabs.pdp.shap_view`).
 
 The models (two tree ensembles and a neural network trained with PyTorch Lightning) are trained
 once per process by the first request that needs them (usually the data panel when the tab
@@ -33,8 +34,8 @@ from tabs.pdp.render import (
 from tabs.pdp.texts import PREVIEW_ROWS, T, feature_label
 
 SEED = 0
-#: Default feature of each dropdown: 1D, 2D x, 2D y, compare, ALE (the seed's exercises).
-DEFAULTS = ("LSTAT", "RM", "LSTAT", "RM", "RM")
+#: Default feature of each dropdown: 1D, 2D x, 2D y, compare, ALE (the seed's exercises), SHAP.
+DEFAULTS = ("LSTAT", "RM", "LSTAT", "RM", "RM", "LSTAT")
 #: The 2D method radio's values (what the API sends).
 METHODS: tuple[PDPMethod, ...] = ("auto", "recursion", "brute")
 
@@ -52,6 +53,7 @@ class Features:
     feature_y: str = DEFAULTS[2]
     feature_compare: str = DEFAULTS[3]
     feature_ale: str = DEFAULTS[4]
+    feature_shap: str = DEFAULTS[5]
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ class NoSettings:
     """A view that needs nothing from the page."""
 
 
-def _trained(call: Call, drop_b: bool) -> TrainedModels:
+def trained_models(call: Call, drop_b: bool) -> TrainedModels:
     """The three cached models (trained once per setting of B; the page sees how far)."""
     return train_models(load_boston(), drop_b=drop_b, seed=SEED, progress=call.report)
 
@@ -131,7 +133,7 @@ def _network_summary(call: Call, trained: TrainedModels) -> str:
 
 def show_data(call: Call[Data]) -> tuple[str, pd.DataFrame]:
     """The models' test scores (Markdown table) and the first rows of the data they use."""
-    trained = _trained(call, call.settings.drop_b)
+    trained = trained_models(call, call.settings.drop_b)
     lines = [
         call.text("split", train=len(trained.X_train), test=len(trained.X_test),
                   seed=trained.seed,
@@ -151,14 +153,15 @@ def show_data(call: Call[Data]) -> tuple[str, pd.DataFrame]:
 
 
 def feature_lists(call: Call[Features]):
-    """New choices for the five feature dropdowns (labels in the request's language); a choice
+    """New choices for the six feature dropdowns (labels in the request's language); a choice
     that is gone falls back to its default."""
     s = call.settings
     if not isinstance(s.drop_b, bool):
         raise call.refuse("not_bool", value=s.drop_b)
     names = feature_names(s.drop_b)
     choices = [(feature_label(f, call.lang), f) for f in names]
-    current = (s.feature_1d, s.feature_x, s.feature_y, s.feature_compare, s.feature_ale)
+    current = (s.feature_1d, s.feature_x, s.feature_y, s.feature_compare, s.feature_ale,
+               s.feature_shap)
     values = [value if value in names else default for value, default in zip(current, DEFAULTS)]
     return tuple(gr.Dropdown(choices=choices, value=value) for value in values)
 
@@ -166,7 +169,7 @@ def feature_lists(call: Call[Features]):
 def plot_1d(call: Call[Pdp1d]) -> tuple[Figure, str]:
     """PDP with ICE curves (optionally centred) and the feature's histogram, plus a summary."""
     s = call.settings
-    result = pdp_1d(_trained(call, s.drop_b), model=s.model, feature=s.feature,
+    result = pdp_1d(trained_models(call, s.drop_b), model=s.model, feature=s.feature,
                     ice_samples=s.ice_samples, grid_resolution=s.grid_resolution,
                     centered=bool(s.centered), seed=SEED)
     text = call.text("pdp_1d", what=call.text("change" if result.centered else "average"),
@@ -179,7 +182,7 @@ def plot_1d(call: Call[Pdp1d]) -> tuple[Figure, str]:
 def plot_2d(call: Call[Pdp2d]) -> tuple[Figure, str]:
     """Filled contour of the 2D PDP with the data and the extrapolated region, plus a summary."""
     s = call.settings
-    result = pdp_2d(_trained(call, s.drop_b), model=s.model,
+    result = pdp_2d(trained_models(call, s.drop_b), model=s.model,
                     features=(s.feature_x, s.feature_y), grid_resolution=s.grid_resolution,
                     method=s.method)
     inside = result.average[~result.outside]
@@ -195,7 +198,8 @@ def plot_compare(call: Call[Compare]) -> tuple[Figure, str]:
     """All models' PDPs of one feature on one axis, where they differ most and how many
     training rows lie there (models tend to part ways where the data are sparse)."""
     s = call.settings
-    result = compare_models(_trained(call, s.drop_b), feature=s.feature, grid_resolution=50)
+    result = compare_models(trained_models(call, s.drop_b), feature=s.feature,
+                            grid_resolution=50)
     names = list(result.averages)
     curves = np.stack([result.averages[name] for name in names])  # (models, G)
     spread = curves.max(axis=0) - curves.min(axis=0)
@@ -213,7 +217,7 @@ def plot_compare(call: Call[Compare]) -> tuple[Figure, str]:
 def plot_ale(call: Call[Ale]) -> tuple[Figure, str]:
     """PDP (left) and ALE (right) of the same feature from the same model."""
     s = call.settings
-    trained = _trained(call, s.drop_b)
+    trained = trained_models(call, s.drop_b)
     ale = ale_1d(trained, model=s.model, feature=s.feature, bins=s.bins)
     pdp = pdp_1d(trained, model=s.model, feature=s.feature, ice_samples=0, grid_resolution=50,
                  seed=SEED)

@@ -1,7 +1,7 @@
 """The Counterfactual endpoints, called through gradio_client against the real (offline) lab.
 
-Offline, VGG-16 has no weights, so every call runs on EfficientNet-Lite0 and the second-model
-check says honestly that it cannot run.
+Offline, VGG-16 has no weights, so every call runs on EfficientNet-Lite0, and the second-model
+check runs on the other bundled model, EfficientNet-Lite2.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def test_pixel_counterfactual_switches_and_shows_the_checks(client):
     assert len(slider) == 2 and _width(slider[0]) == 224
     assert top5["label"] != "Egyptian cat (#285)"
     assert "JPEG, quality 75" in checks and "2-pixel shift" in checks
-    assert "No second model with weights available here" in checks
+    assert "second model (EfficientNet-Lite2)" in checks
     steps = {row[0] for row in curves["data"]}
     assert {row[2] for row in curves["data"]} == {"original class", "target"}
     assert 0 in steps and len(steps) > 3

@@ -46,7 +46,8 @@ def test_a_german_client_gets_german_sentences(german):
     assert caption.startswith("Kanal 3 von blocks.2: Mittel")
     _, text = german.predict(True, "LSTAT", "random_forest", 10, False, 20, api_name="/pdp_1d")
     assert text.startswith("PDP (mittlere Vorhersage) von **") and "10 ICE-Kurven" in text
-    dropdowns = german.predict(False, "B", "RM", "LSTAT", "RM", "RM", api_name="/pdp_features")
+    dropdowns = german.predict(False, "B", "RM", "LSTAT", "RM", "RM", "LSTAT",
+                               api_name="/pdp_features")
     assert ["RM: Zimmer pro Wohnung", "RM"] in [list(c) for c in dropdowns[1]["choices"]]
 
 

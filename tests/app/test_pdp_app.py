@@ -29,10 +29,11 @@ def test_data_panel_shows_scores_and_a_preview_without_b(client):
 
 
 def test_feature_lists_drop_b_and_keep_valid_choices(client):
-    without = client.predict(True, "B", "RM", "LSTAT", "CRIM", "B", api_name="/pdp_features")
-    assert [d["value"] for d in without] == ["LSTAT", "RM", "LSTAT", "CRIM", "RM"]
+    without = client.predict(True, "B", "RM", "LSTAT", "CRIM", "B", "B", api_name="/pdp_features")
+    assert [d["value"] for d in without] == ["LSTAT", "RM", "LSTAT", "CRIM", "RM", "LSTAT"]
     assert all("B" not in [value for _, value in d["choices"]] for d in without)
-    with_b = client.predict(False, "B", "RM", "LSTAT", "CRIM", "NOX", api_name="/pdp_features")
+    with_b = client.predict(False, "B", "RM", "LSTAT", "CRIM", "NOX", "B",
+                            api_name="/pdp_features")
     assert with_b[0]["value"] == "B" and ["B: 1000·(Bk − 0.63)² (see note)", "B"] in [
         list(choice) for choice in with_b[0]["choices"]]
 

@@ -140,13 +140,14 @@ def test_nothing_is_wrapped_or_loaded_at_start_off_zero_gpu(monkeypatch):
 
 def test_the_usable_models_are_loaded_at_start(zero_gpu_lab):
     """ZeroGPU wants the models on the device when the process starts, not in a request: the
-    usable one (offline here: the bundled model) is loaded before the first request, with its
-    layers listed; those without weights are left alone."""
+    usable ones (offline here: the two bundled models) are loaded before the first request,
+    with their layers listed; those without weights are left alone."""
     _, lab, _, at_start, _ = zero_gpu_lab
-    assert at_start[OFFLINE_MODEL] == "ready"
-    assert all(status != "ready" for name, status in at_start.items() if name != OFFLINE_MODEL)
     models = lab.forms["activations"].ctx.models
-    assert OFFLINE_MODEL in models._layers  # listed at start too: the pickers run off the GPU
+    bundled = {name for name in models.specs if models.spec(name).offline}
+    assert bundled == {OFFLINE_MODEL, "efficientnet_lite2"}
+    assert {name for name, status in at_start.items() if status == "ready"} == bundled
+    assert bundled <= set(models._layers)  # listed at start too: the pickers run off the GPU
 
 
 def test_models_go_to_cuda_on_zero_gpu_only(monkeypatch):

@@ -141,6 +141,7 @@ CLASS_MIX: tuple[Request, ...] = (
     _r("pdp", "/pdp_compare", True, "LSTAT"),
     _r("pdp", "/pdp_ale", True, "LSTAT", "neural_network", 10),
     _r("pdp", "/pdp_ale", True, "RM", "random_forest", 8),
+    _r("pdp", "/pdp_shap", True, "gradient_boosting", "LSTAT", 5),
 )
 
 TABS = ("activations", "ascent", "attribution", "counterfactual", "clip", "pdp")
@@ -189,6 +190,7 @@ VARIANTS = {
     "/pdp_1d": lambda k: {3: 5 + k % 40},
     "/pdp_2d": lambda k: {4: 10 + k % 20},
     "/pdp_ale": lambda k: {3: 4 + k % 30},
+    "/pdp_shap": lambda k: {2: ("RM", "LSTAT", "DIS", "NOX", "CRIM")[k % 5], 3: k % 127},
 }
 
 

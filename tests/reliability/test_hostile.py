@@ -61,7 +61,7 @@ BASE: dict[str, tuple] = {r.api: r.args for r in reversed(CLASS_MIX)} | {
     "/attribution_model": (MODEL,),
     "/counterfactual_model": (MODEL,),
     "/counterfactual_find_class": (MODEL, "collie"),
-    "/pdp_features": (True, "LSTAT", "RM", "LSTAT", "RM", "RM"),
+    "/pdp_features": (True, "LSTAT", "RM", "LSTAT", "RM", "RM", "LSTAT"),
 }
 WORKERS = 4
 GENERIC_APOLOGY = "Something went wrong on the server"

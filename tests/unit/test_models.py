@@ -60,22 +60,36 @@ def test_real_registry_offline_status(tmp_path, monkeypatch):
     models = ModelManager(device="cpu", offline=True)
     assert models.status("resnet50") == "unavailable offline"
     assert models.status("efficientnet_lite0") == "cached"
+    assert models.status("efficientnet_lite2") == "cached"
     assert models.default_model("resnet50") == "efficientnet_lite0"
     with pytest.raises(WeightsUnavailableError, match=r"resnet50-11ad3fa6\.pth.*prefetch"):
         models.get("resnet50")
 
 
 @pytest.fixture(scope="module")
-def lite0():
-    return ModelManager(device="cpu", offline=True).get("efficientnet_lite0")
+def bundled():
+    return ModelManager(device="cpu", offline=True)
 
 
+@pytest.mark.parametrize("model", ["efficientnet_lite0", "efficientnet_lite2"])
 @pytest.mark.parametrize("image, expected", [
     ("coffee.png", {"espresso"}),
     ("puppies.jpg", {"Labrador retriever"}),
     ("chelsea.png", {"tabby", "tiger cat", "Egyptian cat", "Persian cat", "Siamese cat"}),
 ])
-def test_offline_model_predicts_the_bundled_images(lite0, image, expected):
-    result = compute_activations(lite0, load_image(EXAMPLE_IMAGES_DIR / image), layer="blocks.6")
+def test_bundled_models_predict_the_bundled_images(bundled, model, image, expected):
+    result = compute_activations(bundled.get(model), load_image(EXAMPLE_IMAGES_DIR / image),
+                                 layer="blocks.6")
     assert result.predictions[0].label in expected
     assert result.predictions[0].probability > 0.3
+
+
+def test_status_line_names_the_bundled_models(tmp_path, monkeypatch):
+    from lab.status import status_summary
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    models = ModelManager(device="cpu", offline=True)
+    english = status_summary(models, "en")
+    assert "seed models: weights unavailable offline, replaced by **EfficientNet-Lite0**" in english
+    assert "bundled: EfficientNet-Lite0, EfficientNet-Lite2" in english
+    assert "mitgeliefert: EfficientNet-Lite0, EfficientNet-Lite2" in status_summary(models, "de")
