@@ -226,7 +226,8 @@ def render_model_comparison(result: ModelComparison, *, lang: Language = "en") -
     """Every model's PDP of one feature on one axis, with a histogram of the data below.
 
     Returns a Figure with two axes (plot, histogram); the plot has one line per model, in
-    ``MODEL_STYLES`` (colour, line style, marker): the trees' step functions next to the network's smooth curve.
+    ``MODEL_STYLES`` (colour, line style, marker): the trees' step functions next to the
+    network's smooth curve.
     """
     text = _t(lang)
     fig = new_figure(7.2, 5.0)
