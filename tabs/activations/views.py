@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from core.activations import ChannelOrder, compute_activations, order_channels
 from tabs.activations.texts import T
+from tabs.common import alt_text
+from tabs.common.described import Described
 from tabs.common.layer_picker import layer_views
 from tabs.common.render.images import ColourScale, GridLayout, feature_grid, overlay
 from tabs.common.view import Call, View, linked
@@ -51,7 +51,8 @@ class TileChoice:
 
 
 def run_activations(call: Call[MapsSettings]):
-    """Top-5 predictions, the grid of feature maps, a description, and the grid's layout."""
+    """Top-5 predictions, the grid of feature maps (with the strongest channels in words), a
+    description, and the grid's layout."""
     s, ctx = call.settings, call.ctx
     if s.count not in COUNTS or s.order not in ORDERS or s.scale not in SCALES:
         raise call.refuse("unknown_option")
@@ -71,18 +72,23 @@ def run_activations(call: Call[MapsSettings]):
         text += call.text("range", low=shown.min(), high=shown.max())
     text += call.text("click")
     predictions = {f"{p.label} (#{p.index})": p.probability for p in result.predictions}
-    return predictions, grid, text, layout, int(channels[0])
+    words = alt_text.strongest(call.text("grid_words", layer=s.layer), result.maps, channels,
+                               call.lang)
+    return predictions, Described(grid, words), text, layout, int(channels[0])
 
 
-def show_channel(call: Call[ChannelSettings]) -> tuple[np.ndarray, str]:
-    """One feature map, upsampled and blended over the image the model saw."""
+def show_channel(call: Call[ChannelSettings]) -> tuple[Described, str]:
+    """One feature map, upsampled and blended over the image the model saw, with where it is
+    strongest in words."""
     s, ctx = call.settings, call.ctx
     image = ctx.examples.resolve(s.example, s.upload)
     result = compute_activations(ctx.models.get(s.model), image, layer=s.layer)
     values = result.channel(s.channel)
     caption = call.text("caption", channel=int(s.channel), layer=s.layer, mean=values.mean(),
                         high=values.max())
-    return overlay(result.view, values, opacity=s.opacity), caption
+    words = alt_text.where(call.text("large_words", channel=int(s.channel), layer=s.layer),
+                           values, call.lang)
+    return Described(overlay(result.view, values, opacity=s.opacity), words), caption
 
 
 def pick_tile(call: Call[TileChoice]):

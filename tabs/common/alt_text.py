@@ -2,13 +2,15 @@
 
 Written here because no library words a heatmap: :func:`where` says where a map's strongest
 values lie and how concentrated it is, :func:`strongest` which channels respond most,
+:func:`ranked` which numbered items (filters, kernels, …) score highest,
 :func:`curve` how a curve runs, :func:`change` what a changed image changed. Sentences are in
 the page's language; the caption of a view (:mod:`tabs.common.described`) carries them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -26,8 +28,10 @@ WORDS = Texts("alt_text", en={
     "region": "{row} {column}",
     "very concentrated": "very concentrated", "concentrated": "concentrated",
     "spread": "spread out",
-    "strongest": "{what}: the strongest are {channels} (of {shown} shown).",
-    "channel": "channel {index} (mean {mean:.3g})",
+    "strongest": "{what}: the strongest are {items} (of {shown} shown).",
+    "channel": "channel {index} (mean {value:.3g})",
+    "filter": "filter {index} (activation {value:.3g})",
+    "kernel": "kernel {index} (contrast {value:.2g})",
     "rising": "rising", "falling": "falling", "flat": "about flat",
     "curve": "{name}: from {start:.3g} at {x0:.3g} to {end:.3g} at {x1:.3g}, {trend}; "
              "highest {top:.3g} at {x_top:.3g}.",
@@ -46,8 +50,10 @@ WORDS = Texts("alt_text", en={
     "region": "{row} {column}",
     "very concentrated": "sehr konzentriert", "concentrated": "konzentriert",
     "spread": "verteilt",
-    "strongest": "{what}: am stärksten sind {channels} (von {shown} gezeigten).",
-    "channel": "Kanal {index} (Mittel {mean:.3g})",
+    "strongest": "{what}: am stärksten sind {items} (von {shown} gezeigten).",
+    "channel": "Kanal {index} (Mittel {value:.3g})",
+    "filter": "Filter {index} (Aktivierung {value:.3g})",
+    "kernel": "Kernel {index} (Kontrast {value:.2g})",
     "rising": "steigend", "falling": "fallend", "flat": "etwa flach",
     "curve": "{name}: von {start:.3g} bei {x0:.3g} bis {end:.3g} bei {x1:.3g}, {trend}; "
              "am höchsten {top:.3g} bei {x_top:.3g}.",
@@ -100,13 +106,19 @@ def where(what: str, values: np.ndarray, lang: str) -> str:
                       share=100 * share, spread=WORDS.text(spread, lang))
 
 
+def ranked(what: str, scores: Mapping[int, float], lang: str, *,
+           item: Literal["channel", "filter", "kernel"] = "channel", count: int = 3) -> str:
+    """The ``count`` numbered items (channels, filters, kernels) with the highest scores."""
+    best = sorted(scores, key=lambda index: -scores[index])[:count]
+    named = ", ".join(WORDS.text(item, lang, index=index, value=scores[index])
+                      for index in best)
+    return WORDS.text("strongest", lang, what=what, items=named, shown=len(scores))
+
+
 def strongest(what: str, maps: np.ndarray, channels: Sequence[int], lang: str,
               count: int = 3) -> str:
     """Which of the shown channels of feature maps (C, H, W) have the largest mean."""
-    means = {int(c): float(maps[c].mean()) for c in channels}
-    best = sorted(means, key=lambda c: -means[c])[:count]
-    named = ", ".join(WORDS.text("channel", lang, index=c, mean=means[c]) for c in best)
-    return WORDS.text("strongest", lang, what=what, channels=named, shown=len(means))
+    return ranked(what, {int(c): float(maps[c].mean()) for c in channels}, lang, count=count)
 
 
 def curve(name: str, x: Sequence[float], y: Sequence[float], lang: str) -> str:
