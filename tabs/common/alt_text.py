@@ -32,9 +32,11 @@ WORDS = Texts("alt_text", en={
     "channel": "channel {index} (mean {value:.3g})",
     "filter": "filter {index} (activation {value:.3g})",
     "kernel": "kernel {index} (contrast {value:.2g})",
+    "weight": "channel {index} (weight {value:.3g})",
     "rising": "rising", "falling": "falling", "flat": "about flat",
     "curve": "{name}: from {start:.3g} at {x0:.3g} to {end:.3g} at {x1:.3g}, {trend}; "
              "highest {top:.3g} at {x_top:.3g}.",
+    "no curve": "{name}: no values.",
     "change": "{what}: {changed:.1f} % of the pixels changed, most in the {region}; the "
               "largest change is {largest:.0f} of 255.",
     "unchanged": "{what}: no pixel changed.",
@@ -54,9 +56,11 @@ WORDS = Texts("alt_text", en={
     "channel": "Kanal {index} (Mittel {value:.3g})",
     "filter": "Filter {index} (Aktivierung {value:.3g})",
     "kernel": "Kernel {index} (Kontrast {value:.2g})",
+    "weight": "Kanal {index} (Gewicht {value:.3g})",
     "rising": "steigend", "falling": "fallend", "flat": "etwa flach",
     "curve": "{name}: von {start:.3g} bei {x0:.3g} bis {end:.3g} bei {x1:.3g}, {trend}; "
              "am höchsten {top:.3g} bei {x_top:.3g}.",
+    "no curve": "{name}: keine Werte.",
     "change": "{what}: {changed:.1f} % der Pixel verändert, am meisten {region}; die größte "
               "Änderung beträgt {largest:.0f} von 255.",
     "unchanged": "{what}: kein Pixel verändert.",
@@ -106,9 +110,14 @@ def where(what: str, values: np.ndarray, lang: str) -> str:
                       share=100 * share, spread=WORDS.text(spread, lang))
 
 
-def ranked(what: str, scores: Mapping[int, float], lang: str, *,
-           item: Literal["channel", "filter", "kernel"] = "channel", count: int = 3) -> str:
-    """The ``count`` numbered items (channels, filters, kernels) with the highest scores."""
+Item = Literal["channel", "filter", "kernel", "weight"]
+"""What :func:`ranked` ranks (how it words each item)."""
+
+
+def ranked(what: str, scores: Mapping[int, float], lang: str, *, item: Item = "channel",
+           count: int = 3) -> str:
+    """The ``count`` numbered items (channels, filters, kernels, channel weights) with the
+    highest scores."""
     best = sorted(scores, key=lambda index: -scores[index])[:count]
     named = ", ".join(WORDS.text(item, lang, index=index, value=scores[index])
                       for index in best)
@@ -122,8 +131,13 @@ def strongest(what: str, maps: np.ndarray, channels: Sequence[int], lang: str,
 
 
 def curve(name: str, x: Sequence[float], y: Sequence[float], lang: str) -> str:
-    """How a curve runs: its start, end, trend and highest point."""
+    """How a curve runs: its start, end, trend and highest point (points without a value,
+    NaN, left out)."""
     xs, ys = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    known = np.isfinite(ys)
+    if not known.any():
+        return WORDS.text("no curve", lang, name=name)
+    xs, ys = xs[known], ys[known]
     span = float(ys.max() - ys.min()) or 1.0
     rise = float(ys[-1] - ys[0]) / span
     trend = "rising" if rise > 0.1 else "falling" if rise < -0.1 else "flat"
