@@ -75,6 +75,10 @@ T = Texts("clip", en={
     "partial": "{done} of {total} ready; still computing: {pending}…",
     "stopped": "Stopped: {done} of {total} were computed.",
     **{f"title.{method}": title for method, title in METHOD_TITLES.items()},
+    "words.chart": "Probability per description (of {count}), best first: {best}.",
+    "words.score": "“{text}” {p:.1f} % (cosine {cosine:.3f})",
+    "words.map": "{method} for “{description}”",
+    "words.deletion": "{method}: cosine with the patches removed (in %)",
 }, de={
     "model": "CLIP-Modell",
     "descriptions": f"Beschreibungen, eine pro Zeile (höchstens {MAX_DESCRIPTIONS}; CLIP versteht "
@@ -147,4 +151,9 @@ T = Texts("clip", en={
     "title.rollout": "Attention Rollout",
     "title.chefer": "Chefer et al. 2021",
     "title.grad_eclip": "Grad-ECLIP",
+    "words.chart": "Wahrscheinlichkeit je Beschreibung (von {count}), die beste zuerst: "
+                   "{best}.",
+    "words.score": "„{text}“ {p:.1f} % (Kosinus {cosine:.3f})",
+    "words.map": "{method} für „{description}“",
+    "words.deletion": "{method}: Kosinus mit den entfernten Patches (in %)",
 })
