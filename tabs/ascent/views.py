@@ -3,6 +3,7 @@ enlarged, the two methods side by side and one filter at three depths."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -183,8 +184,8 @@ def _describe(call: Call, model: str, layer: str, mode: str, params: AscentParam
     return text + call.text("click")
 
 
-def _grid(call: Call, grid: np.ndarray, layer: str, mode: AscentMode, chosen: list[int],
-          final: list) -> Described:
+def _grid(call: Call, grid: np.ndarray, layer: str, mode: AscentMode,
+          chosen: Sequence[int], final: Sequence[float | None]) -> Described:
     """The grid with its finished filters' highest activations in words."""
     ready = {f: v for f, v in zip(chosen, final) if v is not None}
     return Described(grid, alt_text.ranked(

@@ -9,10 +9,11 @@ the page's language; the caption of a view (:mod:`tabs.common.described`) carrie
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from tabs.common.i18n import Texts
 
@@ -124,13 +125,13 @@ def ranked(what: str, scores: Mapping[int, float], lang: str, *, item: Item = "c
     return WORDS.text("strongest", lang, what=what, items=named, shown=len(scores))
 
 
-def strongest(what: str, maps: np.ndarray, channels: Sequence[int], lang: str,
+def strongest(what: str, maps: np.ndarray, channels: Iterable[int], lang: str,
               count: int = 3) -> str:
     """Which of the shown channels of feature maps (C, H, W) have the largest mean."""
     return ranked(what, {int(c): float(maps[c].mean()) for c in channels}, lang, count=count)
 
 
-def curve(name: str, x: Sequence[float], y: Sequence[float], lang: str) -> str:
+def curve(name: str, x: ArrayLike, y: ArrayLike, lang: str) -> str:
     """How a curve runs: its start, end, trend and highest point (points without a value,
     NaN, left out)."""
     xs, ys = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
