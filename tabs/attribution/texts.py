@@ -130,11 +130,12 @@ T = Texts("attribution", en={
                       "private copy: the model everyone uses is unchanged). After only the head "
                       "is random, the map most like the trained one is **{title}** (ρ = "
                       "{rho:.2f}). This took {seconds:.1f} s.",
-    "words.deletion": "{method}, deleting the most important pixels first: probability",
-    "words.insertion": "{method}, putting the most important pixels back first: probability",
+    "words.deletion": "{method}, deletion (probability over % of the pixels deleted)",
+    "words.insertion": "{method}, insertion (probability over % of the pixels put back)",
     "words.deleted": "{method}: probability {values} of the pixels deleted.",
     "words.at": "{p:.2f} with {percent:.0f} %",
-    "words.rho": "{method}: rank correlation with the trained map over the stages randomized",
+    "words.rho": "{method}, rank correlation with the trained map over the number of stages "
+                 "randomized",
     "words.trained": "{method}, trained model",
     "words.randomized": "{method}, randomized up to {stage}",
     "words.depth": "Grad-CAM at {layer}",
@@ -264,12 +265,12 @@ T = Texts("attribution", en={
                       "einer privaten Kopie: das Modell, das alle benutzen, bleibt unverändert). "
                       "Wenn nur der Kopf zufällig ist, ähnelt die Map von **{title}** der "
                       "trainierten am meisten (ρ = {rho:.2f}). Das hat {seconds:.1f} s gedauert.",
-    "words.deletion": "{method}, wichtigste Pixel zuerst gelöscht: Wahrscheinlichkeit",
-    "words.insertion": "{method}, wichtigste Pixel zuerst zurückgesetzt: Wahrscheinlichkeit",
+    "words.deletion": "{method}, Löschen (Wahrscheinlichkeit über % gelöschte Pixel)",
+    "words.insertion": "{method}, Einfügen (Wahrscheinlichkeit über % zurückgesetzte Pixel)",
     "words.deleted": "{method}: Wahrscheinlichkeit {values} der Pixel gelöscht.",
     "words.at": "{p:.2f} mit {percent:.0f} %",
-    "words.rho": "{method}: Rangkorrelation mit der Map des trainierten Modells über die "
-                 "zufällig gemachten Stufen",
+    "words.rho": "{method}, Rangkorrelation mit der Map des trainierten Modells über die Zahl "
+                 "der zufällig gemachten Stufen",
     "words.trained": "{method}, trainiertes Modell",
     "words.randomized": "{method}, zufällig bis {stage}",
     "words.depth": "Grad-CAM bei {layer}",

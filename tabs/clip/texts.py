@@ -78,7 +78,7 @@ T = Texts("clip", en={
     "words.chart": "Probability per description (of {count}), best first: {best}.",
     "words.score": "“{text}” {p:.1f} % (cosine {cosine:.3f})",
     "words.map": "{method} for “{description}”",
-    "words.deletion": "{method}: cosine with the patches removed (in %)",
+    "words.deletion": "{method}, cosine over % of the patches removed",
 }, de={
     "model": "CLIP-Modell",
     "descriptions": f"Beschreibungen, eine pro Zeile (höchstens {MAX_DESCRIPTIONS}; CLIP versteht "
@@ -155,5 +155,5 @@ T = Texts("clip", en={
                    "{best}.",
     "words.score": "„{text}“ {p:.1f} % (Kosinus {cosine:.3f})",
     "words.map": "{method} für „{description}“",
-    "words.deletion": "{method}: Kosinus mit den entfernten Patches (in %)",
+    "words.deletion": "{method}, Kosinus über % entfernte Patches",
 })

@@ -115,8 +115,9 @@ def finish(result: object, components: Sequence[object],
                                  f"{type(component).__name__}")
             sentences[elem_id] = value.text
         done.append(_finished_value(plain(value), component, files))
-    if about:
-        done.append(caption(sentences.items()))
+    if about:  # in the order of the pictures
+        done.append(caption((c.elem_id, sentences[c.elem_id]) for c in shown
+                            if getattr(c, "elem_id", None) in sentences))
     return Finished(done[0] if len(components) == 1 else tuple(done), tuple(files))
 
 
