@@ -145,7 +145,7 @@ T = Texts("counterfactual", en={
     "words.swap_curve": "Probability of {target} after each swapped cell",
     "words.point": "λ = {weight:g}: distance {distance:.2f}, probability {p:.2f}",
     "words.tradeoff": "Probability of {target} against the distance to the original: {points}.",
-    "words.weight": "λ = {weight:g}",
+    "words.weight": "Weight λ = {weight:g}",
 }, de={
     "model": "Modell",
     "sees": "Das Modell sieht (Top 5)",
@@ -289,5 +289,5 @@ T = Texts("counterfactual", en={
     "words.point": "λ = {weight:g}: Abstand {distance:.2f}, Wahrscheinlichkeit {p:.2f}",
     "words.tradeoff": "Wahrscheinlichkeit von {target} gegen den Abstand zum Original: "
                       "{points}.",
-    "words.weight": "λ = {weight:g}",
+    "words.weight": "Gewicht λ = {weight:g}",
 })

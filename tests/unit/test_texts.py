@@ -23,7 +23,7 @@ SAME_IN_GERMAN = {"layer_picker.block", "attribution.original", "clip.method.gra
                   "clip.title.chefer", "clip.title.grad_eclip", "counterfactual.search.example",
                   "counterfactual.tab.tradeoff", "lab.tab.attribution", "lab.tab.clip",
                   "status.gpu", "pdp_pictures.title_pdp", "pdp_pictures.title_ale",
-                  "alt_text.region", "counterfactual.words.weight"}
+                  "alt_text.region"}
 
 
 def _modules() -> list:
