@@ -87,7 +87,7 @@ def half_of_it(values: np.ndarray) -> np.ndarray:
     """The pixels (a boolean mask) that hold half of the map's total, largest values first:
     few for a concentrated map, half of them for a flat one."""
     flat = values.ravel()
-    order = np.argsort(-flat, kind="stable")
+    order = np.argsort(-flat)  # which of equal values come first does not change the share
     held = int(np.searchsorted(np.cumsum(flat[order]), float(flat.sum()) / 2)) + 1
     mask = np.zeros(flat.size, dtype=bool)
     mask[order[:held]] = True
