@@ -95,6 +95,7 @@ def run_pixel(call: Call[PixelSettings]) -> Iterator[tuple]:
 
 
 def _described_curves(rows: list[Row], lang: Language) -> Described:
+    """The curves' table with how they ran, in words."""
     return Described(_curves(rows, lang), words.curves(rows, lang))
 
 
