@@ -116,8 +116,9 @@ def finish(result: object, components: Sequence[object],
             sentences[elem_id] = value.text
         done.append(_finished_value(plain(value), component, files))
     if about:  # in the order of the pictures
-        done.append(caption((c.elem_id, sentences[c.elem_id]) for c in shown
-                            if getattr(c, "elem_id", None) in sentences))
+        ids = [getattr(component, "elem_id", None) for component in shown]
+        done.append(caption((elem_id, sentences[elem_id]) for elem_id in ids
+                            if elem_id in sentences))
     return Finished(done[0] if len(components) == 1 else tuple(done), tuple(files))
 
 
