@@ -72,11 +72,15 @@ TOP = 0.9
 
 
 def region(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, ...], lang: str) -> str:
-    """The third of the picture (upper/middle/lower × left/centre/right) where the points
-    (row and column indices) lie on average."""
+    """The ninth of the picture (upper/middle/lower × left/centre/right) that holds most of
+    the points (row and column indices; the first such ninth on a tie). Not their average:
+    points along two opposite edges do not make the centre."""
     height, width = shape[:2]
-    row = ("upper", "middle", "lower")[min(2, int(3 * float(np.mean(rows)) / height))]
-    column = ("left", "centre", "right")[min(2, int(3 * float(np.mean(columns)) / width))]
+    row_third = np.minimum(2, (3 * np.asarray(rows, dtype=np.float64) / height).astype(int))
+    column_third = np.minimum(2, (3 * np.asarray(columns, dtype=np.float64) / width).astype(int))
+    most = int(np.bincount(3 * row_third + column_third, minlength=9).argmax())
+    row = ("upper", "middle", "lower")[most // 3]
+    column = ("left", "centre", "right")[most % 3]
     if (row, column) == ("middle", "centre"):
         return WORDS.text("middle centre", lang)
     return WORDS.text("region", lang, row=WORDS.text(row, lang),

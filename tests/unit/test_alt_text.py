@@ -79,3 +79,11 @@ def test_filters_are_ranked_by_their_activation_in_both_languages():
         "shown)."
     assert alt_text.ranked("Aufstieg", scores, "de", item="filter", count=1) == \
         "Aufstieg: am stärksten sind Filter 7 (Aktivierung 2.25) (von 4 gezeigten)."
+
+
+def test_a_map_strong_at_two_edges_is_not_called_central():
+    values = np.full((90, 90), 0.01)
+    values[:10, 30:60] = 1.0  # 300 pixels in the upper centre ninth
+    values[80:, :] = 0.6  # the bottom edge: at most 257 of its pixels are in the half
+    # (their average position would be the middle of the picture)
+    assert "strongest in the upper centre" in alt_text.where("m", values, "en")
