@@ -4,6 +4,7 @@ page's request (its language), through the same event function the page uses."""
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,12 +22,15 @@ def page(lang: str | None = None, *, session: str | None = None,
 
 
 def call_view(view: View, ctx: TabContext, *values: Any, lang: str | None = None,
-              session: str | None = None, selected: Any = None) -> Any:
-    """``view``'s outputs for ``values`` (its settings in field order; defaults for the rest).
+              session: str | None = None, selected: Any = None,
+              outputs: Sequence[Any] = ()) -> Any:
+    """``view``'s outputs for ``values`` (its settings in field order; defaults for the rest),
+    as the page gets them for its ``outputs`` components (pictures saved as files, the
+    caption written) or, without them, as the handler gives them (without words).
 
     A streaming view gives the list of everything it yielded.
     """
-    fn = event_function(view, ctx)
+    fn = event_function(view, ctx, outputs)
     args: list[Any] = list(values)
     defaults = view.defaults()
     args += [getattr(defaults, name) for name in view.fields[len(values):]]

@@ -21,18 +21,27 @@
   const name = (element, text) => {
     if (element.getAttribute("aria-label") !== text) element.setAttribute("aria-label", text);
   };
+  // A caption's sentence becomes its picture's alt (a gallery's pictures keep their own
+  // captions, shown as their titles); a plot drawn without an <img> is described by it.
   const describe = () => {
     const described = new Set();
     document.querySelectorAll("[data-for]").forEach((caption) => {
       const box = document.getElementById(caption.dataset.for);
       const text = caption.textContent.trim();
       if (!box || !text) return;
-      box.querySelectorAll("img").forEach((img) => {
+      const images = box.querySelectorAll("img");
+      images.forEach((img) => {
         described.add(img);
-        if (img.alt !== text) img.alt = text;
+        const own = img.getAttribute("title") || text;
+        if (img.alt !== own) img.alt = own;
         const button = img.closest("button");
-        if (button) name(button, text);
+        if (button) name(button, own);
       });
+      if (images.length) return;
+      if (!caption.id) caption.id = `${caption.dataset.for}-words`;
+      if (box.getAttribute("aria-describedby") !== caption.id) {
+        box.setAttribute("aria-describedby", caption.id);
+      }
     });
     document.querySelectorAll("img").forEach((img) => {
       if (described.has(img) || img.getAttribute("alt")) return;

@@ -20,6 +20,7 @@ from tabs.activations.views import (
     TILE,
     MapsSettings,
 )
+from tabs.common.described import captions
 from tabs.common.form import Form
 from tabs.common.image_picker import image_picker
 from tabs.common.layer_picker import LABELS, model_choices
@@ -53,11 +54,14 @@ def build(form: Form) -> None:
             description = gr.Markdown()
             grid = gr.Image(label=T.label("grid"), format="png", interactive=False,
                             elem_id="act-grid")
+            grid_words = captions("act-grid-words")
             with gr.Row():
                 channel = gr.Number(value=0, precision=0, minimum=0, label=T.label("channel"))
                 opacity = gr.Slider(0.0, 1.0, value=0.6, step=0.05, label=T.label("opacity"))
-            large = gr.Image(label=T.label("large"), format="png", interactive=False, height=360)
+            large = gr.Image(label=T.label("large"), format="png", interactive=False, height=360,
+                             elem_id="act-large")
             caption = gr.Markdown()
+            large_words = captions("act-large-words")
     layout = gr.State(None)
     form.add(model=model, block=block, layer=layer, count=count, order=order, scale=scale,
              channel=channel, opacity=opacity, layout=layout)
@@ -65,7 +69,9 @@ def build(form: Form) -> None:
 
     form.wire(MODEL, model.input, [model, block, layer])
     form.wire(BLOCK, block.input, layer)
-    maps = form.wire(MAPS, run.click, [predictions, grid, description, layout, channel])
-    form.wire(CHANNEL, maps.then, [large, caption], private=True)
-    form.wire(CHANNEL, form.wire(TILE, grid.select, channel).then, [large, caption])
-    form.wire(CHANNEL, opacity.release, [large, caption], private=True)
+    maps = form.wire(MAPS, run.click,
+                     [predictions, grid, description, layout, channel, grid_words])
+    shown = [large, caption, large_words]
+    form.wire(CHANNEL, maps.then, shown, private=True)
+    form.wire(CHANNEL, form.wire(TILE, grid.select, channel).then, shown)
+    form.wire(CHANNEL, opacity.release, shown, private=True)

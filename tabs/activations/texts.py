@@ -31,6 +31,8 @@ T = Texts("activations", en={
     "click": ". Click a map to see it large over the image.",
     "caption": "Channel {channel} of {layer}: mean {mean:.3g}, max {high:.3g} (yellow = "
                "strong response, see the colour bar)",
+    "grid_words": "Feature maps of {layer}",
+    "large_words": "Channel {channel} of {layer} over the image",
 }, de={
     "count": "Angezeigte Feature-Maps",
     "count_all": "alle",
@@ -56,4 +58,6 @@ T = Texts("activations", en={
     "click": ". Klicke eine Karte an, um sie groß über dem Bild zu sehen.",
     "caption": "Kanal {channel} von {layer}: Mittel {mean:.3g}, Maximum {high:.3g} (gelb = "
                "starke Reaktion, siehe Farbleiste)",
+    "grid_words": "Feature-Maps von {layer}",
+    "large_words": "Kanal {channel} von {layer} über dem Bild",
 })

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from core.activations import ChannelOrder, compute_activations, order_channels
 from tabs.activations.texts import T
+from tabs.common import alt_text
 from tabs.common.colours import SEQUENTIAL
+from tabs.common.described import Described
 from tabs.common.layer_picker import layer_views
 from tabs.common.render.colour_bar import activation_bar, with_colour_bars
 from tabs.common.render.images import ColourScale, GridLayout, feature_grid, overlay
@@ -53,7 +53,8 @@ class TileChoice:
 
 
 def run_activations(call: Call[MapsSettings]):
-    """Top-5 predictions, the grid of feature maps, a description, and the grid's layout."""
+    """Top-5 predictions, the grid of feature maps (with the strongest channels in words), a
+    description, and the grid's layout."""
     s, ctx = call.settings, call.ctx
     if s.count not in COUNTS or s.order not in ORDERS or s.scale not in SCALES:
         raise call.refuse("unknown_option")
@@ -75,11 +76,14 @@ def run_activations(call: Call[MapsSettings]):
         text += call.text("range", low=shown.min(), high=shown.max())
     text += call.text("click")
     predictions = {f"{p.label} (#{p.index})": p.probability for p in result.predictions}
-    return predictions, grid, text, layout, int(channels[0])
+    words = alt_text.strongest(call.text("grid_words", layer=s.layer), result.maps, channels,
+                               call.lang)
+    return predictions, Described(grid, words), text, layout, int(channels[0])
 
 
-def show_channel(call: Call[ChannelSettings]) -> tuple[np.ndarray, str]:
-    """One feature map, upsampled and blended over the image the model saw."""
+def show_channel(call: Call[ChannelSettings]) -> tuple[Described, str]:
+    """One feature map, upsampled and blended over the image the model saw, with where it is
+    strongest in words."""
     s, ctx = call.settings, call.ctx
     image = ctx.examples.resolve(s.example, s.upload)
     result = compute_activations(ctx.models.get(s.model), image, layer=s.layer)
@@ -87,7 +91,10 @@ def show_channel(call: Call[ChannelSettings]) -> tuple[np.ndarray, str]:
     caption = call.text("caption", channel=int(s.channel), layer=s.layer, mean=values.mean(),
                         high=values.max())
     bar = activation_bar(SEQUENTIAL, call.lang, (float(values.min()), float(values.max())))
-    return with_colour_bars(overlay(result.view, values, opacity=s.opacity), (bar,)), caption
+    words = alt_text.where(call.text("large_words", channel=int(s.channel), layer=s.layer),
+                           values, call.lang)
+    return Described(with_colour_bars(overlay(result.view, values, opacity=s.opacity), (bar,)),
+                     words), caption
 
 
 def pick_tile(call: Call[TileChoice]):

@@ -22,6 +22,7 @@ from tabs.ascent.views import (
     WEIGHTS,
     RunSettings,
 )
+from tabs.common.described import captions
 from tabs.common.form import Form
 from tabs.common.layer_picker import LABELS, model_choices
 from tabs.common.layout import CONTROLS, RESULTS, WIDE
@@ -70,23 +71,31 @@ def build(form: Form) -> None:
             gr.Markdown(T.label("grid_intro"))
             grid = gr.Image(label=T.label("grid"), show_label=False, format="png",
                             interactive=False, elem_id="ascent-grid")
+            grid_words = captions("ascent-grid-words")
             download = gr.DownloadButton(T.label("download"), value=None)
             with gr.Row():
                 large = gr.Image(label=T.label("selected"), format="png", interactive=False,
-                                 height=320)
+                                 height=320, elem_id="ascent-large")
                 with gr.Column():
                     caption = gr.Markdown()
+                    large_words = captions("ascent-large-words")
                     chosen = gr.Number(0, precision=0, minimum=0, label=T.label("compare_filter"))
                     versus = gr.Button(T.label("versus"))
                     across = gr.Button(T.label("across"))
             pair = gr.Image(label=T.label("pair"), format="png", interactive=False,
                             elem_id="ascent-pair", elem_classes=WIDE)
             pair_caption = gr.Markdown()
-            depth = gr.Gallery(label=T.label("depths"), columns=3, height=300)
-            losses = gr.Image(label=T.label("losses"), format="png", interactive=False)
+            pair_words = captions("ascent-pair-words")
+            depth = gr.Gallery(label=T.label("depths"), columns=3, height=300,
+                               elem_id="ascent-depths")
+            depth_words = captions("ascent-depths-words")
+            losses = gr.Image(label=T.label("losses"), format="png", interactive=False,
+                              elem_id="ascent-losses")
             with gr.Accordion(T.label("weights"), open=False):
                 weights_text = gr.Markdown()
-                kernels = gr.Image(label=T.label("kernels"), format="png", interactive=False)
+                kernels = gr.Image(label=T.label("kernels"), format="png", interactive=False,
+                                   elem_id="ascent-kernels")
+                kernel_words = captions("ascent-kernels-words")
     state = gr.State(None)
     form.add(model=model, layer=layer, filters=filters, mode=mode, nb_steps=nb_steps,
              step_size=step_size, rg_steps=rg_steps, lr=lr, variants=variants,
@@ -96,9 +105,11 @@ def build(form: Form) -> None:
 
     form.wire(MODEL, model.input, [model, block, layer])
     form.wire(BLOCK, block.input, layer)
-    form.wire(WEIGHTS, layer.change, [weights_text, kernels])
-    run_event = form.wire(RUN, run.click, [grid, description, losses, download, state])
+    form.wire(WEIGHTS, layer.change, [weights_text, kernels, kernel_words])
+    run_event = form.wire(RUN, run.click,
+                          [grid, description, losses, download, state, grid_words])
     form.wire(CANCEL, cancel.click, description, cancels=[run_event])
-    form.wire(TILE_LARGE, form.wire(TILE, grid.select, chosen).then, [large, caption])
-    form.wire(MODES_PAIR, versus.click, [pair, pair_caption])
-    form.wire(DEPTHS, across.click, depth)
+    form.wire(TILE_LARGE, form.wire(TILE, grid.select, chosen).then,
+              [large, caption, large_words])
+    form.wire(MODES_PAIR, versus.click, [pair, pair_caption, pair_words])
+    form.wire(DEPTHS, across.click, [depth, depth_words])

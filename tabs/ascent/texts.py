@@ -69,6 +69,9 @@ T = Texts("ascent", en={
     "depth_caption": "{depth}: {layer} · filter {filter} · activation {activation:.3g}",
     "depth_missing": "Filter {index} does not exist in the {depth} layer {layer} ({channels} "
                      "filters); choose 0 to {last} to compare.",
+    "grid_words": "Filter ascent in {layer} ({mode})",
+    "loss_words": "Mean activation of the {count} filters over the steps",
+    "kernel_words": "Kernels of the first conv layer {stem}",
 }, de={
     "filters": "Filter",
     "filters_info": "ein Index (5), ein Bereich (0-15), eine Liste (3, 7, 9) oder 'first 64'",
@@ -135,4 +138,7 @@ T = Texts("ascent", en={
     "depth_caption": "{depth}: {layer} · Filter {filter} · Aktivierung {activation:.3g}",
     "depth_missing": "Filter {index} gibt es in der Schicht {layer} ({depth}, {channels} Filter) "
                      "nicht; wähle für den Vergleich 0 bis {last}.",
+    "grid_words": "Filter-Aufstieg in {layer} ({mode})",
+    "loss_words": "Mittlere Aktivierung der {count} Filter über die Schritte",
+    "kernel_words": "Kernels der ersten Faltungsschicht {stem}",
 })

@@ -3,6 +3,7 @@ enlarged, the two methods side by side and one filter at three depths."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -22,6 +23,8 @@ from core.ascent import (
 from core.models.layers import early_middle_deep
 from tabs.ascent.render import ascent_grid, enlarge, kernel_grid, loss_figure, side_by_side
 from tabs.ascent.texts import T
+from tabs.common import alt_text
+from tabs.common.described import Described
 from tabs.common.downloads import Downloads
 from tabs.common.layer_picker import layer_views
 from tabs.common.render.images import GridLayout
@@ -155,7 +158,9 @@ def show_weights(call: Call[LayerSettings]):
     if stem is not None:
         stem_weights = layer_weights(loaded, layer=stem)
         if stem_weights.kernels is not None:
-            kernels = kernel_grid(stem_weights.kernels)
+            contrast = {i: float(k.std()) for i, k in enumerate(stem_weights.kernels)}
+            kernels = Described(kernel_grid(stem_weights.kernels), alt_text.ranked(
+                call.text("kernel_words", stem=stem), contrast, call.lang, item="kernel"))
             lines.append("\n" + call.text("kernels_below", count=len(stem_weights.kernels),
                                           stem=stem))
     return "\n".join(lines), kernels
@@ -177,6 +182,23 @@ def _describe(call: Call, model: str, layer: str, mode: str, params: AscentParam
     if ready:
         text += call.text("final", mean=np.mean(ready), low=min(ready), high=max(ready))
     return text + call.text("click")
+
+
+def _grid(call: Call, grid: np.ndarray, layer: str, mode: AscentMode,
+          chosen: Sequence[int], final: Sequence[float | None]) -> Described:
+    """The grid with its finished filters' highest activations in words."""
+    ready = {f: v for f, v in zip(chosen, final) if v is not None}
+    return Described(grid, alt_text.ranked(
+        call.text("grid_words", layer=layer, mode=call.text(f"name_{mode}")), ready, call.lang,
+        item="filter"))
+
+
+def _losses(call: Call, result: AscentResult, title: str) -> Described:
+    """The loss curves, with the course of their mean in words."""
+    mean = result.losses.mean(axis=0)
+    return Described(loss_figure(result.losses, result.filters, title=title, lang=call.lang),
+                     alt_text.curve(call.text("loss_words", count=len(result.filters)),
+                                    np.arange(mean.size), mean, call.lang))
 
 
 def run_ascent(call: Call[RunSettings]):
@@ -204,9 +226,10 @@ def run_ascent(call: Call[RunSettings]):
                 grid, layout = ascent_grid(list(result.first), result.filters,
                                            list(result.final))
                 title = f"{s.model} · {s.layer} · {call.text(f'name_{mode}')}"
-                yield (grid, _describe(call, s.model, s.layer, mode, params, len(chosen),
-                                       len(chosen), list(result.final)),
-                       loss_figure(result.losses, result.filters, title=title, lang=call.lang),
+                yield (_grid(call, grid, s.layer, mode, list(result.filters), list(result.final)),
+                       _describe(call, s.model, s.layer, mode, params, len(chosen),
+                                 len(chosen), list(result.final)),
+                       _losses(call, result, title),
                        _DOWNLOADS.png(grid, f"ascent-{s.model}-{s.layer}-{mode}"),
                        (result, layout))
                 return
@@ -219,13 +242,14 @@ def run_ascent(call: Call[RunSettings]):
                 continue  # the result follows: "all done" is shown once the tiles can be clicked
             grid, _ = ascent_grid(tiles, chosen, final)
             # the curves, download and tile state come with the result (None: see streaming.py)
-            yield (grid, _describe(call, s.model, s.layer, mode, params, done, len(chosen), final),
+            yield (_grid(call, grid, s.layer, mode, chosen, final),
+                   _describe(call, s.model, s.layer, mode, params, done, len(chosen), final),
                    None, None, None)
     except AscentCancelled:
         if done:
             grid, _ = ascent_grid(tiles, chosen, final)
-            yield (grid, call.text("stopped_after", done=done, total=len(chosen)),
-                   None, None, None)
+            yield (_grid(call, grid, s.layer, mode, chosen, final),
+                   call.text("stopped_after", done=done, total=len(chosen)), None, None, None)
         else:
             yield None, call.text("stopped_before"), None, None, None
 
@@ -251,7 +275,7 @@ def show_tile(call: Call[Tile]):
     caption = call.text("tile", filter=int(chosen), layer=result.layer,
                         mode=call.text(f"name_{result.mode}"), start=result.initial[i],
                         end=result.final[i])
-    return side_by_side(images), caption
+    return Described(side_by_side(images), caption), caption
 
 
 def compare_modes(call: Call[PairSettings]):
@@ -268,7 +292,7 @@ def compare_modes(call: Call[PairSettings]):
                           enlarge(regularized.first[0], size=360)])
     caption = call.text("modes", filter=chosen[0], layer=s.layer, notebook=notebook.final[0],
                         regularized=regularized.final[0])
-    return image, caption
+    return Described(image, caption), caption
 
 
 def compare_layers(call: Call[DepthSettings]):
@@ -291,7 +315,7 @@ def compare_layers(call: Call[DepthSettings]):
         gallery.append((enlarge(result.first[0], size=300),
                         call.text("depth_caption", depth=word, layer=name, filter=index,
                                   activation=result.final[0])))
-    return gallery
+    return Described(gallery, " ".join(words for _, words in gallery))
 
 
 MODEL, BLOCK = layer_views("ascent", "ascent")

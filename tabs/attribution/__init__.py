@@ -28,6 +28,7 @@ from tabs.attribution.settings import (
 from tabs.attribution.stability import STABILITY, STABILITY_ALL
 from tabs.attribution.texts import T, baseline_choices
 from tabs.common.colours import COLORMAPS
+from tabs.common.described import captions
 from tabs.common.form import Form
 from tabs.common.image_picker import image_picker
 from tabs.common.layer_picker import model_choices
@@ -101,10 +102,11 @@ def _compare(form: Form) -> None:
         image = gr.Image(label=T.label("compare.image"), format="png", interactive=False,
                          elem_id="attr-compare", show_label=False, elem_classes=WIDE)
         text = gr.Markdown(elem_id="attr-compare-text")
+        words = captions("attr-compare-words")
         results = gr.State(None)
     form.add(results=results)
-    _wire_cancellable(form, v.COMPARE, v.SWITCHES, run, cancel, [image, text, results])
-    form.wire(v.REDRAW, [c["opacity"].release, c["cmap"].input], image,
+    _wire_cancellable(form, v.COMPARE, v.SWITCHES, run, cancel, [image, text, results, words])
+    form.wire(v.REDRAW, [c["opacity"].release, c["cmap"].input], [image, words],
               show_progress="hidden")
 
 
@@ -113,9 +115,10 @@ def _baselines(form: Form) -> None:
     with gr.Tab(T.label("tab.baselines")):
         run, cancel = _run_and_cancel("baselines")
         image = gr.Image(label=T.label("baselines.image"), format="png", interactive=False,
-                         show_label=False)
+                         show_label=False, elem_id="attr-baselines")
+        words = captions("attr-baselines-words")
         table = gr.Markdown()
-    _wire_cancellable(form, v.BASELINES, v.BASELINE_RUNS, run, cancel, [image, table])
+    _wire_cancellable(form, v.BASELINES, v.BASELINE_RUNS, run, cancel, [image, table, words])
 
 
 def _depth(form: Form) -> gr.Dropdown:
@@ -126,8 +129,10 @@ def _depth(form: Form) -> gr.Dropdown:
                              label=T.label("depth.layers"))
         run, cancel = _run_and_cancel("depth")
         image = gr.Image(label=T.label("depth.image"), format="png", interactive=False,
-                         show_label=False)
-    _wire_cancellable(form, v.DEPTH, v.DEPTH_RUNS, run, cancel, image, inputs={"layers": layers})
+                         show_label=False, elem_id="attr-depth")
+        words = captions("attr-depth-words")
+    _wire_cancellable(form, v.DEPTH, v.DEPTH_RUNS, run, cancel, [image, words],
+                      inputs={"layers": layers})
     return layers
 
 
@@ -136,13 +141,14 @@ def _steps(form: Form) -> None:
     with gr.Tab(T.label("tab.steps")):
         run = gr.Button(T.label("steps.run"), variant="primary")
         grid = gr.Image(label=T.label("steps.grid"), format="png", interactive=False,
-                        height=260)
+                        height=260, elem_id="attr-steps-grid")
         plot = gr.Image(label=T.label("steps.weights"), show_label=False, format="png",
-                        interactive=False)
+                        interactive=False, elem_id="attr-steps-weights")
         image = gr.Image(label=T.label("steps.image"), format="png", interactive=False,
-                         show_label=False)
+                         show_label=False, elem_id="attr-steps")
         text = gr.Markdown()
-    form.wire(v.STEPS, run.click, [grid, plot, image, text])
+        words = captions("attr-steps-words")
+    form.wire(v.STEPS, run.click, [grid, plot, image, text, words])
 
 
 def _classes(form: Form) -> None:
@@ -155,11 +161,12 @@ def _classes(form: Form) -> None:
         use_second = gr.Button(T.label("use_second"), size="sm")
         run, cancel = _run_and_cancel("classes")
         image = gr.Image(label=T.label("classes.image"), format="png", interactive=False,
-                         show_label=False)
+                         show_label=False, elem_id="attr-classes")
+        words = captions("attr-classes-words")
     form.add(second=second)
     form.wire(v.USE_MATCH, use_second.click, second,
               inputs={"match": c["matches"], "current": second})
-    _wire_cancellable(form, v.CLASSES, v.CLASSES_RUNS, run, cancel, image,
+    _wire_cancellable(form, v.CLASSES, v.CLASSES_RUNS, run, cancel, [image, words],
                       inputs={"method": method})
 
 
@@ -175,11 +182,12 @@ def _stability(form: Form) -> None:
             run = gr.Button(T.label("stability"), variant="primary")
             run_all = gr.Button(T.label("stability.all"))
         image = gr.Image(label=T.label("stability.image"), format="png", interactive=False,
-                         show_label=False)
+                         show_label=False, elem_id="attr-stability")
         text = gr.Markdown()
+        words = captions("attr-stability-words")
         table = gr.Markdown()
     form.add(noise_percent=noise, top_k=top_k)
-    form.wire(STABILITY, run.click, [image, text], inputs={"method": method})
+    form.wire(STABILITY, run.click, [image, text, words], inputs={"method": method})
     form.wire(STABILITY_ALL, run_all.click, table)
 
 
@@ -200,7 +208,8 @@ def _deletion(form: Form) -> None:
         table = gr.Markdown(elem_id="attr-deletion-table")
         image = gr.Image(label=T.label("deletion.image"), format="png", interactive=False,
                          show_label=False, elem_id="attr-deletion")
-    _wire_cancellable(form, DELETION, DELETION_RUNS, run, cancel, [plot, table, image],
+        words = captions("attr-deletion-words")
+    _wire_cancellable(form, DELETION, DELETION_RUNS, run, cancel, [plot, table, image, words],
                       inputs={"methods": methods, "replacement": replacement, "shown": shown})
 
 
@@ -217,7 +226,8 @@ def _sanity(form: Form) -> None:
         image = gr.Image(label=T.label("sanity.image"), format="png", interactive=False,
                          show_label=False, elem_id="attr-sanity")
         text = gr.Markdown(elem_id="attr-sanity-text")
-    _wire_cancellable(form, SANITY, SANITY_RUNS, run, cancel, [plot, image, text],
+        words = captions("attr-sanity-words")
+    _wire_cancellable(form, SANITY, SANITY_RUNS, run, cancel, [plot, image, text, words],
                       inputs={"methods": methods})
 
 

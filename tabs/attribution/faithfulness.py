@@ -30,6 +30,13 @@ from tabs.attribution.render import (
 from tabs.attribution.settings import DeletionSettings, SanitySettings
 from tabs.attribution.texts import T
 from tabs.attribution.views import explained
+from tabs.attribution.words import (
+    deleted_images,
+    deletion_curves,
+    sanity_curves,
+    sanity_maps,
+)
+from tabs.common.described import Described
 from tabs.common.streaming import CancelSwitches, progressive, status
 from tabs.common.view import Call, View
 
@@ -73,14 +80,20 @@ def run_deletion(call: Call[DeletionSettings]) -> Iterator[object]:
         line = status(call, "stopped.deletion" if stopped else "partial.deletion", done, every)
         if report is None:
             return None, line, None
-        return (curves_figure(report, lang=call.lang), _areas(call, report) + "\n\n" + line,
-                deletion_picture(report, cmap=s.cmap, lang=call.lang, rows=[*methods, RANDOM],
-                                 stopped=stopped))
+        return (curves(report), _areas(call, report) + "\n\n" + line,
+                Described(deletion_picture(report, cmap=s.cmap, lang=call.lang,
+                                           rows=[*methods, RANDOM], stopped=stopped),
+                          deleted_images(report, call.lang)))
+
+    def curves(report: FaithfulnessReport) -> Described:
+        return Described(curves_figure(report, lang=call.lang),
+                         deletion_curves(report, call.lang))
 
     def final(report: FaithfulnessReport) -> tuple:
         table = _areas(call, report) + _note(call, report, start)
-        return (curves_figure(report, lang=call.lang), table,
-                deletion_picture(report, cmap=s.cmap, lang=call.lang))
+        return (curves(report), table,
+                Described(deletion_picture(report, cmap=s.cmap, lang=call.lang),
+                          deleted_images(report, call.lang)))
 
     yield from progressive(job, switches=DELETION_RUNS, session=call.session, name="deletion",
                            partial=lambda parts: None if len(parts[-1].curves) > len(methods)
@@ -135,9 +148,10 @@ def run_sanity(call: Call[SanitySettings]) -> Iterator[object]:
         pending = stages[len(report.stages):]
         line = status(call, "stopped.sanity" if stopped else "partial.sanity",
                       report.stages[1:], stages[1:])
-        return (correlation_figure(report, lang=call.lang, pending=pending),
-                sanity_picture(report, cmap=s.cmap, lang=call.lang, pending=pending,
-                               stopped=stopped),
+        return (Described(correlation_figure(report, lang=call.lang, pending=pending),
+                          sanity_curves(report, call.lang)),
+                Described(sanity_picture(report, cmap=s.cmap, lang=call.lang, pending=pending,
+                                         stopped=stopped), sanity_maps(report, call.lang)),
                 line + "\n\n" + _correlations(call, report))
 
     def final(report: SanityReport) -> tuple:
@@ -146,8 +160,10 @@ def run_sanity(call: Call[SanitySettings]) -> Iterator[object]:
         summary = call.text("sanity.summary", target=report.target, label=report.label,
                             title=titles[first], rho=report.correlations[first, 1],
                             seconds=time.perf_counter() - start)
-        return (correlation_figure(report, lang=call.lang),
-                sanity_picture(report, cmap=s.cmap, lang=call.lang),
+        return (Described(correlation_figure(report, lang=call.lang),
+                          sanity_curves(report, call.lang)),
+                Described(sanity_picture(report, cmap=s.cmap, lang=call.lang),
+                          sanity_maps(report, call.lang)),
                 summary + "\n\n" + _correlations(call, report))
 
     yield from progressive(job, switches=SANITY_RUNS, session=call.session, name="sanity",

@@ -3,12 +3,13 @@ changes when the image gets a little noise."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from core.attribution import METHOD_TITLES, METHODS, measure_stability
 from tabs.attribution.settings import StabilityAllSettings, StabilitySettings
 from tabs.attribution.texts import T
 from tabs.attribution.views import class_name, explained
+from tabs.attribution.words import maps
+from tabs.common import alt_text
+from tabs.common.described import Described
 from tabs.common.render.colour_bar import relevance_bar, scaled_bar
 from tabs.common.render.maps import barred_strip, heatmap
 from tabs.common.view import Call, View
@@ -21,19 +22,23 @@ def fraction(percent: float) -> float:
     return percent / 100 if number else percent
 
 
-def run_stability(call: Call[StabilitySettings]) -> tuple[np.ndarray, str]:
+def run_stability(call: Call[StabilitySettings]) -> tuple[Described, str]:
     """Original map, map with noise, their difference, and the two stability numbers."""
     s = call.settings
     loaded, image, target = explained(call)
     report = measure_stability(loaded, image, method=s.method, target=target,
                                noise=fraction(s.noise_percent), top_k=s.top_k,
                                **s.method_options())
-    picture = barred_strip(
-        [(heatmap(report.original.map, cmap=s.cmap), call.text("pic.original_map")),
-         (heatmap(report.noisy.map, cmap=s.cmap), call.text("pic.noisy", noise=s.noise_percent)),
-         (heatmap(report.difference, cmap="gray"), call.text("pic.difference"))],
-        (relevance_bar(s.cmap, call.lang),
-         scaled_bar("gray", call.text("pic.difference"), call.lang)))
+    titles = [call.text("pic.original_map"), call.text("pic.noisy", noise=s.noise_percent),
+              call.text("pic.difference")]
+    shown = [report.original.map, report.noisy.map, report.difference]
+    picture = Described(
+        barred_strip([(heatmap(values, cmap=cmap), title) for values, title, cmap
+                      in zip(shown, titles, (s.cmap, s.cmap, "gray"))],
+                     (relevance_bar(s.cmap, call.lang),
+                      scaled_bar("gray", call.text("pic.difference"), call.lang))),
+        maps([report.original, report.noisy], titles[:2], call.lang) + " "
+        + alt_text.where(titles[2], report.difference, call.lang))
     text = call.text("stability.text", method=METHOD_TITLES[s.method],
                      rho=report.rank_correlation, k=s.top_k, overlap=report.top_k_overlap)
     return picture, text

@@ -131,6 +131,18 @@ T = Texts("attribution", en={
                       "private copy: the model everyone uses is unchanged). After only the head "
                       "is random, the map most like the trained one is **{title}** (ρ = "
                       "{rho:.2f}). This took {seconds:.1f} s.",
+    "words.deletion": "{method}, deletion (probability over % of the pixels deleted)",
+    "words.insertion": "{method}, insertion (probability over % of the pixels put back)",
+    "words.deleted": "{method}: probability {values} of the pixels deleted.",
+    "words.at": "{p:.2f} with {percent:.0f} %",
+    "words.rho": "{method}, rank correlation with the trained map over the number of stages "
+                 "randomized",
+    "words.trained": "{method}, trained model",
+    "words.randomized": "{method}, randomized up to {stage}",
+    "words.depth": "Grad-CAM at {layer}",
+    "words.class": "{method} for #{target} {name}",
+    "words.grid": "The {count} feature maps of {layer} with the largest weights",
+    "words.weights": "Channel weights of {layer}",
 }, de={
     "model": "Modell",
     "predictions": "Top-5-Vorhersagen (klick eine an, um sie zu erklären)",
@@ -255,6 +267,18 @@ T = Texts("attribution", en={
                       "einer privaten Kopie: das Modell, das alle benutzen, bleibt unverändert). "
                       "Wenn nur der Kopf zufällig ist, ähnelt die Map von **{title}** der "
                       "trainierten am meisten (ρ = {rho:.2f}). Das hat {seconds:.1f} s gedauert.",
+    "words.deletion": "{method}, Löschen (Wahrscheinlichkeit über % gelöschte Pixel)",
+    "words.insertion": "{method}, Einfügen (Wahrscheinlichkeit über % zurückgesetzte Pixel)",
+    "words.deleted": "{method}: Wahrscheinlichkeit {values} der Pixel gelöscht.",
+    "words.at": "{p:.2f} mit {percent:.0f} %",
+    "words.rho": "{method}, Rangkorrelation mit der Map des trainierten Modells über die Zahl "
+                 "der zufällig gemachten Stufen",
+    "words.trained": "{method}, trainiertes Modell",
+    "words.randomized": "{method}, zufällig bis {stage}",
+    "words.depth": "Grad-CAM bei {layer}",
+    "words.class": "{method} für #{target} {name}",
+    "words.grid": "Die {count} Feature-Maps von {layer} mit den größten Gewichten",
+    "words.weights": "Kanalgewichte von {layer}",
 })
 
 

@@ -26,6 +26,7 @@ from core.attribution.views import check_layers
 from core.models import LoadedModel
 from core.models.layers import stage_layers
 from core.predictions import check_target, classify
+from tabs.attribution import words
 from tabs.attribution.render import weights_figure
 from tabs.attribution.settings import (
     BaselinesSettings,
@@ -41,8 +42,11 @@ from tabs.attribution.settings import (
     TargetChoice,
 )
 from tabs.attribution.texts import T, baseline_name, method_title
+from tabs.common import alt_text
 from tabs.common.class_search import class_search_views
 from tabs.common.colours import DIVERGING
+from tabs.common.described import Described
+from tabs.common.i18n import Language
 from tabs.common.layer_picker import chosen_model, load_model
 from tabs.common.render.colour_bar import (
     activation_bar,
@@ -174,16 +178,16 @@ def panels(results: Sequence[Explanation | None], titles: Sequence[str], opacity
             for r, title in zip(results, titles)]
 
 
-def redraw_compare(call: Call[RedrawSettings]) -> np.ndarray | None:
+def redraw_compare(call: Call[RedrawSettings]) -> Described | None:
     """The comparison drawn again with another opacity or colour map (no recomputation)."""
     s = call.settings
     return render_compare(s.results, s.opacity, s.cmap, call.lang)
 
 
 def render_compare(results: Sequence[Explanation | None] | None, opacity: float, cmap: str,
-                   lang: str) -> np.ndarray | None:
-    """Overlays over heatmaps of every method, titled in ``lang``; a method still being
-    computed (``None``) is a grey panel. ``None`` without any result."""
+                   lang: Language) -> Described | None:
+    """Overlays over heatmaps of every method, titled in ``lang`` and described in words; a
+    method still being computed (``None``) is a grey panel. ``None`` without any result."""
     ready = [r for r in results or () if r is not None]
     if not ready:
         return None
@@ -200,8 +204,9 @@ def render_compare(results: Sequence[Explanation | None] | None, opacity: float,
         top += overlays((result,), opacity, cmap, [method_title(result, lang, separator="\n")])
         bottom.append((heatmap(result.map, cmap=cmap),
                        T.text("pic.heatmap", lang, method=METHOD_TITLES[result.method])))
-    return with_colour_bars(stack([strip(top), strip(bottom)]), (relevance_bar(cmap, lang),),
-                            top=TITLE_HEIGHT)
+    return Described(with_colour_bars(stack([strip(top), strip(bottom)]),
+                                      (relevance_bar(cmap, lang),), top=TITLE_HEIGHT),
+                     words.method_maps(results or (), lang))
 
 
 def run_baselines(call: Call[BaselinesSettings]) -> Iterator[object]:
@@ -220,9 +225,10 @@ def run_baselines(call: Call[BaselinesSettings]) -> Iterator[object]:
         done = {str(r.baseline): r for r in parts}
         results = [done.get(b) for b in IG_BASELINES]
         titles = [call.text("pic.baseline", baseline=name) for name in names]
-        picture = barred_strip(panels(results, titles, s.opacity, s.cmap, call.lang,
-                                      stopped=stopped),
-                               (relevance_bar(s.cmap, call.lang),)) if parts else None
+        picture = Described(barred_strip(panels(results, titles, s.opacity, s.cmap, call.lang,
+                                                stopped=stopped),
+                                         (relevance_bar(s.cmap, call.lang),)),
+                            words.maps(results, titles, call.lang)) if parts else None
         return picture, _completeness(call, parts) + ending
 
     def so_far(parts: list[Explanation], *, stopped: bool = False) -> tuple:
@@ -275,12 +281,16 @@ def run_depth(call: Call[DepthSettings]) -> Iterator[object]:
         return call.text("pic.cells", layer=layer, h=shapes[layer][1], w=shapes[layer][2]) \
             if layer in shapes else layer
 
-    def picture(parts: Sequence[Explanation], *, stopped: bool = False) -> np.ndarray | None:
+    def picture(parts: Sequence[Explanation], *, stopped: bool = False) -> Described | None:
+        if not parts:
+            return None
         done = {r.layer: r for r in parts}
-        return barred_strip(panels([done.get(layer) for layer in layers],
-                                   [title(x) for x in layers], s.opacity, s.cmap, call.lang,
-                                   stopped=stopped),
-                            (relevance_bar(s.cmap, call.lang),)) if parts else None
+        results = [done.get(layer) for layer in layers]
+        return Described(barred_strip(panels(results, [title(x) for x in layers], s.opacity,
+                                             s.cmap, call.lang, stopped=stopped),
+                                      (relevance_bar(s.cmap, call.lang),)),
+                         words.maps(results, [call.text("words.depth", layer=x) for x in layers],
+                                    call.lang))
 
     yield from progressive(job, switches=DEPTH_RUNS, session=call.session, name="depth",
                            partial=lambda parts: None if len(parts) == len(layers)
@@ -313,7 +323,16 @@ def run_steps(call: Call[StepsSettings]):
                      positive=int((steps.weights > 0).sum()), largest=steps.weights.max(),
                      removed=100 * (steps.weighted_sum <= 0).mean())
     figure = weights_figure(steps.weights, layer=steps.layer, label=steps.label, lang=call.lang)
-    return grid, figure, picture, text
+    lang = call.lang
+    return (Described(grid, alt_text.strongest(
+                call.text("words.grid", count=len(strongest), layer=steps.layer),
+                steps.feature_maps, strongest, lang)),
+            Described(figure, alt_text.ranked(
+                call.text("words.weights", layer=steps.layer),
+                dict(enumerate(map(float, steps.weights))), lang, item="weight")),
+            Described(picture, alt_text.where(words.one_line(call.text("pic.upsampled")),
+                                              steps.upsampled, lang)),
+            text)
 
 
 def run_classes(call: Call[ClassesSettings]) -> Iterator[object]:
@@ -329,15 +348,18 @@ def run_classes(call: Call[ClassesSettings]) -> Iterator[object]:
         return compare_targets(loaded, image, targets=targets, method=s.method,
                                **s.method_options(), on_result=emit, should_stop=should_stop)
 
-    def picture(parts: Sequence[Explanation], *, stopped: bool = False) -> np.ndarray | None:
+    def picture(parts: Sequence[Explanation], *, stopped: bool = False) -> Described | None:
         if not parts:
             return None
         first = (parts[0].view,
                  f"{call.text('original')}\n{method_title(parts[0], call.lang)}")
         results = [*parts, *[None] * (len(targets) - len(parts))]
-        return barred_strip([first, *panels(results, titles, s.opacity, s.cmap, call.lang,
-                                            stopped=stopped)],
-                            (relevance_bar(s.cmap, call.lang),))
+        names = [call.text("words.class", method=METHOD_TITLES[parts[0].method], target=t,
+                           name=loaded.categories[t]) for t in targets]
+        return Described(barred_strip([first, *panels(results, titles, s.opacity, s.cmap,
+                                                      call.lang, stopped=stopped)],
+                                      (relevance_bar(s.cmap, call.lang),)),
+                         words.maps(results, names, call.lang))
 
     yield from progressive(job, switches=CLASSES_RUNS, session=call.session, name="classes",
                            partial=lambda parts: None if len(parts) == len(targets)

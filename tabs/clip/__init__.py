@@ -24,6 +24,7 @@ from tabs.clip.views import (
     ExplainSettings,
     ZeroShotSettings,
 )
+from tabs.common.described import captions
 from tabs.common.form import Form
 from tabs.common.image_picker import image_picker
 from tabs.common.layer_picker import model_choices
@@ -62,6 +63,7 @@ def build(form: Form) -> None:
                 table = gr.Markdown(elem_id="clip-table")
                 chart = gr.Image(label=T.label("chart"), show_label=False, format="png",
                                  interactive=False, elem_id="clip-chart")
+                chart_words = captions("clip-chart-words")
                 note = gr.Markdown()
             with gr.Tab(T.label("tab.zero_shot")):
                 cnn = gr.Dropdown(model_choices(models), value=cnn_start,
@@ -90,12 +92,14 @@ def build(form: Form) -> None:
                 tokens = gr.HTML(elem_id="clip-tokens")
                 maps = gr.Image(label=T.label("maps"), format="png", interactive=False,
                                 show_label=False, elem_id="clip-maps", elem_classes=WIDE)
+                maps_words = captions("clip-maps-words")
                 maps_text = gr.Markdown()
             with gr.Tab(T.label("tab.agree")):
                 check = gr.Button(T.label("check"), variant="primary")
                 agree_table = gr.Markdown()
                 deletion = gr.Image(label=T.label("agree.plot"), show_label=False,
                                     format="png", interactive=False, elem_id="clip-deletion")
+                deletion_words = captions("clip-deletion-words")
                 agree_text = gr.Markdown()
     form.add(model=model, descriptions=descriptions, cnn=cnn, chosen=chosen, method=method,
              layers=layers, opacity=opacity)
@@ -103,9 +107,10 @@ def build(form: Form) -> None:
     usable = bool(clip_names) and all(models.is_usable(name) for name in clip_names)
     form.wire(NOTICE, model.change, warning)
     form.wire(SIMILARITY if usable else replace(SIMILARITY, role=None),
-              [run.click, descriptions.submit], [table, chart, note, chosen])
+              [run.click, descriptions.submit], [table, chart, note, chosen, chart_words])
     form.wire(ZERO_SHOT, classify.click, [clip_top, cnn_top, zero_text])
-    form.wire(EXPLAIN, explain_run.click, [tokens, maps, maps_text], show_progress="minimal")
+    form.wire(EXPLAIN, explain_run.click, [tokens, maps, maps_text, maps_words],
+              show_progress="minimal")
     form.wire(stopper(EXPLAIN, EXPLAIN_RUNS, T), explain_cancel.click, None)
     form.wire(TOKENS, method.input, tokens)
-    form.wire(AGREEMENT, check.click, [agree_table, deletion, agree_text])
+    form.wire(AGREEMENT, check.click, [agree_table, deletion, agree_text, deletion_words])

@@ -76,6 +76,10 @@ T = Texts("clip", en={
     "partial": "{done} of {total} ready; still computing: {pending}…",
     "stopped": "Stopped: {done} of {total} were computed.",
     **{f"title.{method}": title for method, title in METHOD_TITLES.items()},
+    "words.chart": "Probability per description (of {count}), best first: {best}.",
+    "words.score": "“{text}” {p:.1f} % (cosine {cosine:.3f})",
+    "words.map": "{method} for “{description}”",
+    "words.deletion": "{method}, cosine over % of the patches removed",
 }, de={
     "model": "CLIP-Modell",
     "descriptions": f"Beschreibungen, eine pro Zeile (höchstens {MAX_DESCRIPTIONS}; CLIP versteht "
@@ -149,4 +153,9 @@ T = Texts("clip", en={
     "title.rollout": "Attention Rollout",
     "title.chefer": "Chefer et al. 2021",
     "title.grad_eclip": "Grad-ECLIP",
+    "words.chart": "Wahrscheinlichkeit je Beschreibung (von {count}), die beste zuerst: "
+                   "{best}.",
+    "words.score": "„{text}“ {p:.1f} % (Kosinus {cosine:.3f})",
+    "words.map": "{method} für „{description}“",
+    "words.deletion": "{method}, Kosinus über % entfernte Patches",
 })

@@ -28,8 +28,10 @@ from core.clip import (
 )
 from core.models import WeightsUnavailableError
 from core.predictions import classify
+from tabs.clip import words
 from tabs.clip.render import TokenRow, deletion_figure, ranking_figure, relevance_strip, token_html
 from tabs.clip.texts import T
+from tabs.common.described import Described
 from tabs.common.layer_picker import load_model
 from tabs.common.streaming import CancelSwitches, progressive, status
 from tabs.common.view import Call, View, linked
@@ -152,8 +154,9 @@ def score(call: Call[ScoreSettings]):
     for warning in warnings:
         gr.Warning(warning)
     note = "\n\n".join([*(f"⚠️ {w}" for w in warnings), call.text("softmax")])
-    figure = ranking_figure(result.descriptions, result.probabilities, result.cosine,
-                            list(result.ranking), lang=call.lang)
+    figure = Described(ranking_figure(result.descriptions, result.probabilities, result.cosine,
+                                      list(result.ranking), lang=call.lang),
+                       words.ranking(result, call.lang))
     chosen = gr.Dropdown(choices=list(result.descriptions),
                          value=result.descriptions[result.top])
     return "\n".join(rows), figure, note, chosen
@@ -227,10 +230,10 @@ def explain(call: Call[ExplainSettings]) -> Iterator[object]:
                 stopped: bool = False) -> tuple:
         html = None if tokens is None or s.method not in tokens.scores \
             else token_html(_token_rows(call, s, scored, tokens))
-        picture = None if maps is None else relevance_strip(
+        picture = None if maps is None else Described(relevance_strip(
             maps.view, {m: maps.image_map(m, maps.view.shape[:2]) if m in maps.patches else None
                         for m in IMAGE_METHODS}, titles, opacity=s.opacity, lang=call.lang,
-            stopped=stopped)
+            stopped=stopped), words.regions(maps, titles, call.lang))
         return html, picture, text
 
     def ready(results: list[Relevance]) -> list[str]:
@@ -276,14 +279,16 @@ def check_agreement(call: Call[AgreementSettings]):
     rows = [call.text("agree.top", description=result.description),
             call.text("agree.head"), "|---|---:|---:|"]
     for a, b in result.image_correlations:
-        words = result.token_correlations.get((a, b))
+        on_words = result.token_correlations.get((a, b))
         rows.append(f"| {call.text('agree.pair', a=titles[a], b=titles[b])} | "
-                    f"{'—' if words is None else _number(words)} | "
+                    f"{'—' if on_words is None else _number(on_words)} | "
                     f"{_number(result.image_correlations[(a, b)])} |")
     rows.append(call.text("spearman"))
     deletion = result.deletion
-    figure = deletion_figure(deletion.fractions, deletion.curves, deletion.random, titles,
-                             random_orders=deletion.random_orders, lang=call.lang)
+    figure = Described(deletion_figure(deletion.fractions, deletion.curves, deletion.random,
+                                       titles, random_orders=deletion.random_orders,
+                                       lang=call.lang),
+                       words.deletion(deletion, titles, call.lang))
     areas = " · ".join(f"{titles[m]} {deletion.areas[m]:.3f}" for m in deletion.curves)
     faster = [titles[m] for m in deletion.curves
               if deletion.areas[m] < deletion.areas["random"]]

@@ -2,6 +2,7 @@
 
 Written here because no library words a heatmap: :func:`where` says where a map's strongest
 values lie and how concentrated it is, :func:`strongest` which channels respond most,
+:func:`ranked` which numbered items (filters, kernels, …) score highest,
 :func:`curve` how a curve runs, :func:`change` what a changed image changed, :func:`ranking`
 which named quantities are largest, :func:`steps` how a total is built from its parts.
 Sentences are in the page's language; the caption of a view (:mod:`tabs.common.described`)
@@ -10,9 +11,11 @@ carries them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from tabs.common.i18n import Texts
 
@@ -28,11 +31,15 @@ WORDS = Texts("alt_text", en={
     "region": "{row} {column}",
     "very concentrated": "very concentrated", "concentrated": "concentrated",
     "spread": "spread out",
-    "strongest": "{what}: the strongest are {channels} (of {shown} shown).",
-    "channel": "channel {index} (mean {mean:.3g})",
+    "strongest": "{what}: the strongest are {items} (of {shown} shown).",
+    "channel": "channel {index} (mean {value:.3g})",
+    "filter": "filter {index} (activation {value:.3g})",
+    "kernel": "kernel {index} (contrast {value:.2g})",
+    "weight": "channel {index} (weight {value:.3g})",
     "rising": "rising", "falling": "falling", "flat": "about flat",
     "curve": "{name}: from {start:.3g} at {x0:.3g} to {end:.3g} at {x1:.3g}, {trend}; "
              "highest {top:.3g} at {x_top:.3g}.",
+    "no curve": "{name}: no values.",
     "change": "{what}: {changed:.1f} % of the pixels changed, most in the {region}; the "
               "largest change is {largest:.0f} of 255.",
     "unchanged": "{what}: no pixel changed.",
@@ -50,11 +57,15 @@ WORDS = Texts("alt_text", en={
     "region": "{row} {column}",
     "very concentrated": "sehr konzentriert", "concentrated": "konzentriert",
     "spread": "verteilt",
-    "strongest": "{what}: am stärksten sind {channels} (von {shown} gezeigten).",
-    "channel": "Kanal {index} (Mittel {mean:.3g})",
+    "strongest": "{what}: am stärksten sind {items} (von {shown} gezeigten).",
+    "channel": "Kanal {index} (Mittel {value:.3g})",
+    "filter": "Filter {index} (Aktivierung {value:.3g})",
+    "kernel": "Kernel {index} (Kontrast {value:.2g})",
+    "weight": "Kanal {index} (Gewicht {value:.3g})",
     "rising": "steigend", "falling": "fallend", "flat": "etwa flach",
     "curve": "{name}: von {start:.3g} bei {x0:.3g} bis {end:.3g} bei {x1:.3g}, {trend}; "
              "am höchsten {top:.3g} bei {x_top:.3g}.",
+    "no curve": "{name}: keine Werte.",
     "change": "{what}: {changed:.1f} % der Pixel verändert, am meisten {region}; die größte "
               "Änderung beträgt {largest:.0f} von 255.",
     "unchanged": "{what}: kein Pixel verändert.",
@@ -70,11 +81,15 @@ TOP = 0.9
 
 
 def region(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, ...], lang: str) -> str:
-    """The third of the picture (upper/middle/lower × left/centre/right) where the points
-    (row and column indices) lie on average."""
+    """The ninth of the picture (upper/middle/lower × left/centre/right) that holds most of
+    the points (row and column indices; the first such ninth on a tie). Not their average:
+    points along two opposite edges do not make the centre."""
     height, width = shape[:2]
-    row = ("upper", "middle", "lower")[min(2, int(3 * float(np.mean(rows)) / height))]
-    column = ("left", "centre", "right")[min(2, int(3 * float(np.mean(columns)) / width))]
+    row_third = np.minimum(2, (3 * np.asarray(rows, dtype=np.float64) / height).astype(int))
+    column_third = np.minimum(2, (3 * np.asarray(columns, dtype=np.float64) / width).astype(int))
+    most = int(np.bincount(3 * row_third + column_third, minlength=9).argmax())
+    row = ("upper", "middle", "lower")[most // 3]
+    column = ("left", "centre", "right")[most % 3]
     if (row, column) == ("middle", "centre"):
         return WORDS.text("middle centre", lang)
     return WORDS.text("region", lang, row=WORDS.text(row, lang),
@@ -85,7 +100,7 @@ def half_of_it(values: np.ndarray) -> np.ndarray:
     """The pixels (a boolean mask) that hold half of the map's total, largest values first:
     few for a concentrated map, half of them for a flat one."""
     flat = values.ravel()
-    order = np.argsort(-flat, kind="stable")
+    order = np.argsort(-flat)  # which of equal values come first does not change the share
     held = int(np.searchsorted(np.cumsum(flat[order]), float(flat.sum()) / 2)) + 1
     mask = np.zeros(flat.size, dtype=bool)
     mask[order[:held]] = True
@@ -109,18 +124,34 @@ def where(what: str, values: np.ndarray, lang: str) -> str:
                       share=100 * share, spread=WORDS.text(spread, lang))
 
 
-def strongest(what: str, maps: np.ndarray, channels: Sequence[int], lang: str,
+Item = Literal["channel", "filter", "kernel", "weight"]
+"""What :func:`ranked` ranks (how it words each item)."""
+
+
+def ranked(what: str, scores: Mapping[int, float], lang: str, *, item: Item = "channel",
+           count: int = 3) -> str:
+    """The ``count`` numbered items (channels, filters, kernels, channel weights) with the
+    highest scores."""
+    best = sorted(scores, key=lambda index: -scores[index])[:count]
+    named = ", ".join(WORDS.text(item, lang, index=index, value=scores[index])
+                      for index in best)
+    return WORDS.text("strongest", lang, what=what, items=named, shown=len(scores))
+
+
+def strongest(what: str, maps: np.ndarray, channels: Iterable[int], lang: str,
               count: int = 3) -> str:
     """Which of the shown channels of feature maps (C, H, W) have the largest mean."""
-    means = {int(c): float(maps[c].mean()) for c in channels}
-    best = sorted(means, key=lambda c: -means[c])[:count]
-    named = ", ".join(WORDS.text("channel", lang, index=c, mean=means[c]) for c in best)
-    return WORDS.text("strongest", lang, what=what, channels=named, shown=len(means))
+    return ranked(what, {int(c): float(maps[c].mean()) for c in channels}, lang, count=count)
 
 
-def curve(name: str, x: Numbers, y: Numbers, lang: str) -> str:
-    """How a curve runs: its start, end, trend and highest point."""
+def curve(name: str, x: ArrayLike, y: ArrayLike, lang: str) -> str:
+    """How a curve runs: its start, end, trend and highest point (points without a value,
+    NaN, left out)."""
     xs, ys = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    known = np.isfinite(ys)
+    if not known.any():
+        return WORDS.text("no curve", lang, name=name)
+    xs, ys = xs[known], ys[known]
     span = float(ys.max() - ys.min()) or 1.0
     rise = float(ys[-1] - ys[0]) / span
     trend = "rising" if rise > 0.1 else "falling" if rise < -0.1 else "flat"

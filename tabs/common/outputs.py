@@ -6,7 +6,8 @@ and hands Gradio the path, so the picture is encoded once, not again by Gradio. 
 ``keeps`` its outputs has them stored per settings and language in the registered cache
 ``rendered`` (:data:`KEPT`): the next request for the same view, the next page that opens
 with it, is answered with the stored paths and renders nothing. The PNG bytes are kept with
-them, so a file that Gradio's clean-up removed is written again.
+them, so a file that Gradio's clean-up removed is written again. Pictures that come with their
+words (:class:`~tabs.common.described.Described`) fill the view's caption, its last output.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from core.cache import ResultCache
+from tabs.common.described import Described, caption, is_captions, plain
 
 KEPT = ResultCache("rendered", maxsize=512)
 PNG_LEVEL = 3
@@ -86,16 +88,38 @@ def _finished_value(value: object, component: object, files: list) -> object:
     return value
 
 
-def finish(result: object, components: Sequence[object]) -> Finished:
+def finish(result: object, components: Sequence[object],
+           sentences: dict[str, str] | None = None) -> Finished:
     """A view's result (a tuple, or one value for one output) with its pictures saved (as it
-    is when no components are given: a view called outside a page)."""
+    is, without words, when no components are given: a view called outside a page).
+
+    When the last component is the view's caption, the result has no value for it: the
+    caption says what each :class:`Described` picture shows. ``sentences`` (picture
+    ``elem_id`` → sentence) carries them from one step of a stream to the next, so that a
+    picture a step leaves as it was keeps its words.
+    """
     if not components:
-        return Finished(result, ())
+        return Finished(tuple(plain(v) for v in result) if isinstance(result, tuple)
+                        else plain(result), ())
+    about = is_captions(components[-1])
+    shown = components[:-1] if about else components
+    sentences = {} if sentences is None else sentences
     files: list[tuple[str, bytes]] = []
-    single = len(components) == 1
-    values = (result,) if single or not isinstance(result, tuple) else result
-    done = tuple(_finished_value(v, c, files) for v, c in zip(values, components))
-    return Finished(done[0] if single else done, tuple(files))
+    values = (result,) if len(shown) == 1 or not isinstance(result, tuple) else result
+    done = []
+    for value, component in zip(values, shown):
+        if isinstance(value, Described):
+            elem_id = getattr(component, "elem_id", None)
+            if not about or not elem_id:
+                raise ValueError(f"A described picture needs a caption and an elem_id on "
+                                 f"{type(component).__name__}")
+            sentences[elem_id] = value.text
+        done.append(_finished_value(plain(value), component, files))
+    if about:  # in the order of the pictures
+        ids = [getattr(component, "elem_id", None) for component in shown]
+        done.append(caption((elem_id, sentences[elem_id]) for elem_id in ids
+                            if elem_id in sentences))
+    return Finished(done[0] if len(components) == 1 else tuple(done), tuple(files))
 
 
 def frozen(value: object) -> Hashable:

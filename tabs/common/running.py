@@ -56,10 +56,11 @@ def answer_stream(view: View, call: Call, components: Sequence[object]) -> Itera
     if isinstance(kept, Finished):
         yield kept.restored()
         return
+    sentences: dict[str, str] = {}
     with translated(view.name, call.lang):
         for result in counted_steps(view.run(call)):
             complete = isinstance(result, Final)
-            finished = finish(result.outputs if complete else result, components)
+            finished = finish(result.outputs if complete else result, components, sentences)
             if complete and key is not None:
                 KEPT.put(key, finished)
             yield finished.values

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gradio as gr
 
 from core.counterfactual import DISTANCES
+from tabs.common.described import captions
 from tabs.common.form import Form
 from tabs.common.image_picker import image_picker
 from tabs.common.layer_picker import model_choices
@@ -94,19 +95,21 @@ def build(form: Form) -> None:
                                          label=T.label("curves"),
                                          x_title=T.label("curves.x"),
                                          y_title=T.label("curves.y"),
-                                         color_title=T.label("curves.legend"))
+                                         color_title=T.label("curves.legend"),
+                                         elem_id="cf-curves")
                 status = gr.Markdown(elem_id="cf-status")
+                live_words = captions("cf-live-words")
                 picture = gr.Image(label=T.label("compare"), format="png",
                                    interactive=False, show_label=False, elem_id="cf-compare",
                                    elem_classes=WIDE)
                 with gr.Row():
                     slider = gr.ImageSlider(label=T.label("slider"), format="png",
-                                            max_height=320)
+                                            max_height=320, elem_id="cf-slider")
                     final = gr.Label(num_top_classes=5, label=T.label("final"))
                 checks = gr.Markdown(elem_id="cf-checks")
                 gr.Markdown(T.label("gradcam.intro"))
                 gradcam = gr.Image(label=T.label("gradcam"), show_label=False,
-                                   format="png", interactive=False)
+                                   format="png", interactive=False, elem_id="cf-gradcam")
             with gr.Tab(T.label("tab.swap")):
                 image_picker(form, default=swap_defaults.dog_example, key="cf-dog",
                              prefix="dog_")
@@ -126,8 +129,10 @@ def build(form: Form) -> None:
                 swap_text = gr.Markdown(elem_id="cf-swap-text")
                 with gr.Row():
                     swap_plot = gr.Image(label=T.label("swap.curve"), show_label=False,
-                                         format="png", interactive=False)
+                                         format="png", interactive=False,
+                                         elem_id="cf-swap-curve")
                     swap_final = gr.Label(num_top_classes=5, label=T.label("swap.final"))
+                swap_words = captions("cf-swap-words")
                 swap_checks = gr.Markdown()
             with gr.Tab(T.label("tab.tradeoff")):
                 weights = gr.Textbox(TradeoffSettings().weights, label=T.label("weights"))
@@ -135,9 +140,10 @@ def build(form: Form) -> None:
                     sweep = gr.Button(T.label("sweep"), variant="primary")
                     sweep_stop = gr.Button(T.label("cancel"), variant="stop")
                 sweep_plot = gr.Image(label=T.label("sweep.plot"), show_label=False,
-                                      format="png", interactive=False)
+                                      format="png", interactive=False, elem_id="cf-sweep-plot")
                 sweep_row = gr.Image(label=T.label("sweep.row"), show_label=False,
-                                     format="png", interactive=False)
+                                     format="png", interactive=False, elem_id="cf-sweep-row")
+                sweep_words = captions("cf-sweep-words")
                 sweep_table = gr.Markdown(elem_id="cf-tradeoff-table")
     form.add(model=model, kind=kind, class_index=class_index, query=query,
              use_region=use_region, editor=editor, weight=weight, distance=distance,
@@ -159,11 +165,13 @@ def build(form: Form) -> None:
               inputs={"match": matches, "current": class_index})
 
     pixel = form.wire(PIXEL, run.click,
-                      [live, curves, status, picture, slider, final, checks, gradcam])
+                      [live, curves, status, picture, slider, final, checks, gradcam,
+                       live_words])
     swap = form.wire(SWAP, swap_run.click,
-                     [swap_image, swap_plot, swap_text, swap_final, swap_checks],
+                     [swap_image, swap_plot, swap_text, swap_final, swap_checks, swap_words],
                      inputs={"threshold": swap_threshold})
-    tradeoff = form.wire(TRADEOFF, sweep.click, [sweep_plot, sweep_row, sweep_table])
+    tradeoff = form.wire(TRADEOFF, sweep.click,
+                         [sweep_plot, sweep_row, sweep_table, sweep_words])
     form.wire(CANCEL, stop.click, status, cancels=[pixel])
     form.wire(CANCEL, sweep_stop.click, sweep_table, cancels=[tradeoff])
     form.wire(CANCEL, swap_stop.click, swap_text, cancels=[swap])

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from core.counterfactual import (
     Counterfactual,
@@ -19,12 +18,14 @@ from core.counterfactual import (
 )
 from core.counterfactual.checks import check_counterfactual
 from core.models import LoadedModel
+from tabs.common import alt_text
 from tabs.common.colours import OKABE_ITO
+from tabs.common.described import Described
 from tabs.common.i18n import LANGUAGES, Language
 from tabs.common.render.maps import strip
 from tabs.common.streaming import Done, stream_job
 from tabs.common.view import Call, View
-from tabs.counterfactual import describe
+from tabs.counterfactual import describe, words
 from tabs.counterfactual.render import comparison, gradcam_pair, tradeoff_figure
 from tabs.counterfactual.settings import PixelSettings, TradeoffSettings
 from tabs.counterfactual.start import SWITCHES, painted_mask, scores, start
@@ -83,16 +84,21 @@ def run_pixel(call: Call[PixelSettings]) -> Iterator[tuple]:
             rows += [(step.step, float(step.p_original[0]), "o"),
                      (step.step, float(step.p_target[0]), "t")]
             if _shown_live(step.step) or step.done[0]:
-                live = step.images[0]
-                yield (live, _curves(rows, lang),
-                       call.text("pixel.step", step=step.step, most=params.max_steps,
+                line = call.text("pixel.step", step=step.step, most=params.max_steps,
                                  target=name, p_target=step.p_target[0], original=original,
                                  p_original=step.p_original[0], distance=step.distance[0],
-                                 kind=params.distance.upper()), *blank)
+                                 kind=params.distance.upper())
+                live = Described(step.images[0], line)
+                yield live, _described_curves(rows, lang), line, *blank
     except CounterfactualCancelled:
         steps = rows[-1][0] if rows else 0
-        yield (live, _curves(rows, lang) if rows else None,
+        yield (live, _described_curves(rows, lang) if rows else None,
                call.text("stopped.after", steps=steps), *blank)
+
+
+def _described_curves(rows: list[Row], lang: Language) -> Described:
+    """The curves' table with how they ran, in words."""
+    return Described(_curves(rows, lang), words.curves(rows, lang))
 
 
 def _pixel_result(call: Call[PixelSettings], loaded: LoadedModel, result: Counterfactual,
@@ -110,12 +116,21 @@ def _pixel_result(call: Call[PixelSettings], loaded: LoadedModel, result: Counte
     on_original, on_target = checks.gradcams
     maps = [(on_original.map, f"Grad-CAM: #{result.target.original}\n{original}"),
             (on_target.map, f"Grad-CAM: #{on_target.target}\n{on_target.label}")]
+    cams = " ".join(alt_text.where(call.text("words.gradcam", index=index, name=name),
+                                   values, lang)
+                    for values, index, name in ((on_original.map, result.target.original,
+                                                 original),
+                                                (on_target.map, on_target.target,
+                                                 on_target.label)))
     table = describe.checks_table(checks, result.target_probability,
                                   describe.target_name(result.target, original, lang=lang),
                                   what=call.text("pixel.checks"), lang=lang)
-    return (result.image, _curves(rows, lang), describe.pixel_summary(result, lang=lang),
-            picture, (result.view, result.image), scores(result.predictions), table,
-            gradcam_pair(result.image, maps, lang=lang))
+    return (Described(result.image, words.changed(result, "words.compare", lang)),
+            _described_curves(rows, lang), describe.pixel_summary(result, lang=lang),
+            Described(picture, words.changed(result, "words.compare", lang)),
+            Described((result.view, result.image), words.changed(result, "words.slider", lang)),
+            scores(result.predictions), table,
+            Described(gradcam_pair(result.image, maps, lang=lang), cams))
 
 
 def run_tradeoff(call: Call[TradeoffSettings]) -> Iterator[tuple]:
@@ -147,15 +162,17 @@ def run_tradeoff(call: Call[TradeoffSettings]) -> Iterator[tuple]:
             if _shown_live(step.step):
                 running = ", ".join(f"λ = {w:g}: {p:.2f}"
                                     for w, p in zip(step.weights, step.p_target))
-                row = strip([(im, f"lambda = {w:g}") for w, im in latest.items()], tile=160)
-                yield (None, row,  # (the bitmap font of the titles has no λ)
-                       call.text("sweep.step", step=step.step, target=name, running=running))
+                line = call.text("sweep.step", step=step.step, target=name, running=running)
+                # (the bitmap font of the titles has no λ)
+                row = Described(strip([(im, f"lambda = {w:g}") for w, im in latest.items()],
+                                      tile=160), line)
+                yield None, row, line
     except CounterfactualCancelled:
         yield None, row, call.text("stopped")
 
 
 def _tradeoff_result(call: Call[TradeoffSettings], result: TradeOff,
-                     target: str) -> tuple[Figure, np.ndarray, str]:
+                     target: str) -> tuple[Described, Described, str]:
     """The last yield of :func:`run_tradeoff`: the plot, one image per weight, the table."""
     runs, lang = result.runs, call.lang
     figure = tradeoff_figure([r.distances.rms for r in runs],
@@ -171,7 +188,9 @@ def _tradeoff_result(call: Call[TradeoffSettings], result: TradeOff,
                      f"{r.predictions[0].label} | {r.target_probability:.2f} | "
                      f"{r.distances.rms:.2f} | {r.distances.linf:.0f} | "
                      f"{100 * r.distances.changed:.1f} % |")
-    return figure, row, "\n".join(lines) + "\n\n" + call.text("sweep.foot", target=target)
+    return (Described(figure, words.tradeoff(result, target, lang)),
+            Described(row, words.tradeoff_images(result, lang)),
+            "\n".join(lines) + "\n\n" + call.text("sweep.foot", target=target))
 
 
 PIXEL = View("counterfactual", PixelSettings, run_pixel, T, role="first", group="image-models",

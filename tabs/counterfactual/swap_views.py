@@ -9,9 +9,10 @@ from core.counterfactual import CounterfactualCancelled
 from core.counterfactual.checks import check_swap
 from core.counterfactual.swap import RegionSwap, SwapParams, swap_params, swap_regions
 from core.models import LoadedModel
+from tabs.common.described import Described
 from tabs.common.streaming import Done, stream_job
 from tabs.common.view import Call, View
-from tabs.counterfactual import describe
+from tabs.counterfactual import describe, words
 from tabs.counterfactual.render import swap_curve, swap_picture
 from tabs.counterfactual.settings import SwapSettings
 from tabs.counterfactual.start import SWITCHES, scores, start
@@ -54,9 +55,11 @@ def _swap_result(call: Call[SwapSettings], loaded: LoadedModel, result: RegionSw
     checks = check_swap(call.ctx.models, loaded, result)
     table = describe.checks_table(checks, float(result.p_target[-1]), target,
                                   what=call.text("swap.checks"), lang=lang)
-    return (swap_picture(result.view, result.dog_view, result.swaps, result.grid),
-            swap_curve(list(result.p_target), threshold=params.threshold, target=target,
-                       lang=lang),
+    return (Described(swap_picture(result.view, result.dog_view, result.swaps, result.grid),
+                      words.swapped(result, lang)),
+            Described(swap_curve(list(result.p_target), threshold=params.threshold,
+                                 target=target, lang=lang),
+                      words.swap_curve(result, target, lang)),
             describe.swap_summary(result, lang=lang), scores(result.predictions), table)
 
 

@@ -135,6 +135,17 @@ T = Texts("counterfactual", en={
                     "{size}×{size} pixels); {search}; {seconds:.1f} s. Above: the start image "
                     "(left) and the second picture (right); the same number marks a swapped "
                     "pair, counted in the order found.",
+    "words.curve": "Probability of the {series} over the steps",
+    "words.compare": "Counterfactual against the original",
+    "words.slider": "Original and counterfactual",
+    "words.gradcam": "Grad-CAM for #{index} {name} on the counterfactual",
+    "words.swap": "{count} of {cells} cells swapped, most in the {region}; the target's "
+                  "probability goes from {start:.2f} to {end:.2f}.",
+    "words.swap_none": "No cell swapped; the target's probability stays {start:.2f}.",
+    "words.swap_curve": "Probability of {target} after each swapped cell",
+    "words.point": "λ = {weight:g}: distance {distance:.2f}, probability {p:.2f}",
+    "words.tradeoff": "Probability of {target} against the distance to the original: {points}.",
+    "words.weight": "Weight λ = {weight:g}",
 }, de={
     "model": "Modell",
     "sees": "Das Modell sieht (Top 5)",
@@ -266,4 +277,17 @@ T = Texts("counterfactual", en={
                     "von {size}×{size} Pixeln); {search}; {seconds:.1f} s. Oben: das Startbild "
                     "(links) und das zweite Bild (rechts); dieselbe Zahl markiert ein getauschtes "
                     "Paar, nummeriert in der Reihenfolge, in der es gefunden wurde.",
+    "words.curve": "Wahrscheinlichkeit: {series} über die Schritte",
+    "words.compare": "Kontrafaktisches Bild im Vergleich zum Original",
+    "words.slider": "Original und kontrafaktisches Bild",
+    "words.gradcam": "Grad-CAM für #{index} {name} auf dem kontrafaktischen Bild",
+    "words.swap": "{count} von {cells} Zellen getauscht, die meisten {region}; die "
+                  "Wahrscheinlichkeit des Ziels geht von {start:.2f} auf {end:.2f}.",
+    "words.swap_none": "Keine Zelle getauscht; die Wahrscheinlichkeit des Ziels bleibt "
+                       "{start:.2f}.",
+    "words.swap_curve": "Wahrscheinlichkeit von {target} nach jeder getauschten Zelle",
+    "words.point": "λ = {weight:g}: Abstand {distance:.2f}, Wahrscheinlichkeit {p:.2f}",
+    "words.tradeoff": "Wahrscheinlichkeit von {target} gegen den Abstand zum Original: "
+                      "{points}.",
+    "words.weight": "Gewicht λ = {weight:g}",
 })

@@ -45,14 +45,16 @@ __all__ = ["METHODS", "TITLE", "build"]
 
 
 class PlotPanel:
-    """A sub-tab's outputs: the figure and its one-line summary (set when the panel closes)."""
+    """A sub-tab's outputs: the figure, its one-line summary and its words (set when the panel
+    closes)."""
 
     plot: gr.Image
     text: gr.Markdown
+    words: gr.HTML
 
     @property
     def outputs(self) -> list[gr.components.Component]:
-        return [self.plot, self.text]
+        return [self.plot, self.text, self.words]
 
 
 @contextmanager
@@ -65,6 +67,7 @@ def plot_panel(title, elem_id: str) -> Iterator[PlotPanel]:
         with gr.Column(scale=3, elem_classes=RESULTS):
             panel.plot = gr.Image(label=title, show_label=False, format="png",
                                   interactive=False, elem_id=elem_id, elem_classes=WIDE)
+            panel.words = captions(f"{elem_id}-words")
             panel.text = gr.Markdown()
 
 

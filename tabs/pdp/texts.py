@@ -203,6 +203,11 @@ T = Texts("pdp", en={
     "pdp_what": "PDP of {feature}",
     "dependence_what": "SHAP values of {feature}, from the lowest {feature} to the highest",
     "house_what": "Tract #{tract}, from the average prediction to its own",
+    "words.pdp": "PDP of {feature} ({model}), predicted price in $1000s",
+    "words.ice": "The {count} ICE curves end between {low:.3g} and {high:.3g}.",
+    "words.ale": "ALE of {feature} ({model}), effect in $1000s",
+    "words.2d": "2D PDP of {x} and {y} ({model}): highest {high:.3g} at {x} = {x_high:.3g}, "
+                "{y} = {y_high:.3g}; lowest {low:.3g} at {x} = {x_low:.3g}, {y} = {y_low:.3g}.",
 }, de={
     "intro": "Wie bewegt sich die Vorhersage eines Modells für einen Hauspreis in Boston (MEDV, "
              "in 1000 $), wenn sich ein oder zwei Merkmale ändern? Random Forest, Gradient "
@@ -319,6 +324,12 @@ T = Texts("pdp", en={
     "pdp_what": "PDP von {feature}",
     "dependence_what": "SHAP-Werte von {feature}, vom kleinsten {feature} zum größten",
     "house_what": "Bezirk #{tract}, von der mittleren Vorhersage zu seiner eigenen",
+    "words.pdp": "PDP von {feature} ({model}), vorhergesagter Preis in 1000 $",
+    "words.ice": "Die {count} ICE-Kurven enden zwischen {low:.3g} und {high:.3g}.",
+    "words.ale": "ALE von {feature} ({model}), Effekt in 1000 $",
+    "words.2d": "2D-PDP von {x} und {y} ({model}): am höchsten {high:.3g} bei {x} = "
+                "{x_high:.3g}, {y} = {y_high:.3g}; am niedrigsten {low:.3g} bei {x} = "
+                "{x_low:.3g}, {y} = {y_low:.3g}.",
 })
 
 

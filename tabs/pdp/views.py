@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import gradio as gr
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from core.tabular import (
     MODEL_NAMES,
@@ -24,7 +23,9 @@ from core.tabular import (
     train_models,
 )
 from core.tabular.pdp import PDPMethod, ale_1d, compare_models, pdp_1d, pdp_2d
+from tabs.common.described import Described
 from tabs.common.view import Call, View, linked
+from tabs.pdp import words
 from tabs.pdp.render import (
     render_ale_vs_pdp,
     render_model_comparison,
@@ -166,7 +167,7 @@ def feature_lists(call: Call[Features]):
     return tuple(gr.Dropdown(choices=choices, value=value) for value in values)
 
 
-def plot_1d(call: Call[Pdp1d]) -> tuple[Figure, str]:
+def plot_1d(call: Call[Pdp1d]) -> tuple[Described, str]:
     """PDP with ICE curves (optionally centred) and the feature's histogram, plus a summary."""
     s = call.settings
     result = pdp_1d(trained_models(call, s.drop_b), model=s.model, feature=s.feature,
@@ -176,10 +177,10 @@ def plot_1d(call: Call[Pdp1d]) -> tuple[Figure, str]:
                      start=result.average[0], low=result.grid[0], end=result.average[-1],
                      high=result.grid[-1], feature=s.feature, curves=result.ice.shape[0],
                      values=result.grid.size)
-    return render_pdp_1d(result, lang=call.lang), text
+    return Described(render_pdp_1d(result, lang=call.lang), words.pdp_1d(result, call.lang)), text
 
 
-def plot_2d(call: Call[Pdp2d]) -> tuple[Figure, str]:
+def plot_2d(call: Call[Pdp2d]) -> tuple[Described, str]:
     """Filled contour of the 2D PDP with the data and the extrapolated region, plus a summary."""
     s = call.settings
     result = pdp_2d(trained_models(call, s.drop_b), model=s.model,
@@ -191,10 +192,10 @@ def plot_2d(call: Call[Pdp2d]) -> tuple[Figure, str]:
                      method=call.text(f"way_{result.method}"),
                      outside=100 * result.outside.mean())
     text += (call.text("inside", low=inside.min(), high=inside.max()) if inside.size else ".")
-    return render_pdp_2d(result, lang=call.lang), text
+    return Described(render_pdp_2d(result, lang=call.lang), words.pdp_2d(result, call.lang)), text
 
 
-def plot_compare(call: Call[Compare]) -> tuple[Figure, str]:
+def plot_compare(call: Call[Compare]) -> tuple[Described, str]:
     """All models' PDPs of one feature on one axis, where they differ most and how many
     training rows lie there (models tend to part ways where the data are sparse)."""
     s = call.settings
@@ -211,10 +212,11 @@ def plot_compare(call: Call[Compare]) -> tuple[Figure, str]:
     text = call.text("compare", count=len(names), spread=spread[at], feature=s.feature,
                      at=result.grid[at], top=top, bottom=bottom, near=near,
                      rows=result.feature_values.size, width=width, mean=spread.mean())
-    return render_model_comparison(result, lang=call.lang), text
+    return (Described(render_model_comparison(result, lang=call.lang),
+                      words.comparison(result, call.lang)), text)
 
 
-def plot_ale(call: Call[Ale]) -> tuple[Figure, str]:
+def plot_ale(call: Call[Ale]) -> tuple[Described, str]:
     """PDP (left) and ALE (right) of the same feature from the same model."""
     s = call.settings
     trained = trained_models(call, s.drop_b)
@@ -224,7 +226,8 @@ def plot_ale(call: Call[Ale]) -> tuple[Figure, str]:
     text = call.text("ale", bins=ale.bin_counts.size, feature=s.feature,
                      fewest=int(ale.bin_counts.min()), most=int(ale.bin_counts.max()),
                      low=ale.effect.min(), high=ale.effect.max())
-    return render_ale_vs_pdp(ale, pdp, lang=call.lang), text
+    return (Described(render_ale_vs_pdp(ale, pdp, lang=call.lang),
+                      words.ale_and_pdp(ale, pdp, call.lang)), text)
 
 
 DESCRIPTIONS = View("pdp_descriptions", NoSettings, show_descriptions, T, role="setup",

@@ -16,7 +16,7 @@ def test_model_endpoint_falls_back_to_the_offline_model(client):
 
 
 def test_activations_endpoint_predicts_and_draws(client):
-    predictions, grid, text, channel = client.predict(
+    predictions, grid, text, channel, _ = client.predict(
         "coffee.png", None, "efficientnet_lite0", "blocks.1", "8", "mean activation", "shared",
         api_name="/activations",
     )
@@ -30,8 +30,8 @@ def test_activations_endpoint_predicts_and_draws(client):
 
 
 def test_selected_channel_overlay(client):
-    image, caption = client.predict("puppies.jpg", None, "efficientnet_lite0", "blocks.2", 3, 0.5,
-                                    api_name="/activations_channel")
+    image, caption, _ = client.predict("puppies.jpg", None, "efficientnet_lite0", "blocks.2", 3,
+                                       0.5, api_name="/activations_channel")
     assert "Channel 3 of blocks.2" in caption
     from PIL import Image
 
@@ -78,7 +78,7 @@ def test_concurrent_students_get_sequential_results_and_no_hooks_leak(lab_server
 
     def ask(job):
         client = Client(url, verbose=False)  # one client per student
-        predictions, grid, _text, _channel = client.predict(
+        predictions, grid, _text, _channel, _ = client.predict(
             job[0], None, "efficientnet_lite0", job[1], "16", "channel index", "per map",
             api_name="/activations")
         return predictions["label"], Image.open(grid).tobytes()

@@ -13,7 +13,7 @@ def fresh(lab_url):
 
 
 def test_a_layer_name_is_accepted_without_listing_the_layers_first(fresh):
-    image, text = fresh.predict("both.png", None, "efficientnet_lite0", 243, "blocks.6", 4,
+    image, text, _ = fresh.predict("both.png", None, "efficientnet_lite0", 243, "blocks.6", 4,
                                    "black", 0.5, "jet", api_name="/attribution_compare")
     assert image and "Grad-CAM" in text
 

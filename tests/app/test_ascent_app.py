@@ -25,7 +25,7 @@ def test_model_endpoint_falls_back_and_selects_the_ascent_layer(client):
 def test_ascent_streams_to_a_grid_and_a_cached_repeat_computes_nothing(client, monkeypatch):
     from core.ascent import run
 
-    grid, text, plot, download = client.predict(
+    grid, text, plot, download, _ = client.predict(
         "efficientnet_lite0", "blocks.1", "0-3", NOTEBOOK, *SMALL, api_name="/ascent")
     assert "4/4 filters done" in text and "final mean activation" in text
     assert Image.open(grid).size == (4 * 48 + 3 * 5, 48)  # 64 px − 2·8 crop, 5 px margins
@@ -49,8 +49,8 @@ def test_regularized_mode_and_side_by_side(client):
     grid, text, *_ = client.predict("efficientnet_lite0", "blocks.1", "5", REGULARIZED, *SMALL,
                                     api_name="/ascent")
     assert "regularized" in text and Image.open(grid).size == (48, 48)
-    pair, caption = client.predict("efficientnet_lite0", "blocks.1", 5, *SMALL,
-                                   api_name="/ascent_compare_modes")
+    pair, caption, _ = client.predict("efficientnet_lite0", "blocks.1", 5, *SMALL,
+                                      api_name="/ascent_compare_modes")
     assert "Filter 5 of blocks.1" in caption and "regularized" in caption
     width, height = Image.open(pair).size
     assert width > 2 * height > 0
@@ -58,16 +58,16 @@ def test_regularized_mode_and_side_by_side(client):
 
 def test_compare_layers_shows_early_middle_deep(client):
     knobs = (*SMALL[:6], 112, 1, 8, 0)  # the deep layer needs a larger image
-    gallery = client.predict("efficientnet_lite0", 2, NOTEBOOK, *knobs,
-                             api_name="/ascent_compare_layers")
+    gallery, _ = client.predict("efficientnet_lite0", 2, NOTEBOOK, *knobs,
+                                api_name="/ascent_compare_layers")
     captions = [item["caption"] for item in gallery]
     assert [c.split(":")[0] for c in captions] == ["early", "middle", "deep"]
     assert "blocks.0" in captions[0] and "blocks.6" in captions[2]
 
 
 def test_weights_endpoint_prints_shapes_and_kernels(client):
-    text, kernels = client.predict("efficientnet_lite0", "blocks.1.0.conv_pw",
-                                   api_name="/ascent_weights")
+    text, kernels, _ = client.predict("efficientnet_lite0", "blocks.1.0.conv_pw",
+                                      api_name="/ascent_weights")
     assert "(96, 16, 1, 1)" in text and "conv_stem" in text
     assert Image.open(kernels).size[0] > 50
 

@@ -45,8 +45,8 @@ def test_compare_view_draws_original_and_four_methods(client):
 
 
 def test_baselines_show_completeness_numbers(client):
-    image, table = client.predict("both.png", None, MODEL, 281, STEPS, 0.5, "jet",
-                                  api_name="/attribution_baselines")
+    image, table, _ = client.predict("both.png", None, MODEL, 281, STEPS, 0.5, "jet",
+                                     api_name="/attribution_baselines")
     assert _size(image)[0] > 3 * 224
     for baseline in ("black", "white", "noise", "blurred"):
         assert f"| {baseline} |" in table
@@ -54,21 +54,21 @@ def test_baselines_show_completeness_numbers(client):
 
 
 def test_steps_and_depth(client):
-    grid, plot, image, text = client.predict("both.png", None, MODEL, 281, "blocks.6", 0.5, "jet",
-                                             api_name="/attribution_steps")
+    grid, plot, image, text, _ = client.predict("both.png", None, MODEL, 281, "blocks.6", 0.5,
+                                                "jet", api_name="/attribution_steps")
     assert "320 feature maps of 7×7" in text
     assert plot is not None
-    depth = client.predict("both.png", None, MODEL, 281, ["blocks.2", "blocks.6"], 0.5, "jet",
-                           api_name="/attribution_depth")
+    depth, _ = client.predict("both.png", None, MODEL, 281, ["blocks.2", "blocks.6"], 0.5, "jet",
+                              api_name="/attribution_depth")
     assert _size(depth)[0] > 2 * 224
 
 
 def test_two_classes_and_stability(client):
-    pair = client.predict("both.png", None, MODEL, 281, 243, "gradcam", "blocks.6", STEPS, 0.5,
-                          "jet", api_name="/attribution_classes")
+    pair, _ = client.predict("both.png", None, MODEL, 281, 243, "gradcam", "blocks.6", STEPS, 0.5,
+                             "jet", api_name="/attribution_classes")
     assert _size(pair)[0] > 3 * 224
-    image, text = client.predict("both.png", None, MODEL, 281, "gradcam", 1.0, 10, "blocks.6",
-                                 STEPS, "black", "jet", api_name="/attribution_stability")
+    image, text, _ = client.predict("both.png", None, MODEL, 281, "gradcam", 1.0, 10, "blocks.6",
+                                    STEPS, "black", "jet", api_name="/attribution_stability")
     assert "Spearman rank correlation" in text and "top-10 % overlap" in text
 
 
@@ -106,13 +106,13 @@ def test_compare_view_includes_occlusion_with_its_settings(listed):
 
 
 def test_old_calls_without_the_occlusion_settings_use_the_defaults(listed):
-    image, text = listed.predict("both.png", None, MODEL, 281, "occlusion", 0.0, 10, "blocks.6",
-                                 STEPS, "black", "jet", api_name="/attribution_stability")
+    image, text, _ = listed.predict("both.png", None, MODEL, 281, "occlusion", 0.0, 10, "blocks.6",
+                                    STEPS, "black", "jet", api_name="/attribution_stability")
     assert "**Occlusion**: Spearman rank correlation **1.000**" in text
 
 
 def test_deletion_endpoint_gives_curves_areas_and_images(listed):
-    plot, table, image = listed.predict(
+    plot, table, image, _ = listed.predict(
         "both.png", None, MODEL, 281, ["gradcam", "occlusion"], "blurred", "5, 10, 25", "blocks.6",
         STEPS, "black", WINDOW, STRIDE, "jet", api_name="/attribution_deletion")
     assert plot is not None
@@ -134,9 +134,9 @@ def test_sanity_endpoint_randomizes_every_stage(listed, lab_server):
         return hashlib.sha256(weights).hexdigest()
 
     before = digest()
-    plot, image, text = listed.predict("both.png", None, MODEL, 281, ["saliency", "gradcam"],
-                                       "blocks.6", STEPS, "black", WINDOW, STRIDE, "jet",
-                                       api_name="/attribution_sanity")
+    plot, image, text, _ = listed.predict("both.png", None, MODEL, 281, ["saliency", "gradcam"],
+                                          "blocks.6", STEPS, "black", WINDOW, STRIDE, "jet",
+                                          api_name="/attribution_sanity")
     assert plot is not None and _size(image)[0] > 9 * 128
     assert "| stage | Saliency | Grad-CAM |" in text
     assert "| + head |" in text and "| + blocks.6 |" in text and "| + stem |" in text

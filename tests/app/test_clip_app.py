@@ -21,8 +21,8 @@ def tiny_client():
 
 
 def test_similarity_ranks_the_descriptions(tiny_client):
-    table, chart, note, chosen = tiny_client.predict("both.png", None, MODEL, SLIDES + "\n\n",
-                                                     api_name="/clip_similarity")
+    table, chart, note, chosen, _ = tiny_client.predict("both.png", None, MODEL, SLIDES + "\n\n",
+                                                        api_name="/clip_similarity")
     lines = [line for line in table.splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert len(lines) == 3  # the empty lines are ignored
     assert lines[0].split("|")[2].strip() == chosen["value"]  # the best one is preselected
@@ -33,8 +33,8 @@ def test_similarity_ranks_the_descriptions(tiny_client):
 
 
 def test_long_descriptions_are_cut_with_a_visible_warning(tiny_client):
-    _, _, note, _ = tiny_client.predict("both.png", None, MODEL, "a cat\n" + "dog " * 90,
-                                        api_name="/clip_similarity")
+    _, _, note, _, _ = tiny_client.predict("both.png", None, MODEL, "a cat\n" + "dog " * 90,
+                                           api_name="/clip_similarity")
     assert "Description 2" in note and "at most 77" in note
 
 
@@ -48,7 +48,7 @@ def test_bad_descriptions_give_a_sentence(tiny_client, descriptions, message):
 
 
 def test_explain_highlights_tokens_and_draws_four_maps(tiny_client):
-    tokens, picture, text = tiny_client.predict(
+    tokens, picture, text, _ = tiny_client.predict(
         "both.png", None, MODEL, SLIDES, "a small kitten on a chair", "grad_eclip", "all layers",
         0.6, api_name="/clip_explain")
     assert tokens.count("<span title=") >= 15 and "kitten" in tokens and "rgba(" in tokens
@@ -76,8 +76,8 @@ def test_zero_shot_next_to_the_cnn(tiny_client):
 
 
 def test_agreement_of_the_explanations(tiny_client):
-    table, plot, text = tiny_client.predict("both.png", None, MODEL, SLIDES, "all layers",
-                                            api_name="/clip_agreement")
+    table, plot, text, _ = tiny_client.predict("both.png", None, MODEL, SLIDES, "all layers",
+                                               api_name="/clip_agreement")
     assert "Top description" in table and "Chefer et al. 2021 vs Grad-ECLIP" in table
     assert plot is not None and "random order" in text
 

@@ -41,7 +41,7 @@ def test_targets_list_the_dogs_and_find_a_class(client):
 
 
 def test_pixel_counterfactual_switches_and_shows_the_checks(client):
-    live, curves, text, picture, slider, top5, checks, gradcam = client.predict(
+    live, curves, text, picture, slider, top5, checks, gradcam, _ = client.predict(
         *START, False, None, *KNOBS, api_name="/counterfactual")
     assert "Switched to" in text and "steps" in text
     assert "L∞" in text and "% of the pixels" in text
@@ -56,19 +56,19 @@ def test_pixel_counterfactual_switches_and_shows_the_checks(client):
 
 
 def test_not_reaching_the_target_is_a_result(client):
-    *_, text, _, _, _, _, _ = client.predict(*START, False, None, 10.0, "L2", 0.0, 1.0, 3, 0.5, 0,
-                                             api_name="/counterfactual")
+    *_, text, _, _, _, _, _, _ = client.predict(*START, False, None, 10.0, "L2", 0.0, 1.0, 3,
+                                                0.5, 0, api_name="/counterfactual")
     assert "Did not switch within 3 steps" in text and "closest it got" in text
 
 
 def test_region_swap_and_trade_off(client):
-    picture, plot, text, top5, checks = client.predict(
+    picture, plot, text, top5, checks, _ = client.predict(
         *START, "puppies.jpg", None, 16, 64, 0.5, api_name="/counterfactual_swap")
     assert _width(picture) > 2 * 224 and plot is not None
     assert "cells" in text and "7×7 cells of `blocks.6`" in text
     assert "JPEG, quality 75" in checks
-    figure, row, table = client.predict(*START, False, None, "0, 10", *KNOBS,
-                                        api_name="/counterfactual_tradeoff")
+    figure, row, table, _ = client.predict(*START, False, None, "0, 10", *KNOBS,
+                                           api_name="/counterfactual_tradeoff")
     assert figure is not None and _width(row) > 2 * 180
     assert "| 0 |" in table and "| 10 |" in table
 

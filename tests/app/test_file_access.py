@@ -48,8 +48,8 @@ def test_an_upload_is_not_served_back(lab_url, client):
 
 
 def test_our_outputs_are_served(lab_url, client):
-    _, grid, _, _ = client.predict("coffee.png", None, "efficientnet_lite0", "blocks.1", "8",
-                                   "channel index", "shared", api_name="/activations")
+    _, grid, _, _, _ = client.predict("coffee.png", None, "efficientnet_lite0", "blocks.1", "8",
+                                      "channel index", "shared", api_name="/activations")
     assert _get(lab_url, f"/gradio_api/file={grid}") == 200
 
 

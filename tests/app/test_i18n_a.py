@@ -20,31 +20,31 @@ def german(lab_url) -> Client:
 
 
 def test_english_by_default(client):
-    text, _ = client.predict("efficientnet_lite0", "blocks.1.0.conv_pw",
-                             api_name="/ascent_weights")
+    text, _, _ = client.predict("efficientnet_lite0", "blocks.1.0.conv_pw",
+                                api_name="/ascent_weights")
     assert text.startswith("**blocks.1.0.conv_pw** (Conv2d) outputs 96 feature maps; it holds "
                            "1,536 parameters.\nConvolution weights (filters × input channels × "
                            "height × width):")
-    _, _, grid_text, _ = client.predict("coffee.png", None, "efficientnet_lite0", "blocks.1",
-                                        "8", "mean activation", "per map",
-                                        api_name="/activations")
+    _, _, grid_text, _, _ = client.predict("coffee.png", None, "efficientnet_lite0", "blocks.1",
+                                           "8", "mean activation", "per map",
+                                           api_name="/activations")
     assert grid_text == ("**blocks.1** (Sequential) outputs **24 feature maps of 56×56** "
                          "(channels × height × width = 24×56×56). Showing 8, ordered by mean "
                          "activation; colour scale per map. Click a map to see it large over "
                          "the image.")
-    _, text = client.predict(True, "RM", "LSTAT", "random_forest", 20, "recursion",
-                             api_name="/pdp_2d")
+    _, text, _ = client.predict(True, "RM", "LSTAT", "random_forest", 20, "recursion",
+                                api_name="/pdp_2d")
     assert text.startswith("Predicted MEDV from **") and "20 × 20 grid (recursion)" in text
 
 
 def test_a_german_client_gets_german_sentences(german):
-    _, text, _, _ = german.predict("efficientnet_lite0", "blocks.1", "0-1", NOTEBOOK, *SMALL,
-                                   api_name="/ascent")
+    _, text, _, _, _ = german.predict("efficientnet_lite0", "blocks.1", "0-1", NOTEBOOK, *SMALL,
+                                      api_name="/ascent")
     assert "2/2 Filter fertig" in text and "Notebook: 3 Schritte der Größe 10" in text
-    _, caption = german.predict("puppies.jpg", None, "efficientnet_lite0", "blocks.2", 3, 0.5,
-                                api_name="/activations_channel")
+    _, caption, _ = german.predict("puppies.jpg", None, "efficientnet_lite0", "blocks.2", 3, 0.5,
+                                   api_name="/activations_channel")
     assert caption.startswith("Kanal 3 von blocks.2: Mittel")
-    _, text = german.predict(True, "LSTAT", "random_forest", 10, False, 20, api_name="/pdp_1d")
+    _, text, _ = german.predict(True, "LSTAT", "random_forest", 10, False, 20, api_name="/pdp_1d")
     assert text.startswith("PDP (mittlere Vorhersage) von **") and "10 ICE-Kurven" in text
     dropdowns = german.predict(False, "B", "RM", "LSTAT", "RM", "RM", "LSTAT",
                                api_name="/pdp_features")

@@ -26,8 +26,8 @@ def test_english_stays_the_default(client):
                         f"{sentence.split('p = ')[1][:4]}): the counterfactual must leave it.")
     assert client.predict(MODEL, "one class", 232, api_name="/counterfactual_targets") == \
         "Target: **#232 Border collie**."
-    *_, text, _, _, _, checks, _ = client.predict(*START, False, None, *KNOBS,
-                                                  api_name="/counterfactual")
+    *_, text, _, _, _, checks, _, _ = client.predict(*START, False, None, *KNOBS,
+                                                     api_name="/counterfactual")
     assert "Did not switch within 2 steps" in text and "grey levels" in text
     assert "**Is it real or is it noise?**" in checks and "| check | the model says |" in checks
 
@@ -38,8 +38,8 @@ def test_a_german_browser_gets_german(german):
     assert german.predict(MODEL, "any class but the current one", 232,
                           api_name="/counterfactual_targets") == \
         "Ziel: **jede Klasse außer der, die das Modell jetzt sieht**."
-    _, curves, text, *_, checks, _ = german.predict(*START, False, None, *KNOBS,
-                                                    api_name="/counterfactual")
+    _, curves, text, *_, checks, _, _ = german.predict(*START, False, None, *KNOBS,
+                                                       api_name="/counterfactual")
     assert "In 2 Schritten kein Wechsel" in text and "Graustufen" in text
     assert {row[2] for row in curves["data"]} == {"Originalklasse", "Ziel"}
     assert "JPEG, Qualität 75" in checks and "um 2 Pixel verschoben" in checks

@@ -21,9 +21,9 @@ def test_a_repeated_view_renders_nothing(client, monkeypatch):
     monkeypatch.setattr(outputs, "png_bytes", counted)  # the lab serves from this process
     clear_all()
     args = ("coffee.png", None, "efficientnet_lite0", "blocks.4", 7, 0.5)
-    first, caption = client.predict(*args, api_name="/activations_channel")
+    first, caption, _ = client.predict(*args, api_name="/activations_channel")
     assert rendered == [1] and Image.open(first).format == "PNG"
-    again, same = client.predict(*args, api_name="/activations_channel")
+    again, same, _ = client.predict(*args, api_name="/activations_channel")
     assert rendered == [1]  # served as it was kept: not computed, not encoded again
     assert Image.open(again).tobytes() == Image.open(first).tobytes() and same == caption
 
@@ -33,10 +33,10 @@ def test_a_removed_file_of_a_kept_view_is_written_again(client):
 
     clear_all()
     args = ("puppies.jpg", None, "efficientnet_lite0", "blocks.2", 3, 0.4)
-    first, _ = client.predict(*args, api_name="/activations_channel")
+    first, _, _ = client.predict(*args, api_name="/activations_channel")
     kept = outputs.KEPT.get(outputs.kept_key("activations_channel", "en", ChannelSettings(*args)))
     assert kept is not None and kept.files
     for path, _ in kept.files:  # Gradio's clean-up removed them in the meantime
         Path(path).unlink()
-    again, _ = client.predict(*args, api_name="/activations_channel")
+    again, _, _ = client.predict(*args, api_name="/activations_channel")
     assert Image.open(again).tobytes() == Image.open(first).tobytes()

@@ -39,37 +39,38 @@ def test_feature_lists_drop_b_and_keep_valid_choices(client):
 
 
 def test_pdp_1d_for_lstat_is_a_labelled_plot(client):
-    plot, text = client.predict(DROP_B, "LSTAT", "random_forest", 50, False, 50,
-                                api_name="/pdp_1d")
+    plot, text, words = client.predict(DROP_B, "LSTAT", "random_forest", 50, False, 50,
+                                       api_name="/pdp_1d")
     width, height = _figure(plot).size
     assert width >= 1000 and height >= 700  # 7.2 × 5 in at the tab's 160 dpi
     assert "50 ICE curves" in text and "LSTAT" in text
+    assert '<p data-for="pdp-1d">PDP of LSTAT (Random forest)' in words and "falling" in words
     # a larger LSTAT (more lower-status residents) lowers the predicted price
     start, end = (float(part.split("**")[0]) for part in text.split("from **")[1].split("to **"))
     assert end < start - 5
 
 
 def test_pdp_1d_centred_ice_starts_at_zero(client):
-    _, text = client.predict(DROP_B, "LSTAT", "gradient_boosting", 10, True, 20,
-                             api_name="/pdp_1d")
+    _, text, _ = client.predict(DROP_B, "LSTAT", "gradient_boosting", 10, True, 20,
+                                api_name="/pdp_1d")
     assert "change of the prediction" in text and "from **0.0**" in text
 
 
 def test_pdp_2d_rm_lstat(client):
-    plot, text = client.predict(DROP_B, "RM", "LSTAT", "random_forest", 50, "recursion",
-                                api_name="/pdp_2d")
+    plot, text, _ = client.predict(DROP_B, "RM", "LSTAT", "random_forest", 50, "recursion",
+                                   api_name="/pdp_2d")
     assert _figure(plot).size[0] >= 1000
     assert "50 × 50 grid (recursion)" in text and "hatched" in text
 
 
 def test_compare_models_on_one_axis(client):
-    plot, text = client.predict(DROP_B, "RM", api_name="/pdp_compare")
+    plot, text, _ = client.predict(DROP_B, "RM", api_name="/pdp_compare")
     _figure(plot)
     assert "differ by at most" in text
 
 
 def test_ale_next_to_pdp(client):
-    plot, text = client.predict(DROP_B, "RM", "gradient_boosting", 20, api_name="/pdp_ale")
+    plot, text, _ = client.predict(DROP_B, "RM", "gradient_boosting", 20, api_name="/pdp_ale")
     assert _figure(plot).size[0] > _figure(plot).size[1] * 2  # two panels side by side
     assert "ALE over" in text and "bins" in text
 
@@ -93,16 +94,16 @@ def test_data_panel_scores_the_neural_network_next_to_the_trees(client):
 
 
 def test_pdp_1d_of_the_network(client):
-    plot, text = client.predict(DROP_B, "LSTAT", "neural_network", 20, False, 50,
-                                api_name="/pdp_1d")
+    plot, text, _ = client.predict(DROP_B, "LSTAT", "neural_network", 20, False, 50,
+                                   api_name="/pdp_1d")
     assert _figure(plot).size[0] >= 1000 and "20 ICE curves" in text
     start, end = (float(part.split("**")[0]) for part in text.split("from **")[1].split("to **"))
     assert end < start - 5
 
 
 def test_pdp_2d_of_the_network_is_brute_force(client):
-    plot, text = client.predict(DROP_B, "RM", "LSTAT", "neural_network", 20, "auto",
-                                api_name="/pdp_2d")
+    plot, text, _ = client.predict(DROP_B, "RM", "LSTAT", "neural_network", 20, "auto",
+                                   api_name="/pdp_2d")
     _figure(plot)
     assert "20 × 20 grid (brute)" in text
     with pytest.raises(Exception, match="neural network has none"):
@@ -111,7 +112,7 @@ def test_pdp_2d_of_the_network_is_brute_force(client):
 
 
 def test_compare_draws_three_curves(client):
-    plot, text = client.predict(DROP_B, "RM", api_name="/pdp_compare")
+    plot, text, _ = client.predict(DROP_B, "RM", api_name="/pdp_compare")
     image = _figure(plot)
     for model, colour in MODEL_COLOURS.items():
         assert _colour_pixels(image, colour) > 300, model  # a thick line in each model's colour
@@ -121,13 +122,13 @@ def test_compare_draws_three_curves(client):
 
 
 def test_ale_of_the_network(client):
-    plot, text = client.predict(DROP_B, "LSTAT", "neural_network", 20, api_name="/pdp_ale")
+    plot, text, _ = client.predict(DROP_B, "LSTAT", "neural_network", 20, api_name="/pdp_ale")
     _figure(plot)
     assert "ALE over 20 bins" in text
 
 
 def test_b_is_available_when_trained_with_it(client):
-    plot, _ = client.predict(False, "B", "random_forest", 0, False, 20, api_name="/pdp_1d")
+    plot, _, _ = client.predict(False, "B", "random_forest", 0, False, 20, api_name="/pdp_1d")
     _figure(plot)
 
 

@@ -112,7 +112,7 @@ def test_every_view_with_gpu_seconds_is_wrapped(zero_gpu_lab):
 def test_heavy_events_run_under_spaces_gpu_with_their_duration(zero_gpu_lab):
     client, _, calls, *_ = zero_gpu_lab
     calls.clear()
-    predictions, grid, text, _ = client.predict(
+    predictions, grid, text, _, _ = client.predict(
         "coffee.png", None, "efficientnet_lite0", "blocks.1", "8", "channel index", "shared",
         api_name="/activations")
     assert predictions["label"] == "espresso (#967)" and "feature maps" in text
@@ -122,7 +122,7 @@ def test_heavy_events_run_under_spaces_gpu_with_their_duration(zero_gpu_lab):
 def test_a_streaming_event_crosses_the_boundary_too(zero_gpu_lab):
     client, _, calls, *_ = zero_gpu_lab
     calls.clear()
-    grid, text, plot, download = client.predict(
+    grid, text, plot, download, _ = client.predict(
         "efficientnet_lite0", "blocks.1", "0-3", "notebook (seed 000)",
         3, 10.0, 3, 0.05, 1, 0.0, 64, 1, 8, 0, api_name="/ascent")
     assert "4/4 filters done" in text

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from tabs.common.render.colour_bar import BAR_WIDTH
+
+SCREENS = Path("/tmp/screens")
 
 
 def test_activations_in_the_browser(page, tmp_path):
@@ -26,11 +31,17 @@ def test_activations_in_the_browser(page, tmp_path):
     assert box and box["width"] > 100 and box["height"] > 100
     natural = grid.evaluate("img => [img.naturalWidth, img.naturalHeight]")
     assert natural[0] > 100 and natural[1] > 100
-    page.get_by_text("Channel 0 of blocks.1").wait_for()
+    page.get_by_text("Channel 0 of blocks.1:").wait_for()
+    # the large map's alt is its caption: where the channel is strongest over the image
+    page.wait_for_function("() => document.querySelector('#act-large img')?.alt"
+                           ".startsWith('Channel 0 of blocks.1 over the image: ')")
 
     # Click the middle of the second tile of the first row: the large view switches to it.
     tile = (natural[0] - BAR_WIDTH) / 4  # 16 maps → 4 columns (tiles, thin margins), the bar
     page.mouse.click(box["x"] + 1.5 * tile * box["width"] / natural[0],
                      box["y"] + 0.5 * tile * box["height"] / natural[1])
-    page.get_by_text("Channel 1 of blocks.1").wait_for()
+    page.get_by_text("Channel 1 of blocks.1:").wait_for()
+    assert grid.get_attribute("alt").startswith("Feature maps of blocks.1: the strongest are")
     page.screenshot(path=str(tmp_path / "activations.png"), full_page=True)
+    SCREENS.mkdir(exist_ok=True)
+    shutil.copy(tmp_path / "activations.png", SCREENS / "activations-described.png")

@@ -56,3 +56,34 @@ def test_a_change_names_its_share_place_and_size():
     assert sentence == "Difference: 6.2 % of the pixels changed, most in the lower right; the " \
         "largest change is 40 of 255."
     assert alt_text.change("D", before, before, "en") == "D: no pixel changed."
+
+
+@pytest.mark.parametrize("lang, sentence", [
+    ("en", "ALE: from -1 at 0 to 4 at 3, rising; highest 4 at 3."),
+    ("de", "ALE: von -1 bei 0 bis 4 bei 3, steigend; am höchsten 4 bei 3.")])
+def test_a_rising_curve_says_rising(lang, sentence):
+    assert alt_text.curve("ALE", np.arange(4), np.array([-1.0, 0.5, 2.0, 4.0]), lang) == sentence
+    assert "about flat" in alt_text.curve("c", [0, 1, 2], [1.0, 1.5, 1.02], "en")
+
+
+def test_points_without_a_value_are_left_out_of_a_curve():
+    assert alt_text.curve("ρ", [0, 1, 2], [1.0, np.nan, 0.2], "en") \
+        == "ρ: from 1 at 0 to 0.2 at 2, falling; highest 1 at 0."
+    assert alt_text.curve("ρ", [0, 1], [np.nan, np.nan], "de") == "ρ: keine Werte."
+
+
+def test_filters_are_ranked_by_their_activation_in_both_languages():
+    scores = {3: 0.5, 7: 2.25, 9: 1.0, 12: -1.0}
+    assert alt_text.ranked("Ascent", scores, "en", item="filter", count=2) == \
+        "Ascent: the strongest are filter 7 (activation 2.25), filter 9 (activation 1) (of 4 " \
+        "shown)."
+    assert alt_text.ranked("Aufstieg", scores, "de", item="filter", count=1) == \
+        "Aufstieg: am stärksten sind Filter 7 (Aktivierung 2.25) (von 4 gezeigten)."
+
+
+def test_a_map_strong_at_two_edges_is_not_called_central():
+    values = np.full((90, 90), 0.01)
+    values[:10, 30:60] = 1.0  # 300 pixels in the upper centre ninth
+    values[80:, :] = 0.6  # the bottom edge: at most 257 of its pixels are in the half
+    # (their average position would be the middle of the picture)
+    assert "strongest in the upper centre" in alt_text.where("m", values, "en")
