@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from core.tabular import MODEL_NAMES, ModelName
 from core.tabular.pdp import PDP1D, pdp_1d
@@ -20,13 +19,13 @@ from core.tabular.shapley import (
     shap_values,
 )
 from tabs.common import alt_text
-from tabs.common.described import caption
+from tabs.common.described import Described
 from tabs.common.view import Call, View
 from tabs.pdp.shap_render import render_shap_dependence, render_shap_summary, render_waterfall
 from tabs.pdp.texts import T
 from tabs.pdp.views import DEFAULTS, SEED, Pdp1d, trained_models
 
-#: The pictures' element ids (their captions name them).
+#: The pictures' element ids.
 PICTURES = ("pdp-shap-summary", "pdp-shap-dependence", "pdp-shap-house")
 #: Features a house's sentence names (the waterfall shows more).
 NAMED_STEPS = 3
@@ -42,8 +41,8 @@ class Shap:
     house: int = 0
 
 
-def plot_shap(call: Call[Shap]) -> tuple[Figure, Figure, Figure, str, str]:
-    """The three SHAP pictures, a summary in words and their text alternatives."""
+def plot_shap(call: Call[Shap]) -> tuple[Described, Described, Described, str]:
+    """The three SHAP pictures, each with its words, and a summary in words."""
     s = call.settings
     trained = trained_models(call, s.drop_b)
     ice = Pdp1d()
@@ -54,10 +53,10 @@ def plot_shap(call: Call[Shap]) -> tuple[Figure, Figure, Figure, str, str]:
     house = one_house(result, house=s.house)
     text = "\n\n".join([_about(call, result), _about_dependence(call, pdp, dependence),
                         _about_house(call, house)])
-    return (render_shap_summary(result, lang=call.lang),
-            render_shap_dependence(pdp, dependence, lang=call.lang),
-            render_waterfall(house, lang=call.lang), text,
-            _captions(call, result, pdp, dependence, house))
+    summary, curves, steps = _words(call, result, pdp, dependence, house)
+    return (Described(render_shap_summary(result, lang=call.lang), summary),
+            Described(render_shap_dependence(pdp, dependence, lang=call.lang), curves),
+            Described(render_waterfall(house, lang=call.lang), steps), text)
 
 
 def _about(call: Call[Shap], result: ShapValues) -> str:
@@ -85,8 +84,8 @@ def _about_house(call: Call[Shap], house: HouseExplanation) -> str:
                      expected=house.expected_value, steps=steps)
 
 
-def _captions(call: Call[Shap], result: ShapValues, pdp: PDP1D, dependence: ShapDependence,
-              house: HouseExplanation) -> str:
+def _words(call: Call[Shap], result: ShapValues, pdp: PDP1D, dependence: ShapDependence,
+           house: HouseExplanation) -> tuple[str, str, str]:
     """Each picture's text alternative, computed from the result."""
     lang, feature = call.lang, dependence.feature
     order = np.argsort(dependence.values, kind="stable")
@@ -98,7 +97,7 @@ def _captions(call: Call[Shap], result: ShapValues, pdp: PDP1D, dependence: Shap
                        dependence.values[order], dependence.contributions[order], lang)])
     steps = alt_text.steps(call.text("house_what", tract=house.tract), house.expected_value,
                            house.features, house.contributions, lang)
-    return caption(list(zip(PICTURES, (summary, curves, steps))))
+    return summary, curves, steps
 
 
 SHAP = View("pdp_shap", Shap, plot_shap, T, group="tabular", progress=True, keep=True)

@@ -63,6 +63,7 @@ ARGS: dict[str, tuple] = {
     "pdp_2d": (True, "RM", "LSTAT", "random_forest", 10, "auto"),
     "pdp_compare": (True, "RM"),
     "pdp_ale": (True, "RM", "random_forest", 10),
+    "pdp_shap": (True, "gradient_boosting", "LSTAT", 3),
 }
 """Settings the tiny models accept, per view (field order)."""
 AFTER = {"ascent_tile_large": ("ascent", lambda state: (state, 1)),
