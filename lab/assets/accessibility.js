@@ -47,6 +47,79 @@
       name(empty, say("empty"));
     });
   };
+  // Keyboard workarounds for Gradio 6.31 (each worth reporting upstream, lab/accessibility.py):
+  // a radio group's options each get a name of their own, so the arrow keys do not move the
+  // choice and every option is a Tab stop: the options of one block share the first's name.
+  const groupRadios = () => {
+    document.querySelectorAll(".block").forEach((block) => {
+      const radios = block.querySelectorAll("input[type=radio]");
+      radios.forEach((radio) => {
+        if (radio.name !== radios[0].name) radio.name = radios[0].name;
+      });
+    });
+    // A dropdown's open option list scrolls, so Chromium makes it a Tab stop; it closes as it
+    // takes the focus, which falls to <body>. The list is not a Tab stop (the arrow keys in
+    // the field move through it).
+    document.querySelectorAll("[role=listbox]:not([tabindex])").forEach((list) => {
+      list.setAttribute("tabindex", "-1");
+    });
+  };
+  // Choosing from a dropdown blurs its field, so the focus falls to <body> and the next Tab
+  // starts at the top of the page. The field gets the focus back, and with it Gradio opens
+  // the list again: an Escape closes it, as the student's own would.
+  let choosing = null;
+  document.addEventListener("keydown", (event) => {
+    const field = event.target;
+    if (event.isTrusted && event.key === "Enter" && field instanceof HTMLInputElement
+        && field.getAttribute("role") === "combobox"
+        && field.getAttribute("aria-expanded") === "true") choosing = field;
+  }, true);
+  document.addEventListener("mousedown", (event) => {
+    const option = event.target instanceof Element && event.target.closest("[role=option]");
+    const list = option && option.closest("[role=listbox]");
+    choosing = list && document.querySelector(`[aria-controls="${list.id}"]`);
+  }, true);
+  document.addEventListener("focusout", (event) => {
+    const field = event.target;
+    if (field !== choosing) return;
+    choosing = null;
+    if (event.relatedTarget) return;  // the focus went somewhere on purpose
+    setTimeout(() => {
+      if (document.activeElement !== document.body || !field.isConnected) return;
+      field.focus();
+      field.dispatchEvent(new KeyboardEvent("keydown", {key: "Escape", bubbles: true}));
+    });
+  }, true);
+  // Results announced (tabs/common/announce.py): after an event that showed its progress,
+  // the page calls xaiAnnounce with the event's outputs; a polite live region, there from the
+  // start (a region added with its text is not read), says "Result ready:" and their gist:
+  // a label's top class, or the first sentence of the first text.
+  const plain = (text) => new DOMParser().parseFromString(text, "text/html").body.textContent
+    .replace(/[*_`#|>]+/g, " ").replace(/\s+/g, " ").trim();
+  const gist = (values) => {
+    for (const value of values) {
+      if (value && typeof value === "object" && typeof value.label === "string") {
+        return value.label;
+      }
+      const text = typeof value === "string" ? plain(value) : "";
+      if (text) return (text.match(/^.*?[.!?](\s|$)/) || [text])[0].trim().slice(0, 240);
+    }
+    return "";
+  };
+  window.xaiAnnounce = (values) => {
+    const region = document.getElementById("xai-announce");
+    if (!region) return;
+    region.textContent = "";  // the same words again are a new announcement
+    const words = [say("ready"), gist(values || [])].filter(Boolean).join(" ");
+    setTimeout(() => { region.textContent = words; }, 150);
+  };
+  document.addEventListener("DOMContentLoaded", () => {
+    const region = document.createElement("div");
+    Object.assign(region, {id: "xai-announce", className: "xai-visually-hidden"});
+    region.setAttribute("role", "status");
+    region.setAttribute("aria-live", "polite");
+    document.body.appendChild(region);
+  });
   // Composite pictures (class xai-wide): on a phone the style sheet keeps them at 0.7 of
   // their natural width (--xai-natural), and while one is wider than its box, so that it
   // scrolls sideways, its block shows a hint saying so (data-xai-hint, accessibility.css).
@@ -84,6 +157,7 @@
     requestAnimationFrame(() => {
       waiting = false;
       describe();
+      groupRadios();
       if (german()) translate();
       widen();
       report();
