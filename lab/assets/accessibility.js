@@ -93,18 +93,18 @@
   // Results announced (tabs/common/announce.py): after an event that showed its progress,
   // the page calls xaiAnnounce with the event's outputs; a polite live region, there from the
   // start (a region added with its text is not read), says "Result ready:" and their gist:
-  // a label's top class, or the first sentence of the first text.
+  // the first sentence of a picture's caption, else a label's top class, else the first
+  // sentence of the first text.
   const plain = (text) => new DOMParser().parseFromString(text, "text/html").body.textContent
     .replace(/[*_`#|>]+/g, " ").replace(/\s+/g, " ").trim();
+  const sentence = (text) => (text.match(/^.*?[.!?](\s|$)/) || [text])[0].trim().slice(0, 240);
   const gist = (values) => {
-    for (const value of values) {
-      if (value && typeof value === "object" && typeof value.label === "string") {
-        return value.label;
-      }
-      const text = typeof value === "string" ? plain(value) : "";
-      if (text) return (text.match(/^.*?[.!?](\s|$)/) || [text])[0].trim().slice(0, 240);
-    }
-    return "";
+    const texts = values.filter((value) => typeof value === "string" && plain(value));
+    const caption = texts.find((text) => text.includes("data-for="));
+    const label = values.find((value) => value && typeof value.label === "string");
+    if (caption) return sentence(plain(caption));
+    if (label) return label.label;
+    return texts.length ? sentence(plain(texts[0])) : "";
   };
   window.xaiAnnounce = (values) => {
     const region = document.getElementById("xai-announce");
@@ -113,13 +113,16 @@
     const words = [say("ready"), gist(values || [])].filter(Boolean).join(" ");
     setTimeout(() => { region.textContent = words; }, 150);
   };
-  document.addEventListener("DOMContentLoaded", () => {
+  const addRegion = () => {
     const region = document.createElement("div");
     Object.assign(region, {id: "xai-announce", className: "xai-visually-hidden"});
     region.setAttribute("role", "status");
     region.setAttribute("aria-live", "polite");
     document.body.appendChild(region);
-  });
+  };
+  // (Gradio may put this script into the head after the page has loaded.)
+  if (document.body) addRegion();
+  else document.addEventListener("DOMContentLoaded", addRegion);
   // Composite pictures (class xai-wide): on a phone the style sheet keeps them at 0.7 of
   // their natural width (--xai-natural), and while one is wider than its box, so that it
   // scrolls sideways, its block shows a hint saying so (data-xai-hint, accessibility.css).
