@@ -27,13 +27,21 @@ def focused(page) -> tuple[str, str]:
 def tab_to(page, name: str, *, most: int = 80) -> None:
     """Press Tab until the focused element's name starts with ``name``; it never falls to
     ``<body>`` on the way (that would send the next Tab to the top of the page)."""
+    trail = []
     for _ in range(most):
         page.keyboard.press("Tab")
         tag, label = focused(page)
-        assert tag != "BODY", f"the focus fell to <body> on the way to {name!r}"
+        trail.append(f"{tag} {label[:30]}")
+        assert tag != "BODY", f"the focus fell to <body> on the way to {name!r}: {trail}"
         if label.startswith(name):
             return
     raise AssertionError(f"{name!r} not reached with {most} Tabs")
+
+
+def ready(page) -> None:
+    """Wait until the page is built (a Tab pressed while it loads starts at its footer)."""
+    page.wait_for_function("window.xaiLabReady === true")
+    page.get_by_text("Loading...").first.wait_for(state="hidden")
 
 
 def said(page) -> list[str]:
@@ -54,6 +62,7 @@ def shoot(page, tmp_path, name: str) -> None:
 
 
 def test_a_result_in_attribution_by_keyboard_alone_is_announced(page, tmp_path):
+    ready(page)
     region = page.locator("#xai-announce")
     assert region.get_attribute("aria-live") == "polite" and region.get_attribute("role") \
         == "status"
@@ -76,10 +85,14 @@ def test_a_result_in_attribution_by_keyboard_alone_is_announced(page, tmp_path):
 
 
 def test_arrow_keys_move_a_radio_choice(page, tmp_path):
+    ready(page)
     page.get_by_role("tab", name="Counterfactual").click()
     page.get_by_text("The model sees Egyptian cat").first.wait_for()
+    page.get_by_text("What counts as the target").click()  # shows the target's sentence
+    page.get_by_text("Target: any dog").first.wait_for()
     radios = page.locator("#cf-kind input[type=radio]")
     assert len(set(radios.evaluate_all("rs => rs.map(r => r.name)"))) == 1  # one group
+    page.get_by_role("tab", name="Counterfactual").focus()
     tab_to(page, "Target class index")
     page.keyboard.press("Shift+Tab")  # back into the group: one Tab stop, the chosen option
     assert page.evaluate("document.activeElement.value") == "any dog"
@@ -94,6 +107,7 @@ def test_arrow_keys_move_a_radio_choice(page, tmp_path):
 
 
 def test_the_focus_stays_on_a_dropdown_after_choosing(page, tmp_path):
+    ready(page)
     tab_to(page, "Attribution")
     page.keyboard.press("Enter")
     page.get_by_text("Computed (0 s = from cache)").first.wait_for()
@@ -110,13 +124,14 @@ def test_the_focus_stays_on_a_dropdown_after_choosing(page, tmp_path):
                            " 'Colour map' && document.activeElement.value !== old",
                            arg=[before])
     assert colour_map.get_attribute("aria-expanded") == "false"  # chosen, and closed again
-    assert page.locator("[role=listbox]").count() == 0
+    assert page.locator(f"#{colour_map.get_attribute('aria-controls')}").is_hidden()
     shoot(page, tmp_path, "keyboard-dropdown.png")
     page.keyboard.press("Tab")  # on from the dropdown, not from the top of the page
     assert focused(page)[1] == "Compare methods"
 
 
 def test_text_and_number_fields_show_a_focus_ring(page, tmp_path):
+    ready(page)
     tab_to(page, "Attribution")
     page.keyboard.press("Enter")
     page.get_by_text("Computed (0 s = from cache)").first.wait_for()
@@ -150,6 +165,7 @@ def _type_into(page, name: str, value: str) -> None:
 
 
 def test_a_region_by_numbers_replaces_painting(page, tmp_path):
+    ready(page)
     page.evaluate(RECORD)
     page.get_by_role("tab", name="Counterfactual").click()
     page.get_by_text("The model sees Egyptian cat").first.wait_for()
