@@ -14,8 +14,9 @@ import pytest
 pytestmark = pytest.mark.filterwarnings("ignore:Setting backward hooks on ReLU")
 
 SCREENS = Path("/tmp/screens")
-FOCUSED = ("(() => { const e = document.activeElement;"
-           " return [e.tagName, e.getAttribute('aria-label') || e.innerText || ''] })()")
+FOCUSED = ("(() => { const e = document.activeElement; const label = e.labels && e.labels[0];"
+           " return [e.tagName, e.getAttribute('aria-label') || (label && label.innerText)"
+           " || e.innerText || ''] })()")
 
 
 def focused(page) -> tuple[str, str]:
@@ -24,12 +25,12 @@ def focused(page) -> tuple[str, str]:
     return tag, name.strip()
 
 
-def tab_to(page, name: str, *, most: int = 80) -> None:
-    """Press Tab until the focused element's name starts with ``name``; it never falls to
-    ``<body>`` on the way (that would send the next Tab to the top of the page)."""
+def tab_to(page, name: str, *, most: int = 80, back: bool = False) -> None:
+    """Press Tab (Shift+Tab ``back``) until the focused element's name starts with ``name``;
+    the focus never falls to ``<body>`` on the way (the next Tab would start at the top)."""
     trail = []
     for _ in range(most):
-        page.keyboard.press("Tab")
+        page.keyboard.press("Shift+Tab" if back else "Tab")
         tag, label = focused(page)
         trail.append(f"{tag} {label[:30]}")
         assert tag != "BODY", f"the focus fell to <body> on the way to {name!r}: {trail}"
@@ -44,9 +45,12 @@ def ready(page) -> None:
     page.get_by_text("Loading...").first.wait_for(state="hidden")
 
 
-def said(page) -> list[str]:
-    """What the live region announced since the page script began recording it."""
-    return page.evaluate("window.xaiSaid")
+def said(page, words: str) -> str:
+    """The live region's latest announcement once one containing ``words`` was made (since
+    :data:`RECORD` began recording)."""
+    page.wait_for_function("([words]) => window.xaiSaid.some(s => s.includes(words))",
+                           arg=[words], timeout=180_000)
+    return page.evaluate("window.xaiSaid.at(-1)")
 
 
 RECORD = """() => { window.xaiSaid = []; const region = document.getElementById('xai-announce');
@@ -75,8 +79,7 @@ def test_a_result_in_attribution_by_keyboard_alone_is_announced(page, tmp_path):
     page.get_by_text("282 tiger cat").first.wait_for()
     tab_to(page, "Compare all methods")
     page.keyboard.press("Enter")
-    page.wait_for_function("window.xaiSaid.some(s => s.includes('Saliency'))", timeout=180_000)
-    announced = said(page)[-1]
+    announced = said(page, "Saliency")
     assert announced.startswith("Result ready: Computed") and "Occlusion" in announced
     assert focused(page) == ("BUTTON", "Compare all methods")  # the focus stayed put
     assert page.locator("#attr-compare img").evaluate("img => img.naturalWidth") > 1000
@@ -124,7 +127,7 @@ def test_the_focus_stays_on_a_dropdown_after_choosing(page, tmp_path):
                            " 'Colour map' && document.activeElement.value !== old",
                            arg=[before])
     assert colour_map.get_attribute("aria-expanded") == "false"  # chosen, and closed again
-    assert page.locator(f"#{colour_map.get_attribute('aria-controls')}").is_hidden()
+    page.locator(f"#{colour_map.get_attribute('aria-controls')}").wait_for(state="hidden")
     shoot(page, tmp_path, "keyboard-dropdown.png")
     page.keyboard.press("Tab")  # on from the dropdown, not from the top of the page
     assert focused(page)[1] == "Compare methods"
@@ -158,8 +161,8 @@ def test_text_and_number_fields_show_a_focus_ring(page, tmp_path):
     shutil.copy(tmp_path / "ring.png", SCREENS / "keyboard-focus-ring.png")
 
 
-def _type_into(page, name: str, value: str) -> None:
-    tab_to(page, name)
+def _type_into(page, name: str, value: str, *, back: bool = False) -> None:
+    tab_to(page, name, back=back)
     page.keyboard.press("Control+A")
     page.keyboard.type(value)
 
@@ -178,7 +181,7 @@ def test_a_region_by_numbers_replaces_painting(page, tmp_path):
     page.keyboard.press("Enter")
     said_by_page = page.locator("#cf-rect-said")
     said_by_page.get_by_text("12 % of the image").wait_for()
-    assert said(page)[-1].startswith("Result ready: Marked a rectangle of ")
+    assert said(page, "Marked").startswith("Result ready: Marked a rectangle of ")
     assert page.get_by_label("Only change the painted region").is_checked()
     _type_into(page, "Maximum steps", "3")
     tab_to(page, "Find the counterfactual")
@@ -190,7 +193,7 @@ def test_a_region_by_numbers_replaces_painting(page, tmp_path):
     shoot(page, tmp_path, "keyboard-region.png")
 
     # a rectangle that does not fit is refused with a sentence
-    _type_into(page, "Left edge (%)", "80")
+    _type_into(page, "Left edge (%)", "80", back=True)
     tab_to(page, "Mark this rectangle")
     page.keyboard.press("Enter")
     page.get_by_text("The rectangle reaches past the image's right edge: the left edge (80 %) "
@@ -213,7 +216,7 @@ def test_the_region_by_numbers_speaks_german(browser, lab_url, tmp_path):
         page.get_by_label("Höhe (%)").fill("50")
         page.get_by_role("button", name="Dieses Rechteck markieren").click()
         page.locator("#cf-rect-said").get_by_text("25 % des Bildes").wait_for()
-        assert said(page)[-1].startswith("Ergebnis da: Rechteck von ")
+        assert said(page, "Rechteck").startswith("Ergebnis da: Rechteck von ")
         shoot(page, tmp_path, "keyboard-region-de.png")
     finally:
         context.close()
