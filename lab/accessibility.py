@@ -25,6 +25,9 @@ Keyboard workarounds in the script, for faults of Gradio 6.31 worth reporting up
 - ``gr.Dropdown`` blurs its field after a choice (Enter or click), so the focus falls to
   ``<body>`` and the next Tab starts at the top of the page. The script focuses the field again
   and closes the list it opens on focus with an Escape.
+- ``gr.Dropdown`` handles a Tab pressed in its field like a typed key: after the blur has
+  closed the list, its (asynchronous) key handler opens it again, so the list stays open over
+  the fields below while the focus has moved on. The script keeps Tab from Gradio's handlers.
 - A dropdown's open option list (``role="listbox"``) scrolls, so Chromium makes it a Tab stop;
   it closes as it takes the focus, which again falls to ``<body>``. The script takes it out of
   the Tab order (``tabindex="-1"``).

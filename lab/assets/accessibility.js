@@ -67,11 +67,15 @@
   // Choosing from a dropdown blurs its field, so the focus falls to <body> and the next Tab
   // starts at the top of the page. The field gets the focus back, and with it Gradio opens
   // the list again: an Escape closes it, as the student's own would.
+  // Gradio also takes a Tab pressed in the field for a typed key: after the field has lost
+  // the focus (and closed its list), it opens the list again, which then covers the fields
+  // below. A Tab is not passed on to Gradio's handlers; it still moves the focus.
   let choosing = null;
   document.addEventListener("keydown", (event) => {
     const field = event.target;
-    if (event.isTrusted && event.key === "Enter" && field instanceof HTMLInputElement
-        && field.getAttribute("role") === "combobox"
+    if (!(field instanceof HTMLInputElement) || field.getAttribute("role") !== "combobox") return;
+    if (event.key === "Tab") event.stopPropagation();
+    if (event.isTrusted && event.key === "Enter"
         && field.getAttribute("aria-expanded") === "true") choosing = field;
   }, true);
   document.addEventListener("mousedown", (event) => {

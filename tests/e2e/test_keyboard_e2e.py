@@ -115,8 +115,11 @@ def test_the_focus_stays_on_a_dropdown_after_choosing(page, tmp_path):
     page.keyboard.press("Enter")
     page.get_by_text("Computed (0 s = from cache)").first.wait_for()
     tab_to(page, "Grad-CAM layer")  # its open list is no Tab stop: the next Tab goes on
+    layers = page.locator(f"#{page.get_by_label('Grad-CAM layer').get_attribute('aria-controls')}")
+    layers.wait_for()  # Gradio opens the list on focus
     page.keyboard.press("Tab")
-    assert focused(page)[0] == "INPUT"
+    assert focused(page) == ("INPUT", "IG steps")
+    layers.wait_for(state="hidden")  # and it closes behind the focus
     tab_to(page, "Colour map")
     colour_map = page.get_by_label("Colour map")
     before = colour_map.input_value()
