@@ -49,13 +49,14 @@
   };
   // Keyboard workarounds for Gradio 6.31 (each worth reporting upstream, lab/accessibility.py):
   // a radio group's options each get a name of their own, so the arrow keys do not move the
-  // choice and every option is a Tab stop: the options of one block share the first's name.
+  // choice and every option is a Tab stop: the options of one radio block (its <fieldset>)
+  // share the first's name.
   const groupRadios = () => {
-    document.querySelectorAll(".block").forEach((block) => {
-      const radios = block.querySelectorAll("input[type=radio]");
-      radios.forEach((radio) => {
-        if (radio.name !== radios[0].name) radio.name = radios[0].name;
-      });
+    const names = new Map();
+    document.querySelectorAll("fieldset input[type=radio]").forEach((radio) => {
+      const group = radio.closest("fieldset");
+      if (!names.has(group)) names.set(group, radio.name);
+      if (radio.name !== names.get(group)) radio.name = names.get(group);
     });
     // A dropdown's open option list scrolls, so Chromium makes it a Tab stop; it closes as it
     // takes the focus, which falls to <body>. The list is not a Tab stop (the arrow keys in
