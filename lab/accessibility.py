@@ -4,7 +4,7 @@ Gradio shows a result picture as ``<img alt="">`` inside a button, and sets a pi
 ``alt`` only through a property update (which would make Gradio keep a new copy of the
 component in the session's state on every run: ARCHITECTURE.md, rule 10). So the views write
 what each picture shows into a caption (:func:`tabs.common.described.caption`: paragraphs
-``<p data-for="ELEM_ID">`` in a live region, which announces results as they arrive), and
+``<p data-for="ELEM_ID">``, visible to everyone), and
 this script (``assets/accessibility.js``), placed in the page's head, copies each sentence
 into the picture's ``alt`` and its button's ``aria-label``. Any other picture without a text
 gets its field's label. Gradio's empty-output placeholders carry ``aria-label="Empty
@@ -13,7 +13,24 @@ an image and a label in the page's language. Worth reporting upstream: ``gr.Imag
 take its ``alt`` with its value, and its placeholder should not carry a prohibited
 ``aria-label``.
 
-The style sheet gives every focusable element a visible focus ring.
+The style sheet gives every focusable element a visible focus ring (text and number fields
+included), and a live region that is read but not shown: after a view's result arrives the
+script says so in it (:mod:`tabs.common.announce`).
+
+Keyboard workarounds in the script, for faults of Gradio 6.31 worth reporting upstream:
+
+- ``gr.Radio`` names each option's ``<input>`` on its own (``radio-3``, ``radio-4``, …), so
+  the options are no group: the arrow keys do not move the choice and each option is a Tab
+  stop. The script gives a block's options one name.
+- ``gr.Dropdown`` blurs its field after a choice (Enter or click), so the focus falls to
+  ``<body>`` and the next Tab starts at the top of the page. The script focuses the field again
+  and closes the list it opens on focus with an Escape.
+- ``gr.Dropdown`` handles a Tab pressed in its field like a typed key: after the blur has
+  closed the list, its (asynchronous) key handler opens it again, so the list stays open over
+  the fields below while the focus has moved on. The script keeps Tab from Gradio's handlers.
+- A dropdown's open option list (``role="listbox"``) scrolls, so Chromium makes it a Tab stop;
+  it closes as it takes the focus, which again falls to ``<body>``. The script takes it out of
+  the Tab order (``tabindex="-1"``).
 """
 
 from __future__ import annotations
@@ -28,10 +45,12 @@ SCRIPT = ASSETS_DIR / "accessibility.js"
 WORDS = Texts("accessibility", en={
     "empty": "No result yet",
     "picture": "Picture",
+    "ready": "Result ready:",
     "sideways": "↔ Wide picture: swipe or scroll sideways to see all of it.",
 }, de={
     "empty": "Noch kein Ergebnis",
     "picture": "Bild",
+    "ready": "Ergebnis da:",
     "sideways": "↔ Breites Bild: zur Seite wischen oder scrollen, um alles zu sehen.",
 })
 

@@ -4,7 +4,8 @@
 ``pixel`` (method 1: Wachter et al. 2017, gradient descent on the pixels, batched over
 proximity weights), ``swap`` (method 2: Goyal et al. 2019, cells of the last convolutional
 feature grid copied from a real dog photo), ``checks`` (is it real or noise: a second model,
-JPEG at quality 75, a 2-pixel shift, Grad-CAM) and ``results`` (typed results, distances).
+JPEG at quality 75, a 2-pixel shift, Grad-CAM), ``region`` (a region given by numbers, the
+keyboard's alternative to painting) and ``results`` (typed results, distances).
 
 May import: torch, torchvision, numpy, PIL and ``core`` helpers (models, preprocess,
 predictions, attribution, cache, checks). Never gradio, pyplot, ``tabs`` or ``lab``.
@@ -19,6 +20,7 @@ from core.counterfactual.pixel import (
     pixel_params,
     trade_off,
 )
+from core.counterfactual.region import rectangle_mask
 from core.counterfactual.results import (
     DISTANCES,
     Counterfactual,
@@ -46,4 +48,5 @@ __all__ = ["DISTANCES", "DOG_FIRST", "DOG_LAST", "MAX_STEPS", "MAX_WEIGHTS", "TA
            "Counterfactual", "CounterfactualCancelled", "Distance", "Distances", "PixelParams",
            "PixelProgress", "Target", "TargetKind", "TradeOff", "dog_classes",
            "find_counterfactual", "measure_distances", "model_mask", "parse_weights",
-           "pixel_params", "reaches", "resolve_target", "target_log_probability", "trade_off"]
+           "pixel_params", "reaches", "rectangle_mask", "resolve_target",
+           "target_log_probability", "trade_off"]

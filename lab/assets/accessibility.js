@@ -56,6 +56,87 @@
       name(empty, say("empty"));
     });
   };
+  // Keyboard workarounds for Gradio 6.31 (each worth reporting upstream, lab/accessibility.py):
+  // a radio group's options each get a name of their own, so the arrow keys do not move the
+  // choice and every option is a Tab stop: the options of one radio block (its <fieldset>)
+  // share the first's name.
+  const groupRadios = () => {
+    const names = new Map();
+    document.querySelectorAll("fieldset input[type=radio]").forEach((radio) => {
+      const group = radio.closest("fieldset");
+      if (!names.has(group)) names.set(group, radio.name);
+      if (radio.name !== names.get(group)) radio.name = names.get(group);
+    });
+    // A dropdown's open option list scrolls, so Chromium makes it a Tab stop; it closes as it
+    // takes the focus, which falls to <body>. The list is not a Tab stop (the arrow keys in
+    // the field move through it).
+    document.querySelectorAll("[role=listbox]:not([tabindex])").forEach((list) => {
+      list.setAttribute("tabindex", "-1");
+    });
+  };
+  // Choosing from a dropdown blurs its field, so the focus falls to <body> and the next Tab
+  // starts at the top of the page. The field gets the focus back, and with it Gradio opens
+  // the list again: an Escape closes it, as the student's own would.
+  // Gradio also takes a Tab pressed in the field for a typed key: after the field has lost
+  // the focus (and closed its list), it opens the list again, which then covers the fields
+  // below. A Tab is not passed on to Gradio's handlers; it still moves the focus.
+  let choosing = null;
+  document.addEventListener("keydown", (event) => {
+    const field = event.target;
+    if (!(field instanceof HTMLInputElement) || field.getAttribute("role") !== "combobox") return;
+    if (event.key === "Tab") event.stopPropagation();
+    if (event.isTrusted && event.key === "Enter"
+        && field.getAttribute("aria-expanded") === "true") choosing = field;
+  }, true);
+  document.addEventListener("mousedown", (event) => {
+    const option = event.target instanceof Element && event.target.closest("[role=option]");
+    const list = option && option.closest("[role=listbox]");
+    choosing = list && document.querySelector(`[aria-controls="${list.id}"]`);
+  }, true);
+  document.addEventListener("focusout", (event) => {
+    const field = event.target;
+    if (field !== choosing) return;
+    choosing = null;
+    if (event.relatedTarget) return;  // the focus went somewhere on purpose
+    setTimeout(() => {
+      if (document.activeElement !== document.body || !field.isConnected) return;
+      field.focus();
+      field.dispatchEvent(new KeyboardEvent("keydown", {key: "Escape", bubbles: true}));
+    });
+  }, true);
+  // Results announced (tabs/common/announce.py): after an event that showed its progress,
+  // the page calls xaiAnnounce with the event's outputs; a polite live region, there from the
+  // start (a region added with its text is not read), says "Result ready:" and their gist:
+  // the first sentence of a picture's caption, else a label's top class, else the first
+  // sentence of the first text.
+  const plain = (text) => new DOMParser().parseFromString(text, "text/html").body.textContent
+    .replace(/[*_`#|>]+/g, " ").replace(/\s+/g, " ").trim();
+  const sentence = (text) => (text.match(/^.*?[.!?](\s|$)/) || [text])[0].trim().slice(0, 240);
+  const gist = (values) => {
+    const texts = values.filter((value) => typeof value === "string" && plain(value));
+    const caption = texts.find((text) => text.includes("data-for="));
+    const label = values.find((value) => value && typeof value.label === "string");
+    if (caption) return sentence(plain(caption));
+    if (label) return label.label;
+    return texts.length ? sentence(plain(texts[0])) : "";
+  };
+  window.xaiAnnounce = (values) => {
+    const region = document.getElementById("xai-announce");
+    if (!region) return;
+    region.textContent = "";  // the same words again are a new announcement
+    const words = [say("ready"), gist(values || [])].filter(Boolean).join(" ");
+    setTimeout(() => { region.textContent = words; }, 150);
+  };
+  const addRegion = () => {
+    const region = document.createElement("div");
+    Object.assign(region, {id: "xai-announce", className: "xai-visually-hidden"});
+    region.setAttribute("role", "status");
+    region.setAttribute("aria-live", "polite");
+    document.body.appendChild(region);
+  };
+  // (Gradio may put this script into the head after the page has loaded.)
+  if (document.body) addRegion();
+  else document.addEventListener("DOMContentLoaded", addRegion);
   // Composite pictures (class xai-wide): on a phone the style sheet keeps them at 0.7 of
   // their natural width (--xai-natural), and while one is wider than its box, so that it
   // scrolls sideways, its block shows a hint saying so (data-xai-hint, accessibility.css).
@@ -93,6 +174,7 @@
     requestAnimationFrame(() => {
       waiting = false;
       describe();
+      groupRadios();
       if (german()) translate();
       widen();
       report();

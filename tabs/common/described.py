@@ -4,8 +4,8 @@ A handler returns a result picture as :class:`Described` (the picture and the se
 says what it shows, from :mod:`tabs.common.alt_text`). A view whose outputs show pictures ends
 its outputs with one caption (:func:`captions`, placed under the pictures); the handler returns
 no value for it: :func:`tabs.common.outputs.finish` gives each picture its component and writes
-the caption from the sentences, visible to everyone and a live region, so a screen reader
-announces a result when it arrives. Each sentence names the picture it describes
+the caption from the sentences, visible to everyone (a screen reader hears a result's arrival
+from the page's announcer, :mod:`tabs.common.announce`, not from here). Each sentence names the picture it describes
 (``data-for``: the picture's ``elem_id``); the page's script (:mod:`lab.accessibility`) makes
 it that picture's ``alt`` text. Gradio's own ``alt_text`` of ``gr.Image`` is a property, which
 a handler could change only by returning a new component (ARCHITECTURE.md, rule 10).
@@ -47,7 +47,7 @@ def caption(sentences: Iterable[tuple[str, str]]) -> str:
     """The caption's HTML: ``(picture elem_id, what it shows)`` per picture, in order."""
     paragraphs = "".join(f'<p data-for="{html.escape(elem_id)}">{html.escape(text)}</p>'
                          for elem_id, text in sentences if text)
-    return f'<div role="status" aria-live="polite">{paragraphs}</div>'
+    return f"<div>{paragraphs}</div>"
 
 
 def plain(value: object) -> object:

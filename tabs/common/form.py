@@ -5,7 +5,8 @@ A tab adds its components by name (``form.add(layer=gr.Dropdown(...))``); a view
 field takes the component of the same name unless the wiring names another. :meth:`Form.wire`
 creates the Gradio event: its function receives the components' values in field order, builds
 the settings object, asks for the page's request (its language) and runs the view through
-:mod:`tabs.common.running` (errors become sentences, the work counts as running).
+:mod:`tabs.common.running` (errors become sentences, the work counts as running); a result a
+student asked for is announced to screen readers when it arrives (:mod:`tabs.common.announce`).
 The event's parameters are the settings' fields, so the API and MCP name them as the settings
 do. The form also records every wired view and the link fields, which the shell reads.
 """
@@ -19,6 +20,7 @@ from typing import Any
 
 import gradio as gr
 
+from tabs.common.announce import announce_after, asked
 from tabs.common.context import TabContext
 from tabs.common.guards import guard
 from tabs.common.running import answer, answer_stream, make_call, session_of
@@ -92,6 +94,8 @@ class Form:
             dependency = gr.on(triggers, **arguments)
         else:  # a dependency's then/success
             dependency = triggers(**arguments)
+        if outs and asked(triggers) and options.get("show_progress") != "hidden":
+            announce_after(dependency, outs)
         return dependency
 
     @property

@@ -8,6 +8,8 @@ settings in :mod:`tabs.counterfactual.settings`), the words in :mod:`tabs.counte
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import gradio as gr
 
 from core.counterfactual import DISTANCES
@@ -17,6 +19,7 @@ from tabs.common.image_picker import image_picker
 from tabs.common.layer_picker import model_choices
 from tabs.common.layout import CONTROLS, RESULTS, WIDE
 from tabs.counterfactual.pixel_views import CURVE_COLOURS
+from tabs.counterfactual.region import BRUSH_CSS, RECTANGLE, RectangleSettings
 from tabs.counterfactual.settings import TARGETS, PixelSettings, SwapSettings, TradeoffSettings
 from tabs.counterfactual.texts import T
 from tabs.counterfactual.views import (
@@ -66,7 +69,7 @@ def build(form: Form) -> None:
                         editor = gr.ImageEditor(
                             label=T.label("region"), type="numpy",
                             sources=(), transforms=(), layers=False, height=300,
-                            brush=gr.Brush(colors=["rgba(255, 60, 60, 0.7)"], color_mode="fixed"),
+                            brush=gr.Brush(colors=[BRUSH_CSS], color_mode="fixed"),
                             elem_id="cf-editor")
                         with gr.Column():
                             use_region = gr.Checkbox(False, label=T.label("use_region"))
@@ -77,6 +80,7 @@ def build(form: Form) -> None:
                                                 label=T.label("distance"))
                             smoothness = gr.Number(defaults.smoothness,
                                                    label=T.label("smoothness"))
+                    rectangle = _rectangle_by_numbers()
                     with gr.Row():
                         step_size = gr.Number(defaults.step_size, label=T.label("step_size"))
                         max_steps = gr.Number(defaults.max_steps, precision=0,
@@ -164,6 +168,8 @@ def build(form: Form) -> None:
     form.wire(USE_MATCH, matches.input, class_index,
               inputs={"match": matches, "current": class_index})
 
+    form.wire(RECTANGLE, rectangle.mark.click, [editor, use_region, rectangle.said],
+              inputs=rectangle.fields)
     pixel = form.wire(PIXEL, run.click,
                       [live, curves, status, picture, slider, final, checks, gradcam,
                        live_words])
@@ -175,3 +181,28 @@ def build(form: Form) -> None:
     form.wire(CANCEL, stop.click, status, cancels=[pixel])
     form.wire(CANCEL, sweep_stop.click, sweep_table, cancels=[tradeoff])
     form.wire(CANCEL, swap_stop.click, swap_text, cancels=[swap])
+
+
+@dataclass(frozen=True)
+class _Rectangle:
+    """The fields of a region given by numbers, its button and the sentence it writes."""
+
+    fields: dict[str, gr.Number]
+    mark: gr.Button
+    said: gr.Markdown
+
+
+def _rectangle_by_numbers() -> _Rectangle:
+    """A rectangle typed as numbers instead of painted (the keyboard's way to a region). The
+    fields have no bounds of Gradio's: its refusal would be English only; core's says what
+    does not fit in the page's language."""
+    defaults = RectangleSettings()
+    with gr.Accordion(T.label("by_numbers"), open=False, elem_id="cf-rectangle"):
+        gr.Markdown(T.label("by_numbers.intro"))
+        with gr.Row():
+            fields = {name: gr.Number(getattr(defaults, name), label=T.label(f"rect.{name}"),
+                                      elem_id=f"cf-rect-{name}")
+                      for name in ("left", "top", "width", "height")}
+        mark = gr.Button(T.label("rect.mark"), elem_id="cf-rect-mark")
+        said = gr.Markdown(elem_id="cf-rect-said")
+    return _Rectangle(fields, mark, said)

@@ -24,6 +24,14 @@ T = Texts("counterfactual", en={
     "tab.pixel": "1 · Pixel optimisation (Wachter)",
     "region": "Region (paint)",
     "use_region": "Only change the painted region (paint on the image at the left)",
+    "by_numbers": "Region by numbers (instead of painting, e.g. with the keyboard)",
+    "by_numbers.intro": "A rectangle in percent of the image, measured from its top left "
+                        "corner. Marking it replaces the painting and switches the region on.",
+    "rect.left": "Left edge (%)",
+    "rect.top": "Top edge (%)",
+    "rect.width": "Width (%)",
+    "rect.height": "Height (%)",
+    "rect.mark": "Mark this rectangle",
     "weight": "Proximity weight λ (≥ 0)",
     "distance": "Distance",
     "smoothness": "Smoothness (total variation) weight",
@@ -69,6 +77,9 @@ T = Texts("counterfactual", en={
                    "(their probabilities are added up):\n\n{names}",
     "name.dog": "any dog",
     "name.other": "any class but #{index} {name}",
+    "rect.marked": "Marked a rectangle of {width} × {height} pixels ({share:.0f} % of the "
+                   "image), {left} px from the left and {top} px from the top edge. Only this "
+                   "region may change now; go on with “Find the counterfactual”.",
     "stopped": "Stopped.",
     "stopped.after": "Stopped after {steps} steps.",
     "pixel.start": "Optimising towards {target} on {model}…",
@@ -162,6 +173,14 @@ T = Texts("counterfactual", en={
     "tab.pixel": "1 · Pixel-Optimierung (Wachter)",
     "region": "Region (malen)",
     "use_region": "Nur die gemalte Region ändern (male links auf das Bild)",
+    "by_numbers": "Region per Zahlen (statt zu malen, z. B. mit der Tastatur)",
+    "by_numbers.intro": "Ein Rechteck in Prozent des Bildes, gemessen von der linken oberen "
+                        "Ecke. Markieren ersetzt das Gemalte und schaltet die Region ein.",
+    "rect.left": "Linker Rand (%)",
+    "rect.top": "Oberer Rand (%)",
+    "rect.width": "Breite (%)",
+    "rect.height": "Höhe (%)",
+    "rect.mark": "Dieses Rechteck markieren",
     "weight": "Nähe-Gewicht λ (≥ 0)",
     "distance": "Abstand",
     "smoothness": "Gewicht der Glattheit (totale Variation)",
@@ -206,6 +225,9 @@ T = Texts("counterfactual", en={
                    "zusammen (ihre Wahrscheinlichkeiten werden addiert):\n\n{names}",
     "name.dog": "irgendein Hund",
     "name.other": "jede Klasse außer #{index} {name}",
+    "rect.marked": "Rechteck von {width} × {height} Pixeln markiert ({share:.0f} % des Bildes), "
+                   "{left} px vom linken und {top} px vom oberen Rand. Nur diese Region darf "
+                   "sich jetzt ändern; weiter mit „Counterfactual finden“.",
     "stopped": "Abgebrochen.",
     "stopped.after": "Nach {steps} Schritten abgebrochen.",
     "pixel.start": "Optimiere in Richtung Ziel „{target}“ mit {model} …",
