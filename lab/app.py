@@ -29,6 +29,8 @@ from lab.settings import Settings
 from lab.static_cache import StaticFilesKept
 from lab.status import status_markdown, status_summary
 from lab.threads import use_threads
+from lab.worksheets import folders, load, vocabulary
+from lab.worksheets.panel import WorksheetPanel
 from lab.zerogpu import gpu_wrapper, model_device, preload
 from tabs import activations, ascent, attribution, clip, counterfactual, pdp
 from tabs.common.context import TabContext
@@ -141,6 +143,10 @@ def build_lab(settings: Settings, models: ModelManager | None = None) -> Lab:
 
         demo.load(status, None, [summary, details], api_visibility="private")
         wire_first_views(demo, forms, pages)
+        library = load(folders(settings.worksheets), vocabulary(forms))
+        results = {f"{slug}.{name}": component for slug, form in forms.items()
+                   for name, component in form.results.items()}
+        WorksheetPanel.create(library, results, settings.lang).wire(demo)
     return Lab(demo, forms)
 
 

@@ -22,7 +22,8 @@ PICTURE_PREFIX = "data:image/jpeg;base64,"
 def clean(record: Any) -> dict:
     """``record`` as a well-formed record (anything malformed is dropped)."""
     record = record if isinstance(record, dict) else {}
-    sheets = record.get("sheets") if isinstance(record.get("sheets"), dict) else {}
+    sheets = record.get("sheets")
+    sheets = sheets if isinstance(sheets, dict) else {}
     kept = {}
     for name, sheet in sheets.items():
         if isinstance(name, str) and isinstance(sheet, dict):
