@@ -22,8 +22,8 @@ PICTURE_PREFIX = "data:image/jpeg;base64,"
 def clean(record: Any) -> dict:
     """``record`` as a well-formed record (anything malformed is dropped)."""
     record = record if isinstance(record, dict) else {}
-    sheets = record.get("sheets")
-    sheets = sheets if isinstance(sheets, dict) else {}
+    raw = record.get("sheets")
+    sheets: dict = raw if isinstance(raw, dict) else {}
     kept = {}
     for name, sheet in sheets.items():
         if isinstance(name, str) and isinstance(sheet, dict):
