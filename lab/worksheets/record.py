@@ -28,12 +28,13 @@ def clean(record: Any) -> dict:
     for name, sheet in sheets.items():
         if isinstance(name, str) and isinstance(sheet, dict):
             step = sheet.get("step")
-            answers = sheet.get("answers") if isinstance(sheet.get("answers"), dict) else {}
+            given = sheet.get("answers")
+            answers: dict = given if isinstance(given, dict) else {}
             kept[name] = {"step": step if isinstance(step, int) else 1,
                           "answers": {str(k): _answer(v) for k, v in answers.items()
                                       if isinstance(v, dict)}}
-    sheet = record.get("sheet")
-    return {"sheet": sheet if isinstance(sheet, str) else None, "sheets": kept}
+    current = record.get("sheet")
+    return {"sheet": current if isinstance(current, str) else None, "sheets": kept}
 
 
 def _answer(raw: dict) -> dict:
