@@ -58,7 +58,9 @@ def test_worksheet_step_answers_reload_and_download(browser, lab_url, tmp_path):
         page.wait_for_function("() => document.querySelector('#pdp-1d-feature input')"
                                "?.value.startsWith('RM')")
         wait_for_image(page, "pdp-1d", min_width=100)
-        page.wait_for_function("() => document.querySelector('#pdp-1d img')?.alt.includes('RM')")
+        # its sentence: "PDP (…) from … at RM = … to … at RM = …"
+        page.wait_for_function("() => document.querySelector('#tab-pdp').innerText"
+                               ".includes(' at RM = ')")
 
         wrong = _check(page, WRONG)
         assert "Not quite." in wrong and f"Expected: {RIGHT}" in wrong
