@@ -80,3 +80,13 @@ def test_a_bad_instructor_worksheet_is_listed_and_the_lab_still_serves(tmp_path:
     served = build_lab(Settings(device="cpu", offline=True, warm_up=False,
                                 worksheets=str(tmp_path)), lab[1])
     assert served.demo is not None
+
+
+def test_the_readme_example_is_a_good_worksheet(lab, tmp_path):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("````markdown\n", 1)[1].split("\n````", 1)[0]
+    (tmp_path / "readme-example.md").write_text(example, encoding="utf-8")
+    library = load([tmp_path], vocabulary(lab[0].forms))
+    assert "readme-example" in library.sheets, [b.problems for b in library.broken]
+    assert [s.question.kind for s in library.sheets["readme-example"].steps] == \
+        ["single", "number", "text", "multiple", "text"]
