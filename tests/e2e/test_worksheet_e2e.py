@@ -117,3 +117,27 @@ def test_two_browsers_keep_their_own_answers(browser, lab_url, tmp_path):
     finally:
         first.close()
         second.close()
+
+
+def test_embedded_german_worksheet_by_keyboard(browser, lab_url, tmp_path):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    try:
+        page.goto(f"{lab_url}embed/pdp?worksheet=pdp-de&lang=de")
+        header = page.locator("#ws-header")
+        header.get_by_text("Partielle Abhängigkeit bei Hauspreisen").wait_for()
+        header.get_by_text("0 von 5 Fragen beantwortet, 0 richtig.").wait_for()
+        opener = page.get_by_role("button", name="Diesen Schritt öffnen")
+        opener.focus()  # a plain button: Tab reaches it, Enter presses it
+        assert page.evaluate("() => document.activeElement.id") == "ws-open"
+        _shot(page, tmp_path, "worksheet-embed-de")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**feature=LSTAT**")
+        query = parse_qs(urlsplit(page.url).query)
+        assert query["embed"] == ["pdp"] and query["lang"] == ["de"]
+        assert query["worksheet"] == ["pdp-de"] and query["tab"] == ["pdp"]
+        header.get_by_text("Partielle Abhängigkeit bei Hauspreisen").wait_for()
+        page.get_by_role("button", name="Antwort prüfen").wait_for()
+    finally:
+        context.close()
