@@ -94,6 +94,11 @@ def test_worksheet_step_answers_reload_and_download(browser, lab_url, tmp_path):
         assert "## 1. The default view: LSTAT" in markdown and "not answered" in markdown
         assert '<img src="data:image/jpeg;base64,' in html and "<h2>2. Rooms per dwelling" in html
         _shot(page, tmp_path, "worksheet-download")
+        page.set_content(html)  # the file as a student's browser shows it
+        page.locator("img").first.wait_for()
+        assert page.locator("img").first.evaluate("img => img.naturalWidth") > 100
+        page.screenshot(path=str(tmp_path / "worksheet-answers-file.png"), full_page=True)
+        shutil.copy(tmp_path / "worksheet-answers-file.png", SCREENS)
     finally:
         context.close()
 
