@@ -88,7 +88,7 @@ def test_worksheet_step_answers_reload_and_download(browser, lab_url, tmp_path):
         assert "1 of 5 questions answered, 1 right." in markdown
         step = markdown.split("## 2. Rooms per dwelling: RM", 1)[1].split("\n## ", 1)[0]
         assert "**Question:** Where does the PDP for RM change most?" in step
-        assert f"> {RIGHT}" in step and "**Checked:** checked: right" in step
+        assert f"> {RIGHT}" in step and "**Status:** checked: right" in step
         assert "?tab=pdp&feature=RM&model=random_forest&worksheet=pdp-en>" in step
         assert "](data:image/jpeg;base64," in step  # the plot the student saw
         assert "## 1. The default view: LSTAT" in markdown and "not answered" in markdown

@@ -49,7 +49,7 @@ def test_the_answers_file_lists_each_question_answer_check_link_and_picture():
     first = markdown.split("## 1. Open the view", 1)[1].split("\n## ", 1)[0]
     assert "**Question:** Which dog is class 207?" in first
     assert "> German shepherd" in first
-    assert "**Checked:** checked: wrong (expected golden retriever)" in first
+    assert "**Status:** checked: wrong (expected golden retriever)" in first
     assert "**View:** <http://lab/?tab=attribution&worksheet=dogs>" in first
     assert f"]({PICTURE})" in first
     assert "## 2. Count" in markdown and "not answered" in markdown
@@ -58,4 +58,4 @@ def test_the_answers_file_lists_each_question_answer_check_link_and_picture():
     assert f'<img src="{PICTURE}"' in html and "&lt;b&gt;my&lt;/b&gt; words" in html
     assert "<b>my</b>" not in html  # a student's HTML is shown, never rendered
     german = report.markdown(_worksheet(), kept, "de")
-    assert "**Geprüft:** geprüft: falsch (erwartet golden retriever)" in german
+    assert "**Stand:** geprüft: falsch (erwartet golden retriever)" in german
