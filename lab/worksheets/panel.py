@@ -32,6 +32,10 @@ STORAGE_KEY = "xai-lab-worksheets"
 # student anyway: the key keeps them opaque in localStorage, not secret from their owner.
 SECRET = "xai-lab worksheets: answers stay in the student's browser"
 _DOWNLOADS = Downloads(keep=256)
+#: An embedded tab shows the panel (and its toggle) only when its address names a worksheet.
+CSS = "body.xai-embed:not(.xai-worksheet) #worksheet { display: none; }"
+_MARK_PAGE = ("(stored) => { if (new URL(window.location.href).searchParams.get('worksheet')) "
+              "document.body.classList.add('xai-worksheet'); return stored; }")
 
 THUMBNAIL = """() => {
   const panel = [...document.querySelectorAll('#lab-tabs [role="tabpanel"]')]
@@ -143,7 +147,8 @@ class WorksheetPanel:
         """Create the panel's events. Call inside ``with demo:``."""
         private: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
         demo.load(self.opened, self.state,
-                  [self.sidebar, self.picker, self.broken, *self.screen], **private)
+                  [self.sidebar, self.picker, self.broken, *self.screen], js=_MARK_PAGE,
+                  **private)
         self.picker.input(self.chosen, [self.picker, self.state], self.screen, **private)
         self.step.input(self.moved, [self.step, self.state], self.screen, **private)
         self.previous.click(self.back, self.state, self.screen, **private)

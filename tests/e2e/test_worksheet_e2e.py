@@ -31,13 +31,12 @@ def _open_worksheet(browser, url: str, *, width: int = 1400):
     return context, page
 
 
-def _check(page, option: str) -> str:
+def _check(page, option: str, verdict: str) -> str:
+    """Choose ``option``, check it, and wait for feedback that starts with ``verdict``."""
     page.locator("#ws-single").get_by_label(option).check()
-    before = page.locator("#ws-feedback").inner_text()
     page.locator("#ws-check").click()
-    page.wait_for_function("(before) => { const f = document.querySelector('#ws-feedback');"
-                           " return f && f.innerText.trim() && f.innerText !== before; }",
-                           arg=before)
+    page.wait_for_function("(verdict) => document.querySelector('#ws-feedback')"
+                           "?.innerText.trim().startsWith(verdict)", arg=verdict)
     return page.locator("#ws-feedback").inner_text()
 
 
@@ -62,12 +61,12 @@ def test_worksheet_step_answers_reload_and_download(browser, lab_url, tmp_path):
         page.wait_for_function("() => document.querySelector('#tab-pdp').innerText"
                                ".includes(' at RM = ')")
 
-        wrong = _check(page, WRONG)
-        assert "Not quite." in wrong and f"Expected: {RIGHT}" in wrong
+        wrong = _check(page, WRONG, "✗ Not quite.")
+        assert f"Expected: {RIGHT}" in wrong
         assert "Below about 6.5 rooms the forest predicts" in wrong  # the explanation
         _shot(page, tmp_path, "worksheet-wrong")
-        right = _check(page, RIGHT)
-        assert right.startswith("✓ Right.") and "Below about 6.5 rooms" in right
+        right = _check(page, RIGHT, "✓ Right.")
+        assert "Below about 6.5 rooms" in right
         assert "1 of 5 questions answered, 1 right." in page.locator("#ws-header").inner_text()
 
         page.reload()  # the answers are in this browser, nothing on the server
@@ -107,11 +106,11 @@ def test_two_browsers_keep_their_own_answers(browser, lab_url, tmp_path):
     first, one = _open_worksheet(browser, lab_url)
     second, two = _open_worksheet(browser, lab_url, width=390)
     try:
-        for page, option in ((one, RIGHT), (two, WRONG)):
+        for page, option, verdict in ((one, RIGHT, "✓"), (two, WRONG, "✗")):
             page.locator("#ws-next").click()
             page.locator("#ws-body").get_by_role("heading", name="2. Rooms per dwelling: RM") \
                 .wait_for()
-            _check(page, option)
+            _check(page, option, verdict)
         one.reload()
         two.reload()
         one.locator("#ws-header").get_by_text("1 of 5 questions answered, 1 right.").wait_for()
@@ -129,6 +128,10 @@ def test_embedded_german_worksheet_by_keyboard(browser, lab_url, tmp_path):
     page = context.new_page()
     page.set_default_timeout(90_000)
     try:
+        page.goto(f"{lab_url}embed/pdp?lang=de")  # an embedded tab alone: no panel, no toggle
+        page.locator("#try-pdp").wait_for()
+        page.wait_for_function("() => document.body.classList.contains('xai-embed')")
+        assert not page.locator("#worksheet").is_visible()
         page.goto(f"{lab_url}embed/pdp?worksheet=pdp-de&lang=de")
         header = page.locator("#ws-header")
         header.get_by_text("Partielle Abhängigkeit bei Hauspreisen").wait_for()
