@@ -1,5 +1,5 @@
 """``python -m lab serve`` serves the lab; ``prefetch`` fills the weight caches; ``deploy``
-writes or uploads a Hugging Face Space."""
+writes or uploads a Hugging Face Space; ``worksheet check`` checks worksheet files."""
 
 from __future__ import annotations
 
@@ -44,10 +44,35 @@ def deploy(dry_run: str | None, space: str | None, hardware: str | None) -> int:
     return 0
 
 
+def check_worksheets(files: list[str]) -> int:
+    """Print each file's problems as ``FILE:LINE: sentence`` (or that it is fine); 1 when any
+    file has a problem. The tabs are built (no model is loaded) to know their link keys."""
+    from core.models import ModelManager
+    from lab.app import build_lab
+    from lab.settings import Settings
+    from lab.worksheets import check_file, vocabulary
+
+    lab = build_lab(Settings(offline=True, device="cpu", warm_up=False),
+                    ModelManager(device="cpu", offline=True))
+    words = vocabulary(lab.forms)
+    failed = 0
+    for name in files:
+        worksheet, problems = check_file(Path(name), words)
+        for problem in problems:
+            print(f"{name}:{problem.line}: {problem.en}")
+        if problems or worksheet is None:
+            failed += 1
+        else:
+            print(f"{name}: ok, {len(worksheet.steps)} steps")
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "prefetch":
         return prefetch(args.models)
+    if args.command == "worksheet":
+        return check_worksheets(args.files)
     if args.command == "deploy":
         return deploy(args.dry_run, args.space, args.hardware)
     from lab.app import serve

@@ -29,6 +29,9 @@ from lab.settings import Settings
 from lab.static_cache import StaticFilesKept
 from lab.status import status_markdown, status_summary
 from lab.threads import use_threads
+from lab.worksheets import folders, load, vocabulary
+from lab.worksheets.panel import CSS as WORKSHEET_CSS
+from lab.worksheets.panel import WorksheetPanel
 from lab.zerogpu import gpu_wrapper, model_device, preload
 from tabs import activations, ascent, attribution, clip, counterfactual, pdp
 from tabs.common.context import TabContext
@@ -141,13 +144,17 @@ def build_lab(settings: Settings, models: ModelManager | None = None) -> Lab:
 
         demo.load(status, None, [summary, details], api_visibility="private")
         wire_first_views(demo, forms, pages)
+        library = load(folders(settings.worksheets), vocabulary(forms))
+        results = {f"{slug}.{name}": component for slug, form in forms.items()
+                   for name, component in form.results.items()}
+        WorksheetPanel.create(library, results, settings.lang).wire(demo)
     return Lab(demo, forms)
 
 
 def launch_options(settings: Settings) -> dict:
     """Keyword arguments for ``Blocks.launch`` shared by ``serve`` and the tests."""
     return dict(server_name=settings.host, server_port=settings.port, share=settings.share,
-                max_file_size=MAX_FILE_BYTES, theme=THEME, css=CSS + ACCESSIBLE_CSS,
+                max_file_size=MAX_FILE_BYTES, theme=THEME, css=CSS + ACCESSIBLE_CSS + WORKSHEET_CSS,
                 head=head_script(), show_error=False,
                 run_history=settings.history, mcp_server=settings.mcp,
                 state_session_capacity=settings.sessions,

@@ -33,10 +33,11 @@ class Settings:
     sessions: int = int(os.environ.get("XAI_LAB_SESSIONS", "500"))  # server-side page states
     warm_up: bool = not _flag("XAI_LAB_NO_WARM_UP")  # default results computed after start
     threads: int | None = None  # torch CPU threads per request; None: XAI_LAB_THREADS or chosen
+    worksheets: str | None = os.environ.get("XAI_LAB_WORKSHEETS") or None  # instructor's folder
 
 
 def parser() -> argparse.ArgumentParser:
-    """``python -m lab serve|prefetch|deploy`` with their options."""
+    """``python -m lab serve|prefetch|deploy|worksheet`` with their options."""
     root = argparse.ArgumentParser(
         prog="python -m lab", description="XAI Lab: look inside neural networks in the browser."
     )
@@ -69,6 +70,14 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=_positive, default=Settings.threads,
                        help="torch CPU threads per request (default: XAI_LAB_THREADS, else the "
                             "cores divided by the heavy requests that may run at once)")
+    serve.add_argument("--worksheets", metavar="DIR", default=Settings.worksheets,
+                       help="also offer the worksheets (*.md) in DIR, read at start "
+                            "(default: XAI_LAB_WORKSHEETS)")
+    worksheet = commands.add_parser("worksheet", help="work with worksheet files")
+    worksheet_commands = worksheet.add_subparsers(dest="action", required=True)
+    check = worksheet_commands.add_parser(
+        "check", help="check worksheet files; exits 1 when any has a problem")
+    check.add_argument("files", nargs="+", metavar="FILE", help="worksheet files (*.md)")
     prefetch = commands.add_parser(
         "prefetch", help="download every model's weights into the local caches (needs internet)"
     )
@@ -94,4 +103,4 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(host=args.host, port=args.port, share=args.share, device=args.device,
                     offline=args.offline, lang=args.lang, mcp=args.mcp, history=args.history,
                     queue_size=args.queue_size, sessions=args.sessions, warm_up=args.warm_up,
-                    threads=args.threads)
+                    threads=args.threads, worksheets=args.worksheets)

@@ -7,8 +7,9 @@ no value for it: :func:`tabs.common.outputs.finish` gives each picture its compo
 the caption from the sentences, visible to everyone (a screen reader hears a result's arrival
 from the page's announcer, :mod:`tabs.common.announce`, not from here). Each sentence names
 the picture it describes (``data-for``: the picture's ``elem_id``); the page's script
-(:mod:`lab.accessibility`) makes it that picture's ``alt`` text. Gradio's own ``alt_text`` of ``gr.Image`` is a property, which
-a handler could change only by returning a new component (ARCHITECTURE.md, rule 10).
+(:mod:`lab.accessibility`) makes it that picture's ``alt`` text. Gradio's own ``alt_text`` of
+``gr.Image`` is a property, which a handler could change only by returning a new component
+(ARCHITECTURE.md, rule 10).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Files a student can download (PNG grids), kept in one private temporary folder.
+"""Files a student can download (PNG grids, answer sheets), kept in one private temporary folder.
 
 Gradio copies a returned file into its own cache (cleaned by ``delete_cache``); our copy is
 only needed until then. The folder is removed when the process ends, and it never holds more
@@ -29,10 +29,19 @@ class Downloads:
     def png(self, image: np.ndarray, name: str) -> str:
         """Save ``image`` (H, W, 3) uint8 as ``name-<digest>.png``; returns its path."""
         digest = hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=8).hexdigest()
-        path = Path(self._folder.name) / f"{name}-{digest}.png"
+        return self._keep_file(Path(self._folder.name) / f"{name}-{digest}.png",
+                               lambda path: Image.fromarray(image).save(path))
+
+    def text(self, text: str, name: str, suffix: str) -> str:
+        """Save ``text`` (UTF-8) as ``name-<digest>.<suffix>``; returns its path."""
+        digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+        return self._keep_file(Path(self._folder.name) / f"{name}-{digest}.{suffix}",
+                               lambda path: path.write_text(text, encoding="utf-8"))
+
+    def _keep_file(self, path: Path, write) -> str:
         with self._lock:
             if path not in self._files:
-                Image.fromarray(image).save(path)
+                write(path)
                 self._files.append(path)
                 while len(self._files) > self._keep:
                     self._files.popleft().unlink(missing_ok=True)

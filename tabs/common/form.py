@@ -48,6 +48,7 @@ class Form:
     components: dict[str, Any] = field(default_factory=dict)  # Gradio components by name
     wired: list[Wired] = field(default_factory=list)
     ui_links: dict[str, Component] = field(default_factory=dict)
+    results: dict[str, Component] = field(default_factory=dict)
 
     def add(self, **components: Component) -> None:
         """Name components (a settings field of that name reads it)."""
@@ -56,6 +57,12 @@ class Form:
     def link(self, key: str, component: Component) -> None:
         """A link key that sets a component no view reads (e.g. the block of a layer picker)."""
         self.ui_links[key] = component
+
+    def result(self, name: str, component: Component) -> None:
+        """A result a worksheet question may take its expected value from
+        (``from: <tab>.<name>``): the value ``component`` shows, e.g. the class a
+        counterfactual reached."""
+        self.results[name] = component
 
     def wire(self, view: View, triggers: Any, outputs: Sequence[Component] | Component | None,
              *, inputs: Mapping[str, Component] | None = None, private: bool = False,

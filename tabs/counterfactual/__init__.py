@@ -155,6 +155,9 @@ def build(form: Form) -> None:
              threshold=threshold, seed=seed, max_cells=max_cells, candidates=candidates,
              weights=weights)
 
+    form.result("reached", final)
+    form.result("swap_reached", swap_final)
+
     # The opening's setup steps, in this order, then the first view (PIXEL); each also runs
     # on a choice.
     loading = form.wire(MODEL, model.input, model)
