@@ -1,6 +1,7 @@
-"""Attribution tab: saliency, Integrated Gradients, Grad-CAM, Guided Grad-CAM and Occlusion for
-any class, compared side by side, taken apart step by step, measured for stability, and tested:
-deletion/insertion curves and the sanity check (cascading randomization).
+"""Attribution tab: saliency, Integrated Gradients, Grad-CAM, Guided Grad-CAM, Occlusion and LRP
+for any class, compared side by side, taken apart step by step, measured for stability, and
+tested: deletion/insertion curves and the sanity check (cascading randomization); LRP on its own
+with its conservation check, and the concepts (channels) behind a decision.
 
 The layout and its wiring live here: the left column holds the image, the model, the target
 class and the methods' settings that every view reads; each sub-tab on the right holds one
@@ -18,6 +19,7 @@ import gradio as gr
 from core.attribution import BASELINES
 from tabs.attribution import views as v
 from tabs.attribution.faithfulness import DELETION, DELETION_RUNS, SANITY, SANITY_RUNS
+from tabs.attribution.lrp import LRP, L
 from tabs.attribution.settings import (
     ClassesSettings,
     CompareSettings,
@@ -27,6 +29,7 @@ from tabs.attribution.settings import (
 )
 from tabs.attribution.stability import STABILITY, STABILITY_ALL
 from tabs.attribution.texts import T, baseline_choices
+from tabs.common.described import captions
 from tabs.common.form import Form
 from tabs.common.image_picker import image_picker
 from tabs.common.layer_picker import model_choices
@@ -46,6 +49,7 @@ def build(form: Form) -> None:
             _left_column(form)
         with gr.Column(scale=2, elem_classes=RESULTS), gr.Tabs(overflow_behavior="wrap"):
             _compare(form)
+            _lrp(form)
             _baselines(form)
             depth_layers = _depth(form)
             _steps(form)
@@ -106,6 +110,18 @@ def _compare(form: Form) -> None:
     _wire_cancellable(form, v.COMPARE, v.SWITCHES, run, cancel, [image, text, results])
     form.wire(v.REDRAW, [c["opacity"].release, c["cmap"].input], image,
               show_progress="hidden")
+
+
+def _lrp(form: Form) -> None:
+    """LRP with each composite offered for the model, and its conservation check."""
+    with gr.Tab(L.label("tab")):
+        gr.Markdown(L.label("intro"))
+        run = gr.Button(L.label("run"), variant="primary", elem_id="attr-lrp-run")
+        image = gr.Image(label=L.label("image"), format="png", interactive=False,
+                         show_label=False, elem_id="attr-lrp", elem_classes=WIDE)
+        table = gr.Markdown(elem_id="attr-lrp-text")
+        described = captions("attr-lrp-caption")
+    form.wire(LRP, run.click, [image, table, described])
 
 
 def _baselines(form: Form) -> None:

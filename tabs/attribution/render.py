@@ -81,7 +81,8 @@ def weights_figure(weights: np.ndarray, *, layer: str, label: str, highlight: in
 # deletion/insertion and sanity checks
 
 METHOD_COLOURS = {"saliency": "#1f77b4", "integrated_gradients": "#ff7f0e", "gradcam": "#2ca02c",
-                  "guided_gradcam": "#d62728", "occlusion": "#9467bd", "guided_backprop": "#8c564b"}
+                  "guided_gradcam": "#d62728", "occlusion": "#9467bd", "guided_backprop": "#8c564b",
+                  "lrp_epsilon_plus_flat": "#17becf", "lrp_epsilon_gamma_box": "#bcbd22"}
 RANDOM_STYLE = dict(color="#7f8c8d", linestyle="--", linewidth=1.6)
 
 
