@@ -9,6 +9,7 @@ batched on a BatchNorm-folded copy (``inference``).
 May import: torch, captum, zennit, crp, numpy, scipy and ``core`` helpers. Never gradio or pyplot.
 """
 
+from core.attribution.concepts import MAX_CONCEPTS, Concept, ConceptReport, concepts
 from core.attribution.faithfulness import (
     RANDOM,
     Curves,
@@ -46,7 +47,8 @@ from core.attribution.views import (
     gradcam_steps,
 )
 
-__all__ = ["BASELINES", "COMPOSITES", "COMPOSITE_TITLES", "GRADIENT_METHODS", "LRP_METHODS",
+__all__ = ["BASELINES", "COMPOSITES", "MAX_CONCEPTS", "Concept", "ConceptReport", "concepts",
+           "COMPOSITE_TITLES", "GRADIENT_METHODS", "LRP_METHODS",
            "MAX_STEPS", "METHODS",
            "METHOD_TITLES", "RANDOM", "AttributionMethod", "Baseline", "Completeness",
            "Conservation", "Curves", "LrpComposite",
