@@ -108,7 +108,7 @@ def _no_stray_hooks(network: nn.Module) -> Iterator[None]:
 
 
 def concepts(model: LoadedModel, image: np.ndarray, *, target: int, layer: str,
-             references: Mapping[str, np.ndarray], count: int = 6) -> ConceptReport:
+             references: Mapping[str, np.ndarray], count: float = 6) -> ConceptReport:
     """The ``count`` channels of ``layer`` with the most relevance for class ``target`` in
     ``image``, each with its conditional heatmap and its reference patches from
     ``references`` (name → RGB uint8 image). Cached by all inputs."""

@@ -16,8 +16,9 @@ from typing import Any
 
 import gradio as gr
 
-from core.attribution import BASELINES
+from core.attribution import BASELINES, MAX_CONCEPTS
 from tabs.attribution import views as v
+from tabs.attribution.concepts import CONCEPT_LAYERS, CONCEPTS, C, ConceptSettings
 from tabs.attribution.faithfulness import DELETION, DELETION_RUNS, SANITY, SANITY_RUNS
 from tabs.attribution.lrp import LRP, L
 from tabs.attribution.settings import (
@@ -50,6 +51,7 @@ def build(form: Form) -> None:
         with gr.Column(scale=2, elem_classes=RESULTS), gr.Tabs(overflow_behavior="wrap"):
             _compare(form)
             _lrp(form)
+            concept_layer = _concepts(form)
             _baselines(form)
             depth_layers = _depth(form)
             _steps(form)
@@ -58,6 +60,7 @@ def build(form: Form) -> None:
             _deletion(form)
             _sanity(form)
     _wire_choices(form, depth_layers)
+    form.wire(CONCEPT_LAYERS, form.components["model"].input, concept_layer)
 
 
 def _left_column(form: Form) -> None:
@@ -122,6 +125,26 @@ def _lrp(form: Form) -> None:
         table = gr.Markdown(elem_id="attr-lrp-text")
         described = captions("attr-lrp-caption")
     form.wire(LRP, run.click, [image, table, described])
+
+
+def _concepts(form: Form) -> gr.Dropdown:
+    """The channels with the most relevance in a layer; returns the layer picker (filled per
+    model)."""
+    d = ConceptSettings()
+    with gr.Tab(C.label("tab")):
+        gr.Markdown(C.label("intro"))
+        with gr.Row():
+            layer = gr.Dropdown([], label=C.label("layer"), allow_custom_value=True, scale=2)
+            count = gr.Slider(1, MAX_CONCEPTS, value=d.channels, step=1, label=C.label("count"),
+                              scale=2)
+        run = gr.Button(C.label("run"), variant="primary", elem_id="attr-concepts-run")
+        image = gr.Image(label=C.label("image"), format="png", interactive=False,
+                         show_label=False, elem_id="attr-concepts")
+        table = gr.Markdown(elem_id="attr-concepts-text")
+        described = captions("attr-concepts-caption")
+    form.wire(CONCEPTS, run.click, [image, table, described],
+              inputs={"concept_layer": layer, "channels": count})
+    return layer
 
 
 def _baselines(form: Form) -> None:

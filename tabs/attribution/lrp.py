@@ -59,7 +59,7 @@ L = Texts("attribution_lrp", en={
              "Pixel sprechen für die Klasse, blaue dagegen.",
     "run": "Mit LRP erklären",
     "image": "LRP-Relevanz je Composite",
-    "original": "Original\n#{target} {label}",
+    "original": "Eingabebild\n#{target} {label}",
     "colourbar": "Relevanz (Σ über die Farbkanäle)",
     "head": "| Composite | Σ Relevanz | Logit | Σ Relevanz / Logit |",
     "note": "\n\nErhaltung: LRP beginnt mit dem Logit von **{name}** und gibt ihn nach unten "

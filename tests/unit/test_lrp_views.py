@@ -82,3 +82,24 @@ def test_deletion_and_sanity_measure_lrp_and_leave_out_what_is_not_offered(lite_
     *_, (plot, image, text) = call_view(SANITY, lite_ctx, "coffee.png", None, "lite", 0,
                                         methods, lang="en")
     assert "LRP EpsilonPlusFlat" in text and "**LRP EpsilonGammaBox not offered:**" in text
+
+
+def test_concepts_view_lists_channels_with_links_to_the_filter_ascent_tab(tiny_ctx):
+    from tabs.attribution.concepts import CONCEPT_LAYERS, CONCEPTS
+
+    picker = call_view(CONCEPT_LAYERS, tiny_ctx, "chelsea.png", None, "tiny", 3)
+    assert picker.choices and picker.value == "layer2"  # the Filter ascent tab's layer
+    picture, table, described = call_view(CONCEPTS, tiny_ctx, "chelsea.png", None, "tiny", 3,
+                                          "layer1", 4, lang="en")
+    assert picture is not None
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "](?" in line]
+    assert len(rows) == 4
+    assert "[Filter ascent: layer1 #" in rows[0]
+    assert "?tab=ascent&model=tiny&layer=layer1&filter=" in rows[0] and "&lang=en" in rows[0]
+    assert "**layer1** has 16 channels; 4 shown" in table
+    assert described.count("channel ") == 4 and 'data-for="attr-concepts"' in described
+    _, tabelle, _ = call_view(CONCEPTS, tiny_ctx, "chelsea.png", None, "tiny", 3, "layer1", 4,
+                              lang="de")
+    assert "[Filter-Ascent: layer1 #" in tabelle and "&lang=de" in tabelle
+    assert "hat 16 Kanäle; 4 gezeigt" in tabelle
+    assert count_hooks(tiny_ctx.models.get("tiny").network) == 0

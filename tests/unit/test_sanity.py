@@ -167,7 +167,7 @@ def test_folded_copy_randomizes_like_the_original(norm_model, image):
         for j, stage in enumerate(stages[:k], start=1):
             randomize_stage(scratch, stage, seed=0, step=j, done=done)
         options = A.methods.check_options(norm_model, method="saliency", target=1)
-        expected, _ = A.methods.attribute(norm_model, scratch, pixels, **options)
+        expected = A.methods.attribute(norm_model, scratch, pixels, **options).map
         np.testing.assert_allclose(report.maps[0, k], expected, rtol=1e-3, atol=1e-5)
 
 
