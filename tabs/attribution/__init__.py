@@ -142,8 +142,8 @@ def _concepts(form: Form) -> gr.Dropdown:
                          show_label=False, elem_id="attr-concepts")
         table = gr.Markdown(elem_id="attr-concepts-text")
         described = captions("attr-concepts-caption")
-    form.wire(CONCEPTS, run.click, [image, table, described],
-              inputs={"concept_layer": layer, "channels": count})
+    form.add(concept_layer=layer, channels=count)
+    form.wire(CONCEPTS, run.click, [image, table, described])
     return layer
 
 
