@@ -25,8 +25,8 @@ def test_lrp_and_concepts_in_the_browser(page, tmp_path, loaded_image):
     text.get_by_text("LRP EpsilonPlusFlat", exact=True).wait_for()
     assert "EpsilonGammaBox is not offered for EfficientNet-Lite0" in text.inner_text()
     assert "Σ relevance / logit" in text.inner_text()
-    alt = page.locator("#attr-lrp img").get_attribute("alt") or ""
-    assert "LRP EpsilonPlusFlat, relevance for the class" in alt
+    page.wait_for_function("() => (document.querySelector('#attr-lrp img').alt || '')"
+                           ".includes('LRP EpsilonPlusFlat, relevance for the class')")
     save(page, tmp_path, "lrp", page.locator("#attr-lrp"))
     (tmp_path / "lrp-text.txt").write_text(text.inner_text())
 
