@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 
 from core.attribution import ConceptReport, concepts
 from core.models.layers import stage_layers
-from tabs.attribution.lrp import SIGNED_CMAP
+from tabs.attribution.lrp import SIGNED_CMAP, signed_ticks
 from tabs.attribution.settings import ImageTarget
 from tabs.attribution.views import explained
 from tabs.common.alt_text import where
@@ -127,6 +127,7 @@ def concepts_figure(report: ConceptReport, *, lang: Language = "en") -> Figure:
             ax.set_yticks([])
     if shown is not None:
         bar = figure.colorbar(shown, ax=axes[:, 0].tolist(), location="left", fraction=0.08)
+        signed_ticks(bar, span)
         bar.set_label(C.text("colourbar", lang), fontsize=8)
     return figure
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.colorbar import Colorbar
 from matplotlib.figure import Figure
 
 from core.attribution import (
@@ -91,12 +92,19 @@ def lrp_figure(results: Sequence[Explanation], *, lang: Language = "en") -> Figu
         shown = ax.imshow(relevance, cmap=SIGNED_CMAP, vmin=-span, vmax=span)
         ax.set_title(METHOD_TITLES[result.method], fontsize=9)
         bar = figure.colorbar(shown, ax=ax, orientation="horizontal", fraction=0.05, pad=0.02)
+        signed_ticks(bar, span)
         bar.set_label(L.text("colourbar", lang), fontsize=8)
-        bar.ax.tick_params(labelsize=7)
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])
     return figure
+
+
+def signed_ticks(bar: Colorbar, span: float) -> None:
+    """Three ticks on a colour bar from −``span`` to ``span``, each with its own exponent
+    (matplotlib's shared offset text would overlap the bar's label)."""
+    bar.set_ticks([-span, 0.0, span], labels=[f"{-span:.2g}", "0", f"{span:.2g}"])
+    bar.ax.tick_params(labelsize=7)
 
 
 def conservation_table(call: Call, results: Sequence[Explanation]) -> str:

@@ -1,6 +1,6 @@
 """In a real browser: the Attribution tab's LRP view (conservation, the composite not offered for
 EfficientNet-Lite0) and its concepts view with the link to the Filter ascent tab. Screenshots
-go to pytest's tmp dir and to /tmp/screens/lrp-*.png."""
+go to pytest's tmp dir and to /tmp/screens/faithfulness-{lrp,concepts}*.png."""
 
 from __future__ import annotations
 
