@@ -136,7 +136,7 @@ def _concepts(form: Form) -> gr.Dropdown:
         with gr.Row():
             layer = gr.Dropdown([], label=C.label("layer"), allow_custom_value=True, scale=2)
             count = gr.Slider(1, MAX_CONCEPTS, value=d.channels, step=1, label=C.label("count"),
-                              scale=2)
+                              scale=2, elem_id="attr-concepts-count")
         run = gr.Button(C.label("run"), variant="primary", elem_id="attr-concepts-run")
         image = gr.Image(label=C.label("image"), format="png", interactive=False,
                          show_label=False, elem_id="attr-concepts")

@@ -31,8 +31,9 @@ def test_lrp_and_concepts_in_the_browser(page, tmp_path, loaded_image):
     (tmp_path / "lrp-text.txt").write_text(text.inner_text())
 
     open_subtab(page, "Concepts")
-    page.get_by_label("Channels", exact=True).fill("3")
-    page.get_by_label("Channels", exact=True).press("Tab")
+    count = page.locator("#attr-concepts-count input[type=number]")
+    count.fill("3")
+    count.press("Tab")
     page.locator("#attr-concepts-run").click()
     loaded_image(page, "attr-concepts", min_width=300)
     table = page.locator("#attr-concepts-text")
