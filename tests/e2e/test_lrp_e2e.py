@@ -45,6 +45,10 @@ def test_lrp_and_concepts_in_the_browser(page, tmp_path, loaded_image):
     save(page, tmp_path, "concepts", page.locator("#attr-concepts"))
     save(page, tmp_path, "concepts-page")
 
-    links.first.click()  # the same filter in the Filter ascent tab
-    page.wait_for_url("**tab=ascent**")
+    # the link opens the same layer and filter in the Filter ascent tab
+    page.goto(page.url.split("?")[0] + href)
     page.locator("#tab-ascent").wait_for(state="visible")
+    channel = href.split("filter=")[1].split("&")[0]
+    page.wait_for_function("(c) => document.querySelector('#ascent-filters textarea, "
+                           "#ascent-filters input')?.value === c", arg=channel)
+    save(page, tmp_path, "concepts-link")
