@@ -17,7 +17,7 @@ from core.attribution.faithfulness import (
     deletion_insertion,
     measure_curves,
 )
-from core.attribution.lrp import COMPOSITE_TITLES, COMPOSITES, Conservation, LrpComposite
+from core.attribution.lrp import COMPOSITES, Conservation, LrpComposite
 from core.attribution.methods import (
     BASELINES,
     GRADIENT_METHODS,
@@ -48,7 +48,7 @@ from core.attribution.views import (
 )
 
 __all__ = ["BASELINES", "COMPOSITES", "MAX_CONCEPTS", "Concept", "ConceptReport", "concepts",
-           "COMPOSITE_TITLES", "GRADIENT_METHODS", "LRP_METHODS",
+           "GRADIENT_METHODS", "LRP_METHODS",
            "MAX_STEPS", "METHODS",
            "METHOD_TITLES", "RANDOM", "AttributionMethod", "Baseline", "Completeness",
            "Conservation", "Curves", "LrpComposite",

@@ -72,7 +72,6 @@ from core.models.fold import conv_norm_pairs
 
 LrpComposite = Literal["epsilon_plus_flat", "epsilon_gamma_box"]
 COMPOSITES: tuple[LrpComposite, ...] = ("epsilon_plus_flat", "epsilon_gamma_box")
-COMPOSITE_TITLES = {"epsilon_plus_flat": "EpsilonPlusFlat", "epsilon_gamma_box": "EpsilonGammaBox"}
 
 _RELU_LIKE = (nn.ReLU, nn.ReLU6)
 """Activations for which Zennit's pass rule is exact (0 exactly where the output is 0)."""
