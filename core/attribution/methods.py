@@ -1,14 +1,15 @@
 """One attribution map through captum: saliency, Integrated Gradients, Grad-CAM, Guided Grad-CAM,
-Occlusion.
+Occlusion; and through Zennit: LRP with two rule composites (:mod:`core.attribution.lrp`).
 
-Every method runs through captum (we do not re-implement them); this module prepares the
+Every method runs through captum or Zennit (we do not re-implement them); this module prepares the
 input, picks the layer, holds the shared model's lock for the whole captum call (captum
 registers hooks on the model) and turns the result into a frozen dataclass of numpy arrays.
 
 Papers: saliency — Simonyan et al. 2013 (arXiv:1312.6034); Integrated Gradients — Sundararajan
 et al. 2017 (arXiv:1703.01365); Grad-CAM and Guided Grad-CAM — Selvaraju et al. 2017
 (arXiv:1610.02391); guided backpropagation — Springenberg et al. 2014 (arXiv:1412.6806);
-Occlusion — Zeiler & Fergus 2014 (arXiv:1311.2901, see :mod:`core.attribution.occlusion`).
+Occlusion — Zeiler & Fergus 2014 (arXiv:1311.2901, see :mod:`core.attribution.occlusion`); LRP —
+Bach et al. 2015 (PLOS ONE 10(7), see :mod:`core.attribution.lrp`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Literal, TypedDict, TypeVar
+from typing import Literal, NamedTuple, TypedDict, TypeVar
 
 import numpy as np
 import torch
@@ -26,6 +27,7 @@ from torch import nn
 
 from core.attribution.guided import guided_gradcam
 from core.attribution.inference import forward_network
+from core.attribution.lrp import Conservation, LrpComposite, check_lrp, lrp_map
 from core.attribution.occlusion import check_occlusion, occlusion_map
 from core.cache import ResultCache
 from core.checks import InputError, excerpt
@@ -35,20 +37,27 @@ from core.predictions import check_target
 from core.preprocess import check_rgb, image_digest, normalise, view_and_pixels
 
 AttributionMethod = Literal["saliency", "integrated_gradients", "gradcam", "guided_gradcam",
-                            "occlusion"]
+                            "occlusion", "lrp_epsilon_plus_flat", "lrp_epsilon_gamma_box"]
 Baseline = Literal["black", "white", "noise", "blurred"]
 
 METHODS: tuple[AttributionMethod, ...] = ("saliency", "integrated_gradients", "gradcam",
-                                          "guided_gradcam", "occlusion")
+                                          "guided_gradcam", "occlusion", "lrp_epsilon_plus_flat",
+                                          "lrp_epsilon_gamma_box")
 GRADIENT_METHODS: tuple[AttributionMethod, ...] = METHODS[:4]
-"""The four methods that backpropagate gradients (Occlusion only runs forward passes)."""
-CHEAP_FIRST: tuple[AttributionMethod, ...] = ("gradcam", "saliency", "guided_gradcam",
+"""The four methods that backpropagate plain gradients through captum (Occlusion only runs
+forward passes, LRP backpropagates relevance through Zennit's rules)."""
+LRP_METHODS: dict[AttributionMethod, LrpComposite] = {
+    "lrp_epsilon_plus_flat": "epsilon_plus_flat", "lrp_epsilon_gamma_box": "epsilon_gamma_box"}
+"""The LRP methods and the Zennit composite each runs."""
+CHEAP_FIRST: tuple[AttributionMethod, ...] = ("gradcam", "saliency", "lrp_epsilon_plus_flat",
+                                              "lrp_epsilon_gamma_box", "guided_gradcam",
                                               "integrated_gradients", "occlusion")
 """The order methods are computed in: one or two passes first, then IG's steps and the
 occlusion windows (tens of passes each)."""
 METHOD_TITLES = {"saliency": "Saliency", "integrated_gradients": "Integrated Gradients",
                  "gradcam": "Grad-CAM", "guided_gradcam": "Guided Grad-CAM",
-                 "occlusion": "Occlusion"}
+                 "occlusion": "Occlusion", "lrp_epsilon_plus_flat": "LRP EpsilonPlusFlat",
+                 "lrp_epsilon_gamma_box": "LRP EpsilonGammaBox"}
 """The methods' names, the same in English and German (a tab words their settings)."""
 BASELINES: tuple[Baseline, ...] = ("black", "white", "noise", "blurred")
 MAX_STEPS = 1000
@@ -93,8 +102,9 @@ class Explanation:
     ``map``: (S, S) float32, ≥ 0, at the model's input size (|grad| or |IG| max over colour
     channels; Grad-CAM after ReLU, upsampled bilinearly); ``view``: (S, S, 3) uint8, the picture
     the model saw; ``completeness`` only for Integrated Gradients; Occlusion: mean logit drop
-    of the windows covering a pixel, ≥ 0, with ``window`` and ``stride`` in pixels. Arrays are
-    read-only.
+    of the windows covering a pixel, ≥ 0, with ``window`` and ``stride`` in pixels. LRP: the
+    positive part of ``relevance`` (S, S) float32, the signed relevance summed over the colour
+    channels, with its ``conservation`` check. Arrays are read-only.
     """
 
     model: str
@@ -110,6 +120,17 @@ class Explanation:
     seconds: float = 0.0
     window: int | None = None
     stride: int | None = None
+    conservation: Conservation | None = None
+    relevance: np.ndarray | None = None
+
+
+class Attributed(NamedTuple):
+    """What :func:`attribute` computes: the (S, S) map and what some methods add."""
+
+    map: np.ndarray
+    completeness: Completeness | None = None
+    conservation: Conservation | None = None
+    relevance: np.ndarray | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,6 +196,8 @@ def check_options(model: LoadedModel, *, method, target, layer=None, steps=50, b
         raise InputError(f"Unknown method '{method}'. Choose one of: {', '.join(METHODS)}.",
                          f"Unbekannte Methode '{method}'. Wähle eine von: {', '.join(METHODS)}.")
     target = check_target(model.categories, target=target)
+    if method in LRP_METHODS:
+        check_lrp(model.network, model.spec.title, LRP_METHODS[method])
     options = dict(method=method, target=target, layer=None, steps=None, baseline=None,
                    internal_batch_size=None, window=None, stride=None)
     if method in ("gradcam", "guided_gradcam"):
@@ -216,16 +239,17 @@ def _explain_pixels(model: LoadedModel, view: np.ndarray, pixels: torch.Tensor, 
     start = time.perf_counter()
     if options["method"] == "occlusion":  # forward passes only: the fast folded copy
         with forward_network(model) as network:
-            values, completeness = attribute(model, network, pixels, seed=seed, **options)
+            result = attribute(model, network, pixels, seed=seed, **options)
     else:
-        with model.lock:  # captum registers hooks on the shared model
-            values, completeness = attribute(model, model.network, pixels, seed=seed, **options)
+        with model.lock:  # captum and Zennit register hooks on the shared model
+            result = attribute(model, model.network, pixels, seed=seed, **options)
     view.setflags(write=False)
     return Explanation(model=model.name, method=options["method"], target=options["target"],
-                       label=model.categories[options["target"]], map=values, view=view,
+                       label=model.categories[options["target"]], map=result.map, view=view,
                        layer=options["layer"], baseline=options["baseline"], steps=options["steps"],
-                       completeness=completeness, seconds=time.perf_counter() - start,
-                       window=options["window"], stride=options["stride"])
+                       completeness=result.completeness, seconds=time.perf_counter() - start,
+                       window=options["window"], stride=options["stride"],
+                       conservation=result.conservation, relevance=result.relevance)
 
 
 def _given(value: _T | None, option: str, method: str) -> _T:
@@ -238,7 +262,7 @@ def _given(value: _T | None, option: str, method: str) -> _T:
 def attribute(model: LoadedModel, network: nn.Module, pixels: torch.Tensor, *,
               method: AttributionMethod, target: int, layer: str | None, steps: int | None,
               baseline: Baseline | None, internal_batch_size: int | None, window: int | None,
-              stride: int | None, seed: int = 0) -> tuple[np.ndarray, Completeness | None]:
+              stride: int | None, seed: int = 0) -> Attributed:
     """One method's (S, S) map of ``pixels`` (1, 3, S, S) in [0, 1] on ``network``.
 
     ``network`` is the model's own network or a private copy of it with the same layer names
@@ -246,7 +270,7 @@ def attribute(model: LoadedModel, network: nn.Module, pixels: torch.Tensor, *,
     ``network``. Options as returned by :func:`check_options`. The caller holds the model's
     lock when ``network`` is shared. ``internal_batch_size`` ``None`` takes the batch measured
     for the model (:mod:`core.models.calibration`). Returns a read-only float32 map and, for
-    IG, its completeness numbers.
+    IG, its completeness numbers, for LRP the signed relevance and its conservation.
     """
     inputs = normalised(model, pixels).requires_grad_(True)
     size = tuple(inputs.shape[2:])
@@ -272,6 +296,15 @@ def attribute(model: LoadedModel, network: nn.Module, pixels: torch.Tensor, *,
         cam = LayerGradCam(network, module).attribute(
             inputs, target=target, relu_attributions=True)
         values = LayerAttribution.interpolate(cam, size, interpolate_mode="bilinear")[0, 0]
+    elif method in LRP_METHODS:
+        signed, conservation = lrp_map(
+            network, inputs, target=target, composite=LRP_METHODS[method],
+            low=normalised(model, torch.zeros_like(pixels)),
+            high=normalised(model, torch.ones_like(pixels)))
+        signed.setflags(write=False)
+        positive = np.clip(signed, 0.0, None)
+        positive.setflags(write=False)
+        return Attributed(positive, conservation=conservation, relevance=signed)
     elif method == "guided_gradcam":
         module = module_named(network, _given(layer, "layer", method))
         explainer = guided_gradcam(network, module)
@@ -284,7 +317,7 @@ def attribute(model: LoadedModel, network: nn.Module, pixels: torch.Tensor, *,
                                batch=internal_batch_size or batch_size(model, "forward", network))
     result = values.detach().float().cpu().numpy().astype(np.float32)
     result.setflags(write=False)
-    return result, completeness
+    return Attributed(result, completeness)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,6 +343,24 @@ def baseline_pixels(pixels: torch.Tensor, *, kind: Baseline, seed: int = 0) -> t
         return TF.gaussian_blur(pixels, [kernel, kernel], [sigma, sigma])
     raise InputError(f"Unknown baseline '{kind}'. Choose one of: {', '.join(BASELINES)}.",
                      f"Unbekannte Baseline '{kind}'. Wähle eine von: {', '.join(BASELINES)}.")
+
+
+def unavailable_methods(model: LoadedModel) -> dict[AttributionMethod, InputError]:
+    """The methods not offered for ``model``, each with the sentence that says why: an LRP
+    composite whose rules do not fit its architecture (:func:`core.attribution.lrp.check_lrp`)."""
+    refused: dict[AttributionMethod, InputError] = {}
+    for method, composite in LRP_METHODS.items():
+        try:
+            check_lrp(model.network, model.spec.title, composite)
+        except InputError as error:
+            refused[method] = error
+    return refused
+
+
+def offered_methods(model: LoadedModel) -> tuple[AttributionMethod, ...]:
+    """The methods offered for ``model``, in METHODS order."""
+    refused = unavailable_methods(model)
+    return tuple(m for m in METHODS if m not in refused)
 
 
 def model_pixels(model: LoadedModel, image: np.ndarray) -> torch.Tensor:

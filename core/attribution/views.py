@@ -15,7 +15,6 @@ from captum.attr import LayerActivation, LayerAttribution, LayerGradientXActivat
 from core.attribution.methods import (
     BASELINES,
     CHEAP_FIRST,
-    METHODS,
     AttributionMethod,
     Baseline,
     Explanation,
@@ -24,6 +23,7 @@ from core.attribution.methods import (
     explain,
     module_named,
     normalised,
+    offered_methods,
 )
 from core.checks import InputError, excerpt
 from core.models import LoadedModel
@@ -59,20 +59,23 @@ def compare_methods(model: LoadedModel, image: np.ndarray, *, target: int,
                     stride: int | None = None, progress: Progress | None = None,
                     on_result: Callable[[Explanation], None] | None = None,
                     should_stop: Callable[[], bool] | None = None) -> tuple[Explanation, ...]:
-    """Every method for the same target (the notebook's ``compare_methods`` plus Occlusion),
-    in METHODS order. They are computed cheapest first (:data:`CHEAP_FIRST`); ``on_result``
-    gets each as soon as it exists, and ``should_stop()`` is asked before each (``Stopped``)."""
+    """Every method offered for the model (the notebook's ``compare_methods`` plus Occlusion and
+    LRP; :func:`~core.attribution.methods.offered_methods`) for the same target, in METHODS
+    order. They are computed cheapest first (:data:`CHEAP_FIRST`); ``on_result`` gets each as
+    soon as it exists, and ``should_stop()`` is asked before each (``Stopped``)."""
+    offered = offered_methods(model)
+    order = [m for m in CHEAP_FIRST if m in offered]
     results = {}
-    for i, method in enumerate(CHEAP_FIRST):
+    for i, method in enumerate(order):
         stop_if(should_stop)
-        report(progress, i / len(CHEAP_FIRST), "method", method=method)
+        report(progress, i / len(order), "method", method=method)
         results[method] = explain(model, image, method=method, target=target, layer=layer,
                                   steps=steps, baseline=baseline,
                                   internal_batch_size=internal_batch_size, window=window,
                                   stride=stride)
         _hand_over(on_result, results[method])
     report(progress, 1.0, "done")
-    return tuple(results[method] for method in METHODS)
+    return tuple(results[method] for method in offered)
 
 
 def compare_baselines(model: LoadedModel, image: np.ndarray, *, target: int, steps: int = 50,

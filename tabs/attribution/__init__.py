@@ -1,6 +1,7 @@
-"""Attribution tab: saliency, Integrated Gradients, Grad-CAM, Guided Grad-CAM and Occlusion for
-any class, compared side by side, taken apart step by step, measured for stability, and tested:
-deletion/insertion curves and the sanity check (cascading randomization).
+"""Attribution tab: saliency, Integrated Gradients, Grad-CAM, Guided Grad-CAM, Occlusion and LRP
+for any class, compared side by side, taken apart step by step, measured for stability, and
+tested: deletion/insertion curves and the sanity check (cascading randomization); LRP on its own
+with its conservation check, and the concepts (channels) behind a decision.
 
 The layout and its wiring live here: the left column holds the image, the model, the target
 class and the methods' settings that every view reads; each sub-tab on the right holds one
@@ -15,9 +16,11 @@ from typing import Any
 
 import gradio as gr
 
-from core.attribution import BASELINES
+from core.attribution import BASELINES, MAX_CONCEPTS
 from tabs.attribution import views as v
+from tabs.attribution.concepts import CONCEPT_LAYERS, CONCEPTS, C, ConceptSettings
 from tabs.attribution.faithfulness import DELETION, DELETION_RUNS, SANITY, SANITY_RUNS
+from tabs.attribution.lrp import LRP, L
 from tabs.attribution.settings import (
     ClassesSettings,
     CompareSettings,
@@ -47,6 +50,8 @@ def build(form: Form) -> None:
             _left_column(form)
         with gr.Column(scale=2, elem_classes=RESULTS), gr.Tabs(overflow_behavior="wrap"):
             _compare(form)
+            _lrp(form)
+            concept_layer = _concepts(form)
             _baselines(form)
             depth_layers = _depth(form)
             _steps(form)
@@ -55,6 +60,7 @@ def build(form: Form) -> None:
             _deletion(form)
             _sanity(form)
     _wire_choices(form, depth_layers)
+    form.wire(CONCEPT_LAYERS, form.components["model"].input, concept_layer)
 
 
 def _left_column(form: Form) -> None:
@@ -108,6 +114,38 @@ def _compare(form: Form) -> None:
     _wire_cancellable(form, v.COMPARE, v.SWITCHES, run, cancel, [image, text, results, words])
     form.wire(v.REDRAW, [c["opacity"].release, c["cmap"].input], [image, words],
               show_progress="hidden")
+
+
+def _lrp(form: Form) -> None:
+    """LRP with each composite offered for the model, and its conservation check."""
+    with gr.Tab(L.label("tab")):
+        gr.Markdown(L.label("intro"))
+        run = gr.Button(L.label("run"), variant="primary", elem_id="attr-lrp-run")
+        image = gr.Image(label=L.label("image"), format="png", interactive=False,
+                         show_label=False, elem_id="attr-lrp", elem_classes=WIDE)
+        table = gr.Markdown(elem_id="attr-lrp-text")
+        described = captions("attr-lrp-caption")
+    form.wire(LRP, run.click, [image, table, described])
+
+
+def _concepts(form: Form) -> gr.Dropdown:
+    """The channels with the most relevance in a layer; returns the layer picker (filled per
+    model)."""
+    d = ConceptSettings()
+    with gr.Tab(C.label("tab")):
+        gr.Markdown(C.label("intro"))
+        with gr.Row():
+            layer = gr.Dropdown([], label=C.label("layer"), allow_custom_value=True, scale=2)
+            count = gr.Slider(1, MAX_CONCEPTS, value=d.channels, step=1, label=C.label("count"),
+                              scale=2, elem_id="attr-concepts-count")
+        run = gr.Button(C.label("run"), variant="primary", elem_id="attr-concepts-run")
+        image = gr.Image(label=C.label("image"), format="png", interactive=False,
+                         show_label=False, elem_id="attr-concepts")
+        table = gr.Markdown(elem_id="attr-concepts-text")
+        described = captions("attr-concepts-caption")
+    form.add(concept_layer=layer, channels=count)
+    form.wire(CONCEPTS, run.click, [image, table, described])
+    return layer
 
 
 def _baselines(form: Form) -> None:

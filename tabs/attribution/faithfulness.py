@@ -12,14 +12,17 @@ import numpy as np
 from core.attribution import (
     METHOD_TITLES,
     RANDOM,
+    AttributionMethod,
     FaithfulnessReport,
     PartialCascade,
     SanityReport,
     cascading_randomization,
     deletion_insertion,
+    unavailable_methods,
 )
 from core.attribution.faithfulness import check_methods
 from core.checks import excerpt
+from core.models import LoadedModel
 from tabs.attribution.render import (
     correlation_figure,
     curves_figure,
@@ -56,6 +59,22 @@ def percentages(call: Call[DeletionSettings]) -> list[float]:
     return values
 
 
+def offered(call: Call, loaded: LoadedModel,
+            chosen) -> tuple[tuple[AttributionMethod, ...], str]:
+    """The chosen methods that are offered for ``loaded``, and the sentences saying why the
+    others are not (an LRP composite whose rules do not fit the model); when none is left, the
+    first of those sentences as the refusal."""
+    methods = check_methods(chosen or [])
+    refused = unavailable_methods(loaded)
+    kept = tuple(m for m in methods if m not in refused)
+    if not kept:
+        raise refused[methods[0]]
+    notes = "".join("\n\n" + call.text("not_offered", method=METHOD_TITLES[m],
+                                        reason=refused[m].in_language(call.lang))
+                    for m in methods if m in refused)
+    return kept, notes
+
+
 def run_deletion(call: Call[DeletionSettings]) -> Iterator[object]:
     """Deletion and insertion curves per method, streamed: the random order first, then each
     method's map and curves as soon as they exist (the cheap methods first). Yields the
@@ -65,7 +84,7 @@ def run_deletion(call: Call[DeletionSettings]) -> Iterator[object]:
     start = time.perf_counter()
     shown = percentages(call)
     loaded, image, target = explained(call)
-    methods = check_methods(s.methods or [])
+    methods, notes = offered(call, loaded, s.methods)
     every = [METHOD_TITLES[m] for m in methods]
 
     def job(should_stop, emit) -> FaithfulnessReport:
@@ -90,7 +109,7 @@ def run_deletion(call: Call[DeletionSettings]) -> Iterator[object]:
                          deletion_curves(report, call.lang))
 
     def final(report: FaithfulnessReport) -> tuple:
-        table = _areas(call, report) + _note(call, report, start)
+        table = _areas(call, report) + _note(call, report, start) + notes
         return (curves(report), table,
                 Described(deletion_picture(report, cmap=s.cmap, lang=call.lang),
                           deleted_images(report, call.lang)))
@@ -135,9 +154,10 @@ def run_sanity(call: Call[SanitySettings]) -> Iterator[object]:
     s = call.settings
     start = time.perf_counter()
     loaded, image, target = explained(call)
+    methods, notes = offered(call, loaded, s.methods)
 
     def job(should_stop, emit) -> SanityReport:
-        return cascading_randomization(loaded, image, target=target, methods=s.methods or [],
+        return cascading_randomization(loaded, image, target=target, methods=methods,
                                        **s.method_options(), on_result=emit,
                                        should_stop=should_stop)
 
@@ -164,7 +184,7 @@ def run_sanity(call: Call[SanitySettings]) -> Iterator[object]:
                           sanity_curves(report, call.lang)),
                 Described(sanity_picture(report, cmap=s.cmap, lang=call.lang),
                           sanity_maps(report, call.lang)),
-                summary + "\n\n" + _correlations(call, report))
+                summary + "\n\n" + _correlations(call, report) + notes)
 
     yield from progressive(job, switches=SANITY_RUNS, session=call.session, name="sanity",
                            partial=lambda parts: None if parts[-1].report.stages

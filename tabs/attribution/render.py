@@ -83,7 +83,8 @@ def weights_figure(weights: np.ndarray, *, layer: str, label: str, highlight: in
 # deletion/insertion and sanity checks
 
 METHOD_STYLES = series_styles(("gradcam", "guided_gradcam", "saliency", "integrated_gradients",
-                               "guided_backprop", "occlusion"))
+                               "guided_backprop", "occlusion", "lrp_epsilon_plus_flat",
+                               "lrp_epsilon_gamma_box"))
 """Each method's line: colour, line style and marker (Grad-CAM and Guided Grad-CAM, the pair
 most often compared, get the two colours furthest apart under colour blindness)."""
 

@@ -3,7 +3,7 @@ changes when the image gets a little noise."""
 
 from __future__ import annotations
 
-from core.attribution import METHOD_TITLES, METHODS, measure_stability
+from core.attribution import METHOD_TITLES, measure_stability, offered_methods
 from tabs.attribution.settings import StabilityAllSettings, StabilitySettings
 from tabs.attribution.texts import T
 from tabs.attribution.views import class_name, explained
@@ -45,12 +45,14 @@ def run_stability(call: Call[StabilitySettings]) -> tuple[Described, str]:
 
 
 def run_stability_all(call: Call[StabilityAllSettings]) -> str:
-    """The stability numbers for every method, as a table: which method is the most stable?"""
+    """The stability numbers for every method offered for the model, as a table: which method
+    is the most stable?"""
     s = call.settings
     loaded, image, target = explained(call)
     rows = [call.text("stability.head", k=s.top_k), "|---|---:|---:|"]
-    for i, method in enumerate(METHODS):
-        call.report(i / len(METHODS), call.text("stability.progress",
+    methods = offered_methods(loaded)
+    for i, method in enumerate(methods):
+        call.report(i / len(methods), call.text("stability.progress",
                                                 method=METHOD_TITLES[method]))
         report = measure_stability(loaded, image, method=method, target=target,
                                    noise=fraction(s.noise_percent), top_k=s.top_k,

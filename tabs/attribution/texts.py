@@ -1,7 +1,7 @@
 """The Attribution tab's words in English and German: the layout's labels (``T.label``) and the
 sentences, tables and picture titles the views write in the request's language
 (``T.text``). The methods' names (Saliency, Integrated Gradients, Grad-CAM, Guided Grad-CAM,
-Occlusion) are the same in both languages."""
+Occlusion, LRP and its composites) are the same in both languages."""
 
 from __future__ import annotations
 
@@ -72,6 +72,9 @@ T = Texts("attribution", en={
     **{f"baseline.{b}": b for b in ("black", "white", "noise", "blurred")},
     # what the views write
     "target.text": "Target class: **#{index} {name}**",
+    "conservation": "{method}: Σ relevance {total:.4g} of the logit {logit:.4g} ({share:.1%} "
+                    "conserved)",
+    "not_offered": "**{method} not offered:** {reason}",
     "timings": "Computed (0 s = from cache): {parts}",
     "partial": "{done} of {total} methods ready; still computing: {pending}…",
     "stopped": "Stopped: {done} of {total} methods were computed.",
@@ -207,6 +210,9 @@ T = Texts("attribution", en={
     "baseline.black": "schwarz", "baseline.white": "weiß", "baseline.noise": "Rauschen",
     "baseline.blurred": "weichgezeichnet",
     "target.text": "Zielklasse: **#{index} {name}**",
+    "conservation": "{method}: Σ Relevanz {total:.4g} vom Logit {logit:.4g} ({share:.1%} "
+                    "erhalten)",
+    "not_offered": "**{method} nicht angeboten:** {reason}",
     "timings": "Berechnet (0 s = aus dem Cache): {parts}",
     "partial": "{done} von {total} Methoden fertig; noch in Arbeit: {pending} …",
     "stopped": "Angehalten: {done} von {total} Methoden wurden berechnet.",

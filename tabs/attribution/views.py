@@ -21,6 +21,8 @@ from core.attribution import (
     compare_targets,
     gradcam_depth,
     gradcam_steps,
+    offered_methods,
+    unavailable_methods,
 )
 from core.attribution.views import check_layers
 from core.models import LoadedModel
@@ -134,15 +136,16 @@ def pick_prediction(call: Call[PredictionPick]) -> float | None:
 
 
 def run_compare(call: Call[CompareSettings]) -> Iterator[object]:
-    """Original and every method side by side for one target (the notebook's compare_methods),
-    streamed: each method's panels as soon as it is computed (the cheap ones first), the
-    pending ones grey.
+    """Original and every method offered for the model side by side for one target (the
+    notebook's compare_methods), streamed: each method's panels as soon as it is computed (the
+    cheap ones first), the pending ones grey.
 
-    Yields the picture, a line on what is ready and, at the end, the computing times and the
-    results (for :func:`redraw_compare`).
+    Yields the picture, a line on what is ready and, at the end, the computing times, LRP's
+    conservation, why a method is not offered, and the results (for :func:`redraw_compare`).
     """
     s = call.settings
     loaded, image, target = explained(call)
+    methods = offered_methods(loaded)
 
     def job(should_stop, emit) -> tuple[Explanation, ...]:
         return compare_methods(loaded, image, target=target, **s.method_options(),
@@ -150,20 +153,33 @@ def run_compare(call: Call[CompareSettings]) -> Iterator[object]:
 
     def so_far(parts: list[Explanation], key: str) -> tuple:
         done = {r.method: r for r in parts}
-        line = status(call, key, [METHOD_TITLES[m] for m in METHODS if m in done],
-                      [METHOD_TITLES[m] for m in METHODS])
-        in_order = tuple(done.get(method) for method in METHODS)
-        return render_compare(in_order, s.opacity, s.cmap, call.lang), line, None
+        line = status(call, key, [METHOD_TITLES[m] for m in methods if m in done],
+                      [METHOD_TITLES[m] for m in methods])
+        in_order = tuple(done.get(method) for method in methods)
+        return render_compare(in_order, s.opacity, s.cmap, call.lang, methods), line, None
 
     def final(results: tuple[Explanation, ...]) -> tuple:
         parts = " · ".join(f"{METHOD_TITLES[r.method]} {r.seconds:.2f} s" for r in results)
         return (render_compare(results, s.opacity, s.cmap, call.lang),
-                call.text("timings", parts=parts), results)
+                call.text("timings", parts=parts) + checks_of(call, loaded, results), results)
 
     yield from progressive(job, switches=SWITCHES, session=call.session, name="compare",
-                           partial=lambda parts: None if len(parts) == len(METHODS)
+                           partial=lambda parts: None if len(parts) == len(methods)
                            else so_far(parts, "partial"),
                            final=final, stopped=lambda parts: so_far(parts, "stopped"))
+
+
+def checks_of(call: Call, loaded: LoadedModel, results: Sequence[Explanation]) -> str:
+    """LRP's conservation of each LRP result, and why the methods left out are not offered
+    for ``loaded``."""
+    lines = [call.text("conservation", method=METHOD_TITLES[r.method],
+                       total=r.conservation.relevance_sum, logit=r.conservation.logit,
+                       share=r.conservation.share)
+             for r in results if r.conservation is not None]
+    lines += [call.text("not_offered", method=METHOD_TITLES[method],
+                        reason=error.in_language(call.lang))
+              for method, error in unavailable_methods(loaded).items()]
+    return "".join("\n\n" + line for line in lines)
 
 
 def panels(results: Sequence[Explanation | None], titles: Sequence[str], opacity: float,
@@ -185,17 +201,20 @@ def redraw_compare(call: Call[RedrawSettings]) -> Described | None:
 
 
 def render_compare(results: Sequence[Explanation | None] | None, opacity: float, cmap: str,
-                   lang: Language) -> Described | None:
-    """Overlays over heatmaps of every method, titled in ``lang`` and described in words; a
-    method still being computed (``None``) is a grey panel. ``None`` without any result."""
+                   lang: Language, methods: Sequence[str] | None = None) -> Described | None:
+    """Overlays over heatmaps of each of ``methods`` (default: the results' own), titled in
+    ``lang`` and described in words; a method still being computed (``None``) is a grey panel.
+    ``None`` without any result."""
     ready = [r for r in results or () if r is not None]
+    if methods is None:
+        methods = [r.method for r in ready]
     if not ready:
         return None
     first = ready[0]
     waiting = np.full_like(first.view, 200)
     top = [(first.view, f"{T.text('original', lang)}\n#{first.target} {first.label}")]
     bottom = [(first.view, T.text("pic.heatmaps", lang))]
-    for method, result in zip(METHODS, results or ()):
+    for method, result in zip(methods, results or ()):
         if result is None:
             title = T.text("pic.waiting", lang, method=METHOD_TITLES[method])
             top.append((waiting, title))

@@ -159,3 +159,20 @@ def test_sanity_endpoint_randomizes_every_stage(listed, lab_server):
 def test_bad_test_settings_give_a_sentence(listed, args, api, message):
     with pytest.raises(Exception, match=message):
         listed.predict(*args, api_name=api)
+
+
+def test_lrp_endpoint_shows_conservation_and_why_gamma_box_is_not_offered(client):
+    image, table, described = client.predict("both.png", None, MODEL, 243,
+                                             api_name="/attribution_lrp")
+    assert _size(image)[0] > 2 * 224
+    assert "| LRP EpsilonPlusFlat |" in table and "| LRP EpsilonGammaBox |" not in table
+    assert "EpsilonGammaBox is not offered for EfficientNet-Lite0" in table
+    assert "relevance for the class" in described
+
+
+def test_concepts_endpoint_links_each_channel_to_the_filter_ascent_tab(client):
+    image, table, _ = client.predict("both.png", None, MODEL, 243, "blocks.4", 2,
+                                     api_name="/attribution_concepts")
+    assert image.endswith(".png")
+    assert table.count("(?tab=ascent&model=efficientnet_lite0&layer=blocks.4&filter=") == 2
+    assert "**blocks.4** has 112 channels; 2 shown" in table

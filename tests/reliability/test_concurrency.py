@@ -74,7 +74,8 @@ def test_mix_covers_every_tab_with_distinct_requests():
     assert {r.tab for r in CLASS_MIX} == set(TABS)
     assert len({(r.api, repr(r.args)) for r in CLASS_MIX}) == len(CLASS_MIX)
     hooked = {"/activations", "/attribution_compare", "/attribution_classes", "/attribution_depth",
-              "/attribution_deletion", "/attribution_sanity", "/counterfactual", "/clip_explain"}
+              "/attribution_deletion", "/attribution_sanity", "/attribution_lrp",
+              "/attribution_concepts", "/counterfactual", "/clip_explain"}
     assert hooked <= {r.api for r in CLASS_MIX}
     assert any(r.api == "/pdp_1d" and "neural_network" in r.args for r in CLASS_MIX)
 

@@ -53,6 +53,8 @@ ARGS: dict[str, tuple] = {
     "attribution_deletion": (*IMAGE, list(METHODS), "blurred", "5, 25", *METHOD_OPTIONS,
                              "jet"),
     "attribution_sanity": (*IMAGE, ["saliency", "guided_gradcam"], *METHOD_OPTIONS, "jet"),
+    "attribution_lrp": IMAGE,
+    "attribution_concepts": (*IMAGE, "layer1", 4),
     "counterfactual": (*CAT, False, None, *KNOBS),
     "counterfactual_swap": (*CAT, "puppies.jpg", None, 4, 16, 0.95),
     "counterfactual_tradeoff": (*CAT, False, None, "0, 10", *KNOBS),
