@@ -20,6 +20,7 @@ from core.attribution import (
 )
 from core.attribution.faithfulness import check_methods
 from core.checks import excerpt
+from tabs.attribution.inputs import explained
 from tabs.attribution.render import (
     correlation_figure,
     curves_figure,
@@ -29,7 +30,6 @@ from tabs.attribution.render import (
 )
 from tabs.attribution.settings import DeletionSettings, SanitySettings
 from tabs.attribution.texts import T
-from tabs.attribution.views import explained
 from tabs.common.streaming import CancelSwitches, progressive, status
 from tabs.common.view import Call, View
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from core.attribution import METHOD_TITLES, METHODS, measure_stability
+from tabs.attribution.inputs import class_name, explained
 from tabs.attribution.settings import StabilityAllSettings, StabilitySettings
 from tabs.attribution.texts import T
-from tabs.attribution.views import class_name, explained
 from tabs.common.render.maps import heatmap, strip
 from tabs.common.view import Call, View
 
