@@ -33,6 +33,7 @@ class Settings:
     sessions: int = int(os.environ.get("XAI_LAB_SESSIONS", "500"))  # server-side page states
     warm_up: bool = not _flag("XAI_LAB_NO_WARM_UP")  # default results computed after start
     threads: int | None = None  # torch CPU threads per request; None: XAI_LAB_THREADS or chosen
+    code: bool = not _flag("XAI_LAB_NO_CODE")  # code panels, notebooks and /notebook
 
 
 def parser() -> argparse.ArgumentParser:
@@ -69,6 +70,10 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=_positive, default=Settings.threads,
                        help="torch CPU threads per request (default: XAI_LAB_THREADS, else the "
                             "cores divided by the heavy requests that may run at once)")
+    serve.add_argument("--no-code", dest="code", action="store_false",
+                       help="hide the code panels and notebook downloads, and turn off "
+                            "/notebook (when writing the code is the exercise; also "
+                            "XAI_LAB_NO_CODE=1)")
     prefetch = commands.add_parser(
         "prefetch", help="download every model's weights into the local caches (needs internet)"
     )
@@ -94,4 +99,4 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(host=args.host, port=args.port, share=args.share, device=args.device,
                     offline=args.offline, lang=args.lang, mcp=args.mcp, history=args.history,
                     queue_size=args.queue_size, sessions=args.sessions, warm_up=args.warm_up,
-                    threads=args.threads)
+                    threads=args.threads, code=args.code)

@@ -27,6 +27,7 @@ from tabs.attribution.settings import (
 )
 from tabs.attribution.stability import STABILITY, STABILITY_ALL
 from tabs.attribution.texts import T, baseline_choices
+from tabs.common.code_panel import CodePanel
 from tabs.common.form import Form
 from tabs.common.image_picker import image_picker
 from tabs.common.layer_picker import model_choices
@@ -102,8 +103,11 @@ def _compare(form: Form) -> None:
                          elem_id="attr-compare", show_label=False, elem_classes=WIDE)
         text = gr.Markdown(elem_id="attr-compare-text")
         results = gr.State(None)
+        panel = CodePanel.create(form.ctx, "attr-compare-code")
     form.add(results=results)
     _wire_cancellable(form, v.COMPARE, v.SWITCHES, run, cancel, [image, text, results])
+    if panel:
+        panel.wire(form, v.COMPARE)
     form.wire(v.REDRAW, [c["opacity"].release, c["cmap"].input], image,
               show_progress="hidden")
 

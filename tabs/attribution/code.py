@@ -184,8 +184,9 @@ def compare_code(call: Call[CompareSettings]) -> Recipe:
     the view: an unknown layer or a bad setting gets the view's sentence."""
     s = call.settings
     loaded, image, target = explained(call)
-    options = {method: check_options(loaded, method=method, target=target, internal_batch_size=None,
-                                     **s.method_options())
+    options: dict[str, dict] = {method: check_options(loaded, method=method, target=target,
+                                                      internal_batch_size=None,
+                                                      **s.method_options())
                for method in METHODS}
     spec, lang, name = loaded.spec, call.lang, loaded.categories[target]
     baseline: Baseline = options["integrated_gradients"]["baseline"]

@@ -21,7 +21,9 @@ C = Texts("code", en={
     "image": "# the image, embedded in the notebook (PNG, lossless): RGB uint8 (H, W, 3)",
     "resize": "# what the model sees: the whole image resized (bicubic) to {size}×{size}, "
               "not cropped",
-    "normalise": "# pixels in [0, 1], normalised with the model's mean and standard deviation",
+    "normalise": "# pixels in [0, 1] (contiguous, as the lab keeps them: the memory layout "
+                 "changes the rounding),\n# normalised with the model's mean and standard "
+                 "deviation",
     "top5": "# the five most probable classes",
     "numbers": "# the numbers the lab shows",
 }, de={
@@ -37,7 +39,8 @@ C = Texts("code", en={
     "image": "# das Bild, im Notebook eingebettet (PNG, verlustfrei): RGB uint8 (H, W, 3)",
     "resize": "# was das Modell sieht: das ganze Bild bikubisch auf {size}×{size} skaliert, "
               "nicht beschnitten",
-    "normalise": "# Pixel in [0, 1], normalisiert mit Mittelwert und Standardabweichung "
+    "normalise": "# Pixel in [0, 1] (zusammenhängend im Speicher wie im Lab: die Anordnung "
+                 "ändert die Rundung),\n# normalisiert mit Mittelwert und Standardabweichung "
                  "des Modells",
     "top5": "# die fünf wahrscheinlichsten Klassen",
     "numbers": "# die Zahlen, die das Lab zeigt",
@@ -118,7 +121,7 @@ SIZE = {size}
 view = np.asarray(Image.fromarray(image).resize((SIZE, SIZE), Image.Resampling.BICUBIC))
 {C.text("normalise", lang)}
 MEAN, STD = {tuple(spec.mean)}, {tuple(spec.std)}
-pixels = torch.tensor(view).permute(2, 0, 1).float().div(255).unsqueeze(0)
+pixels = torch.tensor(view).permute(2, 0, 1).float().div(255).unsqueeze(0).contiguous()
 normalize = transforms.Normalize(MEAN, STD)
 inputs = normalize(pixels)''')
 
