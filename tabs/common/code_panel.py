@@ -88,7 +88,7 @@ class CodePanel:
         with gr.Accordion(TEXTS.label("panel"), open=False, elem_id=elem_id) as accordion:
             gr.Markdown(TEXTS.label("info"))
             code = gr.Code(language="python", interactive=False, show_label=False,
-                           elem_id=f"{elem_id}-code")
+                           lines=12, max_lines=40, elem_id=f"{elem_id}-code")
             button = gr.Button(TEXTS.label("download"), size="sm",
                                elem_id=f"{elem_id}-download")
             file = gr.File(label=TEXTS.label("file"), interactive=False,
