@@ -33,7 +33,7 @@ TEXTS = Texts("code_panel", en={
     "intro": "Made by XAI Lab for the view `{view}`. Run the cells from top to bottom: the "
              "first installs the versions the lab was tested with, the last prints the "
              "numbers the lab shows.",
-    "refused": "# This view cannot be computed with these settings:\n# {sentence}",
+    "refused": "# {sentence}",
 }, de={
     "panel": "Code: diese Ansicht nachbauen",
     "info": "Python mit öffentlichen Bibliotheken (torchvision, timm, captum, …), das "
@@ -44,8 +44,7 @@ TEXTS = Texts("code_panel", en={
     "intro": "Erstellt von XAI Lab für die Ansicht `{view}`. Führe die Zellen von oben nach "
              "unten aus: Die erste installiert die Versionen, mit denen das Lab getestet "
              "wurde, die letzte gibt die Zahlen aus, die das Lab zeigt.",
-    "refused": "# Mit diesen Einstellungen lässt sich diese Ansicht nicht berechnen:\n"
-               "# {sentence}",
+    "refused": "# {sentence}",
 })
 
 _NOTEBOOKS = Downloads(keep=256)

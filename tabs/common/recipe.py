@@ -41,7 +41,8 @@ class Recipe:
     the code, in order (the panel shows the code cells); ``numbers``: the last cell, printing
     the view's key numbers; ``packages``: the pip names the code imports; ``image``: the RGB
     uint8 picture the view explains, which the notebook embeds as ``IMAGE_PNG`` before the
-    code (encoded only when a notebook is made), named ``image_name`` in a comment.
+    code (encoded only when a notebook is made), named ``image_name`` in a comment; ``data``:
+    other cells only the notebook holds, before the code (a data set as text).
     """
 
     title: str
@@ -50,6 +51,7 @@ class Recipe:
     packages: tuple[str, ...]
     image: np.ndarray | None = field(default=None, compare=False)
     image_name: str = ""
+    data: tuple[Cell, ...] = field(default=(), compare=False)
 
     @property
     def code(self) -> tuple[str, ...]:
@@ -79,8 +81,8 @@ def notebook(recipe: Recipe, *, intro: str) -> nbformat.NotebookNode:
     cells = [nbformat.v4.new_markdown_cell(f"# {recipe.title}\n\n{intro}"),
              nbformat.v4.new_code_cell(install_line(recipe.packages),
                                        metadata={"tags": [INSTALL_TAG]})]
-    data = () if recipe.image is None else (image_cell(recipe.image, recipe.image_name),)
-    for cell in (*data, *recipe.cells, Cell(recipe.numbers)):
+    image = () if recipe.image is None else (image_cell(recipe.image, recipe.image_name),)
+    for cell in (*image, *recipe.data, *recipe.cells, Cell(recipe.numbers)):
         cells.append(nbformat.v4.new_markdown_cell(cell.source) if cell.markdown
                      else nbformat.v4.new_code_cell(cell.source))
     book = nbformat.v4.new_notebook(cells=cells)

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 import gradio as gr
 
 from core.tabular import MODEL_NAMES
+from tabs.common.code_panel import CodePanel
+from tabs.common.context import TabContext
 from tabs.common.form import Form
 from tabs.common.layout import CONTROLS, RESULTS, WIDE
 from tabs.pdp.texts import T
@@ -38,10 +40,12 @@ __all__ = ["METHODS", "TITLE", "build"]
 
 
 class PlotPanel:
-    """A sub-tab's outputs: the figure and its one-line summary (set when the panel closes)."""
+    """A sub-tab's outputs: the figure and its one-line summary (set when the panel closes),
+    and its code panel when it has one."""
 
     plot: gr.Image
     text: gr.Markdown
+    code: CodePanel | None = None
 
     @property
     def outputs(self) -> list[gr.components.Component]:
@@ -49,8 +53,9 @@ class PlotPanel:
 
 
 @contextmanager
-def plot_panel(title, elem_id: str) -> Iterator[PlotPanel]:
-    """A sub-tab with the controls built in the ``with`` body on the left, the plot on the right."""
+def plot_panel(title, elem_id: str, code: TabContext | None = None) -> Iterator[PlotPanel]:
+    """A sub-tab with the controls built in the ``with`` body on the left, the plot on the
+    right, and below it the code panel when ``code`` (the tab's context) is given."""
     panel = PlotPanel()
     with gr.Tab(title), gr.Row():
         with gr.Column(scale=1, min_width=320, elem_classes=CONTROLS):
@@ -59,6 +64,8 @@ def plot_panel(title, elem_id: str) -> Iterator[PlotPanel]:
             panel.plot = gr.Image(label=title, show_label=False, format="png",
                                   interactive=False, elem_id=elem_id, elem_classes=WIDE)
             panel.text = gr.Markdown()
+            if code is not None:
+                panel.code = CodePanel.create(code, f"{elem_id}-code")
 
 
 def _feature_dropdown(value: str, label: str, elem_id: str) -> gr.Dropdown:
@@ -89,7 +96,7 @@ def build(form: Form) -> None:
             preview = gr.Dataframe(label=T.label("first_rows"), interactive=False)
 
     with gr.Tabs(overflow_behavior="wrap"):
-        with plot_panel(T.label("tab_1d"), "pdp-1d") as panel_1d:
+        with plot_panel(T.label("tab_1d"), "pdp-1d", form.ctx) as panel_1d:
             feature_1d = _feature_dropdown(one.feature, "feature", "pdp-1d-feature")
             model_1d = _model_radio(one.model)
             ice = gr.Slider(0, 200, value=one.ice_samples, step=1, label=T.label("ice"))
@@ -125,6 +132,8 @@ def build(form: Form) -> None:
     form.wire(FEATURES, drop_b.change, features)
     form.wire(PDP_1D, run_1d.click, panel_1d.outputs,
               inputs={"feature": feature_1d, "model": model_1d})
+    if panel_1d.code:
+        panel_1d.code.wire(form, PDP_1D)
     form.wire(PDP_2D, run_2d.click, panel_2d.outputs,
               inputs={"model": model_2d, "grid_resolution": grid_2d})
     form.wire(COMPARE, run_cmp.click, panel_cmp.outputs, inputs={"feature": feature_cmp})

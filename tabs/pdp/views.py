@@ -24,6 +24,7 @@ from core.tabular import (
 )
 from core.tabular.pdp import PDPMethod, ale_1d, compare_models, pdp_1d, pdp_2d
 from tabs.common.view import Call, View, linked
+from tabs.pdp.code import SEED, pdp_1d_code
 from tabs.pdp.render import (
     render_ale_vs_pdp,
     render_model_comparison,
@@ -32,7 +33,6 @@ from tabs.pdp.render import (
 )
 from tabs.pdp.texts import PREVIEW_ROWS, T, feature_label
 
-SEED = 0
 #: Default feature of each dropdown: 1D, 2D x, 2D y, compare, ALE (the seed's exercises).
 DEFAULTS = ("LSTAT", "RM", "LSTAT", "RM", "RM")
 #: The 2D method radio's values (what the API sends).
@@ -95,7 +95,7 @@ class NoSettings:
     """A view that needs nothing from the page."""
 
 
-def _trained(call: Call, drop_b: bool) -> TrainedModels:
+def trained_models(call: Call, drop_b: bool) -> TrainedModels:
     """The three cached models (trained once per setting of B; the page sees how far)."""
     return train_models(load_boston(), drop_b=drop_b, seed=SEED, progress=call.report)
 
@@ -131,7 +131,7 @@ def _network_summary(call: Call, trained: TrainedModels) -> str:
 
 def show_data(call: Call[Data]) -> tuple[str, pd.DataFrame]:
     """The models' test scores (Markdown table) and the first rows of the data they use."""
-    trained = _trained(call, call.settings.drop_b)
+    trained = trained_models(call, call.settings.drop_b)
     lines = [
         call.text("split", train=len(trained.X_train), test=len(trained.X_test),
                   seed=trained.seed,
@@ -166,7 +166,7 @@ def feature_lists(call: Call[Features]):
 def plot_1d(call: Call[Pdp1d]) -> tuple[Figure, str]:
     """PDP with ICE curves (optionally centred) and the feature's histogram, plus a summary."""
     s = call.settings
-    result = pdp_1d(_trained(call, s.drop_b), model=s.model, feature=s.feature,
+    result = pdp_1d(trained_models(call, s.drop_b), model=s.model, feature=s.feature,
                     ice_samples=s.ice_samples, grid_resolution=s.grid_resolution,
                     centered=bool(s.centered), seed=SEED)
     text = call.text("pdp_1d", what=call.text("change" if result.centered else "average"),
@@ -179,7 +179,7 @@ def plot_1d(call: Call[Pdp1d]) -> tuple[Figure, str]:
 def plot_2d(call: Call[Pdp2d]) -> tuple[Figure, str]:
     """Filled contour of the 2D PDP with the data and the extrapolated region, plus a summary."""
     s = call.settings
-    result = pdp_2d(_trained(call, s.drop_b), model=s.model,
+    result = pdp_2d(trained_models(call, s.drop_b), model=s.model,
                     features=(s.feature_x, s.feature_y), grid_resolution=s.grid_resolution,
                     method=s.method)
     inside = result.average[~result.outside]
@@ -195,7 +195,7 @@ def plot_compare(call: Call[Compare]) -> tuple[Figure, str]:
     """All models' PDPs of one feature on one axis, where they differ most and how many
     training rows lie there (models tend to part ways where the data are sparse)."""
     s = call.settings
-    result = compare_models(_trained(call, s.drop_b), feature=s.feature, grid_resolution=50)
+    result = compare_models(trained_models(call, s.drop_b), feature=s.feature, grid_resolution=50)
     names = list(result.averages)
     curves = np.stack([result.averages[name] for name in names])  # (models, G)
     spread = curves.max(axis=0) - curves.min(axis=0)
@@ -213,7 +213,7 @@ def plot_compare(call: Call[Compare]) -> tuple[Figure, str]:
 def plot_ale(call: Call[Ale]) -> tuple[Figure, str]:
     """PDP (left) and ALE (right) of the same feature from the same model."""
     s = call.settings
-    trained = _trained(call, s.drop_b)
+    trained = trained_models(call, s.drop_b)
     ale = ale_1d(trained, model=s.model, feature=s.feature, bins=s.bins)
     pdp = pdp_1d(trained, model=s.model, feature=s.feature, ice_samples=0, grid_resolution=50,
                  seed=SEED)
@@ -227,7 +227,8 @@ DESCRIPTIONS = View("pdp_descriptions", NoSettings, show_descriptions, T, role="
                     public=False)
 DATA = View("pdp_data", Data, show_data, T, role="setup", group="tabular", progress=True, keep=True)
 FEATURES = View("pdp_features", Features, feature_lists, T)
-PDP_1D = View("pdp_1d", Pdp1d, plot_1d, T, role="first", group="tabular", progress=True, keep=True)
+PDP_1D = View("pdp_1d", Pdp1d, plot_1d, T, role="first", group="tabular", progress=True, keep=True,
+              code=pdp_1d_code)
 PDP_2D = View("pdp_2d", Pdp2d, plot_2d, T, group="tabular", progress=True, keep=True)
 COMPARE = View("pdp_compare", Compare, plot_compare, T, group="tabular", progress=True, keep=True)
 ALE = View("pdp_ale", Ale, plot_ale, T, group="tabular", progress=True, keep=True)
