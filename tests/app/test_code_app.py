@@ -28,10 +28,10 @@ WITHOUT_CODE = {
     "attribution_classes", "attribution_stability", "attribution_stability_all",
     "attribution_deletion", "attribution_sanity", "clip_similarity", "clip_zero_shot",
     "clip_explain", "clip_tokens", "clip_agreement", "counterfactual", "counterfactual_tradeoff",
-    "counterfactual_swap", "pdp_1d", "pdp_2d", "pdp_compare", "pdp_ale",
+    "counterfactual_swap", "pdp_2d", "pdp_compare", "pdp_ale",
 }
 #: Each view's panel (its accordion's ``elem_id``).
-PANELS = {"attribution_compare": "attr-compare-code"}
+PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code"}
 #: Public views that fill pickers rather than show a result.
 PICKERS = ("_find_class", "_block", "_features")
 
@@ -60,7 +60,7 @@ def test_a_view_link_gives_its_notebook(lab_url, given):
 
 
 @pytest.mark.parametrize(("query", "sentence"), [
-    ("tab=nowhere", "Unknown tab 'nowhere'. Choose one of: attribution."),
+    ("tab=nowhere", "Unknown tab 'nowhere'. Choose one of: attribution, pdp."),
     ("tab=attribution&view=attribution_nothing",
      "The tab attribution has no view 'attribution_nothing' with code"),
     ("tab=attribution&model=efficientnet_lite0&target=5000",
@@ -72,6 +72,14 @@ def test_a_bad_link_gets_the_pages_sentence(lab_url, query, sentence):
     status, body = get(f"{lab_url}notebook?{query}")
     assert status == 400
     assert sentence in body.decode()
+
+
+def test_a_pdp_link_gives_its_notebook(lab_url):
+    status, body = get(f"{lab_url}notebook?tab=pdp&feature=NOX&model=gradient_boosting")
+    assert status == 200
+    code = "\n".join(c.source for c in nbformat.reads(body.decode(), as_version=4).cells)
+    assert "FEATURE, GRID, ICE = 'NOX', 50, 50" in code and "GradientBoostingRegressor(" in code
+    assert "BOSTON_CSV = " in code
 
 
 def test_the_page_and_the_link_refuse_with_the_same_words(client, lab_url):
@@ -91,7 +99,7 @@ def test_every_view_with_code_has_its_panel_and_the_rest_is_listed():
                and not w.view.name.endswith(PICKERS)}
     coded = {name for form in lab.forms.values() for name in coded_views(form)}
     assert coded == results - WITHOUT_CODE
-    assert "attribution_compare" in coded
+    assert {"attribution_compare", "pdp_1d"} <= coded
     ids = elem_ids(lab)
     for name in coded:
         assert f"{PANELS[name]}-code" in ids and f"{PANELS[name]}-download" in ids, name

@@ -120,3 +120,40 @@ def test_settings_the_view_refuses_get_its_sentence(ctx, lang, bad):
     with pytest.raises(Exception) as raised:
         notebook_for(COMPARE, make_call(COMPARE, ctx, settings, lang=lang))
     assert raised.value.in_language(lang) == sentence
+
+
+def pdp_call(lang="en", **settings):
+    from tabs.pdp.views import PDP_1D, Pdp1d
+
+    ctx = TabContext(models=ModelManager(device="cpu", offline=True), lang="en",
+                     examples=ExampleImages(EXAMPLE_IMAGES_DIR))
+    base = dict(drop_b=True, feature="RM", model="gradient_boosting", ice_samples=5,
+                grid_resolution=10)
+    return PDP_1D, make_call(PDP_1D, ctx, Pdp1d(**{**base, **settings}), lang=lang)
+
+
+def test_the_pdp_recipe_trains_as_the_lab_and_embeds_the_data():
+    view, call = pdp_call(centered=True)
+    text = panel_text(view.code(call))
+    assert "GradientBoostingRegressor(n_estimators=300, learning_rate=0.05, max_depth=3, " \
+           "random_state=0)" in text
+    assert "train_test_split(X, y, test_size=0.25" in text
+    assert 'X = X.drop(columns=["B"])' in text and "average = average - average[0]" in text
+    assert "FEATURE, GRID, ICE = 'RM', 10, 5" in text
+    notebook = nbformat.reads(notebook_for(view, call).decode(), as_version=4)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    assert all(cell in code for cell in view.code(call).code)
+    data = next(cell for cell in code if cell.startswith("# boston_house_prices.csv"))
+    assert data.count("\n") > 506
+    kept = panel_text(view.code(pdp_call(drop_b=False, centered=False)[1]))
+    assert 'drop(columns=["B"])' not in kept and "average - average[0]" not in kept
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_pdp_panel_refuses_as_the_view_does(lang):
+    view, call = pdp_call(lang, feature="B")  # B left out of the training
+    with pytest.raises(gr.Error) as refused:
+        call_view(view, call.ctx, *[getattr(call.settings, f) for f in view.fields], lang=lang)
+    assert refused.value.message.split("\n")[0] in code_text(view, call)
+    view, call = pdp_call(lang, model="neural_network")
+    assert "Lightning" in code_text(view, call)
