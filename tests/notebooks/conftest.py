@@ -1,5 +1,6 @@
 """Executing generated notebooks (nbclient, a Python kernel, offline): every test here is
-marked ``notebook``, a tier of its own (``pytest tests/notebooks`` or ``-m notebook``)."""
+marked ``notebook`` and ``slow``, a tier of its own (``pytest tests/notebooks`` or
+``-m notebook``; ``-m "not slow"`` leaves it out)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/notebooks" in str(item.fspath):
             item.add_marker(pytest.mark.notebook)
+            item.add_marker(pytest.mark.slow)
 
 
 def execute(notebook, timeout: int = 600) -> str:
