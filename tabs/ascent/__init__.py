@@ -22,6 +22,7 @@ from tabs.ascent.views import (
     WEIGHTS,
     RunSettings,
 )
+from tabs.common.code_panel import CodePanel
 from tabs.common.form import Form
 from tabs.common.layer_picker import LABELS, model_choices
 from tabs.common.layout import CONTROLS, RESULTS, WIDE
@@ -71,6 +72,7 @@ def build(form: Form) -> None:
             grid = gr.Image(label=T.label("grid"), show_label=False, format="png",
                             interactive=False, elem_id="ascent-grid")
             download = gr.DownloadButton(T.label("download"), value=None)
+            panel = CodePanel.create(form.ctx, "ascent-code")
             with gr.Row():
                 large = gr.Image(label=T.label("selected"), format="png", interactive=False,
                                  height=320)
@@ -98,6 +100,8 @@ def build(form: Form) -> None:
     form.wire(BLOCK, block.input, layer)
     form.wire(WEIGHTS, layer.change, [weights_text, kernels])
     run_event = form.wire(RUN, run.click, [grid, description, losses, download, state])
+    if panel:
+        panel.wire(form, RUN)
     form.wire(CANCEL, cancel.click, description, cancels=[run_event])
     form.wire(TILE_LARGE, form.wire(TILE, grid.select, chosen).then, [large, caption])
     form.wire(MODES_PAIR, versus.click, [pair, pair_caption])
