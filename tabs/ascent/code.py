@@ -3,8 +3,8 @@ course's exercise sheet: (a) the model without its head, (b) a LightningModule t
 target layer's activations, (c) the loss without border pixels, (d) the ascent loop with its
 normalised gradient, (e) the grid of the filters.
 
-The notebook method (the seed's) is written out with the lab's seeds, so the notebook paints
-the same pictures; the regularized method has no recipe yet, and its panel says so.
+The notebook method (the seed's) is written out with the lab's seeds, so the notebook starts
+from the lab's noise; the regularized method has no recipe yet, and its panel says so.
 """
 
 from __future__ import annotations
@@ -31,7 +31,10 @@ C = Texts("ascent.code", en={
     "b": "## (b) A LightningModule that returns the activations of `{layer}`",
     "c": "## (c) The loss: a filter's mean activation without the border pixels",
     "d": "## (d) {steps} steps of gradient ascent from noise in [-0.125, 0.125]\nEach step "
-         "adds {step_size} × the gradient divided by its root mean square.",
+         "adds {step_size} × the gradient divided by its root mean square. The start is the "
+         "lab's, exactly; steps this large carry the last digits of float rounding on, and "
+         "the lab runs a copy with BatchNorm folded into the convolutions, in fixed batches: "
+         "after many steps a picture can differ from the lab's in its details.",
     "e": "## (e) The grid of the filters, 8 per row",
     "stop": "the forward pass stops at the layer (the head never runs)",
     "noise": "# one noise image per filter, seeded per filter as in the lab",
@@ -51,7 +54,10 @@ C = Texts("ascent.code", en={
     "c": "## (c) Der Verlust: die mittlere Aktivierung eines Filters ohne die Randpixel",
     "d": "## (d) {steps} Schritte Gradientenanstieg von Rauschen in [-0.125, 0.125] aus\n"
          "Jeder Schritt addiert {step_size} × den Gradienten geteilt durch sein quadratisches "
-         "Mittel.",
+         "Mittel. Der Start ist genau der des Labs; so große Schritte tragen die letzten "
+         "Stellen der Rundung weiter, und das Lab rechnet auf einer Kopie mit in die Faltungen "
+         "gefalteter BatchNorm, in festen Batches: Nach vielen Schritten kann ein Bild im "
+         "Detail von dem des Labs abweichen.",
     "e": "## (e) Das Raster der Filter, 8 pro Zeile",
     "stop": "der Vorwärtsdurchlauf endet an der Schicht (der Kopf läuft nie)",
     "noise": "# ein Rauschbild pro Filter, pro Filter geseedet wie im Lab",

@@ -23,7 +23,7 @@ from tests.conftest import serving
 #: The views that show a result but have no code panel yet (the issue's remaining work):
 #: adding code to one of them fails this list, so it shrinks as the panels arrive.
 WITHOUT_CODE = {
-    "activations", "activations_channel", "ascent_weights", "ascent", "ascent_compare_modes",
+    "activations", "activations_channel", "ascent_weights", "ascent_compare_modes",
     "ascent_compare_layers", "attribution_baselines", "attribution_depth", "attribution_steps",
     "attribution_classes", "attribution_stability", "attribution_stability_all",
     "attribution_deletion", "attribution_sanity", "clip_similarity", "clip_zero_shot",
@@ -31,7 +31,8 @@ WITHOUT_CODE = {
     "counterfactual_swap", "pdp_2d", "pdp_compare", "pdp_ale",
 }
 #: Each view's panel (its accordion's ``elem_id``).
-PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code"}
+PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code",
+          "ascent": "ascent-code"}
 #: Public views that fill pickers rather than show a result.
 PICKERS = ("_find_class", "_block", "_features")
 
@@ -60,7 +61,7 @@ def test_a_view_link_gives_its_notebook(lab_url, given):
 
 
 @pytest.mark.parametrize(("query", "sentence"), [
-    ("tab=nowhere", "Unknown tab 'nowhere'. Choose one of: attribution, pdp."),
+    ("tab=nowhere", "Unknown tab 'nowhere'. Choose one of: ascent, attribution, pdp."),
     ("tab=attribution&view=attribution_nothing",
      "The tab attribution has no view 'attribution_nothing' with code"),
     ("tab=attribution&model=efficientnet_lite0&target=5000",
@@ -82,6 +83,18 @@ def test_a_pdp_link_gives_its_notebook(lab_url):
     assert "BOSTON_CSV = " in code
 
 
+def test_an_ascent_link_names_its_view(lab_url):
+    status, body = get(f"{lab_url}notebook?tab=ascent&view=ascent&model=efficientnet_lite0"
+                       "&layer=blocks.3&filters=0-3")
+    assert status == 200
+    code = "\n".join(c.source for c in nbformat.reads(body.decode(), as_version=4).cells)
+    assert "LAYER = 'blocks.3'" in code and "FILTERS = [0, 1, 2, 3]" in code
+    assert "class FilterActivations(L.LightningModule)" in code
+    status, body = get(f"{lab_url}notebook?tab=ascent&view=ascent&model=efficientnet_lite0"
+                       "&layer=blocks.3&filters=0-99")
+    assert status == 400
+
+
 def test_the_page_and_the_link_refuse_with_the_same_words(client, lab_url):
     with pytest.raises(Exception) as page:
         client.predict("both.png", None, "efficientnet_lite0", 5000, None, 2, "black", 0.7,
@@ -99,7 +112,7 @@ def test_every_view_with_code_has_its_panel_and_the_rest_is_listed():
                and not w.view.name.endswith(PICKERS)}
     coded = {name for form in lab.forms.values() for name in coded_views(form)}
     assert coded == results - WITHOUT_CODE
-    assert {"attribution_compare", "pdp_1d"} <= coded
+    assert {"attribution_compare", "pdp_1d", "ascent"} <= coded
     ids = elem_ids(lab)
     for name in coded:
         assert f"{PANELS[name]}-code" in ids and f"{PANELS[name]}-download" in ids, name
