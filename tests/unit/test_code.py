@@ -157,3 +157,30 @@ def test_the_pdp_panel_refuses_as_the_view_does(lang):
     assert refused.value.message.split("\n")[0] in code_text(view, call)
     view, call = pdp_call(lang, model="neural_network")
     assert "Lightning" in code_text(view, call)
+
+
+def test_the_ascent_recipe_follows_the_exercise_sheet(ctx):
+    from tabs.ascent.views import MODES, RUN, RunSettings
+
+    notebook_mode, regularized = list(MODES)
+    settings = RunSettings(model="efficientnet_lite0", layer="blocks.3", filters="first 64",
+                           mode=notebook_mode, nb_steps=30, seed=3)
+    call = make_call(RUN, ctx, settings, lang="de")
+    recipe_ = RUN.code(call)
+    headings = [c.source.split("\n")[0] for c in recipe_.cells if c.markdown]
+    assert [h[:6] for h in headings if h.startswith("## (")] == \
+        ["## (a)", "## (b)", "## (c)", "## (d)", "## (e)"]
+    text = panel_text(recipe_)
+    assert "FILTERS = " + str(list(range(64))) in text
+    assert "STEPS, STEP_SIZE, SIZE, SEED = 30, 10.0, 224, 3" in text
+    assert "class FilterActivations(L.LightningModule)" in text and "BORDER = 2" in text
+    assert "rows = (len(FILTERS) + 7) // 8" in text
+    notebook = nbformat.reads(notebook_for(RUN, call).decode(), as_version=4)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    assert all(cell in code for cell in recipe_.code)
+    other = make_call(RUN, ctx, RunSettings(model="efficientnet_lite0", layer="blocks.3",
+                                            mode=regularized), lang="en")
+    assert "regularized method's code is not written yet" in code_text(RUN, other)
+    bad = make_call(RUN, ctx, RunSettings(model="efficientnet_lite0", layer="blocks.3",
+                                          filters="0-99"), lang="en")
+    assert code_text(RUN, bad).startswith("# ") and "64" in code_text(RUN, bad)
