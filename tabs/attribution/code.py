@@ -74,7 +74,7 @@ C = Texts("attribution.code", en={
                  "die mittlere Farbe),\n# um STRIDE Pixel verschoben; jedes Pixel bekommt den "
                  "mittleren Abfall des Scores, dessen positiven Teil",
     "unit": "# jede Karte für sich auf [0, 1] skaliert",
-    "original": "Original",
+    "original": "Originalbild",
     "heatmap": "Heatmap",
 })
 

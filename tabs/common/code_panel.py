@@ -33,18 +33,16 @@ TEXTS = Texts("code_panel", en={
     "intro": "Made by XAI Lab for the view `{view}`. Run the cells from top to bottom: the "
              "first installs the versions the lab was tested with, the last prints the "
              "numbers the lab shows.",
-    "refused": "# {sentence}",
 }, de={
     "panel": "Code: diese Ansicht nachbauen",
     "info": "Python mit öffentlichen Bibliotheken (torchvision, timm, captum, …), das "
             "berechnet, was diese Ansicht zeigt, mit den aktuellen Einstellungen. Das "
             "Notebook enthält auch das Bild und gibt die Zahlen aus, die das Lab zeigt.",
     "download": "Notebook herunterladen",
-    "file": "Notebook (.ipynb)",
+    "file": "Notebook-Datei (.ipynb)",
     "intro": "Erstellt von XAI Lab für die Ansicht `{view}`. Führe die Zellen von oben nach "
              "unten aus: Die erste installiert die Versionen, mit denen das Lab getestet "
              "wurde, die letzte gibt die Zahlen aus, die das Lab zeigt.",
-    "refused": "# {sentence}",
 })
 
 _NOTEBOOKS = Downloads(keep=256)
@@ -65,8 +63,7 @@ def code_text(view: View, call: Call) -> str:
     try:
         return panel_text(view.code(call))
     except (InputError, WeightsUnavailableError) as error:
-        sentence = error.in_language(call.lang).replace("\n", "\n# ")
-        return TEXTS.text("refused", call.lang, sentence=sentence)
+        return "# " + error.in_language(call.lang).replace("\n", "\n# ")
 
 
 @dataclass(frozen=True)
