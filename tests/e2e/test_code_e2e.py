@@ -32,7 +32,7 @@ def wait_for_code(page, part: str, seconds: float = 60) -> None:
 def test_the_code_panel_follows_the_settings_and_downloads_the_notebook(page, tmp_path):
     page.get_by_role("tab", name="Attribution").click()
     page.get_by_text("Computed (0 s = from cache)").first.wait_for()  # the tab's first view
-    page.get_by_text("Code: reproduce this view").click()
+    page.locator("#attr-compare-code").get_by_text("Code: reproduce this view").click()
     wait_for_code(page, "TARGET =")
     assert "IntegratedGradients" in code_text(page)
     assert "STEPS, BASELINE, WINDOW, STRIDE" in code_text(page)
