@@ -24,6 +24,7 @@ from lab.language import PageLanguage
 from lab.lessons import lesson_translations
 from lab.links import CopyLink
 from lab.memory import limit_heap_arenas
+from lab.notebooks import notebook_route
 from lab.security import PrivateUploads
 from lab.settings import Settings
 from lab.static_cache import StaticFilesKept
@@ -111,7 +112,7 @@ def build_lab(settings: Settings, models: ModelManager | None = None) -> Lab:
                                     offline=settings.offline)
     preload(models)
     ctx = TabContext(models=models, lang=settings.lang, examples=ExampleImages(EXAMPLE_IMAGES_DIR),
-                     heavy_limit=heavy_limit(settings), gpu=gpu_wrapper())
+                     heavy_limit=heavy_limit(settings), gpu=gpu_wrapper(), code=settings.code)
     # Uploads and outputs older than a day are deleted every hour, so they do not pile up.
     with gr.Blocks(title="XAI Lab", delete_cache=(3600, 86400)) as demo:
         with gr.Column(elem_id="lab-shell"):
@@ -151,8 +152,12 @@ def build_lab(settings: Settings, models: ModelManager | None = None) -> Lab:
     return Lab(demo, forms)
 
 
-def launch_options(settings: Settings) -> dict:
-    """Keyword arguments for ``Blocks.launch`` shared by ``serve`` and the tests."""
+def launch_options(settings: Settings, lab: Lab | None = None) -> dict:
+    """Keyword arguments for ``Blocks.launch`` shared by ``serve`` and the tests; with the
+    ``lab``'s forms (and code on) the app also answers ``/notebook`` (:mod:`lab.notebooks`)."""
+    routes = [Route("/embed/{tab}", _embed)]
+    if lab is not None and settings.code:
+        routes.append(Route("/notebook", notebook_route(lab.forms)))
     return dict(server_name=settings.host, server_port=settings.port, share=settings.share,
                 max_file_size=MAX_FILE_BYTES, theme=THEME, css=CSS + ACCESSIBLE_CSS + WORKSHEET_CSS,
                 head=head_script(), show_error=False,
@@ -161,7 +166,7 @@ def launch_options(settings: Settings) -> dict:
                 i18n=translations(lesson_translations([tab_slug(tab) for tab in TABS])),
                 app_kwargs={"middleware": [Middleware(PrivateUploads), Middleware(PageLanguage),
                                            Middleware(StaticFilesKept)],
-                            "routes": [Route("/embed/{tab}", _embed)]})
+                            "routes": routes})
 
 
 async def _embed(request) -> RedirectResponse:
@@ -187,7 +192,7 @@ def serve(settings: Settings) -> None:
     models = ModelManager(device=device, offline=settings.offline)
     lab = build_lab(settings, models)
     demo = prepare(lab.demo, settings)
-    demo.launch(**launch_options(settings), prevent_thread_lock=True)
+    demo.launch(**launch_options(settings, lab), prevent_thread_lock=True)
     if settings.warm_up:
         warm_up(lab.forms, settings.lang)
     demo.block_thread()

@@ -34,6 +34,7 @@ class Settings:
     warm_up: bool = not _flag("XAI_LAB_NO_WARM_UP")  # default results computed after start
     threads: int | None = None  # torch CPU threads per request; None: XAI_LAB_THREADS or chosen
     worksheets: str | None = os.environ.get("XAI_LAB_WORKSHEETS") or None  # instructor's folder
+    code: bool = not _flag("XAI_LAB_NO_CODE")  # code panels, notebooks and /notebook
 
 
 def parser() -> argparse.ArgumentParser:
@@ -73,6 +74,10 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--worksheets", metavar="DIR", default=Settings.worksheets,
                        help="also offer the worksheets (*.md) in DIR, read at start "
                             "(default: XAI_LAB_WORKSHEETS)")
+    serve.add_argument("--no-code", dest="code", action="store_false",
+                       help="hide the code panels and notebook downloads, and turn off "
+                            "/notebook (when writing the code is the exercise; also "
+                            "XAI_LAB_NO_CODE=1)")
     worksheet = commands.add_parser("worksheet", help="work with worksheet files")
     worksheet_commands = worksheet.add_subparsers(dest="action", required=True)
     check = worksheet_commands.add_parser(
@@ -103,4 +108,4 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(host=args.host, port=args.port, share=args.share, device=args.device,
                     offline=args.offline, lang=args.lang, mcp=args.mcp, history=args.history,
                     queue_size=args.queue_size, sessions=args.sessions, warm_up=args.warm_up,
-                    threads=args.threads, worksheets=args.worksheets)
+                    threads=args.threads, worksheets=args.worksheets, code=args.code)

@@ -135,7 +135,7 @@ def serving(models: ModelManager | None = None, **options) -> Iterator[tuple[str
     models = models or ModelManager(device="cpu", offline=True)
     lab = build_lab(settings, models)
     demo = prepare(lab.demo, settings)
-    demo.launch(**launch_options(settings), prevent_thread_lock=True, quiet=True)
+    demo.launch(**launch_options(settings, lab), prevent_thread_lock=True, quiet=True)
     try:
         yield f"http://127.0.0.1:{settings.port}/", lab
     finally:

@@ -22,6 +22,7 @@ from tabs.ascent.views import (
     WEIGHTS,
     RunSettings,
 )
+from tabs.common.code_panel import CodePanel
 from tabs.common.described import captions
 from tabs.common.form import Form
 from tabs.common.layer_picker import LABELS, model_choices
@@ -73,6 +74,7 @@ def build(form: Form) -> None:
                             interactive=False, elem_id="ascent-grid")
             grid_words = captions("ascent-grid-words")
             download = gr.DownloadButton(T.label("download"), value=None)
+            panel = CodePanel.create(form.ctx, "ascent-code")
             with gr.Row():
                 large = gr.Image(label=T.label("selected"), format="png", interactive=False,
                                  height=320, elem_id="ascent-large")
@@ -108,6 +110,8 @@ def build(form: Form) -> None:
     form.wire(WEIGHTS, layer.change, [weights_text, kernels, kernel_words])
     run_event = form.wire(RUN, run.click,
                           [grid, description, losses, download, state, grid_words])
+    if panel:
+        panel.wire(form, RUN)
     form.wire(CANCEL, cancel.click, description, cancels=[run_event])
     form.wire(TILE_LARGE, form.wire(TILE, grid.select, chosen).then,
               [large, caption, large_words])

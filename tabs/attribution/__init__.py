@@ -30,6 +30,7 @@ from tabs.attribution.settings import (
 )
 from tabs.attribution.stability import STABILITY, STABILITY_ALL
 from tabs.attribution.texts import T, baseline_choices
+from tabs.common.code_panel import CodePanel
 from tabs.common.colours import COLORMAPS
 from tabs.common.described import captions
 from tabs.common.form import Form
@@ -110,8 +111,11 @@ def _compare(form: Form) -> None:
         text = gr.Markdown(elem_id="attr-compare-text")
         words = captions("attr-compare-words")
         results = gr.State(None)
+        panel = CodePanel.create(form.ctx, "attr-compare-code")
     form.add(results=results)
     _wire_cancellable(form, v.COMPARE, v.SWITCHES, run, cancel, [image, text, results, words])
+    if panel:
+        panel.wire(form, v.COMPARE)
     form.wire(v.REDRAW, [c["opacity"].release, c["cmap"].input], [image, words],
               show_progress="hidden")
 

@@ -23,6 +23,7 @@ from core.attribution import (
 from core.attribution.faithfulness import check_methods
 from core.checks import excerpt
 from core.models import LoadedModel
+from tabs.attribution.inputs import explained
 from tabs.attribution.render import (
     correlation_figure,
     curves_figure,
@@ -32,7 +33,6 @@ from tabs.attribution.render import (
 )
 from tabs.attribution.settings import DeletionSettings, SanitySettings
 from tabs.attribution.texts import T
-from tabs.attribution.views import explained
 from tabs.attribution.words import (
     deleted_images,
     deletion_curves,

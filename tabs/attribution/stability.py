@@ -4,9 +4,9 @@ changes when the image gets a little noise."""
 from __future__ import annotations
 
 from core.attribution import METHOD_TITLES, measure_stability, offered_methods
+from tabs.attribution.inputs import class_name, explained
 from tabs.attribution.settings import StabilityAllSettings, StabilitySettings
 from tabs.attribution.texts import T
-from tabs.attribution.views import class_name, explained
 from tabs.attribution.words import maps
 from tabs.common import alt_text
 from tabs.common.described import Described

@@ -29,6 +29,8 @@ from core.models import LoadedModel
 from core.models.layers import stage_layers
 from core.predictions import check_target, classify
 from tabs.attribution import words
+from tabs.attribution.code import compare_code
+from tabs.attribution.inputs import class_name, explained
 from tabs.attribution.render import weights_figure
 from tabs.attribution.settings import (
     BaselinesSettings,
@@ -36,7 +38,6 @@ from tabs.attribution.settings import (
     CompareSettings,
     DepthSettings,
     ImageChoice,
-    ImageTarget,
     ModelChoice,
     PredictionPick,
     RedrawSettings,
@@ -71,19 +72,6 @@ such set of switches per view: a run of another view leaves it running)."""
 BASELINE_RUNS = CancelSwitches()
 DEPTH_RUNS = CancelSwitches()
 CLASSES_RUNS = CancelSwitches()
-
-def explained(call: Call[ImageTarget]) -> tuple[LoadedModel, np.ndarray, int]:
-    """The model, the image and the checked target class of a view that explains one image."""
-    s = call.settings
-    loaded = call.ctx.models.get(s.model)
-    image = call.ctx.examples.resolve(s.example, s.upload)
-    return loaded, image, check_target(loaded.categories, target=s.target)
-
-
-def class_name(loaded: LoadedModel, target: int) -> str:
-    """``#index name`` of a class."""
-    return f"#{target} {loaded.categories[target]}"
-
 
 def overlays(results: tuple[Explanation, ...], opacity: float, cmap: str,
              titles: list[str]) -> list[tuple[np.ndarray, str]]:
@@ -392,7 +380,8 @@ TARGET = View("attribution_target", TargetChoice, describe_target, T, public=Fal
 PICK = View("attribution_pick", PredictionPick, pick_prediction, T, public=False, select=True)
 FIND, USE_MATCH = class_search_views("attribution", T)
 COMPARE = View("attribution_compare", CompareSettings, run_compare, T, role="first",
-               group="image-models", gpu_seconds=60, session=True, keep=True)
+               group="image-models", gpu_seconds=60, session=True, keep=True,
+               code=compare_code)
 REDRAW = View("attribution_redraw", RedrawSettings, redraw_compare, T, public=False)
 BASELINES = View("attribution_baselines", BaselinesSettings, run_baselines, T,
                  group="image-models", gpu_seconds=60, session=True, keep=True)

@@ -19,10 +19,12 @@ GpuWrapper = Callable[[Callable, int], Callable]
 class TabContext:
     """``lang`` is the lab's default language, used when a request names none;
     ``heavy_limit`` is how many requests of one concurrency group run at once; ``gpu`` wraps
-    the views that declare GPU seconds (on a ZeroGPU Space, else ``None``)."""
+    the views that declare GPU seconds (on a ZeroGPU Space, else ``None``); ``code``: whether
+    views show their code panels (:mod:`tabs.common.code_panel`)."""
 
     models: ModelManager
     lang: Language
     examples: ExampleImages
     heavy_limit: int = 2
     gpu: GpuWrapper | None = None
+    code: bool = True

@@ -1,4 +1,5 @@
-"""Files a student can download (PNG grids, answer sheets), kept in one private temporary folder.
+"""Files a student can download (PNG grids, notebooks, answer sheets), kept in one private
+temporary folder.
 
 Gradio copies a returned file into its own cache (cleaned by ``delete_cache``); our copy is
 only needed until then. The folder is removed when the process ends, and it never holds more
@@ -11,6 +12,7 @@ import hashlib
 import tempfile
 import threading
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +20,7 @@ from PIL import Image
 
 
 class Downloads:
-    """Writes arrays as PNG files for ``gr.DownloadButton``; bounded and cleaned up."""
+    """Writes arrays as PNG files, and other downloads, for Gradio; bounded and cleaned up."""
 
     def __init__(self, *, keep: int = 64):
         self._folder = tempfile.TemporaryDirectory(prefix="xai-lab-downloads-")
@@ -29,19 +31,22 @@ class Downloads:
     def png(self, image: np.ndarray, name: str) -> str:
         """Save ``image`` (H, W, 3) uint8 as ``name-<digest>.png``; returns its path."""
         digest = hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=8).hexdigest()
-        return self._keep_file(Path(self._folder.name) / f"{name}-{digest}.png",
-                               lambda path: Image.fromarray(image).save(path))
+        return self._write(f"{name}-{digest}.png", lambda path: Image.fromarray(image).save(path))
+
+    def file(self, data: bytes, name: str, suffix: str) -> str:
+        """Save ``data`` as ``name-<digest>.<suffix>``; returns its path."""
+        digest = hashlib.blake2b(data, digest_size=8).hexdigest()
+        return self._write(f"{name}-{digest}.{suffix}", lambda path: path.write_bytes(data))
 
     def text(self, text: str, name: str, suffix: str) -> str:
         """Save ``text`` (UTF-8) as ``name-<digest>.<suffix>``; returns its path."""
-        digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
-        return self._keep_file(Path(self._folder.name) / f"{name}-{digest}.{suffix}",
-                               lambda path: path.write_text(text, encoding="utf-8"))
+        return self.file(text.encode("utf-8"), name, suffix)
 
-    def _keep_file(self, path: Path, write) -> str:
+    def _write(self, filename: str, save: Callable[[Path], object]) -> str:
+        path = Path(self._folder.name) / filename
         with self._lock:
             if path not in self._files:
-                write(path)
+                save(path)
                 self._files.append(path)
                 while len(self._files) > self._keep:
                     self._files.popleft().unlink(missing_ok=True)

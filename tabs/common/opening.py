@@ -88,20 +88,11 @@ class Opening:
     def run(self, form: Form, values: dict[Component, object], *, query: Mapping[str, str],
             request: gr.Request | None = None, lang: str | None = None) -> Iterator[dict]:
         """The opening as a stream of ``{component: value}`` updates for the page."""
-        linked = linked_values(self.slug, self.links, query)
-        values.update(linked)
         first = self.steps[-1] if self.steps[-1].view.role == "first" else None
-        setup = self.steps[:-1] if first else self.steps
-        shown: dict[Component, object] = dict(linked)
-        for step in setup:
-            call = self._call(form, step, values, request, lang)
-            for component, item in _items(step, answer(step.view, call, step.outputs)).items():
-                shown[component] = item
-                values[component] = _value(item, values.get(component))
+        linked, shown = self.set_up(form, values, query=query, request=request, lang=lang)
         if shown:
             yield shown
-        if linked and setup:
-            values.update(linked)
+        if linked and len(self.steps) > (1 if first else 0):
             yield dict(linked)
         if first is None:
             return
@@ -109,6 +100,24 @@ class Opening:
         assert self.run_first is not None
         for result in self.run_first(call.settings, call.lang, call.session):
             yield _items(first, result)
+
+    def set_up(self, form: Form, values: dict[Component, object], *, query: Mapping[str, str],
+               request: gr.Request | None = None, lang: str | None = None,
+               ) -> tuple[dict[Component, object], dict[Component, object]]:
+        """Put the link's values into ``values``, run the setup steps (``values`` takes their
+        outputs) and put the link's values in again. Returns the linked values and what the
+        page shows after the setup steps."""
+        linked = linked_values(self.slug, self.links, query)
+        values.update(linked)
+        first = self.steps[-1] if self.steps[-1].view.role == "first" else None
+        shown: dict[Component, object] = dict(linked)
+        for step in self.steps[:-1] if first else self.steps:
+            call = self._call(form, step, values, request, lang)
+            for component, item in _items(step, answer(step.view, call, step.outputs)).items():
+                shown[component] = item
+                values[component] = _value(item, values.get(component))
+        values.update(linked)
+        return linked, shown
 
     @staticmethod
     def _call(form: Form, step: Wired, values: dict, request, lang):

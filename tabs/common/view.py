@@ -28,6 +28,8 @@ from tabs.common.progress import words
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
+    from tabs.common.recipe import Recipe
+
 S = TypeVar("S", bound="DataclassInstance")
 S_co = TypeVar("S_co", covariant=True)
 Group = Literal["image-models", "clip", "tabular"]
@@ -111,6 +113,8 @@ class View(Generic[S]):
     ``select`` views take what was clicked; ``progress`` views report progress. A view that
     ``keep``s its outputs has them stored per settings and language (the same settings always
     give the same outputs; a streaming view marks its complete outputs as :class:`Final`).
+    ``code`` makes the :class:`~tabs.common.recipe.Recipe` that reproduces the view with
+    public libraries (its code panel and notebook), checking the settings as ``run`` does.
     """
 
     name: str
@@ -125,6 +129,7 @@ class View(Generic[S]):
     select: bool = False
     progress: bool = False
     keep: bool = False
+    code: Callable[[Call[Any]], Recipe] | None = None
 
     def __post_init__(self) -> None:
         if not dataclasses.is_dataclass(self.settings):

@@ -18,6 +18,8 @@ import gradio as gr
 
 from core.tabular import MODEL_NAMES, load_boston
 from core.tabular.training import TEST_SIZE
+from tabs.common.code_panel import CodePanel
+from tabs.common.context import TabContext
 from tabs.common.described import captions
 from tabs.common.form import Form
 from tabs.common.layout import CONTROLS, RESULTS, WIDE
@@ -46,11 +48,12 @@ __all__ = ["METHODS", "TITLE", "build"]
 
 class PlotPanel:
     """A sub-tab's outputs: the figure, its one-line summary and its words (set when the panel
-    closes)."""
+    closes), and its code panel when it has one."""
 
     plot: gr.Image
     text: gr.Markdown
     words: gr.HTML
+    code: CodePanel | None = None
 
     @property
     def outputs(self) -> list[gr.components.Component]:
@@ -58,8 +61,9 @@ class PlotPanel:
 
 
 @contextmanager
-def plot_panel(title, elem_id: str) -> Iterator[PlotPanel]:
-    """A sub-tab with the controls built in the ``with`` body on the left, the plot on the right."""
+def plot_panel(title, elem_id: str, code: TabContext | None = None) -> Iterator[PlotPanel]:
+    """A sub-tab with the controls built in the ``with`` body on the left, the plot on the
+    right, and below it the code panel when ``code`` (the tab's context) is given."""
     panel = PlotPanel()
     with gr.Tab(title), gr.Row():
         with gr.Column(scale=1, min_width=320, elem_classes=CONTROLS):
@@ -69,6 +73,8 @@ def plot_panel(title, elem_id: str) -> Iterator[PlotPanel]:
                                   interactive=False, elem_id=elem_id, elem_classes=WIDE)
             panel.words = captions(f"{elem_id}-words")
             panel.text = gr.Markdown()
+            if code is not None:
+                panel.code = CodePanel.create(code, f"{elem_id}-code")
 
 
 def _feature_dropdown(value: str, label: str, elem_id: str) -> gr.Dropdown:
@@ -126,7 +132,7 @@ def build(form: Form) -> None:
             preview = gr.Dataframe(label=T.label("first_rows"), interactive=False)
 
     with gr.Tabs(overflow_behavior="wrap"):
-        with plot_panel(T.label("tab_1d"), "pdp-1d") as panel_1d:
+        with plot_panel(T.label("tab_1d"), "pdp-1d", form.ctx) as panel_1d:
             feature_1d = _feature_dropdown(one.feature, "feature", "pdp-1d-feature")
             model_1d = _model_radio(one.model)
             ice = gr.Slider(0, 200, value=one.ice_samples, step=1, label=T.label("ice"))
@@ -164,6 +170,8 @@ def build(form: Form) -> None:
     form.wire(FEATURES, drop_b.change, features)
     form.wire(PDP_1D, run_1d.click, panel_1d.outputs,
               inputs={"feature": feature_1d, "model": model_1d})
+    if panel_1d.code:
+        panel_1d.code.wire(form, PDP_1D)
     form.wire(PDP_2D, run_2d.click, panel_2d.outputs,
               inputs={"model": model_2d, "grid_resolution": grid_2d})
     form.wire(COMPARE, run_cmp.click, panel_cmp.outputs, inputs={"feature": feature_cmp})

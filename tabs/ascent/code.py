@@ -1,0 +1,186 @@
+"""The code behind the Filter ascent's grid (:mod:`tabs.common.recipe`), in the steps of the
+course's exercise sheet: (a) the model without its head, (b) a LightningModule that returns the
+target layer's activations, (c) the loss without border pixels, (d) the ascent loop with its
+normalised gradient, (e) the grid of the filters.
+
+The notebook method (the seed's) is written out with the lab's seeds, so the notebook starts
+from the lab's noise; the regularized method has no recipe yet, and its panel says so.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from core.ascent.params import parse_filters
+from core.checks import InputError
+from tabs.common.i18n import Texts
+from tabs.common.recipe import Cell, Recipe
+from tabs.common.snippets import CLASSIFIER_PACKAGES, load_classifier
+from tabs.common.view import Call
+
+if TYPE_CHECKING:
+    from tabs.ascent.views import RunSettings
+
+C = Texts("ascent.code", en={
+    "title": "Filter ascent: {count} filters of {layer} ({model})",
+    "intro": "Which input makes a filter respond most? Start from faint noise and change the "
+             "image, step by step, along the gradient of the filter's mean activation "
+             "(gradient **ascent** in input space), as in the exercise sheet.",
+    "a": "## (a) The model without its head\nOnly the layers up to `{layer}` matter: the "
+         "module of (b) stops the forward pass there, so the classifier head never runs.",
+    "b": "## (b) A LightningModule that returns the activations of `{layer}`",
+    "c": "## (c) The loss: a filter's mean activation without the border pixels",
+    "d": "## (d) {steps} steps of gradient ascent from noise in [-0.125, 0.125]\nEach step "
+         "adds {step_size} × the gradient divided by its root mean square. The start is the "
+         "lab's, exactly; steps this large carry the last digits of float rounding on, and "
+         "the lab runs a copy with BatchNorm folded into the convolutions, in fixed batches: "
+         "after many steps a picture can differ from the lab's in its details.",
+    "e": "## (e) The grid of the filters, 8 per row",
+    "stop": "the forward pass stops at the layer (the head never runs)",
+    "noise": "# one noise image per filter, seeded per filter as in the lab",
+    "memory": "# channels_last, as the lab runs it (the memory layout changes the rounding)",
+    "deprocess": "the seed's deprocess_image: zero mean, std 0.15, crop, +0.5, clip, uint8",
+    "regularized": "The code panel covers the notebook method; the regularized method's code "
+                   "is not written yet.",
+}, de={
+    "title": "Filter-Aufstieg: {count} Filter von {layer} ({model})",
+    "intro": "Welche Eingabe lässt einen Filter am stärksten antworten? Beginne mit schwachem "
+             "Rauschen und ändere das Bild Schritt für Schritt entlang des Gradienten der "
+             "mittleren Aktivierung des Filters (Gradienten**anstieg** im Eingaberaum), wie "
+             "auf dem Übungsblatt.",
+    "a": "## (a) Das Modell ohne seinen Kopf\nNur die Schichten bis `{layer}` zählen: Das "
+         "Modul aus (b) hält den Vorwärtsdurchlauf dort an, der Klassifikator läuft nie.",
+    "b": "## (b) Ein LightningModule, das die Aktivierungen von `{layer}` zurückgibt",
+    "c": "## (c) Der Verlust: die mittlere Aktivierung eines Filters ohne die Randpixel",
+    "d": "## (d) {steps} Schritte Gradientenanstieg von Rauschen in [-0.125, 0.125] aus\n"
+         "Jeder Schritt addiert {step_size} × den Gradienten geteilt durch sein quadratisches "
+         "Mittel. Der Start ist genau der des Labs; so große Schritte tragen die letzten "
+         "Stellen der Rundung weiter, und das Lab rechnet auf einer Kopie mit in die Faltungen "
+         "gefalteter BatchNorm, in festen Batches: Nach vielen Schritten kann ein Bild im "
+         "Detail von dem des Labs abweichen.",
+    "e": "## (e) Das Raster der Filter, 8 pro Zeile",
+    "stop": "der Vorwärtsdurchlauf endet an der Schicht (der Kopf läuft nie)",
+    "noise": "# ein Rauschbild pro Filter, pro Filter geseedet wie im Lab",
+    "memory": "# channels_last wie im Lab (die Anordnung im Speicher ändert die Rundung)",
+    "deprocess": "deprocess_image aus dem Seed: Mittel 0, Std 0.15, Rand weg, +0.5, "
+                 "begrenzen, uint8",
+    "regularized": "Das Code-Panel deckt die Notebook-Methode ab; der Code der regularisierten "
+                   "Methode ist noch nicht geschrieben.",
+})
+
+PACKAGES = (*CLASSIFIER_PACKAGES, "lightning")
+
+IMPORTS = """import lightning as L
+import matplotlib.pyplot as plt
+import numpy as np
+import torch"""
+
+
+def ascent_code(call: Call[RunSettings]) -> Recipe:
+    """The grid of the view ``ascent`` in the notebook method, checked as the view checks it."""
+    from tabs.ascent.views import MODES  # the view's module declares this function
+
+    s, ctx, lang = call.settings, call.ctx, call.lang
+    mode = MODES.get(s.mode, s.mode)
+    loaded = ctx.models.get(s.model)
+    info = ctx.models.layer(s.model, s.layer)
+    filters = parse_filters(s.filters, channels=info.shape[0])
+    params = s.params(mode)
+    if mode != "notebook":
+        raise InputError(C.text("regularized", "en"), C.text("regularized", "de"))
+    words = dict(layer=s.layer, steps=params.steps, step_size=params.step_size,
+                 count=len(filters), model=loaded.spec.title)
+    cells = (
+        Cell(C.text("intro", lang), markdown=True),
+        Cell(IMPORTS),
+        Cell(C.text("a", lang, **words), markdown=True),
+        *load_classifier(loaded.spec, lang),
+        Cell(C.text("b", lang, **words), markdown=True),
+        Cell(f'''class LayerReached(Exception):
+    pass
+
+
+class FilterActivations(L.LightningModule):
+    """model → activations of one layer (N, C, H, W); {C.text("stop", lang)}"""
+
+    def __init__(self, model, layer):
+        super().__init__()
+        self.model = model
+        self.layer = dict(model.named_modules())[layer]
+
+    def forward(self, images):
+        captured = []
+
+        def keep(module, inputs, output):
+            captured.append(output)
+            raise LayerReached
+
+        handle = self.layer.register_forward_hook(keep)
+        try:
+            self.model(images)
+        except LayerReached:
+            pass
+        finally:
+            handle.remove()
+        return captured[0]
+
+
+LAYER = {s.layer!r}
+activations = FilterActivations(model, LAYER).eval()'''),
+        Cell(C.text("c", lang), markdown=True),
+        Cell(f'''BORDER = {params.border}
+
+
+def filter_loss(maps, filters, border=BORDER):
+    """(N,): the mean of maps[i, filters[i]] without `border` pixels on each side"""
+    chosen = maps[torch.arange(len(filters)), filters]
+    height, width = chosen.shape[1:]
+    return chosen[:, border:height - border, border:width - border].mean(dim=(1, 2))'''),
+        Cell(C.text("d", lang, **words), markdown=True),
+        Cell(f'''FILTERS = {list(filters)}
+STEPS, STEP_SIZE, SIZE, SEED = {params.steps}, {params.step_size!r}, {params.size}, {s.random_seed}
+{C.text("noise", lang)}
+noise = [torch.rand((1, 3, SIZE, SIZE),
+                    generator=torch.Generator().manual_seed((SEED * 1_000_003 + f * 101) % 2**63))
+         for f in FILTERS]
+images = (torch.cat(noise) - 0.5) * 0.25
+index = torch.tensor(FILTERS)
+start = None
+for step in range(STEPS):
+    {C.text("memory", lang)}
+    images = images.contiguous(memory_format=torch.channels_last).requires_grad_(True)
+    means = filter_loss(activations(images), index)
+    start = means.detach() if start is None else start
+    (grad,) = torch.autograd.grad(means.sum(), images)
+    rms = torch.sqrt(torch.mean(grad ** 2, dim=(1, 2, 3), keepdim=True))
+    images = (images.detach() + STEP_SIZE * grad / (rms + 1e-5)).detach()
+with torch.no_grad():
+    final = filter_loss(activations(images), index)'''),
+        Cell(C.text("e", lang), markdown=True),
+        Cell(f'''CROP = {params.crop}
+
+
+def deprocess_image(image, crop=CROP):
+    """{C.text("deprocess", lang)}"""
+    image = image - image.mean()
+    image = image / (image.std() + 1e-5) * 0.15
+    if crop:
+        image = image[:, crop:-crop, crop:-crop]
+    image = torch.clamp(image + 0.5, 0, 1) * 255
+    return torch.clamp(image, 0, 255).byte().permute(1, 2, 0).numpy()
+
+
+rows = (len(FILTERS) + 7) // 8
+figure, axes = plt.subplots(rows, 8, figsize=(16, 2.1 * rows), squeeze=False)
+for ax in axes.flat:
+    ax.axis("off")
+for ax, f, image, value in zip(axes.flat, FILTERS, images, final):
+    ax.imshow(deprocess_image(image))
+    ax.set_title(f"{{f}}: {{float(value):.3g}}", fontsize=9)
+figure.tight_layout()
+plt.show()'''),
+    )
+    numbers = '''for f, before, after in zip(FILTERS, start, final):
+    print(f"filter {f}: mean activation {float(before):.4g} → {float(after):.4g}")'''
+    return Recipe(title=C.text("title", lang, **words), cells=cells, numbers=numbers,
+                  packages=PACKAGES)

@@ -1,0 +1,211 @@
+"""The code behind the Attribution tab's views (:mod:`tabs.common.recipe`): captum's methods on
+the lab's model and image, with the settings of the view filled in.
+
+Only captum's classes compute; what the lab adds to captum (guided backpropagation through
+ReLU6) is shown as the same few lines the lab runs, and said so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from core.attribution import METHODS, Baseline
+from core.attribution.methods import check_options
+from tabs.attribution.inputs import explained
+from tabs.attribution.settings import CompareSettings
+from tabs.common.i18n import Texts
+from tabs.common.recipe import Cell, Recipe
+from tabs.common.snippets import (
+    CLASSIFIER_PACKAGES,
+    IMAGE_IMPORTS,
+    image_and_inputs,
+    load_classifier,
+    print_top5,
+    top5,
+)
+from tabs.common.view import Call
+
+C = Texts("attribution.code", en={
+    "title": "Attribution: every method for class #{target} {name}",
+    "intro": "Five ways to ask which pixels made {model} say *{name}*: the gradient (saliency), "
+             "Integrated Gradients from a reference image, Grad-CAM at a layer, Guided Grad-CAM "
+             "and Occlusion. Every method comes from captum; the settings are the lab's.",
+    "predict": "## The model's top-5 classes\nThe lab explains class #{target} ({name}).",
+    "methods": "## Five attribution maps\nEach map has the model's input size; larger values "
+               "mean more influence on the score of class #{target}.",
+    "figure": "## The picture the lab shows\nTop: each map over the image (its opacity follows "
+              "the map); bottom: the maps alone.",
+    "settings": "# the lab's settings",
+    "saliency": "# Saliency: |gradient| of the class score, the largest over the colour channels",
+    "ig": "# Integrated Gradients from the {baseline} reference, with the completeness check",
+    "scores": "# the class score (logit) of the image and of the reference: f(x), f(x′)",
+    "gradcam": "# Grad-CAM at LAYER: after the ReLU, upsampled bilinearly to the input size",
+    "guided": "# Guided Grad-CAM. captum's guided backpropagation only changes the gradient of "
+              "nn.ReLU;\n# the lab applies captum's rule to nn.ReLU6 too (EfficientNet-Lite, "
+              "MobileNet):\n# written here because captum does not have it.",
+    "occlusion": "# Occlusion: cover a WINDOW×WINDOW square (0 in normalised space = the mean "
+                 "colour),\n# moved by STRIDE pixels; each pixel gets the mean drop of the "
+                 "score, its positive part",
+    "unit": "# each map scaled to [0, 1] on its own",
+    "original": "Original",
+    "heatmap": "heatmap",
+}, de={
+    "title": "Attribution: alle Methoden für Klasse #{target} {name}",
+    "intro": "Fünf Arten zu fragen, welche Pixel {model} zu *{name}* gebracht haben: der "
+             "Gradient (Saliency), Integrated Gradients von einem Referenzbild aus, Grad-CAM an "
+             "einer Schicht, Guided Grad-CAM und Occlusion. Jede Methode kommt aus captum; die "
+             "Einstellungen sind die des Labs.",
+    "predict": "## Die Top-5-Klassen des Modells\nDas Lab erklärt Klasse #{target} ({name}).",
+    "methods": "## Fünf Attributionskarten\nJede Karte hat die Eingabegröße des Modells; "
+               "größere Werte bedeuten mehr Einfluss auf den Score der Klasse #{target}.",
+    "figure": "## Das Bild, das das Lab zeigt\nOben: jede Karte über dem Bild (ihre Deckkraft "
+              "folgt der Karte); unten: die Karten allein.",
+    "settings": "# die Einstellungen des Labs",
+    "saliency": "# Saliency: |Gradient| des Klassen-Scores, das Größte über die Farbkanäle",
+    "ig": "# Integrated Gradients von der Referenz {baseline} aus, mit der "
+          "Vollständigkeitsprüfung",
+    "scores": "# der Klassen-Score (Logit) des Bildes und der Referenz: f(x), f(x′)",
+    "gradcam": "# Grad-CAM an LAYER: nach der ReLU, bilinear auf die Eingabegröße vergrößert",
+    "guided": "# Guided Grad-CAM. Die Guided Backpropagation von captum ändert nur den "
+              "Gradienten von nn.ReLU;\n# das Lab wendet die Regel von captum auch auf nn.ReLU6 "
+              "an (EfficientNet-Lite, MobileNet):\n# hier ausgeschrieben, weil captum das nicht "
+              "hat.",
+    "occlusion": "# Occlusion: ein Quadrat WINDOW×WINDOW abdecken (0 im normalisierten Raum = "
+                 "die mittlere Farbe),\n# um STRIDE Pixel verschoben; jedes Pixel bekommt den "
+                 "mittleren Abfall des Scores, dessen positiven Teil",
+    "unit": "# jede Karte für sich auf [0, 1] skaliert",
+    "original": "Originalbild",
+    "heatmap": "Heatmap",
+})
+
+PACKAGES = (*CLASSIFIER_PACKAGES, "captum")
+
+IMPORTS = f"""{IMAGE_IMPORTS}
+from captum._utils.common import _register_backward_hook
+from captum.attr import (GuidedBackprop, GuidedGradCam, IntegratedGradients, LayerAttribution,
+                         LayerGradCam, Occlusion, Saliency)
+from torch import nn"""
+
+
+def reference(baseline: Baseline, size: int) -> str:
+    """The expression of IG's reference image in pixel space [0, 1], as the lab makes it
+    (noise seeded with 0; blurred: a Gaussian blur with σ = size/22)."""
+    if baseline == "black":
+        return "torch.zeros_like(pixels)"
+    if baseline == "white":
+        return "torch.ones_like(pixels)"
+    if baseline == "noise":
+        return "torch.rand(pixels.shape, generator=torch.Generator().manual_seed(0))"
+    sigma = size / 22
+    kernel = int(2 * round(3 * sigma) + 1)
+    return (f"transforms.functional.gaussian_blur(pixels, [{kernel}, {kernel}], "
+            f"[{sigma!r}, {sigma!r}])")
+
+
+def methods_code(options: Mapping[str, dict], baseline: Baseline, size: int, lang: str) -> str:
+    """Every method's map into ``maps`` (title → (S, S) array), IG's completeness numbers into
+    ``ig_sum``, ``scores`` and ``delta``."""
+    layer = options["gradcam"]["layer"]
+    steps = options["integrated_gradients"]["steps"]
+    window, stride = options["occlusion"]["window"], options["occlusion"]["stride"]
+    t = {key: C.text(key, lang, baseline=baseline) for key in
+         ("settings", "saliency", "ig", "scores", "gradcam", "guided", "occlusion")}
+    return f'''{t["settings"]}
+LAYER, STEPS, BASELINE, WINDOW, STRIDE = {layer!r}, {steps}, {baseline!r}, {window}, {stride}
+module = dict(model.named_modules())[LAYER]
+inputs = inputs.detach().requires_grad_(True)
+maps = {{}}
+
+{t["saliency"]}
+saliency = Saliency(model).attribute(inputs, target=TARGET, abs=True)
+maps["Saliency"] = saliency[0].max(dim=0).values
+
+{t["ig"]}
+reference = normalize({reference(baseline, size)})
+ig, delta = IntegratedGradients(model).attribute(
+    inputs, baselines=reference, target=TARGET, n_steps=STEPS, internal_batch_size=8,
+    return_convergence_delta=True)
+{t["scores"]}
+with torch.no_grad():
+    scores = model(torch.cat([inputs.detach(), reference]))[:, TARGET]
+ig_sum = float(ig.sum())
+maps["Integrated Gradients"] = ig[0].abs().max(dim=0).values
+
+{t["gradcam"]}
+cam = LayerGradCam(model, module).attribute(inputs, target=TARGET, relu_attributions=True)
+upsampled = LayerAttribution.interpolate(cam, (SIZE, SIZE), interpolate_mode="bilinear")
+maps["Grad-CAM"] = upsampled[0, 0]
+
+{t["guided"]}
+class GuidedBackpropReLU6(GuidedBackprop):
+    def _register_hooks(self, module):
+        if isinstance(module, nn.ReLU6):
+            self.backward_hooks.extend(_register_backward_hook(module, self._backward_hook, self))
+        else:
+            super()._register_hooks(module)
+
+
+guided = GuidedGradCam(model, module)
+guided.guided_backprop = GuidedBackpropReLU6(model)
+guided_map = guided.attribute(inputs, target=TARGET, interpolate_mode="bilinear")
+maps["Guided Grad-CAM"] = guided_map[0].abs().max(dim=0).values
+
+{t["occlusion"]}
+occlusion = Occlusion(model).attribute(
+    inputs.detach(), sliding_window_shapes=(3, WINDOW, WINDOW), strides=(3, STRIDE, STRIDE),
+    baselines=0.0, target=TARGET, perturbations_per_eval=16)
+maps["Occlusion"] = occlusion[0].mean(dim=0).clamp(min=0)
+maps = {{title: values.detach().numpy() for title, values in maps.items()}}'''
+
+
+def figure_code(opacity: float, cmap: str, lang: str) -> str:
+    """The lab's two rows: each map over the image, then the maps alone."""
+    return f'''OPACITY, CMAP = {opacity!r}, {cmap!r}
+{C.text("unit", lang)}
+units = {{title: (m - m.min()) / (m.max() - m.min() + 1e-12) for title, m in maps.items()}}
+figure, axes = plt.subplots(2, len(units) + 1, figsize=(3 * (len(units) + 1), 6.5))
+axes[0, 0].imshow(view)
+axes[0, 0].set_title(f"{C.text("original", lang)}\\n#{{TARGET}} {{CLASSES[TARGET]}}")
+axes[1, 0].imshow(view)
+for column, (title, unit) in enumerate(units.items(), 1):
+    axes[0, column].imshow(view)
+    axes[0, column].imshow(unit, cmap=CMAP, alpha=OPACITY * unit)
+    axes[0, column].set_title(title)
+    axes[1, column].imshow(unit, cmap=CMAP)
+    axes[1, column].set_title(f"{{title}} ({C.text("heatmap", lang)})")
+for ax in axes.flat:
+    ax.axis("off")
+figure.tight_layout()
+plt.show()'''
+
+
+def compare_code(call: Call[CompareSettings]) -> Recipe:
+    """Every method side by side (the view ``attribution_compare``), with the same checks as
+    the view: an unknown layer or a bad setting gets the view's sentence."""
+    s = call.settings
+    loaded, image, target = explained(call)
+    options: dict[str, dict] = {method: check_options(loaded, method=method, target=target,
+                                                      internal_batch_size=None,
+                                                      **s.method_options())
+               for method in METHODS}
+    spec, lang, name = loaded.spec, call.lang, loaded.categories[target]
+    baseline: Baseline = options["integrated_gradients"]["baseline"]
+    words = dict(target=target, name=name, model=spec.title)
+    numbers = f'''{print_top5(lang)}
+f_x, f_reference = float(scores[0]), float(scores[1])
+print(f"Integrated Gradients ({{BASELINE}}, {{STEPS}} steps): sum {{ig_sum:.4f}}"
+      f" · f(x) {{f_x:.4f}} · f(x′) {{f_reference:.4f}} · f(x) − f(x′) {{f_x - f_reference:.4f}}"
+      f" · δ {{float(delta.sum()):+.4f}}")'''
+    cells = (Cell(C.text("intro", lang, **words), markdown=True),
+             Cell(IMPORTS),
+             *load_classifier(spec, lang),
+             image_and_inputs(spec, lang),
+             Cell(C.text("predict", lang, **words), markdown=True),
+             Cell(f"{top5(lang)}\nTARGET = {target}  # {name}"),
+             Cell(C.text("methods", lang, **words), markdown=True),
+             Cell(methods_code(options, baseline, spec.input_size, lang)),
+             Cell(C.text("figure", lang), markdown=True),
+             Cell(figure_code(s.opacity, s.cmap, lang)))
+    return Recipe(title=C.text("title", lang, **words), cells=cells, numbers=numbers,
+                  packages=PACKAGES, image=image,
+                  image_name=s.example if not s.upload else "upload")

@@ -1,0 +1,129 @@
+"""The code behind the Partial dependence tab's PDP/ICE view (:mod:`tabs.common.recipe`):
+scikit-learn's ``partial_dependence`` on the lab's models, trained as the lab trains them
+(same split, seeds and hyper-parameters), on the bundled Boston data embedded in the notebook.
+
+The random forest and gradient boosting are written out; the lab's Lightning network has no
+recipe yet, and its panel says so with a sentence (see :func:`pdp_1d_code`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from core.checks import InputError
+from core.tabular.boston import DEFAULT_DATA_PATH, TARGET
+from core.tabular.pdp import pdp_1d
+from core.tabular.training import TEST_SIZE
+from tabs.common.i18n import Texts
+from tabs.common.recipe import Cell, Recipe
+from tabs.common.view import Call
+
+if TYPE_CHECKING:
+    from tabs.pdp.views import Pdp1d
+
+SEED = 0
+"""The seed of the lab's split, models and ICE rows (``tabs.pdp.views`` uses it)."""
+
+C = Texts("pdp.code", en={
+    "title": "Partial dependence of the {model} on {feature}",
+    "intro": "How does the predicted house price (MEDV, in $1000s) change with {feature}? The "
+             "PDP sets {feature} to each grid value in every training row and averages the "
+             "predictions; each ICE curve follows one row. scikit-learn computes both.",
+    "data": "# the Boston housing data the lab ships (embedded above as CSV text)",
+    "drop_b": "# the lab leaves out B (a feature built from the share of Black residents)",
+    "split": "# the lab's split: 75 % training rows, 25 % test rows, seed {seed}",
+    "model": "# the lab's {model}, with its hyper-parameters and seed",
+    "pdp": "# PDP and ICE on the training rows, {grid} grid values; {ice} rows drawn (seed "
+           "{seed}) for the ICE curves",
+    "centered": "# centred: every curve starts at 0 (the change from the first grid value)",
+    "random_forest": "random forest", "gradient_boosting": "gradient boosting",
+    "network": "The code panel covers the random forest and gradient boosting; the neural "
+               "network's code (Lightning) is not written yet.",
+    "ylabel": "predicted MEDV ($1000s)",
+}, de={
+    "title": "Partielle Abhängigkeit des Modells {model} von {feature}",
+    "intro": "Wie ändert sich der vorhergesagte Hauspreis (MEDV, in 1000 $) mit {feature}? Der "
+             "PDP setzt {feature} in jeder Trainingszeile auf jeden Gitterwert und mittelt die "
+             "Vorhersagen; jede ICE-Kurve folgt einer Zeile. scikit-learn berechnet beides.",
+    "data": "# die Boston-Hauspreisdaten, die das Lab mitbringt (oben als CSV-Text eingebettet)",
+    "drop_b": "# das Lab lässt B weg (ein Merkmal aus dem Anteil Schwarzer Einwohner)",
+    "split": "# die Aufteilung des Labs: 75 % Trainingszeilen, 25 % Testzeilen, Seed {seed}",
+    "model": "# das Modell {model} des Labs, mit seinen Hyperparametern und seinem Seed",
+    "pdp": "# PDP und ICE auf den Trainingszeilen, {grid} Gitterwerte; {ice} Zeilen (Seed "
+           "{seed}) für die ICE-Kurven",
+    "centered": "# zentriert: jede Kurve beginnt bei 0 (Änderung gegenüber dem ersten "
+                "Gitterwert)",
+    "random_forest": "Random Forest", "gradient_boosting": "Gradient Boosting",
+    "network": "Das Code-Panel deckt Random Forest und Gradient Boosting ab; der Code des "
+               "neuronalen Netzes (Lightning) ist noch nicht geschrieben.",
+    "ylabel": "vorhergesagtes MEDV (1000 $)",
+})
+
+PACKAGES = ("scikit-learn", "pandas", "numpy", "matplotlib")
+ESTIMATORS = {
+    "random_forest": f"RandomForestRegressor(n_estimators=200, random_state={SEED}, n_jobs=1)",
+    "gradient_boosting": "GradientBoostingRegressor(n_estimators=300, learning_rate=0.05, "
+                         f"max_depth=3, random_state={SEED})",
+}
+"""The lab's estimators (``core.tabular.training``), as code."""
+
+IMPORTS = """import io
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import GradientBoostingRegressor, RandomForestRegressor
+from sklearn.inspection import partial_dependence
+from sklearn.model_selection import train_test_split"""
+
+
+def pdp_1d_code(call: Call[Pdp1d]) -> Recipe:
+    """PDP and ICE of one feature (the view ``pdp_1d``), checked as the view checks it."""
+    from tabs.pdp.views import trained_models  # the view's module declares this function
+
+    s, lang = call.settings, call.lang
+    result = pdp_1d(trained_models(call, s.drop_b), model=s.model, feature=s.feature,
+                    ice_samples=s.ice_samples, grid_resolution=s.grid_resolution,
+                    centered=bool(s.centered), seed=SEED)
+    if s.model not in ESTIMATORS:
+        raise InputError(C.text("network", "en"), C.text("network", "de"))
+    name = C.text(s.model, lang)
+    drop = f'\n{C.text("drop_b", lang)}\nX = X.drop(columns=["B"])' if s.drop_b else ""
+    centre = (f"\n{C.text('centered', lang)}\naverage = average - average[0]\n"
+              "ice = ice - ice[:, :1]") if result.centered else ""
+    ice = result.ice.shape[0]
+    cells = (
+        Cell(C.text("intro", lang, feature=s.feature), markdown=True),
+        Cell(IMPORTS),
+        Cell(f"""{C.text("data", lang)}
+frame = pd.read_csv(io.StringIO(BOSTON_CSV), skiprows=1)
+X = frame.drop(columns=["{TARGET}"]).astype(float)
+y = frame["{TARGET}"].to_numpy(dtype=float){drop}
+{C.text("split", lang, seed=SEED)}
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size={TEST_SIZE},
+                                                    random_state={SEED})"""),
+        Cell(f"""{C.text("model", lang, model=name)}
+model = {ESTIMATORS[s.model]}
+model.fit(X_train, y_train)"""),
+        Cell(f"""FEATURE, GRID, ICE = {s.feature!r}, {result.grid.size}, {ice}
+{C.text("pdp", lang, grid=result.grid.size, ice=ice, seed=SEED)}
+result = partial_dependence(model, X_train, [FEATURE], grid_resolution=GRID, kind="both",
+                            method="brute")
+grid, average = result["grid_values"][0], result["average"][0]
+rows = np.sort(np.random.default_rng({SEED}).choice(len(X_train), size=ICE, replace=False))
+ice = result["individual"][0][rows]{centre}"""),
+        Cell(f"""figure, ax = plt.subplots(figsize=(7.2, 4.5))
+ax.plot(grid, ice.T, color="tab:gray", linewidth=0.8, alpha=0.3)
+ax.plot(grid, average, color="tab:orange", linewidth=3.2, label="PDP")
+ax.set_xlabel(FEATURE)
+ax.set_ylabel({C.text("ylabel", lang)!r})
+ax.set_title({C.text("title", lang, model=name, feature=s.feature)!r})
+ax.legend()
+plt.show()"""),
+    )
+    numbers = """print(f"PDP: {average[0]:.4f} at {FEATURE} = {grid[0]:.4g}, "
+      f"{average[-1]:.4f} at {FEATURE} = {grid[-1]:.4g} ({ice.shape[0]} ICE curves)")"""
+    csv = DEFAULT_DATA_PATH.read_text()
+    return Recipe(title=C.text("title", lang, model=name, feature=s.feature), cells=cells,
+                  numbers=numbers, packages=PACKAGES,
+                  data=(Cell(f'# boston_house_prices.csv\nBOSTON_CSV = """{csv}"""'),))

@@ -1,0 +1,60 @@
+"""The Attribution comparison's notebook, executed, prints the lab's numbers: the top-5
+classes and Integrated Gradients' completeness check.
+
+Tolerances: the notebook runs the same captum calls on the same pixels, but IG's steps are
+batched differently (8 per batch there, the measured batch here) and Occlusion runs on the
+lab's folded copy: float rounding only. Probabilities are printed in percent with two
+decimals (±0.01 points), the IG numbers with four (±1e-3 relative, at least ±2e-4).
+"""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from core.attribution import compare_methods
+from core.models import ModelManager
+from core.predictions import classify
+from lab import EXAMPLE_IMAGES_DIR
+from tabs.attribution.settings import CompareSettings
+from tabs.attribution.views import COMPARE
+from tabs.common.code_panel import notebook_for
+from tabs.common.context import TabContext
+from tabs.common.examples import ExampleImages
+from tabs.common.running import make_call
+from tests.notebooks.conftest import execute
+
+
+def close(printed: float, lab: float) -> bool:
+    return abs(printed - lab) <= max(2e-4, 1e-3 * abs(lab))
+
+
+@pytest.mark.parametrize("lang", ["de"])
+def test_the_notebook_prints_the_labs_numbers(lang):
+    ctx = TabContext(models=ModelManager(device="cpu", offline=True), lang="en",
+                     examples=ExampleImages(EXAMPLE_IMAGES_DIR))
+    # small settings, so that it runs in seconds: 4 IG steps, 4 occlusion windows
+    settings = CompareSettings(example="both.png", model="efficientnet_lite0", target=281,
+                               layer="blocks.5", steps=4, baseline="blurred", window=112,
+                               stride=112)
+    call = make_call(COMPARE, ctx, settings, lang=lang)
+    printed = execute(nbformat.reads(notebook_for(COMPARE, call).decode(), as_version=4))
+
+    loaded = ctx.models.get("efficientnet_lite0")
+    image = ctx.examples.resolve("both.png", None)
+    top = classify(loaded, image)
+    lines = printed.splitlines()
+    for line, prediction in zip(lines, top):
+        match = re.fullmatch(r"\d\. (.+) \(#(\d+)\): ([\d.]+)%", line)
+        assert match, line
+        assert (match[1], int(match[2])) == (prediction.label, prediction.index)
+        assert abs(float(match[3]) - 100 * prediction.probability) <= 0.01 + 1e-9
+    ig = compare_methods(loaded, image, target=281, **settings.method_options())[1]
+    assert ig.completeness is not None
+    numbers = [float(x) for x in re.findall(r"[-+]?\d+\.\d{4}", lines[5])]
+    lab = [ig.completeness.attribution_sum, ig.completeness.score_input,
+           ig.completeness.score_baseline, ig.completeness.difference, ig.completeness.delta]
+    assert lines[5].startswith("Integrated Gradients (blurred, 4 steps)")
+    assert len(numbers) == 5 and all(close(p, w) for p, w in zip(numbers, lab)), (numbers, lab)
