@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from core.attribution import METHODS, Baseline
+from core.attribution import Baseline
 from core.attribution.methods import check_options
 from tabs.attribution.inputs import explained
 from tabs.attribution.settings import CompareSettings
@@ -179,6 +179,11 @@ figure.tight_layout()
 plt.show()'''
 
 
+CAPTUM_METHODS = ("saliency", "integrated_gradients", "gradcam", "guided_gradcam", "occlusion")
+"""The comparison's methods that captum has (the recipe writes these; LRP through Zennit is not
+in it yet)."""
+
+
 def compare_code(call: Call[CompareSettings]) -> Recipe:
     """Every method side by side (the view ``attribution_compare``), with the same checks as
     the view: an unknown layer or a bad setting gets the view's sentence."""
@@ -187,7 +192,7 @@ def compare_code(call: Call[CompareSettings]) -> Recipe:
     options: dict[str, dict] = {method: check_options(loaded, method=method, target=target,
                                                       internal_batch_size=None,
                                                       **s.method_options())
-               for method in METHODS}
+               for method in CAPTUM_METHODS}
     spec, lang, name = loaded.spec, call.lang, loaded.categories[target]
     baseline: Baseline = options["integrated_gradients"]["baseline"]
     words = dict(target=target, name=name, model=spec.title)
