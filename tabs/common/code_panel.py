@@ -92,13 +92,24 @@ class CodePanel:
         return cls(accordion, code, button, file)
 
     def wire(self, form: Form, view: View) -> None:
-        """Fill the code when the panel opens and whenever one of ``view``'s inputs changes;
-        make the notebook on the button (``view`` must be wired in ``form``)."""
+        """Fill the code when the panel opens and, while it is open, whenever one of
+        ``view``'s inputs changes; make the notebook on the button (``view`` must be wired in
+        ``form``). A closed panel costs nothing: a page that opens a link sets every field,
+        and the code of a panel nobody looks at is not written."""
         inputs = list(form.view(view.name).inputs)
         changes = [c.change for c in inputs if hasattr(c, "change")]
-        gr.on([self.accordion.expand, *changes], _shown(view, form.ctx, inputs), inputs,
-              self.code, api_visibility="private", show_progress="hidden",
-              trigger_mode="always_last")
+        shown = _shown(view, form.ctx, inputs)
+        opened = gr.State(False)
+        quiet: dict[str, Any] = dict(api_visibility="private", show_progress="hidden")
+        self.accordion.expand(lambda: True, None, opened, queue=False, **quiet).then(
+            shown, inputs, self.code, **quiet)
+        self.accordion.collapse(lambda: False, None, opened, queue=False, **quiet)
+
+        def refresh(request: gr.Request, is_open: bool, *values: Any) -> str:
+            return shown(request, *values) if is_open else ""
+
+        gr.on(changes, refresh, [opened, *inputs], self.code, trigger_mode="always_last",
+              **quiet)
         self.button.click(_download(view, form.ctx, inputs), inputs, self.file,
                           api_visibility="private")
 

@@ -110,8 +110,12 @@ def _wait_for_no_worker(seconds: float = 5.0) -> bool:
 LONG = (400, 10.0, 3, 0.05, 1, 0.0, 32, 1, 4, 0)  # tiny net, many steps: cancel lands mid-run
 
 
-def test_handler_streams_tiles_and_the_cancel_button_stops_it(tiny_ctx):
+def test_handler_streams_tiles_and_the_cancel_button_stops_it(tiny_ctx, monkeypatch):
     from tabs.ascent.views import CANCEL, RUN
+
+    # Four filters per batch, so the first update holds half of them (the measured batch
+    # depends on the machine and its load).
+    monkeypatch.setenv("XAI_LAB_BATCH", "4")
 
     stream = event_function(RUN, tiny_ctx)("tiny", "layer2", "0-7", NOTEBOOK, *LONG,
                                            page(session="session-a"))

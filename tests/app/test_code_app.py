@@ -28,7 +28,8 @@ WITHOUT_CODE = {
     "attribution_classes", "attribution_stability", "attribution_stability_all",
     "attribution_deletion", "attribution_sanity", "clip_similarity", "clip_zero_shot",
     "clip_explain", "clip_tokens", "clip_agreement", "counterfactual", "counterfactual_tradeoff",
-    "counterfactual_swap", "pdp_2d", "pdp_compare", "pdp_ale",
+    "counterfactual_swap", "pdp_2d", "pdp_compare", "pdp_ale", "pdp_shap", "attribution_lrp",
+    "attribution_concepts",
 }
 #: Each view's panel (its accordion's ``elem_id``).
 PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code",
