@@ -96,18 +96,21 @@ def test_a_link_opens_its_view_and_copy_link_writes_the_view(browser, lab_url, c
 
     import httpx
 
+    from tabs.attribution.settings import CompareSettings
     from tests.e2e.conftest import wait_for_image
 
     context, page = _open(browser, f"{lab_url}?{urlencode(LINKED)}")
     try:
         image = wait_for_image(page, "attr-compare", min_width=300)
+        page.locator("#attr-compare-text").get_by_text("Computed").wait_for()  # not a part
         assert page.locator("#attr-target input").input_value() == "285"
         assert page.locator("#attr-layer input").input_value().startswith("blocks.5")
         model = page.locator("#tab-attribution").get_by_label("Model").input_value()
         # The first view was computed with the linked values: the same picture as the API's.
         shown = httpx.get(image.get_attribute("src"), timeout=30).content
+        d = CompareSettings()  # the page's defaults for what the link does not set
         expected = client.predict("chelsea.png", None, "efficientnet_lite0", 285, "blocks.5",
-                                  32, "black", 0.7, "jet", 32, 16,
+                                  d.steps, d.baseline, d.opacity, d.cmap, d.window, d.stride,
                                   api_name="/attribution_compare")[0]
         with open(expected, "rb") as file:
             assert _pixels(shown) == _pixels(file.read())
