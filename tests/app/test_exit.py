@@ -34,7 +34,7 @@ def handler(call):
 
 view = View("busy", Nothing, handler, TEXTS)
 call = make_call(view, None, Nothing(), lang="en")
-threading.Thread(target=answer, args=(view, call), daemon=True).start()
+threading.Thread(target=answer, args=(view, call, ()), daemon=True).start()
 started.wait()
 """
 
