@@ -38,8 +38,8 @@ def test_activations_in_the_browser(page, tmp_path):
 
     # Click the middle of the second tile of the first row: the large view switches to it.
     tile = (natural[0] - BAR_WIDTH) / 4  # 16 maps → 4 columns (tiles, thin margins), the bar
-    page.mouse.click(box["x"] + 1.5 * tile * box["width"] / natural[0],
-                     box["y"] + 0.5 * tile * box["height"] / natural[1])
+    grid.click(position={"x": 1.5 * tile * box["width"] / natural[0],  # scrolls into view
+                         "y": 0.5 * tile * box["height"] / natural[1]})
     page.get_by_text("Channel 1 of blocks.1:").wait_for()
     assert grid.get_attribute("alt").startswith("Feature maps of blocks.1: the strongest are")
     page.screenshot(path=str(tmp_path / "activations.png"), full_page=True)

@@ -30,6 +30,6 @@ def test_filter_ascent_grid_in_the_browser(page, tmp_path):
     # Click the middle of the third tile: it is shown large with its filter number.
     scale = box["width"] / natural[0]
     grid.click(position={"x": (2 * 85 + 40) * scale, "y": 40 * scale})  # scrolls into view
-    page.get_by_text("Filter 2 of blocks.4 (notebook)").wait_for()
+    page.locator("#ascent-large-words").get_by_text("Filter 2 of blocks.4 (notebook)").wait_for()
     page.screenshot(path=str(tmp_path / "ascent.png"), full_page=True)
     grid.screenshot(path=str(tmp_path / "ascent_grid.png"))
