@@ -80,7 +80,8 @@ def test_a_result_in_attribution_by_keyboard_alone_is_announced(page, tmp_path):
     tab_to(page, "Compare all methods")
     page.keyboard.press("Enter")
     announced = said(page, "Saliency")
-    assert announced.startswith("Result ready: Computed") and "Occlusion" in announced
+    # the first sentence of the pictures' words: where the first method's map is strongest
+    assert announced.startswith("Result ready: Saliency") and "strongest" in announced
     assert focused(page) == ("BUTTON", "Compare all methods")  # the focus stayed put
     assert page.locator("#attr-compare img").evaluate("img => img.naturalWidth") > 1000
     assert page.get_by_label("Target class index").input_value() == "282"
