@@ -18,10 +18,10 @@ SCREENS = Path("/tmp/screens")
 
 def open_subtab(page, name: str) -> None:
     """Click a sub-tab, also when it sits in Gradio's "More tabs" (…) menu on a narrow page."""
-    tab = page.get_by_role("tab", name=name, exact=True)
-    if tab.count() and tab.first.is_visible():
-        tab.first.click()
-        return
+    for tab in page.get_by_role("tab", name=name, exact=True).all():
+        if tab.is_visible():
+            tab.click()
+            return
     page.locator(".overflow-menu:not(.hide) button[aria-label='More tabs']").first.click()
     page.locator(".overflow-dropdown button", has_text=name).first.click()
 
