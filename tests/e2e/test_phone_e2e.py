@@ -24,8 +24,9 @@ def _first_result_shown(page, slug: str) -> None:
         ".some(e => e.complete && e.naturalWidth > 0)", arg=slug)
 
 
-# Filter ascent computes on request (the next test), and the offline lab has no CLIP weights.
-@pytest.mark.parametrize("slug", ["activations", "attribution", "counterfactual", "pdp"])
+# Filter ascent and Counterfactual compute on request (their first view is the input and the
+# prediction), and the offline lab has no CLIP weights.
+@pytest.mark.parametrize("slug", ["activations", "attribution", "pdp"])
 def test_a_phone_shows_results_before_the_settings(browser, lab_url, slug, tmp_path):
     context, page = _open(browser, f"{lab_url}?tab={slug}",
                           viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
