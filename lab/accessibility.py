@@ -7,11 +7,11 @@ what each picture shows into a caption (:func:`tabs.common.described.caption`: p
 ``<p data-for="ELEM_ID">``, visible to everyone), and
 this script (``assets/accessibility.js``), placed in the page's head, copies each sentence
 into the picture's ``alt`` and its button's ``aria-label``. Any other picture without a text
-gets its field's label. Gradio's empty-output placeholders carry ``aria-label="Empty
-value"`` on an element without a role (axe: ``aria-prohibited-attr``); they get the role of
-an image and a label in the page's language. Worth reporting upstream: ``gr.Image`` could
-take its ``alt`` with its value, and its placeholder should not carry a prohibited
-``aria-label``.
+gets its field's label. Gradio's empty-output placeholders carry the label
+``aria-label="Empty value"`` on an element without a role (axe: ``aria-prohibited-attr``);
+they get the role of an image and a label in the page's language. Worth reporting upstream:
+``gr.Image`` could take its ``alt`` with its value, and its placeholder should carry no
+``aria-label`` without a role.
 
 The style sheet gives every focusable element a visible focus ring (text and number fields
 included), and a live region that is read but not shown: after a view's result arrives the
