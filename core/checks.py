@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from typing import SupportsInt, cast
 
 import numpy as np
@@ -85,6 +86,17 @@ def finite(name: Words, value: object) -> float:
         raise InputError(f"{en} must be a finite number, got {value!r}.",
                          f"{de} muss eine endliche Zahl sein, nicht {value!r}.")
     return float(value)
+
+
+def count_from_environment(variable: str) -> int | None:
+    """The whole number ≥ 1 that the environment ``variable`` sets, ``None`` when it is unset
+    or blank; ``ValueError`` for anything else (a setting of whoever runs the lab)."""
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{variable} must be a whole number of at least 1, not {text!r}.")
+    return int(text)
 
 
 def check_int(name: Words, value: object, low: int, high: int, what: Words = "") -> int:

@@ -17,6 +17,8 @@ import os
 
 import torch
 
+from core.checks import count_from_environment
+
 THREADS = "XAI_LAB_THREADS"
 
 log = logging.getLogger("lab")
@@ -36,13 +38,12 @@ def threads_per_request(heavy_limit: int, cores: int) -> int:
 
 
 def threads_from_environment() -> int | None:
-    """The count ``XAI_LAB_THREADS`` sets, or ``None`` when it is not set."""
-    text = os.environ.get(THREADS, "").strip()
-    if not text:
-        return None
-    if not text.isdigit() or int(text) < 1:
-        raise SystemExit(f"{THREADS} must be a whole number of at least 1, not {text!r}.")
-    return int(text)
+    """The count ``XAI_LAB_THREADS`` sets, or ``None`` when it is not set; a wrong value ends
+    the start with its sentence."""
+    try:
+        return count_from_environment(THREADS)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
 
 
 def use_threads(heavy_limit: int, threads: int | None = None) -> int:

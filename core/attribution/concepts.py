@@ -38,7 +38,7 @@ from crp.attribution import CondAttribution
 from crp.concepts import ChannelConcept
 from torch import nn
 
-from core.attribution.lrp import LrpComposite, check_lrp, make_composite
+from core.attribution.lrp import LrpComposite, check_shared_lrp, make_composite
 from core.attribution.methods import cached, check_layer, normalised
 from core.checks import InputError, check_int, read_only
 from core.models import LoadedModel
@@ -117,7 +117,7 @@ def concepts(model: LoadedModel, image: np.ndarray, *, target: int, layer: str,
     layer = check_layer(model, layer)
     count = check_int(("The number of channels", "Die Anzahl der Kanäle"), count, 1,
                       MAX_CONCEPTS)
-    check_lrp(model.network, model.spec.title, COMPOSITE)
+    check_shared_lrp(model.network, model.spec.title, COMPOSITE, model.lock)
     for picture in references.values():
         check_rgb(picture)
     key = ("concepts", model.name, image_digest(image), target, layer, count,

@@ -209,6 +209,28 @@ def check_lrp(network: nn.Module, title: str, composite: LrpComposite) -> None:
             "EpsilonPlusFlat, dessen z⁺-Regel beide Vorzeichen behandelt.")
 
 
+_REFUSALS: dict[tuple[int, LrpComposite], tuple[nn.Module, tuple[str, str] | None]] = {}
+
+
+def check_shared_lrp(network: nn.Module, title: str, composite: LrpComposite,
+                     lock: threading.RLock) -> None:
+    """:func:`check_lrp` for a shared network, worked out once per network and composite
+    under ``lock``, the model's lock: while another request's LRP runs, its canonizers have
+    added modules to the network (``canonizer_sum``) that the check must not see."""
+    key = (id(network), composite)
+    entry = _REFUSALS.get(key)
+    if entry is None:
+        with lock:
+            try:
+                check_lrp(network, title, composite)
+                sentences = None
+            except InputError as error:
+                sentences = (error.sentences["en"], error.sentences["de"])
+        entry = _REFUSALS.setdefault(key, (network, sentences))  # the network keeps its id
+    if entry[1] is not None:
+        raise InputError(*entry[1])
+
+
 _PAIRS: dict[int, tuple[nn.Module, list[tuple[str, str]]]] = {}
 _PAIRS_LOCK = threading.Lock()
 _PAIRS_KEPT = 4

@@ -36,7 +36,6 @@ the forward and backward passes at batch 16, longer when other work shares the c
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -47,6 +46,7 @@ from typing import Literal
 import torch
 from torch import nn
 
+from core.checks import count_from_environment
 from core.models.manager import LoadedModel
 
 Pass = Literal["forward", "backward"]
@@ -91,12 +91,7 @@ def batch_size(model: LoadedModel, kind: Pass, network: nn.Module | None = None)
 
 def fixed_batch() -> int | None:
     """The batch ``XAI_LAB_BATCH`` fixes, or ``None`` when it is not set."""
-    text = os.environ.get(FIXED_BATCH, "").strip()
-    if not text:
-        return None
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{FIXED_BATCH} must be a whole number of at least 1, not {text!r}.")
-    return int(text)
+    return count_from_environment(FIXED_BATCH)
 
 
 def calibration(model: LoadedModel, kind: Pass, network: nn.Module | None = None) -> Calibration:

@@ -43,11 +43,13 @@ class ModelChoice:
 
 @dataclass(frozen=True)
 class ImageChoice:
-    """The image and the model that classifies it."""
+    """The image and the model that classifies it, and the class index behind each label the
+    last classification showed."""
 
     example: str = "both.png"
     upload: str | None = None
     model: str = "resnet18"
+    shown_classes: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,10 @@ def predict(call: Call[ImageChoice]):
     """Top-5 predictions; the top class becomes the target, the second the comparison class.
 
     Returns the scores by label, the two class indices, and the class index behind each shown
-    label (for :func:`pick_prediction`).
+    label (for :func:`pick_prediction`). When the ranking is the one shown already (the same
+    image and model classified again: passing a dropdown with the Tab key sends its value
+    again), the target and the second class stay what the student chose, even one chosen
+    while this ran.
     """
     s = call.settings
     loaded = call.ctx.models.get(s.model)
@@ -106,6 +109,8 @@ def predict(call: Call[ImageChoice]):
     shown = {f"{p.label} (#{p.index})": p for p in predictions}
     scores = {label: p.probability for label, p in shown.items()}
     indices = {label: p.index for label, p in shown.items()}
+    if list(indices.items()) == list((s.shown_classes or {}).items()):  # in the same order
+        return scores, gr.skip(), gr.skip(), indices
     return scores, predictions[0].index, predictions[1 % len(predictions)].index, indices
 
 

@@ -68,12 +68,14 @@ def code_text(view: View, call: Call) -> str:
 
 @dataclass(frozen=True)
 class CodePanel:
-    """One view's code panel: the accordion, the code, the download button and its file."""
+    """One view's code panel: the accordion, the code, the download button and its file, and
+    whether the accordion is open."""
 
     accordion: gr.Accordion
     code: gr.Code
     button: gr.Button
     file: gr.File
+    opened: gr.State
 
     @classmethod
     def create(cls, ctx: TabContext, elem_id: str) -> CodePanel | None:
@@ -89,7 +91,10 @@ class CodePanel:
                                elem_id=f"{elem_id}-download")
             file = gr.File(label=TEXTS.label("file"), interactive=False,
                            elem_id=f"{elem_id}-file")
-        return cls(accordion, code, button, file)
+            # Made here, inside the accordion: a component made later would land in the block
+            # around the panel, and a stray child of a gr.Tabs scrambles its tab buttons.
+            opened = gr.State(False)
+        return cls(accordion, code, button, file, opened)
 
     def wire(self, form: Form, view: View) -> None:
         """Fill the code when the panel opens and, while it is open, whenever one of
@@ -99,7 +104,7 @@ class CodePanel:
         inputs = list(form.view(view.name).inputs)
         changes = [c.change for c in inputs if hasattr(c, "change")]
         shown = _shown(view, form.ctx, inputs)
-        opened = gr.State(False)
+        opened = self.opened
         quiet: dict[str, Any] = dict(api_visibility="private", show_progress="hidden")
         self.accordion.expand(lambda: True, None, opened, queue=False, **quiet).then(
             shown, inputs, self.code, **quiet)

@@ -178,6 +178,9 @@ def test_a_region_by_numbers_replaces_painting(page, tmp_path):
     page.get_by_text("The model sees Egyptian cat").first.wait_for()
     tab_to(page, "Region by numbers")  # the accordion's header
     page.keyboard.press("Enter")
+    # Gradio draws an accordion's fields when it first opens: Tab waits for them, as the
+    # student's eyes would (on a busy machine it takes a moment)
+    page.get_by_label("Left edge (%)").wait_for()
     for name, value in (("Left edge (%)", "10"), ("Top edge (%)", "20"), ("Width (%)", "30"),
                         ("Height (%)", "40")):
         _type_into(page, name, value)

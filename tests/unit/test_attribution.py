@@ -22,7 +22,7 @@ from core.models.layers import stage_layers
 from lab import EXAMPLE_IMAGES_DIR
 from tabs.attribution.render import weights_figure
 from tabs.attribution.texts import method_title
-from tabs.attribution.views import DEPTH
+from tabs.attribution.views import DEPTH, PREDICT
 from tabs.common.context import TabContext
 from tabs.common.examples import ExampleImages
 from tabs.common.render.colour_bar import BAR_WIDTH
@@ -359,3 +359,17 @@ def test_too_many_occlusion_windows_are_refused():
     assert window_positions(224, 56, 28) ** 2 == 49
     with pytest.raises(ValueError, match=f"at most {MAX_WINDOWS}"):
         check_occlusion(224, 4, 2)
+
+
+def test_classifying_the_same_image_again_keeps_the_chosen_target(tiny_ctx):
+    """Passing the image or model dropdown with the Tab key sends its value again; the
+    classes shown then are the same, and the target a student chose (maybe while that ran)
+    must stay: the answer leaves both class fields alone."""
+    scores, target, second, shown = call_view(PREDICT, tiny_ctx, "both.png", None, "tiny")
+    assert isinstance(target, int) and isinstance(second, int) and len(shown) == len(scores)
+    again = call_view(PREDICT, tiny_ctx, "both.png", None, "tiny", shown)
+    assert again[0] == scores and again[3] == shown
+    assert again[1] == again[2] == gr.skip()
+    before = dict(reversed(shown.items()))  # other classes in front: the top class is new
+    scores, target, _, _ = call_view(PREDICT, tiny_ctx, "both.png", None, "tiny", before)
+    assert target == shown[max(scores, key=scores.get)]

@@ -21,6 +21,7 @@ from core import attribution as A
 from core.attribution.lrp import (
     COMPOSITES,
     check_lrp,
+    check_shared_lrp,
     composite_on,
     lrp_map,
     make_composite,
@@ -193,6 +194,46 @@ def test_rules_that_do_not_fit_an_architecture_are_refused_with_a_reason():
     with pytest.raises(InputError, match="SiLU"):
         check_lrp(silu, "SiLU net", "epsilon_plus_flat")
     check_lrp(resnet18(), "ResNet-18", "epsilon_gamma_box")
+
+
+def test_the_check_of_a_shared_model_waits_for_a_running_lrp():
+    """While one request's LRP runs, its canonizers add ``canonizer_sum`` modules to the shared
+    network; another request's check must wait for the lock instead of refusing those."""
+    lite0 = timm.create_model("tf_efficientnet_lite0", num_classes=10).eval()
+    lock = threading.RLock()
+    attached, release = threading.Event(), threading.Event()
+
+    def running_lrp():
+        composite = make_composite("epsilon_plus_flat", lite0, low=torch.zeros(1, 3, 64, 64),
+                                   high=torch.ones(1, 3, 64, 64),
+                                   example=torch.zeros(1, 3, 64, 64))
+        with lock, composite_on(lite0, composite):
+            attached.set()
+            release.wait(timeout=30)
+
+    holder = threading.Thread(target=running_lrp)
+    holder.start()
+    assert attached.wait(timeout=30)
+    assert any(name.endswith("canonizer_sum") for name, _ in lite0.named_modules())
+    errors: list[Exception] = []
+    checker = threading.Thread(target=lambda: _collect(errors, lambda: check_shared_lrp(
+        lite0, "Lite0", "epsilon_plus_flat", lock)))
+    checker.start()
+    checker.join(timeout=0.3)
+    assert checker.is_alive()  # waits while the canonizers are on
+    release.set()
+    holder.join(timeout=30)
+    checker.join(timeout=30)
+    assert errors == []
+    with pytest.raises(InputError, match="linear bottlenecks"):  # a refusal is remembered too
+        check_shared_lrp(lite0, "Lite0", "epsilon_gamma_box", lock)
+
+
+def _collect(errors: list[Exception], call) -> None:
+    try:
+        call()
+    except Exception as error:  # the test reports it
+        errors.append(error)
 
 
 def test_gamma_box_really_fails_on_linear_bottlenecks():
