@@ -120,8 +120,11 @@ def test_two_hundred_requests_leave_no_trace(labs_dir, tiny_clip_dir, tmp_path):
     # that a later request uses (ARCHITECTURE.md, rule 10). Per round one is unavoidable: CLIP's
     # similarity gives "explain" a new list of descriptions to choose from. A gr.skip() in the
     # streams and gr.Number(value=…) updates (now plain values) added 16 more per round.
+    # Attribution's classification of an image already classified in the session leaves the
+    # target and the second class alone (a gr.skip() for each, so that a class the student
+    # picked meanwhile stays): a copy of those two, once per such session.
     grown = last["session_components"][0] - warm["session_components"][0]
-    assert 0 <= grown <= len(measured), (grown, len(measured))
+    assert 0 <= grown <= len(measured) + 2, (grown, len(measured))
     assert last["hooks"] and all(n == 0 for n in last["hooks"].values()), last["hooks"]
     assert last["caches"] and any(c["len"] for c in last["caches"].values())
     for probe in probes:
