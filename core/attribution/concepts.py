@@ -117,7 +117,7 @@ def concepts(model: LoadedModel, image: np.ndarray, *, target: int, layer: str,
     layer = check_layer(model, layer)
     count = check_int(("The number of channels", "Die Anzahl der Kanäle"), count, 1,
                       MAX_CONCEPTS)
-    check_shared_lrp(model.network, model.spec.title, COMPOSITE, model.lock)
+    check_shared_lrp(model, COMPOSITE)
     for picture in references.values():
         check_rgb(picture)
     key = ("concepts", model.name, image_digest(image), target, layer, count,

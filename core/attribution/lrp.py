@@ -69,6 +69,7 @@ from zennit.torchvision import ResNetBasicBlockCanonizer, ResNetBottleneckCanoni
 
 from core.checks import InputError
 from core.models.fold import conv_norm_pairs
+from core.models.manager import LoadedModel
 
 LrpComposite = Literal["epsilon_plus_flat", "epsilon_gamma_box"]
 COMPOSITES: tuple[LrpComposite, ...] = ("epsilon_plus_flat", "epsilon_gamma_box")
@@ -212,17 +213,17 @@ def check_lrp(network: nn.Module, title: str, composite: LrpComposite) -> None:
 _REFUSALS: dict[tuple[int, LrpComposite], tuple[nn.Module, tuple[str, str] | None]] = {}
 
 
-def check_shared_lrp(network: nn.Module, title: str, composite: LrpComposite,
-                     lock: threading.RLock) -> None:
-    """:func:`check_lrp` for a shared network, worked out once per network and composite
-    under ``lock``, the model's lock: while another request's LRP runs, its canonizers have
-    added modules to the network (``canonizer_sum``) that the check must not see."""
+def check_shared_lrp(model: LoadedModel, composite: LrpComposite) -> None:
+    """:func:`check_lrp` for a shared model, worked out once per network and composite under
+    the model's lock: while another request's LRP runs, its canonizers have added modules to
+    the network (``canonizer_sum``) that the check must not see."""
+    network = model.network
     key = (id(network), composite)
     entry = _REFUSALS.get(key)
     if entry is None:
-        with lock:
+        with model.lock:
             try:
-                check_lrp(network, title, composite)
+                check_lrp(network, model.spec.title, composite)
                 sentences = None
             except InputError as error:
                 sentences = (error.sentences["en"], error.sentences["de"])

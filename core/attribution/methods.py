@@ -197,7 +197,7 @@ def check_options(model: LoadedModel, *, method, target, layer=None, steps=50, b
                          f"Unbekannte Methode '{method}'. Wähle eine von: {', '.join(METHODS)}.")
     target = check_target(model.categories, target=target)
     if method in LRP_METHODS:
-        check_shared_lrp(model.network, model.spec.title, LRP_METHODS[method], model.lock)
+        check_shared_lrp(model, LRP_METHODS[method])
     options = dict(method=method, target=target, layer=None, steps=None, baseline=None,
                    internal_batch_size=None, window=None, stride=None)
     if method in ("gradcam", "guided_gradcam"):
@@ -351,7 +351,7 @@ def unavailable_methods(model: LoadedModel) -> dict[AttributionMethod, InputErro
     refused: dict[AttributionMethod, InputError] = {}
     for method, composite in LRP_METHODS.items():
         try:
-            check_shared_lrp(model.network, model.spec.title, composite, model.lock)
+            check_shared_lrp(model, composite)
         except InputError as error:
             refused[method] = error
     return refused

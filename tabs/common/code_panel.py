@@ -104,16 +104,15 @@ class CodePanel:
         inputs = list(form.view(view.name).inputs)
         changes = [c.change for c in inputs if hasattr(c, "change")]
         shown = _shown(view, form.ctx, inputs)
-        opened = self.opened
         quiet: dict[str, Any] = dict(api_visibility="private", show_progress="hidden")
-        self.accordion.expand(lambda: True, None, opened, queue=False, **quiet).then(
+        self.accordion.expand(lambda: True, None, self.opened, queue=False, **quiet).then(
             shown, inputs, self.code, **quiet)
-        self.accordion.collapse(lambda: False, None, opened, queue=False, **quiet)
+        self.accordion.collapse(lambda: False, None, self.opened, queue=False, **quiet)
 
         def refresh(request: gr.Request, is_open: bool, *values: Any) -> str:
             return shown(request, *values) if is_open else ""
 
-        gr.on(changes, refresh, [opened, *inputs], self.code, trigger_mode="always_last",
+        gr.on(changes, refresh, [self.opened, *inputs], self.code, trigger_mode="always_last",
               **quiet)
         self.button.click(_download(view, form.ctx, inputs), inputs, self.file,
                           api_visibility="private")

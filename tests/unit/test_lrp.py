@@ -28,7 +28,7 @@ from core.attribution.lrp import (
 )
 from core.cache import clear_all
 from core.checks import InputError
-from core.models import ModelManager
+from core.models import LoadedModel, ModelManager
 from core.models.hooks import count_hooks
 from core.models.registry import _layers
 from tests.conftest import tiny_spec
@@ -200,7 +200,9 @@ def test_the_check_of_a_shared_model_waits_for_a_running_lrp():
     """While one request's LRP runs, its canonizers add ``canonizer_sum`` modules to the shared
     network; another request's check must wait for the lock instead of refusing those."""
     lite0 = timm.create_model("tf_efficientnet_lite0", num_classes=10).eval()
-    lock = threading.RLock()
+    model = LoadedModel(spec=tiny_spec("lite0", lambda: lite0), network=lite0,
+                        categories=tuple(map(str, range(10))), device=torch.device("cpu"))
+    lock = model.lock
     attached, release = threading.Event(), threading.Event()
 
     def running_lrp():
@@ -217,7 +219,7 @@ def test_the_check_of_a_shared_model_waits_for_a_running_lrp():
     assert any(name.endswith("canonizer_sum") for name, _ in lite0.named_modules())
     errors: list[Exception] = []
     checker = threading.Thread(target=lambda: _collect(errors, lambda: check_shared_lrp(
-        lite0, "Lite0", "epsilon_plus_flat", lock)))
+        model, "epsilon_plus_flat")))
     checker.start()
     checker.join(timeout=0.3)
     assert checker.is_alive()  # waits while the canonizers are on
@@ -226,7 +228,7 @@ def test_the_check_of_a_shared_model_waits_for_a_running_lrp():
     checker.join(timeout=30)
     assert errors == []
     with pytest.raises(InputError, match="linear bottlenecks"):  # a refusal is remembered too
-        check_shared_lrp(lite0, "Lite0", "epsilon_gamma_box", lock)
+        check_shared_lrp(model, "epsilon_gamma_box")
 
 
 def _collect(errors: list[Exception], call) -> None:
