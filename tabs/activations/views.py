@@ -10,7 +10,7 @@ from tabs.activations.texts import T
 from tabs.common import alt_text
 from tabs.common.colours import SEQUENTIAL
 from tabs.common.described import Described
-from tabs.common.layer_picker import layer_views
+from tabs.common.layer_picker import layer_views, with_default_layer
 from tabs.common.render.colour_bar import activation_bar, with_colour_bars
 from tabs.common.render.images import ColourScale, GridLayout, feature_grid, overlay
 from tabs.common.view import Call, View, linked
@@ -55,7 +55,8 @@ class TileChoice:
 def run_activations(call: Call[MapsSettings]):
     """Top-5 predictions, the grid of feature maps (with the strongest channels in words), a
     description, and the grid's layout."""
-    s, ctx = call.settings, call.ctx
+    ctx = call.ctx
+    s = with_default_layer(ctx, call.settings, "activations")
     if s.count not in COUNTS or s.order not in ORDERS or s.scale not in SCALES:
         raise call.refuse("unknown_option")
     image = ctx.examples.resolve(s.example, s.upload)
@@ -84,7 +85,8 @@ def run_activations(call: Call[MapsSettings]):
 def show_channel(call: Call[ChannelSettings]) -> tuple[Described, str]:
     """One feature map, upsampled and blended over the image the model saw, with where it is
     strongest in words."""
-    s, ctx = call.settings, call.ctx
+    ctx = call.ctx
+    s = with_default_layer(ctx, call.settings, "activations")
     image = ctx.examples.resolve(s.example, s.upload)
     result = compute_activations(ctx.models.get(s.model), image, layer=s.layer)
     values = result.channel(s.channel)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from core.ascent.params import parse_filters
 from core.checks import InputError
 from tabs.common.i18n import Texts
+from tabs.common.layer_picker import with_default_layer
 from tabs.common.recipe import Cell, Recipe
 from tabs.common.snippets import CLASSIFIER_PACKAGES, load_classifier
 from tabs.common.view import Call
@@ -80,7 +81,8 @@ def ascent_code(call: Call[RunSettings]) -> Recipe:
     """The grid of the view ``ascent`` in the notebook method, checked as the view checks it."""
     from tabs.ascent.views import MODES  # the view's module declares this function
 
-    s, ctx, lang = call.settings, call.ctx, call.lang
+    ctx, lang = call.ctx, call.lang
+    s = with_default_layer(ctx, call.settings, "ascent")
     mode = MODES.get(s.mode, s.mode)
     loaded = ctx.models.get(s.model)
     info = ctx.models.layer(s.model, s.layer)

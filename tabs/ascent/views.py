@@ -27,7 +27,7 @@ from tabs.ascent.texts import T
 from tabs.common import alt_text
 from tabs.common.described import Described
 from tabs.common.downloads import Downloads
-from tabs.common.layer_picker import layer_views
+from tabs.common.layer_picker import layer_views, with_default_layer
 from tabs.common.render.images import GridLayout
 from tabs.common.streaming import CancelSwitches, Done, stream_job
 from tabs.common.view import Call, View, linked
@@ -141,7 +141,8 @@ def _grouped(number: int, lang: str) -> str:
 
 def show_weights(call: Call[LayerSettings]):
     """The weight shapes of the layer, and the first conv layer's kernels as RGB patches."""
-    s, ctx = call.settings, call.ctx
+    ctx = call.ctx
+    s = with_default_layer(ctx, call.settings, "ascent")
     loaded = ctx.models.get(s.model)
     info = ctx.models.layer(s.model, s.layer)
     weights = layer_weights(loaded, layer=s.layer)
@@ -204,7 +205,8 @@ def _losses(call: Call, result: AscentResult, title: str) -> Described:
 
 def run_ascent(call: Call[RunSettings]):
     """Stream the grid as filters finish; yields (grid, text, loss plot, PNG path, result)."""
-    s, ctx = call.settings, call.ctx
+    ctx = call.ctx
+    s = with_default_layer(ctx, call.settings, "ascent")
     mode = _mode(s.mode)
     loaded = ctx.models.get(s.model)
     info = ctx.models.layer(s.model, s.layer)
@@ -281,7 +283,8 @@ def show_tile(call: Call[Tile]):
 
 def compare_modes(call: Call[PairSettings]):
     """The same filter by the notebook method (left) and the regularized method (right)."""
-    s, ctx = call.settings, call.ctx
+    ctx = call.ctx
+    s = with_default_layer(ctx, call.settings, "ascent")
     loaded = ctx.models.get(s.model)
     info = ctx.models.layer(s.model, s.layer)
     chosen = parse_filters(str(int(s.filter_index or 0)), channels=info.shape[0])

@@ -21,6 +21,7 @@ from typing import Any
 import gradio as gr
 
 from tabs.common.announce import announce_after, asked
+from tabs.common.asks import ASKS
 from tabs.common.context import TabContext
 from tabs.common.guards import guard
 from tabs.common.running import answer, answer_stream, make_call, session_of
@@ -136,7 +137,8 @@ def event_function(view: View, ctx: TabContext,
                    outputs: Sequence[Component] = ()) -> Callable:
     """The function Gradio calls for ``view``: component values in field order, then what
     Gradio fills in by type (the request: its language, and its browser session for a view
-    that Cancel reaches)."""
+    that Cancel reaches). A run of a tab's first view is noted in :data:`ASKS` (the tab's
+    opening gives way to it)."""
     parameters = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD)
                   for name in view.fields]
     special: dict[str, Any] = {"request": gr.Request}
@@ -152,6 +154,8 @@ def event_function(view: View, ctx: TabContext,
     def call(args: tuple):
         rest = dict(zip([*special, *(["progress"] if view.progress else [])], args[given:]))
         selected, request = rest.get("selection"), rest.get("request")
+        if view.role == "first":
+            ASKS.note(session_of(request), view.name)
         return make_call(view, ctx, view.settings(*args[:given]), request=request,
                          session=session_of(request) if view.session else None,
                          progress=rest.get("progress"),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 import gradio as gr
 
@@ -10,6 +11,8 @@ from core.models import LayerRole, LoadedModel, ModelManager
 from tabs.common.context import TabContext
 from tabs.common.i18n import Texts
 from tabs.common.view import Call, View
+
+S = TypeVar("S")
 
 #: The pickers' labels, for every tab that shows them.
 LABELS = Texts("layer_picker", en={
@@ -74,6 +77,16 @@ def load_model(ctx: TabContext, model: str, lang: str) -> LoadedModel:
         gr.Warning(LABELS.text("fallback", lang, title=missing.title, filename=missing.filename,
                                fallback=loaded.spec.title))
     return loaded
+
+
+def with_default_layer(ctx: TabContext, settings: S, role: LayerRole) -> S:
+    """``settings`` with an empty ``layer`` set to its model's default layer for ``role``: a
+    button pressed before the tab's opening has listed the model's layers still runs, on the
+    layer the picker will preselect."""
+    fields: Any = settings
+    if fields.layer:
+        return settings
+    return replace(fields, layer=ctx.models.spec(fields.model).default_layers[role])
 
 
 def layer_views(tab: str, role: LayerRole) -> tuple[View, View]:

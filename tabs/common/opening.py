@@ -7,7 +7,8 @@ into their fields, runs the setup steps, puts the linked values in again (the se
 defaults, such as the model's default layer), then runs the first view and streams its
 outputs. Each step runs the same view a student's click runs; its outputs go on to the next
 step's inputs. The shell decides *when* a tab opens (when it is first shown); nothing here
-knows about other tabs.
+knows about other tabs. A student who runs the first view themselves while the tab is still
+opening keeps their result: the opening then leaves its own out (:mod:`tabs.common.asks`).
 
 :func:`warm` runs the same opening without a page, so the caches hold the first views before
 the first student arrives.
@@ -15,12 +16,14 @@ the first student arrives.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
+from tabs.common.asks import ASKS
 from tabs.common.form import Form, Wired
 from tabs.common.links import linked_values
 from tabs.common.running import answer, answer_stream, make_call, session_of
@@ -86,20 +89,29 @@ class Opening:
         return list(seen.values())
 
     def run(self, form: Form, values: dict[Component, object], *, query: Mapping[str, str],
-            request: gr.Request | None = None, lang: str | None = None) -> Iterator[dict]:
-        """The opening as a stream of ``{component: value}`` updates for the page."""
+            request: gr.Request | None = None, lang: str | None = None,
+            superseded: Callable[[], bool] = lambda: False) -> Iterator[dict]:
+        """The opening as a stream of ``{component: value}`` updates for the page. The first
+        view is left out, or its stream ended, as soon as ``superseded()`` says that the
+        student has run it themselves since (:mod:`tabs.common.asks`)."""
         first = self.steps[-1] if self.steps[-1].view.role == "first" else None
         linked, shown = self.set_up(form, values, query=query, request=request, lang=lang)
         if shown:
             yield shown
         if linked and len(self.steps) > (1 if first else 0):
             yield dict(linked)
-        if first is None:
+        if first is None or superseded():
             return
         call = self._call(form, first, values, request, lang)
         assert self.run_first is not None
-        for result in self.run_first(call.settings, call.lang, call.session):
-            yield _items(first, result)
+        results = self.run_first(call.settings, call.lang, call.session)
+        try:
+            for result in results:
+                if superseded():
+                    return
+                yield _items(first, result)
+        finally:
+            getattr(results, "close", lambda: None)()
 
     def set_up(self, form: Form, values: dict[Component, object], *, query: Mapping[str, str],
                request: gr.Request | None = None, lang: str | None = None,
@@ -155,16 +167,20 @@ def wire_opening(form: Form, trigger: Any) -> bool:
     :data:`OPENINGS_AT_ONCE` at a time: a class opening the lab mostly gets first views the
     lab has computed before, which should not wait behind other students' heavy requests (a
     first view computed for the first time is computed once for all, and hooked work holds
-    its model's lock anyway). On ZeroGPU the first view runs under its GPU seconds."""
+    its model's lock anyway). On ZeroGPU the first view runs under its GPU seconds. A student
+    who runs the first view before the opening has shown it keeps their own result."""
     opening = Opening.of(form)
     if not opening.steps:
         return False
     inputs = opening.inputs
+    first = opening.view.name if opening.view is not None else ""
 
     def open_tab(request: gr.Request, *values: Any) -> Iterator[dict]:
         # Gradio passes the request first: it fills a request parameter where it stands.
+        began, session = time.monotonic(), session_of(request)
         query = dict(request.query_params) if request is not None else {}
-        yield from opening.run(form, dict(zip(inputs, values)), query=query, request=request)
+        yield from opening.run(form, dict(zip(inputs, values)), query=query, request=request,
+                               superseded=lambda: ASKS.since(session, first, began))
 
     trigger(open_tab, inputs, opening.outputs, api_visibility="private",
             show_progress="hidden", concurrency_id=f"open-{form.slug}",
