@@ -13,12 +13,14 @@ from lab.app import build_lab
 from lab.first_view import warm_up
 from lab.settings import Settings
 from tabs.common.inflight import running
+from tabs.common.outputs import KEPT
 
 
 def test_warm_up_computes_every_first_view(caplog):
     models = ModelManager(device="cpu", offline=True)
     lab = build_lab(Settings(device="cpu", offline=True), models)
     RESULTS.clear()
+    KEPT.clear()  # pages opened by earlier tests keep the first views' outputs
     with caplog.at_level(logging.INFO, logger="lab"), warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         warm_up(lab.forms, "en").join(timeout=300)
