@@ -20,6 +20,7 @@ from tabs.activations.views import (
     TILE,
     MapsSettings,
 )
+from tabs.common.code_panel import CodePanel
 from tabs.common.described import captions
 from tabs.common.form import Form
 from tabs.common.image_picker import image_picker
@@ -55,6 +56,7 @@ def build(form: Form) -> None:
             grid = gr.Image(label=T.label("grid"), format="png", interactive=False,
                             elem_id="act-grid")
             grid_words = captions("act-grid-words")
+            panel = CodePanel.create(form.ctx, "act-code")
             with gr.Row():
                 channel = gr.Number(value=0, precision=0, minimum=0, label=T.label("channel"))
                 opacity = gr.Slider(0.0, 1.0, value=0.6, step=0.05, label=T.label("opacity"))
@@ -71,6 +73,8 @@ def build(form: Form) -> None:
     form.wire(BLOCK, block.input, layer)
     maps = form.wire(MAPS, run.click,
                      [predictions, grid, description, layout, channel, grid_words])
+    if panel:
+        panel.wire(form, MAPS)
     shown = [large, caption, large_words]
     form.wire(CHANNEL, maps.then, shown, private=True)
     form.wire(CHANNEL, form.wire(TILE, grid.select, channel).then, shown)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.activations import ChannelOrder, compute_activations, order_channels
+from tabs.activations.code import activations_code
 from tabs.activations.texts import T
 from tabs.common import alt_text
 from tabs.common.colours import SEQUENTIAL
@@ -111,7 +112,7 @@ def pick_tile(call: Call[TileChoice]):
 
 MODEL, BLOCK = layer_views("activations", "activations")
 MAPS = View("activations", MapsSettings, run_activations, T, role="first",
-            group="image-models", gpu_seconds=30, keep=True)
+            group="image-models", gpu_seconds=30, keep=True, code=activations_code)
 CHANNEL = View("activations_channel", ChannelSettings, show_channel, T, group="image-models",
                gpu_seconds=5, keep=True)
 TILE = View("activations_tile", TileChoice, pick_tile, T, public=False, select=True)

@@ -23,7 +23,7 @@ from tests.conftest import serving
 #: The views that show a result but have no code panel yet (the issue's remaining work):
 #: adding code to one of them fails this list, so it shrinks as the panels arrive.
 WITHOUT_CODE = {
-    "activations", "activations_channel", "ascent_weights", "ascent_compare_modes",
+    "activations_channel", "ascent_weights", "ascent_compare_modes",
     "ascent_compare_layers", "attribution_baselines", "attribution_depth", "attribution_steps",
     "attribution_classes", "attribution_stability", "attribution_stability_all",
     "attribution_deletion", "attribution_sanity", "clip_similarity", "clip_zero_shot",
@@ -33,7 +33,7 @@ WITHOUT_CODE = {
 }
 #: Each view's panel (its accordion's ``elem_id``).
 PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code",
-          "ascent": "ascent-code"}
+          "ascent": "ascent-code", "activations": "act-code"}
 #: Public views that fill pickers rather than show a result.
 PICKERS = ("_find_class", "_block", "_features")
 
@@ -62,7 +62,10 @@ def test_a_view_link_gives_its_notebook(lab_url, given):
 
 
 @pytest.mark.parametrize(("query", "sentence"), [
-    ("tab=nowhere", "Unknown tab 'nowhere'. Choose one of: ascent, attribution, pdp."),
+    ("tab=nowhere",
+     "Unknown tab 'nowhere'. Choose one of: ascent, activations, attribution, pdp."),
+    ("tab=activations&model=efficientnet_lite0&layer=blocks.99",
+     "EfficientNet-Lite0 has no layer 'blocks.99'"),
     ("tab=attribution&view=attribution_nothing",
      "The tab attribution has no view 'attribution_nothing' with code"),
     ("tab=attribution&model=efficientnet_lite0&target=5000",
@@ -82,6 +85,15 @@ def test_a_pdp_link_gives_its_notebook(lab_url):
     code = "\n".join(c.source for c in nbformat.reads(body.decode(), as_version=4).cells)
     assert "FEATURE, GRID, ICE = 'NOX', 50, 50" in code and "GradientBoostingRegressor(" in code
     assert "BOSTON_CSV = " in code
+
+
+def test_an_activations_link_gives_its_notebook_with_the_image(lab_url):
+    status, body = get(f"{lab_url}notebook?tab=activations&image=puppies.jpg"
+                       "&model=efficientnet_lite0&layer=blocks.2")
+    assert status == 200
+    code = "\n".join(c.source for c in nbformat.reads(body.decode(), as_version=4).cells)
+    assert "LAYER = 'blocks.2'" in code and "# puppies.jpg\nIMAGE_PNG = " in code
+    assert "module.register_forward_hook(" in code
 
 
 def test_an_ascent_link_names_its_view(lab_url):
@@ -113,7 +125,7 @@ def test_every_view_with_code_has_its_panel_and_the_rest_is_listed():
                and not w.view.name.endswith(PICKERS)}
     coded = {name for form in lab.forms.values() for name in coded_views(form)}
     assert coded == results - WITHOUT_CODE
-    assert {"attribution_compare", "pdp_1d", "ascent"} <= coded
+    assert {"attribution_compare", "pdp_1d", "ascent", "activations"} <= coded
     ids = elem_ids(lab)
     for name in coded:
         assert f"{PANELS[name]}-code" in ids and f"{PANELS[name]}-download" in ids, name
