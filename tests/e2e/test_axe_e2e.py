@@ -8,10 +8,10 @@ so CI needs no npm; it is injected into the page as it stands.
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.clip_tiny import tiny_clip_lab
 
@@ -42,30 +42,55 @@ def _settle(page) -> None:
     page.wait_for_timeout(300)
 
 
+COUNT_EVENTS = """(() => {
+  // Counts the events the page has sent to the queue and those the server said are complete
+  // (the "process_completed" messages of Gradio's result stream, read from a copy of it).
+  window.xaiEvents = {joined: 0, completed: 0};
+  const fetched = window.fetch.bind(window);
+  window.fetch = async (...args) => {
+    const url = String(args[0]?.url ?? args[0]);
+    if (url.includes("/queue/join")) window.xaiEvents.joined += 1;
+    const response = await fetched(...args);
+    if (url.includes("/queue/data") && response.body) {
+      const reader = response.clone().body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      (async () => {
+        for (;;) {
+          const {done, value} = await reader.read();
+          if (done) return;
+          buffer += decoder.decode(value, {stream: true});
+          const messages = buffer.split("\\n\\n");
+          buffer = messages.pop();
+          window.xaiEvents.completed +=
+            messages.filter(m => m.includes('"process_completed"')).length;
+        }
+      })();
+    }
+    return response;
+  };
+})()"""
+IDLE = "() => window.xaiEvents.completed >= window.xaiEvents.joined"
+
+
 def _run(page, panel, button) -> None:
-    """Clicks ``button`` and waits until the page's stream of results has ended (a view that
-    streams shows partial results without Gradio's busy markers). A run still going after
-    ``PATIENCE_S`` (the sanity check, say) is audited with its partial results and cancelled,
-    so that it does not hold up the next audits."""
-    ended: list[bool] = []
-
-    def finished(request) -> None:
-        if "/queue/data" in request.url:
-            ended.append(True)
-
-    page.on("requestfinished", finished)
+    """Clicks ``button`` and waits until every event the page has sent is complete (a view
+    that streams shows partial results without Gradio's busy markers, so the page's markers
+    alone do not say it). A run still going after ``PATIENCE_S`` (the sanity check, say) is
+    audited with its partial results and cancelled, so that it does not hold up the next
+    audits."""
+    joined = page.evaluate("() => window.xaiEvents.joined")
+    button.click()
     try:
-        button.click()
-        deadline = time.monotonic() + PATIENCE_S
-        page.wait_for_timeout(1000)
-        while not ended and time.monotonic() < deadline:
-            page.wait_for_timeout(500)
-        if not ended:
-            for cancel in panel.get_by_role("button", name=CANCEL).all():
-                if cancel.is_visible():
-                    cancel.click()
-    finally:
-        page.remove_listener("requestfinished", finished)
+        page.wait_for_function(f"() => window.xaiEvents.joined > {joined}", timeout=5_000)
+    except PlaywrightTimeout:  # the button runs in the browser only
+        pass
+    try:
+        page.wait_for_function(IDLE, timeout=PATIENCE_S * 1000)
+    except PlaywrightTimeout:
+        for cancel in panel.get_by_role("button", name=CANCEL).all():
+            if cancel.is_visible():
+                cancel.click()
     _settle(page)
 
 
@@ -80,6 +105,7 @@ def _audit_tab(browser, url: str, slug: str, lang: str, axe_script: str, shots: 
     """Opens the tab, then each of its sub-views, runs what the sub-view's main buttons run and
     audits the page with the results shown; returns the violations per sub-view."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(COUNT_EVENTS)
     page = context.new_page()
     page.set_default_timeout(300_000)
     found: dict[str, list[str]] = {}
