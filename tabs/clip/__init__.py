@@ -24,6 +24,7 @@ from tabs.clip.views import (
     ExplainSettings,
     ZeroShotSettings,
 )
+from tabs.common.code_panel import CodePanel
 from tabs.common.described import captions
 from tabs.common.form import Form
 from tabs.common.image_picker import image_picker
@@ -65,6 +66,7 @@ def build(form: Form) -> None:
                                  interactive=False, elem_id="clip-chart")
                 chart_words = captions("clip-chart-words")
                 note = gr.Markdown()
+                panel = CodePanel.create(form.ctx, "clip-similarity-code")
             with gr.Tab(T.label("tab.zero_shot")):
                 cnn = gr.Dropdown(model_choices(models), value=cnn_start,
                                   label=T.label("cnn"))
@@ -108,6 +110,8 @@ def build(form: Form) -> None:
     form.wire(NOTICE, model.change, warning)
     form.wire(SIMILARITY if usable else replace(SIMILARITY, role=None),
               [run.click, descriptions.submit], [table, chart, note, chosen, chart_words])
+    if panel:
+        panel.wire(form, SIMILARITY)
     form.wire(ZERO_SHOT, classify.click, [clip_top, cnn_top, zero_text])
     form.wire(EXPLAIN, explain_run.click, [tokens, maps, maps_text, maps_words],
               show_progress="minimal")

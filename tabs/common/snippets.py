@@ -110,10 +110,11 @@ def load_classifier(spec: ModelSpec, lang: str) -> tuple[Cell, ...]:
     raise ValueError(f"{spec.name} is not an ImageNet classifier the recipes can load")
 
 
-def image_and_inputs(spec: ModelSpec, lang: str) -> Cell:
-    """The embedded image (``image``), what the model sees (``view``, uint8), its pixels in
-    [0, 1] (``pixels``) and the normalised input (``inputs``), as the lab prepares them."""
-    size = spec.input_size
+def image_and_inputs(spec: ModelSpec, lang: str, size: int | None = None) -> Cell:
+    """The embedded image (``image``), what the model sees (``view``, uint8, ``size`` pixels
+    square: the spec's input size unless given), its pixels in [0, 1] (``pixels``) and the
+    normalised input (``inputs``), as the lab prepares them."""
+    size = size or spec.input_size
     return Cell(f'''{C.text("image", lang)}
 image = np.asarray(Image.open(io.BytesIO(base64.b64decode(IMAGE_PNG))).convert("RGB"))
 

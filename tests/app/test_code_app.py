@@ -26,14 +26,15 @@ WITHOUT_CODE = {
     "activations_channel", "ascent_weights", "ascent_compare_modes",
     "ascent_compare_layers", "attribution_baselines", "attribution_depth", "attribution_steps",
     "attribution_classes", "attribution_stability", "attribution_stability_all",
-    "attribution_deletion", "attribution_sanity", "clip_similarity", "clip_zero_shot",
+    "attribution_deletion", "attribution_sanity", "clip_zero_shot",
     "clip_explain", "clip_tokens", "clip_agreement", "counterfactual", "counterfactual_tradeoff",
     "counterfactual_swap", "pdp_2d", "pdp_compare", "pdp_ale", "pdp_shap", "attribution_lrp",
     "attribution_concepts",
 }
 #: Each view's panel (its accordion's ``elem_id``).
 PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code",
-          "ascent": "ascent-code", "activations": "act-code"}
+          "ascent": "ascent-code", "activations": "act-code",
+          "clip_similarity": "clip-similarity-code"}
 #: Public views that fill pickers rather than show a result.
 PICKERS = ("_find_class", "_block", "_features")
 
@@ -63,7 +64,8 @@ def test_a_view_link_gives_its_notebook(lab_url, given):
 
 @pytest.mark.parametrize(("query", "sentence"), [
     ("tab=nowhere",
-     "Unknown tab 'nowhere'. Choose one of: ascent, activations, attribution, pdp."),
+     "Unknown tab 'nowhere'. Choose one of: ascent, activations, attribution, clip, pdp."),
+    ("tab=clip&lang=de", "Die Gewichte von CLIP ViT-B/32"),  # none offline
     ("tab=activations&model=efficientnet_lite0&layer=blocks.99",
      "EfficientNet-Lite0 has no layer 'blocks.99'"),
     ("tab=attribution&view=attribution_nothing",
@@ -125,7 +127,7 @@ def test_every_view_with_code_has_its_panel_and_the_rest_is_listed():
                and not w.view.name.endswith(PICKERS)}
     coded = {name for form in lab.forms.values() for name in coded_views(form)}
     assert coded == results - WITHOUT_CODE
-    assert {"attribution_compare", "pdp_1d", "ascent", "activations"} <= coded
+    assert {"attribution_compare", "pdp_1d", "ascent", "activations", "clip_similarity"} <= coded
     ids = elem_ids(lab)
     for name in coded:
         assert f"{PANELS[name]}-code" in ids and f"{PANELS[name]}-download" in ids, name
