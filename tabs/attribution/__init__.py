@@ -160,7 +160,10 @@ def _baselines(form: Form) -> None:
                          show_label=False, elem_id="attr-baselines")
         words = captions("attr-baselines-words")
         table = gr.Markdown()
+        panel = CodePanel.create(form.ctx, "attr-baselines-code")
     _wire_cancellable(form, v.BASELINES, v.BASELINE_RUNS, run, cancel, [image, table, words])
+    if panel:
+        panel.wire(form, v.BASELINES)
 
 
 def _depth(form: Form) -> gr.Dropdown:

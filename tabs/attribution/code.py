@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from core.attribution import Baseline
-from core.attribution.methods import check_options
+from core.attribution.methods import BASELINES, check_options
 from tabs.attribution.inputs import explained
-from tabs.attribution.settings import CompareSettings
+from tabs.attribution.settings import BaselinesSettings, CompareSettings
 from tabs.common.i18n import Texts
 from tabs.common.recipe import Cell, Recipe
 from tabs.common.snippets import (
@@ -49,6 +49,13 @@ C = Texts("attribution.code", en={
     "unit": "# each map scaled to [0, 1] on its own",
     "original": "Original",
     "heatmap": "heatmap",
+    "baselines.title": "Integrated Gradients from four references, class #{target} {name}",
+    "baselines.intro": "Integrated Gradients needs a reference image x′, *the absence of the "
+                       "feature*, and its map depends on it: here black, white, noise and a "
+                       "blurred copy, each with {steps} steps. Completeness: the map's sum "
+                       "should equal f(x) − f(x′); δ is the gap.",
+    "baselines.run": "## One IG map per reference, with its completeness check",
+    "baselines.loop": "# the references in pixel space [0, 1], as the lab makes them",
 }, de={
     "title": "Attribution: alle Methoden für Klasse #{target} {name}",
     "intro": "Fünf Arten zu fragen, welche Pixel {model} zu *{name}* gebracht haben: der "
@@ -76,6 +83,14 @@ C = Texts("attribution.code", en={
     "unit": "# jede Karte für sich auf [0, 1] skaliert",
     "original": "Originalbild",
     "heatmap": "Heatmap",
+    "baselines.title": "Integrated Gradients von vier Referenzen aus, Klasse #{target} {name}",
+    "baselines.intro": "Integrated Gradients braucht ein Referenzbild x′, *das Fehlen des "
+                       "Merkmals*, und seine Karte hängt davon ab: hier Schwarz, Weiß, "
+                       "Rauschen und eine unscharfe Kopie, jeweils mit {steps} Schritten. "
+                       "Vollständigkeit: Die Summe der Karte sollte f(x) − f(x′) sein; δ ist "
+                       "die Lücke.",
+    "baselines.run": "## Eine IG-Karte pro Referenz, mit ihrer Vollständigkeitsprüfung",
+    "baselines.loop": "# die Referenzen im Pixelraum [0, 1], wie das Lab sie macht",
 })
 
 PACKAGES = (*CLASSIFIER_PACKAGES, "captum")
@@ -212,5 +227,51 @@ print(f"Integrated Gradients ({{BASELINE}}, {{STEPS}} steps): sum {{ig_sum:.4f}}
              Cell(C.text("figure", lang), markdown=True),
              Cell(figure_code(s.opacity, s.cmap, lang)))
     return Recipe(title=C.text("title", lang, **words), cells=cells, numbers=numbers,
+                  packages=PACKAGES, image=image,
+                  image_name=s.example if not s.upload else "upload")
+
+
+def baselines_code(call: Call[BaselinesSettings]) -> Recipe:
+    """IG with every baseline (the view ``attribution_baselines``), checked as the view checks
+    its steps and target."""
+    s = call.settings
+    loaded, image, target = explained(call)
+    steps = check_options(loaded, method="integrated_gradients", target=target,
+                          steps=s.steps, baseline=BASELINES[0])["steps"]
+    spec, lang, name = loaded.spec, call.lang, loaded.categories[target]
+    words = dict(target=target, name=name, steps=steps)
+    size = spec.input_size
+    references = ",\n".join(f"    {b!r}: {reference(b, size)}" for b in BASELINES)
+    cells = (Cell(C.text("baselines.intro", lang, **words), markdown=True),
+             Cell(IMPORTS),
+             *load_classifier(spec, lang),
+             image_and_inputs(spec, lang),
+             Cell(C.text("predict", lang, **words), markdown=True),
+             Cell(f"{top5(lang)}\nTARGET = {target}  # {name}"),
+             Cell(C.text("baselines.run", lang), markdown=True),
+             Cell(f'''STEPS = {steps}
+{C.text("baselines.loop", lang)}
+REFERENCES = {{
+{references},
+}}
+ig = IntegratedGradients(model)
+maps, checks = {{}}, {{}}
+for title, reference in REFERENCES.items():
+    reference = normalize(reference)
+    attribution, delta = ig.attribute(
+        inputs, baselines=reference, target=TARGET, n_steps=STEPS, internal_batch_size=8,
+        return_convergence_delta=True)
+    with torch.no_grad():
+        scores = model(torch.cat([inputs, reference]))[:, TARGET]
+    maps[title] = attribution[0].abs().max(dim=0).values.numpy()
+    checks[title] = (float(attribution.sum()), float(scores[0]), float(scores[1]),
+                     float(delta.sum()))'''),
+             Cell(C.text("figure", lang), markdown=True),
+             Cell(figure_code(s.opacity, s.cmap, lang)))
+    numbers = f'''{print_top5(lang)}
+for title, (total, f_x, f_reference, delta) in checks.items():
+    print(f"{{title}}: sum {{total:.4f}} · f(x) {{f_x:.4f}} · f(x′) {{f_reference:.4f}}"
+          f" · f(x) − f(x′) {{f_x - f_reference:.4f}} · δ {{delta:+.4f}}")'''
+    return Recipe(title=C.text("baselines.title", lang, **words), cells=cells, numbers=numbers,
                   packages=PACKAGES, image=image,
                   image_name=s.example if not s.upload else "upload")

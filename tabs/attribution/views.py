@@ -29,7 +29,7 @@ from core.models import LoadedModel
 from core.models.layers import stage_layers
 from core.predictions import check_target, classify
 from tabs.attribution import words
-from tabs.attribution.code import compare_code
+from tabs.attribution.code import baselines_code, compare_code
 from tabs.attribution.inputs import class_name, explained
 from tabs.attribution.render import weights_figure
 from tabs.attribution.settings import (
@@ -389,7 +389,8 @@ COMPARE = View("attribution_compare", CompareSettings, run_compare, T, role="fir
                code=compare_code)
 REDRAW = View("attribution_redraw", RedrawSettings, redraw_compare, T, public=False)
 BASELINES = View("attribution_baselines", BaselinesSettings, run_baselines, T,
-                 group="image-models", gpu_seconds=60, session=True, keep=True)
+                 group="image-models", gpu_seconds=60, session=True, keep=True,
+                 code=baselines_code)
 DEPTH = View("attribution_depth", DepthSettings, run_depth, T, group="image-models",
              gpu_seconds=60, session=True, keep=True)
 STEPS = View("attribution_steps", StepsSettings, run_steps, T, group="image-models",

@@ -24,7 +24,7 @@ from tests.conftest import serving
 #: adding code to one of them fails this list, so it shrinks as the panels arrive.
 WITHOUT_CODE = {
     "activations_channel", "ascent_weights", "ascent_compare_modes",
-    "ascent_compare_layers", "attribution_baselines", "attribution_depth", "attribution_steps",
+    "ascent_compare_layers", "attribution_depth", "attribution_steps",
     "attribution_classes", "attribution_stability", "attribution_stability_all",
     "attribution_deletion", "attribution_sanity", "clip_zero_shot",
     "clip_explain", "clip_tokens", "clip_agreement", "counterfactual", "counterfactual_tradeoff",
@@ -34,7 +34,8 @@ WITHOUT_CODE = {
 #: Each view's panel (its accordion's ``elem_id``).
 PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code",
           "ascent": "ascent-code", "activations": "act-code",
-          "clip_similarity": "clip-similarity-code"}
+          "clip_similarity": "clip-similarity-code",
+          "attribution_baselines": "attr-baselines-code"}
 #: Public views that fill pickers rather than show a result.
 PICKERS = ("_find_class", "_block", "_features")
 

@@ -1,5 +1,5 @@
-"""The Attribution comparison's notebook, executed, prints the lab's numbers: the top-5
-classes and Integrated Gradients' completeness check.
+"""The Attribution notebooks, executed, print the lab's numbers: the comparison's top-5 classes
+and Integrated Gradients' completeness check, and the check for each of IG's four baselines.
 
 Tolerances: the notebook runs the same captum calls on the same pixels, but IG's steps are
 batched differently (8 per batch there, the measured batch here) and Occlusion runs on the
@@ -14,12 +14,12 @@ import re
 import nbformat
 import pytest
 
-from core.attribution import compare_methods
+from core.attribution import compare_baselines, compare_methods
 from core.models import ModelManager
 from core.predictions import classify
 from lab import EXAMPLE_IMAGES_DIR
-from tabs.attribution.settings import CompareSettings
-from tabs.attribution.views import COMPARE
+from tabs.attribution.settings import BaselinesSettings, CompareSettings
+from tabs.attribution.views import BASELINES, COMPARE
 from tabs.common.code_panel import notebook_for
 from tabs.common.context import TabContext
 from tabs.common.examples import ExampleImages
@@ -31,10 +31,26 @@ def close(printed: float, lab: float) -> bool:
     return abs(printed - lab) <= max(2e-4, 1e-3 * abs(lab))
 
 
+@pytest.fixture(scope="module")
+def ctx():
+    return TabContext(models=ModelManager(device="cpu", offline=True), lang="en",
+                      examples=ExampleImages(EXAMPLE_IMAGES_DIR))
+
+
+def completeness(line: str) -> list[float]:
+    """The five IG numbers a line prints: sum, f(x), f(x′), f(x) − f(x′), δ."""
+    return [float(x) for x in re.findall(r"[-+]?\d+\.\d{4}", line)]
+
+
+def lab_completeness(explanation) -> list[float]:
+    check = explanation.completeness
+    assert check is not None
+    return [check.attribution_sum, check.score_input, check.score_baseline, check.difference,
+            check.delta]
+
+
 @pytest.mark.parametrize("lang", ["de"])
-def test_the_notebook_prints_the_labs_numbers(lang):
-    ctx = TabContext(models=ModelManager(device="cpu", offline=True), lang="en",
-                     examples=ExampleImages(EXAMPLE_IMAGES_DIR))
+def test_the_notebook_prints_the_labs_numbers(ctx, lang):
     # small settings, so that it runs in seconds: 4 IG steps, 4 occlusion windows
     settings = CompareSettings(example="both.png", model="efficientnet_lite0", target=281,
                                layer="blocks.5", steps=4, baseline="blurred", window=112,
@@ -52,9 +68,22 @@ def test_the_notebook_prints_the_labs_numbers(lang):
         assert (match[1], int(match[2])) == (prediction.label, prediction.index)
         assert abs(float(match[3]) - 100 * prediction.probability) <= 0.01 + 1e-9
     ig = compare_methods(loaded, image, target=281, **settings.method_options())[1]
-    assert ig.completeness is not None
-    numbers = [float(x) for x in re.findall(r"[-+]?\d+\.\d{4}", lines[5])]
-    lab = [ig.completeness.attribution_sum, ig.completeness.score_input,
-           ig.completeness.score_baseline, ig.completeness.difference, ig.completeness.delta]
+    numbers, lab = completeness(lines[5]), lab_completeness(ig)
     assert lines[5].startswith("Integrated Gradients (blurred, 4 steps)")
     assert len(numbers) == 5 and all(close(p, w) for p, w in zip(numbers, lab)), (numbers, lab)
+
+
+def test_the_baselines_notebook_prints_each_baselines_check(ctx):
+    settings = BaselinesSettings(example="both.png", model="efficientnet_lite0", target=281,
+                                 steps=4)
+    call = make_call(BASELINES, ctx, settings, lang="en")
+    printed = execute(nbformat.reads(notebook_for(BASELINES, call).decode(), as_version=4))
+    lines = printed.splitlines()[5:]
+    results = compare_baselines(ctx.models.get("efficientnet_lite0"),
+                                ctx.examples.resolve("both.png", None), target=281, steps=4)
+    assert len(lines) == len(results) == 4, printed
+    for line, explanation in zip(lines, results):
+        assert line.startswith(f"{explanation.baseline}: sum "), line
+        numbers, lab = completeness(line), lab_completeness(explanation)
+        assert len(numbers) == 5 and all(close(p, w) for p, w in zip(numbers, lab)), \
+            (line, lab)
