@@ -140,7 +140,7 @@ def build(form: Form) -> None:
             grid_1d = gr.Slider(5, 100, value=one.grid_resolution, step=1,
                                 label=T.label("grid_resolution"))
             run_1d = gr.Button(T.label("run_1d"), variant="primary", elem_id="pdp-1d-run")
-        with plot_panel(T.label("tab_2d"), "pdp-2d") as panel_2d:
+        with plot_panel(T.label("tab_2d"), "pdp-2d", form.ctx) as panel_2d:
             feature_x = _feature_dropdown(two.feature_x, "feature_x", "pdp-2d-x")
             feature_y = _feature_dropdown(two.feature_y, "feature_y", "pdp-2d-y")
             model_2d = _model_radio(two.model)
@@ -174,6 +174,8 @@ def build(form: Form) -> None:
         panel_1d.code.wire(form, PDP_1D)
     form.wire(PDP_2D, run_2d.click, panel_2d.outputs,
               inputs={"model": model_2d, "grid_resolution": grid_2d})
+    if panel_2d.code:
+        panel_2d.code.wire(form, PDP_2D)
     form.wire(COMPARE, run_cmp.click, panel_cmp.outputs, inputs={"feature": feature_cmp})
     form.wire(ALE, run_ale.click, panel_ale.outputs,
               inputs={"feature": feature_ale, "model": model_ale})

@@ -1,9 +1,9 @@
-"""The code behind the Partial dependence tab's PDP/ICE view (:mod:`tabs.common.recipe`):
+"""The code behind the Partial dependence tab's PDP/ICE and 2D views (:mod:`tabs.common.recipe`):
 scikit-learn's ``partial_dependence`` on the lab's models, trained as the lab trains them
 (same split, seeds and hyper-parameters), on the bundled Boston data embedded in the notebook.
 
 The random forest and gradient boosting are written out; the lab's Lightning network has no
-recipe yet, and its panel says so with a sentence (see :func:`pdp_1d_code`).
+recipe yet, and its panel says so with a sentence (see :func:`_data_and_model`).
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING
 
 from core.checks import InputError
 from core.tabular.boston import DEFAULT_DATA_PATH, TARGET
-from core.tabular.pdp import pdp_1d
+from core.tabular.pdp import pdp_1d, pdp_2d
 from core.tabular.training import TEST_SIZE
 from tabs.common.i18n import Texts
 from tabs.common.recipe import Cell, Recipe
 from tabs.common.view import Call
 
 if TYPE_CHECKING:
-    from tabs.pdp.views import Pdp1d
+    from tabs.pdp.views import Pdp1d, Pdp2d
 
 SEED = 0
 """The seed of the lab's split, models and ICE rows (``tabs.pdp.views`` uses it)."""
@@ -40,6 +40,16 @@ C = Texts("pdp.code", en={
     "network": "The code panel covers the random forest and gradient boosting; the neural "
                "network's code (Lightning) is not written yet.",
     "ylabel": "predicted MEDV ($1000s)",
+    "title_2d": "Partial dependence of the {model} on {x} and {y}",
+    "intro_2d": "How does the predicted house price change when {x} and {y} change together? "
+                "The 2D PDP sets both features to every pair of grid values in every training "
+                "row and averages the predictions; white dots are the training rows, and far "
+                "from them the plot is extrapolation.",
+    "pdp_2d": "# the 2D PDP on the training rows, method {method!r} (recursion walks the trees "
+              "once; brute averages predictions)",
+    "init": "# scikit-learn's recursion leaves out gradient boosting's constant first "
+            "prediction: added back",
+    "rows": "training rows",
 }, de={
     "title": "Partielle Abhängigkeit des Modells {model} von {feature}",
     "intro": "Wie ändert sich der vorhergesagte Hauspreis (MEDV, in 1000 $) mit {feature}? Der "
@@ -57,6 +67,16 @@ C = Texts("pdp.code", en={
     "network": "Das Code-Panel deckt Random Forest und Gradient Boosting ab; der Code des "
                "neuronalen Netzes (Lightning) ist noch nicht geschrieben.",
     "ylabel": "vorhergesagtes MEDV (1000 $)",
+    "title_2d": "Partielle Abhängigkeit des Modells {model} von {x} und {y}",
+    "intro_2d": "Wie ändert sich der vorhergesagte Hauspreis, wenn sich {x} und {y} zusammen "
+                "ändern? Der 2D-PDP setzt beide Merkmale in jeder Trainingszeile auf jedes Paar "
+                "von Gitterwerten und mittelt die Vorhersagen; die weißen Punkte sind die "
+                "Trainingszeilen, weit weg von ihnen ist der Plot Extrapolation.",
+    "pdp_2d": "# der 2D-PDP auf den Trainingszeilen, Methode {method!r} (recursion geht einmal "
+              "durch die Bäume; brute mittelt Vorhersagen)",
+    "init": "# die Rekursion von scikit-learn lässt die konstante erste Vorhersage des Gradient "
+            "Boosting weg: wieder addiert",
+    "rows": "Trainingszeilen",
 })
 
 PACKAGES = ("scikit-learn", "pandas", "numpy", "matplotlib")
@@ -77,23 +97,13 @@ from sklearn.inspection import partial_dependence
 from sklearn.model_selection import train_test_split"""
 
 
-def pdp_1d_code(call: Call[Pdp1d]) -> Recipe:
-    """PDP and ICE of one feature (the view ``pdp_1d``), checked as the view checks it."""
-    from tabs.pdp.views import trained_models  # the view's module declares this function
-
-    s, lang = call.settings, call.lang
-    result = pdp_1d(trained_models(call, s.drop_b), model=s.model, feature=s.feature,
-                    ice_samples=s.ice_samples, grid_resolution=s.grid_resolution,
-                    centered=bool(s.centered), seed=SEED)
-    if s.model not in ESTIMATORS:
+def _data_and_model(model: str, drop_b: bool, lang: str) -> tuple[Cell, ...]:
+    """The imports, the data, the lab's split and the lab's ``model`` fitted (``InputError``
+    for the network, which has no recipe yet)."""
+    if model not in ESTIMATORS:
         raise InputError(C.text("network", "en"), C.text("network", "de"))
-    name = C.text(s.model, lang)
-    drop = f'\n{C.text("drop_b", lang)}\nX = X.drop(columns=["B"])' if s.drop_b else ""
-    centre = (f"\n{C.text('centered', lang)}\naverage = average - average[0]\n"
-              "ice = ice - ice[:, :1]") if result.centered else ""
-    ice = result.ice.shape[0]
-    cells = (
-        Cell(C.text("intro", lang, feature=s.feature), markdown=True),
+    drop = f'\n{C.text("drop_b", lang)}\nX = X.drop(columns=["B"])' if drop_b else ""
+    return (
         Cell(IMPORTS),
         Cell(f"""{C.text("data", lang)}
 frame = pd.read_csv(io.StringIO(BOSTON_CSV), skiprows=1)
@@ -102,9 +112,32 @@ y = frame["{TARGET}"].to_numpy(dtype=float){drop}
 {C.text("split", lang, seed=SEED)}
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size={TEST_SIZE},
                                                     random_state={SEED})"""),
-        Cell(f"""{C.text("model", lang, model=name)}
-model = {ESTIMATORS[s.model]}
+        Cell(f"""{C.text("model", lang, model=C.text(model, lang))}
+model = {ESTIMATORS[model]}
 model.fit(X_train, y_train)"""),
+    )
+
+
+def _boston() -> tuple[Cell, ...]:
+    """The notebook's data cell: the bundled CSV as text."""
+    return (Cell(f'# boston_house_prices.csv\nBOSTON_CSV = """{DEFAULT_DATA_PATH.read_text()}"""'),)
+
+
+def pdp_1d_code(call: Call[Pdp1d]) -> Recipe:
+    """PDP and ICE of one feature (the view ``pdp_1d``), checked as the view checks it."""
+    from tabs.pdp.views import trained_models  # the view's module declares this function
+
+    s, lang = call.settings, call.lang
+    result = pdp_1d(trained_models(call, s.drop_b), model=s.model, feature=s.feature,
+                    ice_samples=s.ice_samples, grid_resolution=s.grid_resolution,
+                    centered=bool(s.centered), seed=SEED)
+    name = C.text(s.model, lang)
+    centre = (f"\n{C.text('centered', lang)}\naverage = average - average[0]\n"
+              "ice = ice - ice[:, :1]") if result.centered else ""
+    ice = result.ice.shape[0]
+    cells = (
+        Cell(C.text("intro", lang, feature=s.feature), markdown=True),
+        *_data_and_model(s.model, s.drop_b, lang),
         Cell(f"""FEATURE, GRID, ICE = {s.feature!r}, {result.grid.size}, {ice}
 {C.text("pdp", lang, grid=result.grid.size, ice=ice, seed=SEED)}
 result = partial_dependence(model, X_train, [FEATURE], grid_resolution=GRID, kind="both",
@@ -123,7 +156,47 @@ plt.show()"""),
     )
     numbers = """print(f"PDP: {average[0]:.4f} at {FEATURE} = {grid[0]:.4g}, "
       f"{average[-1]:.4f} at {FEATURE} = {grid[-1]:.4g} ({ice.shape[0]} ICE curves)")"""
-    csv = DEFAULT_DATA_PATH.read_text()
     return Recipe(title=C.text("title", lang, model=name, feature=s.feature), cells=cells,
-                  numbers=numbers, packages=PACKAGES,
-                  data=(Cell(f'# boston_house_prices.csv\nBOSTON_CSV = """{csv}"""'),))
+                  numbers=numbers, packages=PACKAGES, data=_boston())
+
+
+def pdp_2d_code(call: Call[Pdp2d]) -> Recipe:
+    """The 2D PDP of a pair of features (the view ``pdp_2d``), checked as the view checks it."""
+    from tabs.pdp.views import trained_models  # the view's module declares this function
+
+    s, lang = call.settings, call.lang
+    result = pdp_2d(trained_models(call, s.drop_b), model=s.model,
+                    features=(s.feature_x, s.feature_y), grid_resolution=s.grid_resolution,
+                    method=s.method)
+    name = C.text(s.model, lang)
+    words = dict(model=name, x=s.feature_x, y=s.feature_y)
+    start = (f"\n{C.text('init', lang)}\n"
+             "average = average + model.init_.predict(X_train.iloc[:1])[0]"
+             if result.method == "recursion" and s.model == "gradient_boosting" else "")
+    pair = (s.feature_x, s.feature_y)
+    cells = (
+        Cell(C.text("intro_2d", lang, **words), markdown=True),
+        *_data_and_model(s.model, s.drop_b, lang),
+        Cell(f"""FEATURES, GRID, METHOD = {pair!r}, {s.grid_resolution}, {result.method!r}
+{C.text("pdp_2d", lang, method=result.method)}
+result = partial_dependence(model, X_train, list(FEATURES), grid_resolution=GRID,
+                            method=METHOD)
+average = result["average"][0]{start}
+grid_x, grid_y = result["grid_values"]"""),
+        Cell(f"""figure, ax = plt.subplots(figsize=(7.2, 5.4))
+filled = ax.contourf(grid_x, grid_y, average.T, levels=20, cmap="viridis")
+figure.colorbar(filled, ax=ax, label={C.text("ylabel", lang)!r})
+ax.scatter(X_train[FEATURES[0]], X_train[FEATURES[1]], s=6, color="white",
+           edgecolor="black", linewidth=0.3, label={C.text("rows", lang)!r})
+ax.set_xlabel(FEATURES[0])
+ax.set_ylabel(FEATURES[1])
+ax.set_title({C.text("title_2d", lang, **words)!r})
+ax.legend()
+plt.show()"""),
+    )
+    numbers = """print(f"2D PDP on {grid_x.size}×{grid_y.size} grid values: "
+      f"from {average.min():.4f} to {average.max():.4f}; "
+      f"{average[0, 0]:.4f} at ({grid_x[0]:.4g}, {grid_y[0]:.4g}), "
+      f"{average[-1, -1]:.4f} at ({grid_x[-1]:.4g}, {grid_y[-1]:.4g})")"""
+    return Recipe(title=C.text("title_2d", lang, **words), cells=cells, numbers=numbers,
+                  packages=PACKAGES, data=_boston())

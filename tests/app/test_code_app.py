@@ -28,14 +28,14 @@ WITHOUT_CODE = {
     "attribution_classes", "attribution_stability", "attribution_stability_all",
     "attribution_deletion", "attribution_sanity", "clip_zero_shot",
     "clip_explain", "clip_tokens", "clip_agreement", "counterfactual", "counterfactual_tradeoff",
-    "counterfactual_swap", "pdp_2d", "pdp_compare", "pdp_ale", "pdp_shap", "attribution_lrp",
+    "counterfactual_swap", "pdp_compare", "pdp_ale", "pdp_shap", "attribution_lrp",
     "attribution_concepts",
 }
 #: Each view's panel (its accordion's ``elem_id``).
 PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code",
           "ascent": "ascent-code", "activations": "act-code",
           "clip_similarity": "clip-similarity-code",
-          "attribution_baselines": "attr-baselines-code"}
+          "attribution_baselines": "attr-baselines-code", "pdp_2d": "pdp-2d-code"}
 #: Public views that fill pickers rather than show a result.
 PICKERS = ("_find_class", "_block", "_features")
 

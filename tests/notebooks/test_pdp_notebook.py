@@ -1,4 +1,5 @@
-"""The PDP/ICE notebook, executed, prints the lab's first and last PDP values.
+"""The PDP/ICE and 2D PDP notebooks, executed, print the lab's numbers: the first and last PDP
+values; the 2D PDP's range and its corners.
 
 The notebook trains the same scikit-learn estimators on the same split with the same seeds
 (``n_jobs=1``), so the numbers are equal; they are printed with four decimals (±1e-4).
@@ -13,21 +14,25 @@ import pytest
 
 from core.models import ModelManager
 from core.tabular import load_boston, train_models
-from core.tabular.pdp import pdp_1d
+from core.tabular.pdp import pdp_1d, pdp_2d
 from lab import EXAMPLE_IMAGES_DIR
 from tabs.common.code_panel import notebook_for
 from tabs.common.context import TabContext
 from tabs.common.examples import ExampleImages
 from tabs.common.running import make_call
-from tabs.pdp.views import PDP_1D, Pdp1d
+from tabs.pdp.views import PDP_1D, PDP_2D, Pdp1d, Pdp2d
 from tests.notebooks.conftest import execute
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return TabContext(models=ModelManager(device="cpu", offline=True), lang="en",
+                      examples=ExampleImages(EXAMPLE_IMAGES_DIR))
 
 
 @pytest.mark.parametrize(("model", "centered"), [("gradient_boosting", True),
                                                ("random_forest", False)])
-def test_the_notebook_prints_the_labs_pdp(model, centered):
-    ctx = TabContext(models=ModelManager(device="cpu", offline=True), lang="en",
-                     examples=ExampleImages(EXAMPLE_IMAGES_DIR))
+def test_the_notebook_prints_the_labs_pdp(ctx, model, centered):
     settings = Pdp1d(drop_b=True, feature="RM", model=model, ice_samples=5, centered=centered,
                      grid_resolution=10)
     call = make_call(PDP_1D, ctx, settings, lang="en")
@@ -44,3 +49,26 @@ def test_the_notebook_prints_the_labs_pdp(model, centered):
     assert float(low) == pytest.approx(lab.grid[0], abs=1e-3)
     assert float(high) == pytest.approx(lab.grid[-1], abs=1e-3)
     assert int(curves) == 5
+
+
+@pytest.mark.parametrize(("model", "method"), [("gradient_boosting", "auto"),
+                                             ("random_forest", "brute")])
+def test_the_2d_notebook_prints_the_labs_surface(ctx, model, method):
+    """Gradient boosting with recursion needs its constant first prediction added back."""
+    settings = Pdp2d(drop_b=False, feature_x="RM", feature_y="LSTAT", model=model,
+                     grid_resolution=8, method=method)
+    call = make_call(PDP_2D, ctx, settings, lang="de")
+    printed = execute(nbformat.reads(notebook_for(PDP_2D, call).decode(), as_version=4))
+
+    lab = pdp_2d(train_models(load_boston(), drop_b=False, seed=0), model=model,
+                 features=("RM", "LSTAT"), grid_resolution=8, method=method)
+    number = r"([-\d.]+)"
+    match = re.fullmatch(rf"2D PDP on 8×8 grid values: from {number} to {number}; "
+                         rf"{number} at \({number}, {number}\), "
+                         rf"{number} at \({number}, {number}\)\n", printed)
+    assert match, printed
+    low, high, first, *_, last, _, _ = (float(x) for x in match.groups())
+    average = lab.average
+    for printed_value, value in ((low, average.min()), (high, average.max()),
+                                 (first, average[0, 0]), (last, average[-1, -1])):
+        assert abs(printed_value - value) <= 1e-4, (printed, value)
