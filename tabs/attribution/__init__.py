@@ -193,7 +193,10 @@ def _steps(form: Form) -> None:
                          show_label=False, elem_id="attr-steps")
         text = gr.Markdown()
         words = captions("attr-steps-words")
+        panel = CodePanel.create(form.ctx, "attr-steps-code")
     form.wire(v.STEPS, run.click, [grid, plot, image, text, words])
+    if panel:
+        panel.wire(form, v.STEPS)
 
 
 def _classes(form: Form) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from core.attribution import Baseline
-from core.attribution.methods import BASELINES, check_options
+from core.attribution.methods import BASELINES, check_layer, check_options
 from tabs.attribution.inputs import explained
-from tabs.attribution.settings import BaselinesSettings, CompareSettings
+from tabs.attribution.settings import BaselinesSettings, CompareSettings, StepsSettings
 from tabs.common.i18n import Texts
 from tabs.common.recipe import Cell, Recipe
 from tabs.common.snippets import (
@@ -56,6 +56,24 @@ C = Texts("attribution.code", en={
                        "should equal f(x) − f(x′); δ is the gap.",
     "baselines.run": "## One IG map per reference, with its completeness check",
     "baselines.loop": "# the references in pixel space [0, 1], as the lab makes them",
+    "steps.title": "Grad-CAM step by step at {layer}, class #{target} {name}",
+    "steps.intro": "Grad-CAM in its five steps, as in the course notebook: (1) the feature maps "
+                   "A_k of a layer, (2) the gradients of the class score with respect to them, "
+                   "(3) their spatial mean, the weight α_k of each map, (4) the weighted sum "
+                   "Σ α_k A_k and its ReLU, (5) upsampled to the image. captum's layer methods "
+                   "compute steps 1 and 2; the rest is a few tensor operations, and the result "
+                   "equals captum's LayerGradCam.",
+    "steps.run": "## Steps 1–5",
+    "step1": "# step 1: the feature maps A (1, C, H, W) of LAYER",
+    "step2": "# step 2: ∂score/∂A, the gradient of the class score with respect to each map",
+    "step3": "# step 3: the weight α_k of map k is the mean of its gradient",
+    "step4": "# step 4: the weighted sum of the maps, then the ReLU keeps what speaks for the "
+             "class",
+    "step5": "# step 5: upsampled (bilinear) to the input size",
+    "same": "# the same map from captum's LayerGradCam in one call",
+    "steps.figure": "## The eight maps with the largest weights, the weights, and steps 4–5",
+    "weights": "weight α_k",
+    "weighted": "weighted sum",
 }, de={
     "title": "Attribution: alle Methoden für Klasse #{target} {name}",
     "intro": "Fünf Arten zu fragen, welche Pixel {model} zu *{name}* gebracht haben: der "
@@ -91,14 +109,35 @@ C = Texts("attribution.code", en={
                        "die Lücke.",
     "baselines.run": "## Eine IG-Karte pro Referenz, mit ihrer Vollständigkeitsprüfung",
     "baselines.loop": "# die Referenzen im Pixelraum [0, 1], wie das Lab sie macht",
+    "steps.title": "Grad-CAM Schritt für Schritt an {layer}, Klasse #{target} {name}",
+    "steps.intro": "Grad-CAM in seinen fünf Schritten wie im Kurs-Notebook: (1) die Feature "
+                   "Maps A_k einer Schicht, (2) die Gradienten des Klassen-Scores nach ihnen, "
+                   "(3) ihr räumlicher Mittelwert, das Gewicht α_k jeder Map, (4) die gewichtete "
+                   "Summe Σ α_k A_k und ihre ReLU, (5) auf das Bild vergrößert. Die "
+                   "Schicht-Methoden von captum berechnen die Schritte 1 und 2; der Rest sind "
+                   "ein paar Tensor-Operationen, und das Ergebnis ist gleich LayerGradCam von "
+                   "captum.",
+    "steps.run": "## Schritte 1–5",
+    "step1": "# Schritt 1: die Feature Maps A (1, C, H, W) von LAYER",
+    "step2": "# Schritt 2: ∂Score/∂A, der Gradient des Klassen-Scores nach jeder Map",
+    "step3": "# Schritt 3: das Gewicht α_k der Map k ist der Mittelwert ihres Gradienten",
+    "step4": "# Schritt 4: die gewichtete Summe der Maps, dann behält die ReLU, was für die "
+             "Klasse spricht",
+    "step5": "# Schritt 5: bilinear auf die Eingabegröße vergrößert",
+    "same": "# dieselbe Karte von LayerGradCam aus captum in einem Aufruf",
+    "steps.figure": "## Die acht Maps mit den größten Gewichten, die Gewichte und die "
+                    "Schritte 4–5",
+    "weights": "Gewicht α_k",
+    "weighted": "gewichtete Summe",
 })
 
 PACKAGES = (*CLASSIFIER_PACKAGES, "captum")
 
 IMPORTS = f"""{IMAGE_IMPORTS}
 from captum._utils.common import _register_backward_hook
-from captum.attr import (GuidedBackprop, GuidedGradCam, IntegratedGradients, LayerAttribution,
-                         LayerGradCam, Occlusion, Saliency)
+from captum.attr import (GuidedBackprop, GuidedGradCam, IntegratedGradients, LayerActivation,
+                         LayerAttribution, LayerGradCam, LayerGradientXActivation, Occlusion,
+                         Saliency)
 from torch import nn"""
 
 
@@ -273,5 +312,85 @@ for title, (total, f_x, f_reference, delta) in checks.items():
     print(f"{{title}}: sum {{total:.4f}} · f(x) {{f_x:.4f}} · f(x′) {{f_reference:.4f}}"
           f" · f(x) − f(x′) {{f_x - f_reference:.4f}} · δ {{delta:+.4f}}")'''
     return Recipe(title=C.text("baselines.title", lang, **words), cells=cells, numbers=numbers,
+                  packages=PACKAGES, image=image,
+                  image_name=s.example if not s.upload else "upload")
+
+
+def steps_code(call: Call[StepsSettings]) -> Recipe:
+    """Grad-CAM's five steps (the view ``attribution_steps``), with the view's layer check."""
+    s = call.settings
+    loaded, image, target = explained(call)
+    layer = check_layer(loaded, s.layer or loaded.spec.default_layers["gradcam"])
+    spec, lang, name = loaded.spec, call.lang, loaded.categories[target]
+    words = dict(target=target, name=name, layer=layer)
+    t = {key: C.text(key, lang) for key in
+         ("step1", "step2", "step3", "step4", "step5", "same", "weights", "weighted",
+          "original")}
+    cells = (Cell(C.text("steps.intro", lang), markdown=True),
+             Cell(IMPORTS),
+             *load_classifier(spec, lang),
+             image_and_inputs(spec, lang),
+             Cell(C.text("predict", lang, **words), markdown=True),
+             Cell(f"{top5(lang)}\nTARGET = {target}  # {name}"),
+             Cell(C.text("steps.run", lang), markdown=True),
+             Cell(f'''LAYER = {layer!r}
+module = dict(model.named_modules())[LAYER]
+inputs = inputs.detach().requires_grad_(True)
+{t["step1"]}
+activations = LayerActivation(model, module).attribute(inputs)
+{t["step2"]}
+gradients = LayerGradientXActivation(model, module, multiply_by_inputs=False).attribute(
+    inputs, target=TARGET)
+{t["step3"]}
+weights = gradients.mean(dim=(2, 3), keepdim=True)
+{t["step4"]}
+weighted = (weights * activations).sum(dim=1, keepdim=True)
+relu = weighted.clamp(min=0)
+{t["step5"]}
+upsampled = LayerAttribution.interpolate(relu, (SIZE, SIZE), interpolate_mode="bilinear")
+{t["same"]}
+captum_map = LayerGradCam(model, module).attribute(inputs, target=TARGET,
+                                                   relu_attributions=True)
+alphas = weights.flatten().detach().numpy()
+maps = activations[0].detach().numpy()'''),
+             Cell(C.text("steps.figure", lang), markdown=True),
+             Cell(f'''OPACITY, CMAP = {s.opacity!r}, {s.cmap!r}
+strongest = np.argsort(-alphas)[:8]
+figure, axes = plt.subplots(1, 8, figsize=(16, 2.4))
+for ax, channel in zip(axes, strongest):
+    ax.imshow(maps[channel], cmap=CMAP)
+    ax.set_title(f"{{channel}}: α {{alphas[channel]:.3g}}", fontsize=9)
+    ax.axis("off")
+plt.show()
+
+figure, ax = plt.subplots(figsize=(10, 2.5))
+ax.bar(range(len(alphas)), alphas, color="#0072B2")
+ax.set_xlabel("channel k")
+ax.set_ylabel({t["weights"]!r})
+plt.show()
+
+signed = weighted[0, 0].detach().numpy()
+span = float(np.abs(signed).max()) or 1.0
+unit = upsampled[0, 0].detach().numpy()
+unit = unit / (unit.max() + 1e-12)
+figure, axes = plt.subplots(1, 3, figsize=(11, 3.8))
+axes[0].imshow(signed, cmap="RdBu_r", vmin=-span, vmax=span)
+axes[0].set_title({t["weighted"]!r})
+axes[1].imshow(relu[0, 0].detach().numpy(), cmap=CMAP)
+axes[1].set_title("ReLU")
+axes[2].imshow(view)
+axes[2].imshow(unit, cmap=CMAP, alpha=OPACITY * unit)
+axes[2].set_title(f"Grad-CAM: #{{TARGET}} {{CLASSES[TARGET]}}")
+for ax in axes:
+    ax.axis("off")
+plt.show()'''))
+    numbers = f'''{print_top5(lang)}
+channels, height, width = maps.shape
+print(f"{{LAYER}}: {{channels}} feature maps of {{height}}×{{width}}; "
+      f"{{int((alphas > 0).sum())}} positive weights, the largest {{alphas.max():.4g}}")
+print("strongest channels: " + ", ".join(f"{{k}} ({{alphas[k]:.4g}})" for k in strongest))
+print(f"removed by the ReLU: {{100 * float((weighted <= 0).float().mean()):.1f}} % · "
+      f"largest difference to LayerGradCam: {{float((relu - captum_map).abs().max()):.2g}}")'''
+    return Recipe(title=C.text("steps.title", lang, **words), cells=cells, numbers=numbers,
                   packages=PACKAGES, image=image,
                   image_name=s.example if not s.upload else "upload")

@@ -1,5 +1,6 @@
 """The Attribution notebooks, executed, print the lab's numbers: the comparison's top-5 classes
-and Integrated Gradients' completeness check, and the check for each of IG's four baselines.
+and Integrated Gradients' completeness check, the check for each of IG's four baselines, and
+Grad-CAM's channel weights step by step.
 
 Tolerances: the notebook runs the same captum calls on the same pixels, but IG's steps are
 batched differently (8 per batch there, the measured batch here) and Occlusion runs on the
@@ -12,14 +13,15 @@ from __future__ import annotations
 import re
 
 import nbformat
+import numpy as np
 import pytest
 
-from core.attribution import compare_baselines, compare_methods
+from core.attribution import compare_baselines, compare_methods, gradcam_steps
 from core.models import ModelManager
 from core.predictions import classify
 from lab import EXAMPLE_IMAGES_DIR
-from tabs.attribution.settings import BaselinesSettings, CompareSettings
-from tabs.attribution.views import BASELINES, COMPARE
+from tabs.attribution.settings import BaselinesSettings, CompareSettings, StepsSettings
+from tabs.attribution.views import BASELINES, COMPARE, STEPS
 from tabs.common.code_panel import notebook_for
 from tabs.common.context import TabContext
 from tabs.common.examples import ExampleImages
@@ -87,3 +89,27 @@ def test_the_baselines_notebook_prints_each_baselines_check(ctx):
         numbers, lab = completeness(line), lab_completeness(explanation)
         assert len(numbers) == 5 and all(close(p, w) for p, w in zip(numbers, lab)), \
             (line, lab)
+
+
+def test_the_gradcam_steps_notebook_prints_the_labs_weights(ctx):
+    settings = StepsSettings(example="both.png", model="efficientnet_lite0", target=281,
+                             layer="blocks.5")
+    call = make_call(STEPS, ctx, settings, lang="de")
+    printed = execute(nbformat.reads(notebook_for(STEPS, call).decode(), as_version=4))
+    lines = printed.splitlines()[5:]
+    steps = gradcam_steps(ctx.models.get("efficientnet_lite0"),
+                          ctx.examples.resolve("both.png", None), target=281, layer="blocks.5")
+    c, h, w = steps.feature_maps.shape
+    assert len(lines) == 3, printed
+    match = re.fullmatch(rf"blocks\.5: {c} feature maps of {h}×{w}; (\d+) positive weights, "
+                         r"the largest ([-\d.e+]+)", lines[0])
+    assert match, lines[0]
+    assert int(match[1]) == int((steps.weights > 0).sum())
+    assert close(float(match[2]), float(steps.weights.max()))
+    strongest = [(int(k), float(a)) for k, a in re.findall(r"(\d+) \(([-\d.e+]+)\)", lines[1])]
+    assert [k for k, _ in strongest] == [int(k) for k in np.argsort(-steps.weights)[:8]]
+    assert all(close(a, float(steps.weights[k])) for k, a in strongest)
+    removed, difference = re.fullmatch(r"removed by the ReLU: ([\d.]+) % · largest difference "
+                                       r"to LayerGradCam: ([-\d.e+]+)", lines[2]).groups()
+    assert abs(float(removed) - 100 * (steps.weighted_sum <= 0).mean()) <= 0.05 + 1e-9
+    assert float(difference) <= 1e-5  # the five steps are Grad-CAM
