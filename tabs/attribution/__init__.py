@@ -176,8 +176,11 @@ def _depth(form: Form) -> gr.Dropdown:
         image = gr.Image(label=T.label("depth.image"), format="png", interactive=False,
                          show_label=False, elem_id="attr-depth")
         words = captions("attr-depth-words")
+        panel = CodePanel.create(form.ctx, "attr-depth-code")
     _wire_cancellable(form, v.DEPTH, v.DEPTH_RUNS, run, cancel, [image, words],
                       inputs={"layers": layers})
+    if panel:
+        panel.wire(form, v.DEPTH)
     return layers
 
 

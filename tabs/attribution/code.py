@@ -12,7 +12,12 @@ from collections.abc import Mapping
 from core.attribution import Baseline
 from core.attribution.methods import BASELINES, check_layer, check_options
 from tabs.attribution.inputs import explained
-from tabs.attribution.settings import BaselinesSettings, CompareSettings, StepsSettings
+from tabs.attribution.settings import (
+    BaselinesSettings,
+    CompareSettings,
+    DepthSettings,
+    StepsSettings,
+)
 from tabs.common.i18n import Texts
 from tabs.common.recipe import Cell, Recipe
 from tabs.common.snippets import (
@@ -74,6 +79,13 @@ C = Texts("attribution.code", en={
     "steps.figure": "## The eight maps with the largest weights, the weights, and steps 4–5",
     "weights": "weight α_k",
     "weighted": "weighted sum",
+    "depth.title": "Grad-CAM at {count} depths, class #{target} {name}",
+    "depth.intro": "The same Grad-CAM for class #{target} ({name}) at layers from shallow to "
+                   "deep: early layers have fine cells and see edges, deep layers coarse cells "
+                   "and see parts of objects. captum's LayerGradCam at each layer, upsampled to "
+                   "the image.",
+    "depth.run": "## One Grad-CAM per layer",
+    "depth.order": "# the layers from shallow to deep, as the lab orders them",
 }, de={
     "title": "Attribution: alle Methoden für Klasse #{target} {name}",
     "intro": "Fünf Arten zu fragen, welche Pixel {model} zu *{name}* gebracht haben: der "
@@ -129,6 +141,13 @@ C = Texts("attribution.code", en={
                     "Schritte 4–5",
     "weights": "Gewicht α_k",
     "weighted": "gewichtete Summe",
+    "depth.title": "Grad-CAM in {count} Tiefen, Klasse #{target} {name}",
+    "depth.intro": "Dasselbe Grad-CAM für Klasse #{target} ({name}) an Schichten von flach bis "
+                   "tief: frühe Schichten haben feine Zellen und sehen Kanten, tiefe Schichten "
+                   "grobe Zellen und sehen Teile von Objekten. LayerGradCam von captum an jeder "
+                   "Schicht, auf das Bild vergrößert.",
+    "depth.run": "## Ein Grad-CAM pro Schicht",
+    "depth.order": "# die Schichten von flach nach tief, wie das Lab sie ordnet",
 })
 
 PACKAGES = (*CLASSIFIER_PACKAGES, "captum")
@@ -392,5 +411,42 @@ print("strongest channels: " + ", ".join(f"{{k}} ({{alphas[k]:.4g}})" for k in s
 print(f"removed by the ReLU: {{100 * float((weighted <= 0).float().mean()):.1f}} % · "
       f"largest difference to LayerGradCam: {{float((relu - captum_map).abs().max()):.2g}}")'''
     return Recipe(title=C.text("steps.title", lang, **words), cells=cells, numbers=numbers,
+                  packages=PACKAGES, image=image,
+                  image_name=s.example if not s.upload else "upload")
+
+
+def depth_code(call: Call[DepthSettings]) -> Recipe:
+    """Grad-CAM at every chosen layer (the view ``attribution_depth``), with the view's layer
+    checks and its order, shallow to deep."""
+    from tabs.attribution.views import depth_order  # the view's module imports this one
+
+    s = call.settings
+    loaded, image, target = explained(call)
+    layers = depth_order(call, loaded.name)
+    spec, lang, name = loaded.spec, call.lang, loaded.categories[target]
+    words = dict(target=target, name=name, count=len(layers))
+    cells = (Cell(C.text("depth.intro", lang, **words), markdown=True),
+             Cell(IMPORTS),
+             *load_classifier(spec, lang),
+             image_and_inputs(spec, lang),
+             Cell(C.text("predict", lang, **words), markdown=True),
+             Cell(f"{top5(lang)}\nTARGET = {target}  # {name}"),
+             Cell(C.text("depth.run", lang), markdown=True),
+             Cell(f'''{C.text("depth.order", lang)}
+LAYERS = {list(layers)!r}
+modules = dict(model.named_modules())
+inputs = inputs.detach().requires_grad_(True)
+maps = {{}}
+for layer in LAYERS:
+    cam = LayerGradCam(model, modules[layer]).attribute(inputs, target=TARGET,
+                                                        relu_attributions=True)
+    upsampled = LayerAttribution.interpolate(cam, (SIZE, SIZE), interpolate_mode="bilinear")
+    maps[layer] = upsampled[0, 0].detach().numpy()'''),
+             Cell(C.text("figure", lang), markdown=True),
+             Cell(figure_code(s.opacity, s.cmap, lang)))
+    numbers = f'''{print_top5(lang)}
+for layer, values in maps.items():
+    print(f"{{layer}}: largest {{values.max():.4g}}, mean {{values.mean():.4g}}")'''
+    return Recipe(title=C.text("depth.title", lang, **words), cells=cells, numbers=numbers,
                   packages=PACKAGES, image=image,
                   image_name=s.example if not s.upload else "upload")

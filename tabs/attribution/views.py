@@ -29,7 +29,7 @@ from core.models import LoadedModel
 from core.models.layers import stage_layers
 from core.predictions import check_target, classify
 from tabs.attribution import words
-from tabs.attribution.code import baselines_code, compare_code, steps_code
+from tabs.attribution.code import baselines_code, compare_code, depth_code, steps_code
 from tabs.attribution.inputs import class_name, explained
 from tabs.attribution.render import weights_figure
 from tabs.attribution.settings import (
@@ -274,16 +274,23 @@ def _completeness(call: Call, results: Sequence[Explanation]) -> str:
     return "\n".join(rows)
 
 
+def depth_order(call: Call[DepthSettings], model: str) -> tuple[str, ...]:
+    """The chosen layers, checked (core names those the model does not have) and ordered from
+    shallow to deep as the model's layer list runs."""
+    depth = {info.name: i for i, info in enumerate(call.ctx.models.layers(model))}
+    layers = call.settings.layers
+    chosen = [layers] if isinstance(layers, str) else list(layers or ())
+    loaded = call.ctx.models.get(model)
+    return check_layers(loaded, sorted(chosen, key=lambda name: depth.get(name, len(depth))))
+
+
 def run_depth(call: Call[DepthSettings]) -> Iterator[object]:
     """Grad-CAM for the same target at several depths, shallow to deep (core names the layers
     the model does not have), each map as soon as it is computed (the others grey)."""
     s = call.settings
     loaded, image, target = explained(call)
-    listed = call.ctx.models.layers(loaded.name)
-    depth = {info.name: i for i, info in enumerate(listed)}
-    chosen = [s.layers] if isinstance(s.layers, str) else list(s.layers or ())
-    layers = check_layers(loaded, sorted(chosen, key=lambda name: depth.get(name, len(depth))))
-    shapes = {info.name: info.shape for info in listed}
+    layers = depth_order(call, loaded.name)
+    shapes = {info.name: info.shape for info in call.ctx.models.layers(loaded.name)}
 
     def job(should_stop, emit) -> tuple[Explanation, ...]:
         return gradcam_depth(loaded, image, target=target, layers=layers, on_result=emit,
@@ -392,7 +399,7 @@ BASELINES = View("attribution_baselines", BaselinesSettings, run_baselines, T,
                  group="image-models", gpu_seconds=60, session=True, keep=True,
                  code=baselines_code)
 DEPTH = View("attribution_depth", DepthSettings, run_depth, T, group="image-models",
-             gpu_seconds=60, session=True, keep=True)
+             gpu_seconds=60, session=True, keep=True, code=depth_code)
 STEPS = View("attribution_steps", StepsSettings, run_steps, T, group="image-models",
              gpu_seconds=30, keep=True, code=steps_code)
 CLASSES = View("attribution_classes", ClassesSettings, run_classes, T, group="image-models",

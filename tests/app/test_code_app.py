@@ -24,7 +24,7 @@ from tests.conftest import serving
 #: adding code to one of them fails this list, so it shrinks as the panels arrive.
 WITHOUT_CODE = {
     "activations_channel", "ascent_weights", "ascent_compare_modes",
-    "ascent_compare_layers", "attribution_depth",
+    "ascent_compare_layers",
     "attribution_classes", "attribution_stability", "attribution_stability_all",
     "attribution_deletion", "attribution_sanity", "clip_zero_shot",
     "clip_explain", "clip_tokens", "clip_agreement", "counterfactual", "counterfactual_tradeoff",
@@ -36,7 +36,7 @@ PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code",
           "ascent": "ascent-code", "activations": "act-code",
           "clip_similarity": "clip-similarity-code",
           "attribution_baselines": "attr-baselines-code", "pdp_2d": "pdp-2d-code",
-          "attribution_steps": "attr-steps-code"}
+          "attribution_steps": "attr-steps-code", "attribution_depth": "attr-depth-code"}
 #: Public views that fill pickers rather than show a result.
 PICKERS = ("_find_class", "_block", "_features")
 

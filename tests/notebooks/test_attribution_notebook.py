@@ -1,6 +1,6 @@
 """The Attribution notebooks, executed, print the lab's numbers: the comparison's top-5 classes
-and Integrated Gradients' completeness check, the check for each of IG's four baselines, and
-Grad-CAM's channel weights step by step.
+and Integrated Gradients' completeness check, the check for each of IG's four baselines,
+Grad-CAM's channel weights step by step, and Grad-CAM at several depths.
 
 Tolerances: the notebook runs the same captum calls on the same pixels, but IG's steps are
 batched differently (8 per batch there, the measured batch here) and Occlusion runs on the
@@ -16,12 +16,17 @@ import nbformat
 import numpy as np
 import pytest
 
-from core.attribution import compare_baselines, compare_methods, gradcam_steps
+from core.attribution import compare_baselines, compare_methods, gradcam_depth, gradcam_steps
 from core.models import ModelManager
 from core.predictions import classify
 from lab import EXAMPLE_IMAGES_DIR
-from tabs.attribution.settings import BaselinesSettings, CompareSettings, StepsSettings
-from tabs.attribution.views import BASELINES, COMPARE, STEPS
+from tabs.attribution.settings import (
+    BaselinesSettings,
+    CompareSettings,
+    DepthSettings,
+    StepsSettings,
+)
+from tabs.attribution.views import BASELINES, COMPARE, DEPTH, STEPS
 from tabs.common.code_panel import notebook_for
 from tabs.common.context import TabContext
 from tabs.common.examples import ExampleImages
@@ -113,3 +118,22 @@ def test_the_gradcam_steps_notebook_prints_the_labs_weights(ctx):
                                        r"to LayerGradCam: ([-\d.e+]+)", lines[2]).groups()
     assert abs(float(removed) - 100 * (steps.weighted_sum <= 0).mean()) <= 0.05 + 1e-9
     assert float(difference) <= 1e-5  # the five steps are Grad-CAM
+
+
+def test_the_depth_notebook_prints_each_layers_map(ctx):
+    chosen = ["blocks.5", "blocks.2"]  # the notebook orders them shallow to deep
+    settings = DepthSettings(example="both.png", model="efficientnet_lite0", target=281,
+                             layers=chosen)
+    call = make_call(DEPTH, ctx, settings, lang="en")
+    printed = execute(nbformat.reads(notebook_for(DEPTH, call).decode(), as_version=4))
+    lines = printed.splitlines()[5:]
+    results = gradcam_depth(ctx.models.get("efficientnet_lite0"),
+                            ctx.examples.resolve("both.png", None), target=281,
+                            layers=["blocks.2", "blocks.5"])
+    assert len(lines) == 2, printed
+    for line, explanation in zip(lines, results):
+        match = re.fullmatch(rf"{explanation.layer}: largest ([-\d.e+]+), mean ([-\d.e+]+)",
+                             line)
+        assert match, line
+        assert close(float(match[1]), float(explanation.map.max()))
+        assert close(float(match[2]), float(explanation.map.mean()))
