@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from core.counterfactual import DISTANCES
+from tabs.common.code_panel import CodePanel
 from tabs.common.described import captions
 from tabs.common.form import Form
 from tabs.common.image_picker import image_picker
@@ -114,6 +115,7 @@ def build(form: Form) -> None:
                 gr.Markdown(T.label("gradcam.intro"))
                 gradcam = gr.Image(label=T.label("gradcam"), show_label=False,
                                    format="png", interactive=False, elem_id="cf-gradcam")
+                panel = CodePanel.create(form.ctx, "cf-pixel-code")
             with gr.Tab(T.label("tab.swap")):
                 image_picker(form, default=swap_defaults.dog_example, key="cf-dog",
                              prefix="dog_")
@@ -176,6 +178,8 @@ def build(form: Form) -> None:
     pixel = form.wire(PIXEL, run.click,
                       [live, curves, status, picture, slider, final, checks, gradcam,
                        live_words])
+    if panel:
+        panel.wire(form, PIXEL)
     swap = form.wire(SWAP, swap_run.click,
                      [swap_image, swap_plot, swap_text, swap_final, swap_checks, swap_words],
                      inputs={"threshold": swap_threshold})

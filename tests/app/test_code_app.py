@@ -27,7 +27,7 @@ WITHOUT_CODE = {
     "ascent_compare_layers",
     "attribution_classes", "attribution_stability", "attribution_stability_all",
     "attribution_deletion", "attribution_sanity", "clip_zero_shot",
-    "clip_explain", "clip_tokens", "clip_agreement", "counterfactual", "counterfactual_tradeoff",
+    "clip_explain", "clip_tokens", "clip_agreement", "counterfactual_tradeoff",
     "counterfactual_swap", "pdp_compare", "pdp_ale", "pdp_shap", "attribution_lrp",
     "attribution_concepts",
 }
@@ -36,7 +36,8 @@ PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code",
           "ascent": "ascent-code", "activations": "act-code",
           "clip_similarity": "clip-similarity-code",
           "attribution_baselines": "attr-baselines-code", "pdp_2d": "pdp-2d-code",
-          "attribution_steps": "attr-steps-code", "attribution_depth": "attr-depth-code"}
+          "attribution_steps": "attr-steps-code", "attribution_depth": "attr-depth-code",
+          "counterfactual": "cf-pixel-code"}
 #: Public views that fill pickers rather than show a result.
 PICKERS = ("_find_class", "_block", "_features")
 
@@ -65,8 +66,10 @@ def test_a_view_link_gives_its_notebook(lab_url, given):
 
 
 @pytest.mark.parametrize(("query", "sentence"), [
-    ("tab=nowhere",
-     "Unknown tab 'nowhere'. Choose one of: ascent, activations, attribution, clip, pdp."),
+    ("tab=nowhere", "Unknown tab 'nowhere'. Choose one of: ascent, activations, attribution, "
+                    "counterfactual, clip, pdp."),
+    ("tab=counterfactual&model=efficientnet_lite0&method=one+class&target=285",
+     "#285 Egyptian cat is already what the model sees in this image"),
     ("tab=clip&lang=de", "Die Gewichte von CLIP ViT-B/32"),  # none offline
     ("tab=activations&model=efficientnet_lite0&layer=blocks.99",
      "EfficientNet-Lite0 has no layer 'blocks.99'"),
