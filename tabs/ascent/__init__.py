@@ -98,6 +98,7 @@ def build(form: Form) -> None:
                 kernels = gr.Image(label=T.label("kernels"), format="png", interactive=False,
                                    elem_id="ascent-kernels")
                 kernel_words = captions("ascent-kernels-words")
+                weights_panel = CodePanel.create(form.ctx, "ascent-weights-code")
     state = gr.State(None)
     form.add(model=model, layer=layer, filters=filters, mode=mode, nb_steps=nb_steps,
              step_size=step_size, rg_steps=rg_steps, lr=lr, variants=variants,
@@ -108,6 +109,8 @@ def build(form: Form) -> None:
     form.wire(MODEL, model.input, [model, block, layer])
     form.wire(BLOCK, block.input, layer)
     form.wire(WEIGHTS, layer.change, [weights_text, kernels, kernel_words])
+    if weights_panel:
+        weights_panel.wire(form, WEIGHTS)
     run_event = form.wire(RUN, run.click,
                           [grid, description, losses, download, state, grid_words])
     if panel:

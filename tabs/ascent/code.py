@@ -20,7 +20,7 @@ from tabs.common.snippets import CLASSIFIER_PACKAGES, load_classifier
 from tabs.common.view import Call
 
 if TYPE_CHECKING:
-    from tabs.ascent.views import RunSettings
+    from tabs.ascent.views import LayerSettings, RunSettings
 
 C = Texts("ascent.code", en={
     "title": "Filter ascent: {count} filters of {layer} ({model})",
@@ -43,6 +43,14 @@ C = Texts("ascent.code", en={
     "deprocess": "the seed's deprocess_image: zero mean, std 0.15, crop, +0.5, clip, uint8",
     "regularized": "The code panel covers the notebook method; the regularized method's code "
                    "is not written yet.",
+    "weights.title": "The weights of {layer} ({model})",
+    "weights.intro": "What a layer has learned is in its weights: every convolution holds "
+                     "filters × input channels × height × width numbers, as `.shape` prints "
+                     "them. The first convolution reads the RGB image, so its kernels can be "
+                     "shown as small colour pictures.",
+    "weights.shapes": "# the convolution weights inside LAYER and the parameters it holds",
+    "weights.stem": "# the first convolution that reads the RGB image: each kernel scaled to "
+                    "[0, 1] (0.5 = weight 0)",
 }, de={
     "title": "Filter-Aufstieg: {count} Filter von {layer} ({model})",
     "intro": "Welche Eingabe lässt einen Filter am stärksten antworten? Beginne mit schwachem "
@@ -65,6 +73,14 @@ C = Texts("ascent.code", en={
     "memory": "# channels_last wie im Lab (die Anordnung im Speicher ändert die Rundung)",
     "deprocess": "deprocess_image aus dem Seed: Mittel 0, Std 0.15, Rand weg, +0.5, "
                  "begrenzen, uint8",
+    "weights.title": "Die Gewichte von {layer} ({model})",
+    "weights.intro": "Was eine Schicht gelernt hat, steckt in ihren Gewichten: Jede Faltung "
+                     "hat Filter × Eingangskanäle × Höhe × Breite Zahlen, wie `.shape` sie "
+                     "ausgibt. Die erste Faltung liest das RGB-Bild, also lassen sich ihre "
+                     "Kernel als kleine Farbbilder zeigen.",
+    "weights.shapes": "# die Faltungsgewichte in LAYER und ihre Parameter",
+    "weights.stem": "# die erste Faltung, die das RGB-Bild liest: jeder Kernel auf [0, 1] "
+                    "skaliert (0.5 = Gewicht 0)",
     "regularized": "Das Code-Panel deckt die Notebook-Methode ab; der Code der regularisierten "
                    "Methode ist noch nicht geschrieben.",
 })
@@ -185,4 +201,45 @@ plt.show()'''),
     numbers = '''for f, before, after in zip(FILTERS, start, final):
     print(f"filter {f}: mean activation {float(before):.4g} → {float(after):.4g}")'''
     return Recipe(title=C.text("title", lang, **words), cells=cells, numbers=numbers,
+                  packages=PACKAGES)
+
+
+def weights_code(call: Call[LayerSettings]) -> Recipe:
+    """The weights of the view ``ascent_weights``: every convolution's shape in the layer,
+    its parameter count, and the first conv layer's kernels as RGB patches."""
+    ctx, lang = call.ctx, call.lang
+    s = with_default_layer(ctx, call.settings, "ascent")
+    loaded = ctx.models.get(s.model)
+    info = ctx.models.layer(s.model, s.layer)
+    words = dict(layer=info.name, model=loaded.spec.title)
+    cells = (
+        Cell(C.text("weights.intro", lang), markdown=True),
+        Cell("import matplotlib.pyplot as plt\nimport numpy as np\nimport torch"),
+        *load_classifier(loaded.spec, lang),
+        Cell(f'''LAYER = {info.name!r}
+{C.text("weights.shapes", lang)}
+module = dict(model.named_modules())[LAYER]
+shapes = [(f"{{LAYER}}.{{name}}" if name else LAYER, tuple(part.weight.shape))
+          for name, part in module.named_modules() if isinstance(part, torch.nn.Conv2d)]
+parameters = sum(p.numel() for p in module.parameters())
+
+{C.text("weights.stem", lang)}
+stem = next(name for name, part in model.named_modules()
+            if isinstance(part, torch.nn.Conv2d) and part.in_channels == 3)
+weight = dict(model.named_modules())[stem].weight.detach().numpy().transpose(0, 2, 3, 1)
+peak = np.abs(weight).reshape(len(weight), -1).max(axis=1).reshape(-1, 1, 1, 1)
+kernels = 0.5 + 0.5 * weight / np.maximum(peak, 1e-12)
+rows = (len(kernels) + 7) // 8
+figure, axes = plt.subplots(rows, 8, figsize=(8, rows), squeeze=False)
+for ax in axes.flat:
+    ax.axis("off")
+for ax, kernel in zip(axes.flat, kernels):
+    ax.imshow(kernel, interpolation="nearest")
+plt.show()'''),
+    )
+    numbers = '''print(f"{LAYER} ({type(module).__name__}): {parameters:,} parameters")
+for name, shape in shapes[:12]:
+    print(f"- {name}: {shape}")
+print(f"{stem}: {len(kernels)} kernels of {kernels.shape[1]}×{kernels.shape[2]}")'''
+    return Recipe(title=C.text("weights.title", lang, **words), cells=cells, numbers=numbers,
                   packages=PACKAGES)

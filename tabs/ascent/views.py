@@ -21,7 +21,7 @@ from core.ascent import (
     visualize_filters,
 )
 from core.models.layers import early_middle_deep
-from tabs.ascent.code import ascent_code
+from tabs.ascent.code import ascent_code, weights_code
 from tabs.ascent.render import ascent_grid, enlarge, kernel_grid, loss_figure, side_by_side
 from tabs.ascent.texts import T
 from tabs.common import alt_text
@@ -323,7 +323,8 @@ def compare_layers(call: Call[DepthSettings]):
 
 
 MODEL, BLOCK = layer_views("ascent", "ascent")
-WEIGHTS = View("ascent_weights", LayerSettings, show_weights, T, gpu_seconds=5, keep=True)
+WEIGHTS = View("ascent_weights", LayerSettings, show_weights, T, gpu_seconds=5, keep=True,
+               code=weights_code)
 RUN = View("ascent", RunSettings, run_ascent, T, group="image-models", gpu_seconds=120,
            session=True, code=ascent_code)
 CANCEL = View("ascent_cancel", NoSettings, cancel_ascent, T, public=False, session=True)

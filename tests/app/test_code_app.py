@@ -23,7 +23,7 @@ from tests.conftest import serving
 #: The views that show a result but have no code panel yet (the issue's remaining work):
 #: adding code to one of them fails this list, so it shrinks as the panels arrive.
 WITHOUT_CODE = {
-    "activations_channel", "ascent_weights", "ascent_compare_modes",
+    "activations_channel", "ascent_compare_modes",
     "ascent_compare_layers",
     "attribution_classes", "attribution_stability", "attribution_stability_all",
     "attribution_deletion", "attribution_sanity", "clip_zero_shot",
@@ -37,7 +37,7 @@ PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code",
           "clip_similarity": "clip-similarity-code",
           "attribution_baselines": "attr-baselines-code", "pdp_2d": "pdp-2d-code",
           "attribution_steps": "attr-steps-code", "attribution_depth": "attr-depth-code",
-          "counterfactual": "cf-pixel-code"}
+          "counterfactual": "cf-pixel-code", "ascent_weights": "ascent-weights-code"}
 #: Public views that fill pickers rather than show a result.
 PICKERS = ("_find_class", "_block", "_features")
 

@@ -1,5 +1,5 @@
-"""The filter ascent's notebook (the exercise sheet's steps), executed, prints the lab's mean
-activations before and after the ascent.
+"""The filter ascent's notebooks, executed: the exercise sheet's steps print the lab's mean
+activations before and after the ascent; the layer's weights print the lab's shapes.
 
 Tolerances: the notebook starts from the very noise the lab uses (±1e-3 relative, four
 significant digits printed) and takes the same steps, but the lab runs a copy with BatchNorm
@@ -17,10 +17,11 @@ import re
 import nbformat
 
 from core.ascent import visualize_filters
+from core.ascent.layer_weights import first_conv, layer_weights
 from core.ascent.params import params_for
 from core.models import ModelManager
 from lab import EXAMPLE_IMAGES_DIR
-from tabs.ascent.views import RUN, RunSettings
+from tabs.ascent.views import RUN, WEIGHTS, LayerSettings, RunSettings
 from tabs.common.code_panel import notebook_for
 from tabs.common.context import TabContext
 from tabs.common.examples import ExampleImages
@@ -55,3 +56,20 @@ def test_the_notebook_prints_the_labs_activations():
         assert match, line
         assert close(float(match[1]), float(before), 1e-3), (line, before)
         assert close(float(match[2]), float(after), 0.10), (line, after)
+
+
+def test_the_weights_notebook_prints_the_labs_shapes():
+    ctx = TabContext(models=ModelManager(device="cpu", offline=True), lang="en",
+                     examples=ExampleImages(EXAMPLE_IMAGES_DIR))
+    call = make_call(WEIGHTS, ctx, LayerSettings(model="efficientnet_lite0", layer="blocks.2"),
+                     lang="en")
+    printed = execute(nbformat.reads(notebook_for(WEIGHTS, call).decode(), as_version=4))
+    loaded = ctx.models.get("efficientnet_lite0")
+    lab = layer_weights(loaded, layer="blocks.2")
+    stem = layer_weights(loaded, layer=first_conv(loaded) or "")
+    assert stem.kernels is not None
+    count, height, width = stem.kernels.shape[:3]
+    assert printed.splitlines() == [
+        f"blocks.2 ({lab.kind}): {lab.parameters:,} parameters",
+        *(f"- {name}: {shape}" for name, shape in lab.shapes[:12]),
+        f"{stem.layer}: {count} kernels of {height}×{width}"]
