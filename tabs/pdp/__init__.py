@@ -92,9 +92,9 @@ def _model_radio(value: str) -> gr.Radio:
 
 class ShapPanel:
     """The SHAP sub-tab's fields, button and outputs (the three pictures, the words, their
-    captions)."""
+    captions), and its code panel."""
 
-    def __init__(self, defaults: Shap):
+    def __init__(self, defaults: Shap, ctx: TabContext):
         last_house = math.ceil(TEST_SIZE * len(load_boston().y)) - 1  # scikit-learn's split
         with gr.Tab(T.label("tab_shap")), gr.Row():
             with gr.Column(scale=1, min_width=320, elem_classes=CONTROLS):
@@ -111,6 +111,7 @@ class ShapPanel:
                                           elem_classes=WIDE) for elem_id in PICTURES]
                 self.text = gr.Markdown()
                 self.captions = captions("pdp-shap-captions")
+                self.code = CodePanel.create(ctx, "pdp-shap-code")
 
     @property
     def outputs(self) -> list[gr.components.Component]:
@@ -158,7 +159,7 @@ def build(form: Form) -> None:
             model_ale = _model_radio(ale_defaults.model)
             bins = gr.Slider(2, 100, value=ale_defaults.bins, step=1, label=T.label("bins"))
             run_ale = gr.Button(T.label("run_ale"), variant="primary", elem_id="pdp-ale-run")
-        shap = ShapPanel(Shap())
+        shap = ShapPanel(Shap(), form.ctx)
 
     form.add(drop_b=drop_b, feature_1d=feature_1d, feature_x=feature_x, feature_y=feature_y,
              feature_compare=feature_cmp, feature_ale=feature_ale, grid_resolution=grid_1d,
@@ -181,3 +182,5 @@ def build(form: Form) -> None:
               inputs={"feature": feature_ale, "model": model_ale})
     form.wire(SHAP, shap.run.click, shap.outputs,
               inputs={"feature": shap.feature, "model": shap.model, "house": shap.house})
+    if shap.code:
+        shap.code.wire(form, SHAP)

@@ -12,13 +12,15 @@ from typing import TYPE_CHECKING
 
 from core.checks import InputError
 from core.tabular.boston import DEFAULT_DATA_PATH, TARGET
-from core.tabular.pdp import pdp_1d, pdp_2d
+from core.tabular.pdp import check_feature, pdp_1d, pdp_2d
+from core.tabular.shapley import one_house, shap_values
 from core.tabular.training import TEST_SIZE
 from tabs.common.i18n import Texts
 from tabs.common.recipe import Cell, Recipe
 from tabs.common.view import Call
 
 if TYPE_CHECKING:
+    from tabs.pdp.shap_view import Shap
     from tabs.pdp.views import Pdp1d, Pdp2d
 
 SEED = 0
@@ -50,6 +52,19 @@ C = Texts("pdp.code", en={
     "init": "# scikit-learn's recursion leaves out gradient boosting's constant first "
             "prediction: added back",
     "rows": "training rows",
+    "shap.title": "SHAP values of the {model}",
+    "shap.intro": "How much does each feature add to one house's predicted price? shap's "
+                  "TreeExplainer computes the SHAP values of a tree model exactly "
+                  "(path-dependent: the trees' own record of the training rows stands in for "
+                  "the data). Every test house's prediction is the expected value plus its "
+                  "SHAP values.",
+    "shap.values": "# SHAP values (houses × features) for every house of the test split, which "
+                   "the model never saw",
+    "shap.check": "# expected value + SHAP values = prediction, for every house",
+    "shap.figures": "## All features, one feature beside its values, one house",
+    "shap.importance": "# the features by their mean |SHAP value|",
+    "shap.house": "# house {house} of the test split: its prediction taken apart, largest "
+                  "contribution first",
 }, de={
     "title": "Partielle Abhängigkeit des Modells {model} von {feature}",
     "intro": "Wie ändert sich der vorhergesagte Hauspreis (MEDV, in 1000 $) mit {feature}? Der "
@@ -77,6 +92,19 @@ C = Texts("pdp.code", en={
     "init": "# die Rekursion von scikit-learn lässt die konstante erste Vorhersage des Gradient "
             "Boosting weg: wieder addiert",
     "rows": "Trainingszeilen",
+    "shap.title": "SHAP-Werte des Modells {model}",
+    "shap.intro": "Wie viel trägt jedes Merkmal zum vorhergesagten Preis eines Hauses bei? "
+                  "TreeExplainer aus shap berechnet die SHAP-Werte eines Baummodells exakt "
+                  "(pfadabhängig: die Aufzeichnung der Bäume über die Trainingszeilen steht für "
+                  "die Daten). Die Vorhersage jedes Testhauses ist der Erwartungswert plus "
+                  "seine SHAP-Werte.",
+    "shap.values": "# SHAP-Werte (Häuser × Merkmale) für jedes Haus des Testteils, das das "
+                   "Modell nie gesehen hat",
+    "shap.check": "# Erwartungswert + SHAP-Werte = Vorhersage, für jedes Haus",
+    "shap.figures": "## Alle Merkmale, ein Merkmal gegen seine Werte, ein Haus",
+    "shap.importance": "# die Merkmale nach ihrem mittleren |SHAP-Wert|",
+    "shap.house": "# Haus {house} des Testteils: seine Vorhersage zerlegt, der größte "
+                  "Beitrag zuerst",
 })
 
 PACKAGES = ("scikit-learn", "pandas", "numpy", "matplotlib")
@@ -200,3 +228,48 @@ plt.show()"""),
       f"{average[-1, -1]:.4f} at ({grid_x[-1]:.4g}, {grid_y[-1]:.4g})")"""
     return Recipe(title=C.text("title_2d", lang, **words), cells=cells, numbers=numbers,
                   packages=PACKAGES, data=_boston())
+
+
+def shap_code(call: Call[Shap]) -> Recipe:
+    """SHAP values of a tree model (the view ``pdp_shap``), checked as the view checks the
+    feature and the house; the network (shap's permutation explainer) has no recipe yet."""
+    from tabs.pdp.views import trained_models  # the view's module declares this function
+
+    s, lang = call.settings, call.lang
+    trained = trained_models(call, s.drop_b)
+    feature = check_feature(trained, s.feature)
+    if s.model not in ESTIMATORS:
+        raise InputError(C.text("network", "en"), C.text("network", "de"))
+    house = one_house(shap_values(trained, model=s.model, seed=SEED), house=s.house).position
+    name = C.text(s.model, lang)
+    cells = (
+        Cell(C.text("shap.intro", lang), markdown=True),
+        *_data_and_model(s.model, s.drop_b, lang),
+        Cell(f"""import shap
+
+{C.text("shap.values", lang)}
+explainer = shap.TreeExplainer(model, feature_perturbation="tree_path_dependent")
+values = np.asarray(explainer.shap_values(X_test), dtype=float)
+expected = float(np.ravel(explainer.expected_value)[0])
+{C.text("shap.check", lang)}
+gap = np.abs(expected + values.sum(axis=1) - model.predict(X_test)).max()
+{C.text("shap.importance", lang)}
+importance = pd.Series(np.abs(values).mean(axis=0), index=X_test.columns).sort_values(
+    ascending=False)
+FEATURE, HOUSE = {feature!r}, {house}
+{C.text("shap.house", lang, house=house)}
+contributions = pd.Series(values[HOUSE], index=X_test.columns)
+contributions = contributions[contributions.abs().sort_values(ascending=False).index]"""),
+        Cell(C.text("shap.figures", lang), markdown=True),
+        Cell("""shap.summary_plot(values, X_test)
+shap.dependence_plot(FEATURE, values, X_test)
+shap.plots.waterfall(shap.Explanation(values[HOUSE], expected, X_test.iloc[HOUSE].to_numpy(),
+                                      feature_names=list(X_test.columns)))"""),
+    )
+    numbers = """print(f"expected value {expected:.4f}; largest gap to the predictions {gap:.1e}")
+print("mean |SHAP|: " + ", ".join(f"{name} {value:.4f}" for name, value in importance[:3].items()))
+print(f"house {HOUSE}: {expected + values[HOUSE].sum():.4f} = {expected:.4f} + "
+      + " + ".join(f"{name} ({value:+.4f})" for name, value in contributions[:3].items())
+      + " + …")"""
+    return Recipe(title=C.text("shap.title", lang, model=name), cells=cells, numbers=numbers,
+                  packages=(*PACKAGES, "shap"), data=_boston())

@@ -21,6 +21,7 @@ from core.tabular.shapley import (
 from tabs.common import alt_text
 from tabs.common.described import Described
 from tabs.common.view import Call, View
+from tabs.pdp.code import shap_code
 from tabs.pdp.shap_render import render_shap_dependence, render_shap_summary, render_waterfall
 from tabs.pdp.texts import T
 from tabs.pdp.views import DEFAULTS, SEED, Pdp1d, trained_models
@@ -100,4 +101,5 @@ def _words(call: Call[Shap], result: ShapValues, pdp: PDP1D, dependence: ShapDep
     return summary, curves, steps
 
 
-SHAP = View("pdp_shap", Shap, plot_shap, T, group="tabular", progress=True, keep=True)
+SHAP = View("pdp_shap", Shap, plot_shap, T, group="tabular", progress=True, keep=True,
+            code=shap_code)

@@ -1,5 +1,6 @@
-"""The PDP/ICE and 2D PDP notebooks, executed, print the lab's numbers: the first and last PDP
-values; the 2D PDP's range and its corners.
+"""The PDP/ICE, 2D PDP and SHAP notebooks, executed, print the lab's numbers: the first and last
+PDP values; the 2D PDP's range and its corners; SHAP's expected value, the three most important
+features and one house's largest contributions.
 
 The notebook trains the same scikit-learn estimators on the same split with the same seeds
 (``n_jobs=1``), so the numbers are equal; they are printed with four decimals (±1e-4).
@@ -10,16 +11,19 @@ from __future__ import annotations
 import re
 
 import nbformat
+import numpy as np
 import pytest
 
 from core.models import ModelManager
 from core.tabular import load_boston, train_models
 from core.tabular.pdp import pdp_1d, pdp_2d
+from core.tabular.shapley import one_house, shap_values
 from lab import EXAMPLE_IMAGES_DIR
 from tabs.common.code_panel import notebook_for
 from tabs.common.context import TabContext
 from tabs.common.examples import ExampleImages
 from tabs.common.running import make_call
+from tabs.pdp.shap_view import SHAP, Shap
 from tabs.pdp.views import PDP_1D, PDP_2D, Pdp1d, Pdp2d
 from tests.notebooks.conftest import execute
 
@@ -72,3 +76,26 @@ def test_the_2d_notebook_prints_the_labs_surface(ctx, model, method):
     for printed_value, value in ((low, average.min()), (high, average.max()),
                                  (first, average[0, 0]), (last, average[-1, -1])):
         assert abs(printed_value - value) <= 1e-4, (printed, value)
+
+
+def test_the_shap_notebook_prints_the_labs_values(ctx):
+    settings = Shap(drop_b=True, model="gradient_boosting", feature="LSTAT", house=7)
+    call = make_call(SHAP, ctx, settings, lang="en")
+    printed = execute(nbformat.reads(notebook_for(SHAP, call).decode(), as_version=4))
+
+    result = shap_values(train_models(load_boston(), drop_b=True, seed=0),
+                         model="gradient_boosting", seed=0)
+    house = one_house(result, house=7)
+    importance = np.abs(result.values).mean(axis=0)
+    top = np.argsort(-importance, kind="stable")[:3]
+    expected = f"{result.expected_value:.4f}"
+    assert printed.splitlines() == [
+        f"expected value {expected}; largest gap to the predictions "
+        f"{printed.split('predictions ')[1].splitlines()[0]}",
+        "mean |SHAP|: " + ", ".join(f"{result.feature_names[i]} {importance[i]:.4f}"
+                                    for i in top),
+        f"house 7: {house.prediction:.4f} = {expected} + "
+        + " + ".join(f"{name} ({value:+.4f})"
+                     for name, value in zip(house.features[:3], house.contributions[:3]))
+        + " + …"]
+    assert float(printed.split("predictions ")[1].split()[0]) < 1e-3  # exact for the trees
