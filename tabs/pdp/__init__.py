@@ -154,7 +154,7 @@ def build(form: Form) -> None:
             feature_cmp = _feature_dropdown(DEFAULTS[3], "feature", "pdp-compare-feature")
             run_cmp = gr.Button(T.label("run_compare"), variant="primary",
                                 elem_id="pdp-compare-run")
-        with plot_panel(T.label("tab_ale"), "pdp-ale") as panel_ale:
+        with plot_panel(T.label("tab_ale"), "pdp-ale", form.ctx) as panel_ale:
             feature_ale = _feature_dropdown(ale_defaults.feature, "feature", "pdp-ale-feature")
             model_ale = _model_radio(ale_defaults.model)
             bins = gr.Slider(2, 100, value=ale_defaults.bins, step=1, label=T.label("bins"))
@@ -180,6 +180,8 @@ def build(form: Form) -> None:
     form.wire(COMPARE, run_cmp.click, panel_cmp.outputs, inputs={"feature": feature_cmp})
     form.wire(ALE, run_ale.click, panel_ale.outputs,
               inputs={"feature": feature_ale, "model": model_ale})
+    if panel_ale.code:
+        panel_ale.code.wire(form, ALE)
     form.wire(SHAP, shap.run.click, shap.outputs,
               inputs={"feature": shap.feature, "model": shap.model, "house": shap.house})
     if shap.code:

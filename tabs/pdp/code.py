@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from core.checks import InputError
 from core.tabular.boston import DEFAULT_DATA_PATH, TARGET
-from core.tabular.pdp import check_feature, pdp_1d, pdp_2d
+from core.tabular.pdp import ale_1d, check_feature, pdp_1d, pdp_2d
 from core.tabular.shapley import one_house, shap_values
 from core.tabular.training import TEST_SIZE
 from tabs.common.i18n import Texts
@@ -21,7 +21,7 @@ from tabs.common.view import Call
 
 if TYPE_CHECKING:
     from tabs.pdp.shap_view import Shap
-    from tabs.pdp.views import Pdp1d, Pdp2d
+    from tabs.pdp.views import Ale, Pdp1d, Pdp2d
 
 SEED = 0
 """The seed of the lab's split, models and ICE rows (``tabs.pdp.views`` uses it)."""
@@ -65,6 +65,19 @@ C = Texts("pdp.code", en={
     "shap.importance": "# the features by their mean |SHAP value|",
     "shap.house": "# house {house} of the test split: its prediction taken apart, largest "
                   "contribution first",
+    "ale.title": "PDP and ALE of the {model} for {feature}",
+    "ale.intro": "A PDP asks the model about every training row with {feature} set to every "
+                 "grid value, also combinations that never occur when features are correlated. "
+                 "Accumulated local effects (ALE, Apley & Zhu 2020) ask only about rows whose "
+                 "{feature} lies in a small bin, and only how the prediction changes across "
+                 "that bin; the changes are added up from the left. None of the course's "
+                 "libraries has ALE, so it is written out here as the lab computes it.",
+    "ale.edges": "# 1. bin edges: quantiles of the feature (repeated edges dropped)",
+    "ale.local": "# 2. each row predicted at the upper and the lower edge of its own bin; the "
+                 "mean difference per bin is the local effect",
+    "ale.accumulate": "# 3. added up from the left, then centred: the mean over the data is 0",
+    "ale.pdp": "# the PDP beside it (50 grid values), centred the same way for comparison",
+    "centred": "centred effect on MEDV ($1000s)",
 }, de={
     "title": "Partielle Abhängigkeit des Modells {model} von {feature}",
     "intro": "Wie ändert sich der vorhergesagte Hauspreis (MEDV, in 1000 $) mit {feature}? Der "
@@ -105,6 +118,22 @@ C = Texts("pdp.code", en={
     "shap.importance": "# die Merkmale nach ihrem mittleren |SHAP-Wert|",
     "shap.house": "# Haus {house} des Testteils: seine Vorhersage zerlegt, der größte "
                   "Beitrag zuerst",
+    "ale.title": "PDP und ALE des Modells {model} für {feature}",
+    "ale.intro": "Ein PDP fragt das Modell nach jeder Trainingszeile mit {feature} auf jedem "
+                 "Gitterwert, auch nach Kombinationen, die bei korrelierten Merkmalen nie "
+                 "vorkommen. Accumulated Local Effects (ALE, Apley & Zhu 2020) fragen nur nach "
+                 "Zeilen, deren {feature} in einem kleinen Intervall liegt, und nur, wie sich "
+                 "die Vorhersage über dieses Intervall ändert; die Änderungen werden von links "
+                 "aufsummiert. Keine der Bibliotheken des Kurses hat ALE, deshalb steht es hier "
+                 "so, wie das Lab es rechnet.",
+    "ale.edges": "# 1. Intervallgrenzen: Quantile des Merkmals (doppelte Grenzen entfernt)",
+    "ale.local": "# 2. jede Zeile an der oberen und der unteren Grenze ihres eigenen "
+                 "Intervalls vorhergesagt; die mittlere Differenz pro Intervall ist der lokale "
+                 "Effekt",
+    "ale.accumulate": "# 3. von links aufsummiert, dann zentriert: der Mittelwert über die Daten "
+                      "ist 0",
+    "ale.pdp": "# der PDP daneben (50 Gitterwerte), zum Vergleich genauso zentriert",
+    "centred": "zentrierter Effekt auf MEDV (1000 $)",
 })
 
 PACKAGES = ("scikit-learn", "pandas", "numpy", "matplotlib")
@@ -273,3 +302,54 @@ print(f"house {HOUSE}: {expected + values[HOUSE].sum():.4f} = {expected:.4f} + "
       + " + …")"""
     return Recipe(title=C.text("shap.title", lang, model=name), cells=cells, numbers=numbers,
                   packages=(*PACKAGES, "shap"), data=_boston())
+
+
+def ale_code(call: Call[Ale]) -> Recipe:
+    """ALE beside the PDP of one feature (the view ``pdp_ale``), checked as the view checks the
+    feature and the bins."""
+    from tabs.pdp.views import trained_models  # the view's module declares this function
+
+    s, lang = call.settings, call.lang
+    # the view's checks of the model, feature and bins (its result is cached for the view)
+    ale_1d(trained_models(call, s.drop_b), model=s.model, feature=s.feature, bins=s.bins)
+    name = C.text(s.model, lang)
+    words = dict(model=name, feature=s.feature)
+    cells = (
+        Cell(C.text("ale.intro", lang, feature=s.feature), markdown=True),
+        *_data_and_model(s.model, s.drop_b, lang),
+        Cell(f"""FEATURE, BINS = {s.feature!r}, {int(s.bins)}
+x = X_train[FEATURE].to_numpy(dtype=float)
+{C.text("ale.edges", lang)}
+edges = np.unique(np.quantile(x, np.linspace(0.0, 1.0, BINS + 1)))
+bin_of_row = np.clip(np.searchsorted(edges, x, side="left"), 1, len(edges) - 1)
+{C.text("ale.local", lang)}
+lower, upper = X_train.copy(), X_train.copy()
+lower[FEATURE], upper[FEATURE] = edges[bin_of_row - 1], edges[bin_of_row]
+difference = model.predict(upper) - model.predict(lower)
+counts = np.bincount(bin_of_row - 1, minlength=len(edges) - 1)
+sums = np.bincount(bin_of_row - 1, weights=difference, minlength=len(edges) - 1)
+local = np.divide(sums, counts, out=np.zeros(len(counts)), where=counts > 0)
+{C.text("ale.accumulate", lang)}
+accumulated = np.concatenate([[0.0], np.cumsum(local)])
+effect = accumulated - np.average(0.5 * (accumulated[:-1] + accumulated[1:]), weights=counts)
+
+{C.text("ale.pdp", lang)}
+pdp = partial_dependence(model, X_train, [FEATURE], grid_resolution=50, method="brute")
+grid, average = pdp["grid_values"][0], pdp["average"][0]"""),
+        Cell(f"""figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+left.plot(grid, average - average.mean(), color="tab:orange", linewidth=2.5)
+left.set_title("PDP")
+right.plot(edges, effect, color="tab:blue", linewidth=2.5, marker="o", markersize=3)
+right.set_title("ALE")
+for ax in (left, right):
+    ax.plot(x, np.full_like(x, ax.get_ylim()[0]), "|", color="black", alpha=0.3)
+    ax.set_xlabel(FEATURE)
+left.set_ylabel({C.text("centred", lang)!r})
+figure.suptitle({C.text("ale.title", lang, **words)!r})
+plt.show()"""),
+    )
+    numbers = """print(f"ALE of {FEATURE}: {len(counts)} bins with {counts.min()} to "
+      f"{counts.max()} rows; effect from {effect.min():.4f} to {effect.max():.4f} "
+      f"({effect[0]:.4f} at {edges[0]:.4g}, {effect[-1]:.4f} at {edges[-1]:.4g})")"""
+    return Recipe(title=C.text("ale.title", lang, **words), cells=cells, numbers=numbers,
+                  packages=PACKAGES, data=_boston())

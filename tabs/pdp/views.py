@@ -26,7 +26,7 @@ from core.tabular.pdp import PDPMethod, ale_1d, compare_models, pdp_1d, pdp_2d
 from tabs.common.described import Described
 from tabs.common.view import Call, View, linked
 from tabs.pdp import words
-from tabs.pdp.code import SEED, pdp_1d_code, pdp_2d_code
+from tabs.pdp.code import SEED, ale_code, pdp_1d_code, pdp_2d_code
 from tabs.pdp.render import (
     render_ale_vs_pdp,
     render_model_comparison,
@@ -239,4 +239,5 @@ PDP_1D = View("pdp_1d", Pdp1d, plot_1d, T, role="first", group="tabular", progre
 PDP_2D = View("pdp_2d", Pdp2d, plot_2d, T, group="tabular", progress=True, keep=True,
               code=pdp_2d_code)
 COMPARE = View("pdp_compare", Compare, plot_compare, T, group="tabular", progress=True, keep=True)
-ALE = View("pdp_ale", Ale, plot_ale, T, group="tabular", progress=True, keep=True)
+ALE = View("pdp_ale", Ale, plot_ale, T, group="tabular", progress=True, keep=True,
+           code=ale_code)

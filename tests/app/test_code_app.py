@@ -28,7 +28,7 @@ WITHOUT_CODE = {
     "attribution_classes", "attribution_stability", "attribution_stability_all",
     "attribution_deletion", "attribution_sanity", "clip_zero_shot",
     "clip_explain", "clip_tokens", "clip_agreement", "counterfactual_tradeoff",
-    "counterfactual_swap", "pdp_compare", "pdp_ale", "attribution_lrp",
+    "counterfactual_swap", "pdp_compare", "attribution_lrp",
     "attribution_concepts",
 }
 #: Each view's panel (its accordion's ``elem_id``).
@@ -38,7 +38,7 @@ PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code",
           "attribution_baselines": "attr-baselines-code", "pdp_2d": "pdp-2d-code",
           "attribution_steps": "attr-steps-code", "attribution_depth": "attr-depth-code",
           "counterfactual": "cf-pixel-code", "ascent_weights": "ascent-weights-code",
-          "pdp_shap": "pdp-shap-code"}
+          "pdp_shap": "pdp-shap-code", "pdp_ale": "pdp-ale-code"}
 #: Public views that fill pickers rather than show a result.
 PICKERS = ("_find_class", "_block", "_features")
 

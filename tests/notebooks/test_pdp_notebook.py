@@ -1,6 +1,6 @@
-"""The PDP/ICE, 2D PDP and SHAP notebooks, executed, print the lab's numbers: the first and last
-PDP values; the 2D PDP's range and its corners; SHAP's expected value, the three most important
-features and one house's largest contributions.
+"""The PDP/ICE, 2D PDP, ALE and SHAP notebooks, executed, print the lab's numbers: the first and
+last PDP values; the 2D PDP's range and its corners; the ALE's bins and effect; SHAP's expected
+value, the three most important features and one house's largest contributions.
 
 The notebook trains the same scikit-learn estimators on the same split with the same seeds
 (``n_jobs=1``), so the numbers are equal; they are printed with four decimals (±1e-4).
@@ -16,7 +16,7 @@ import pytest
 
 from core.models import ModelManager
 from core.tabular import load_boston, train_models
-from core.tabular.pdp import pdp_1d, pdp_2d
+from core.tabular.pdp import ale_1d, pdp_1d, pdp_2d
 from core.tabular.shapley import one_house, shap_values
 from lab import EXAMPLE_IMAGES_DIR
 from tabs.common.code_panel import notebook_for
@@ -24,7 +24,7 @@ from tabs.common.context import TabContext
 from tabs.common.examples import ExampleImages
 from tabs.common.running import make_call
 from tabs.pdp.shap_view import SHAP, Shap
-from tabs.pdp.views import PDP_1D, PDP_2D, Pdp1d, Pdp2d
+from tabs.pdp.views import ALE, PDP_1D, PDP_2D, Ale, Pdp1d, Pdp2d
 from tests.notebooks.conftest import execute
 
 
@@ -99,3 +99,17 @@ def test_the_shap_notebook_prints_the_labs_values(ctx):
                      for name, value in zip(house.features[:3], house.contributions[:3]))
         + " + …"]
     assert float(printed.split("predictions ")[1].split()[0]) < 1e-3  # exact for the trees
+
+
+def test_the_ale_notebook_prints_the_labs_effect(ctx):
+    settings = Ale(drop_b=True, feature="LSTAT", model="random_forest", bins=12)
+    call = make_call(ALE, ctx, settings, lang="de")
+    printed = execute(nbformat.reads(notebook_for(ALE, call).decode(), as_version=4))
+
+    ale = ale_1d(train_models(load_boston(), drop_b=True, seed=0), model="random_forest",
+                 feature="LSTAT", bins=12)
+    counts, effect, edges = ale.bin_counts, ale.effect, ale.edges
+    assert printed == (
+        f"ALE of LSTAT: {counts.size} bins with {counts.min()} to {counts.max()} rows; "
+        f"effect from {effect.min():.4f} to {effect.max():.4f} "
+        f"({effect[0]:.4f} at {edges[0]:.4g}, {effect[-1]:.4f} at {edges[-1]:.4g})\n")
