@@ -241,8 +241,8 @@ class WorksheetPanel:
         worksheet = self.library.sheets[name]
         answers = record.sheet(progress, name)["answers"]
         stem = f"answers-{name}"
-        paths = [_DOWNLOADS.text(report.markdown(worksheet, answers, lang), stem, "md"),
-                 _DOWNLOADS.text(report.html(worksheet, answers, lang), stem, "html")]
+        paths = [_DOWNLOADS.file(report.markdown(worksheet, answers, lang).encode(), stem, "md"),
+                 _DOWNLOADS.file(report.html(worksheet, answers, lang).encode(), stem, "html")]
         return gr.File(value=paths, visible=True)
 
     # showing a step -----------------------------------------------------------------------

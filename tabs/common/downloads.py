@@ -38,10 +38,6 @@ class Downloads:
         digest = hashlib.blake2b(data, digest_size=8).hexdigest()
         return self._write(f"{name}-{digest}.{suffix}", lambda path: path.write_bytes(data))
 
-    def text(self, text: str, name: str, suffix: str) -> str:
-        """Save ``text`` (UTF-8) as ``name-<digest>.<suffix>``; returns its path."""
-        return self.file(text.encode("utf-8"), name, suffix)
-
     def _write(self, filename: str, save: Callable[[Path], object]) -> str:
         path = Path(self._folder.name) / filename
         with self._lock:
