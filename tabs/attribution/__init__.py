@@ -214,11 +214,14 @@ def _classes(form: Form) -> None:
         image = gr.Image(label=T.label("classes.image"), format="png", interactive=False,
                          show_label=False, elem_id="attr-classes")
         words = captions("attr-classes-words")
+        panel = CodePanel.create(form.ctx, "attr-classes-code")
     form.add(second=second)
     form.wire(v.USE_MATCH, use_second.click, second,
               inputs={"match": c["matches"], "current": second})
     _wire_cancellable(form, v.CLASSES, v.CLASSES_RUNS, run, cancel, [image, words],
                       inputs={"method": method})
+    if panel:
+        panel.wire(form, v.CLASSES)
 
 
 def _stability(form: Form) -> None:

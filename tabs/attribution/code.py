@@ -8,12 +8,17 @@ ReLU6) is shown as the same few lines the lab runs, and said so.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from core.attribution import Baseline
-from core.attribution.methods import BASELINES, check_layer, check_options
+from core.attribution.methods import BASELINES, METHOD_TITLES, check_layer, check_options
+from core.checks import InputError
+from core.predictions import check_target
 from tabs.attribution.inputs import explained
 from tabs.attribution.settings import (
     BaselinesSettings,
+    ClassesSettings,
     CompareSettings,
     DepthSettings,
     StepsSettings,
@@ -48,9 +53,9 @@ C = Texts("attribution.code", en={
     "guided": "# Guided Grad-CAM. captum's guided backpropagation only changes the gradient of "
               "nn.ReLU;\n# the lab applies captum's rule to nn.ReLU6 too (EfficientNet-Lite, "
               "MobileNet):\n# written here because captum does not have it.",
-    "occlusion": "# Occlusion: cover a WINDOW×WINDOW square (0 in normalised space = the mean "
-                 "colour),\n# moved by STRIDE pixels; each pixel gets the mean drop of the "
-                 "score, its positive part",
+    "occlusion": "# Occlusion: cover a {window}×{window} square (0 in normalised space = the "
+                 "mean colour),\n# moved by {stride} pixels; each pixel gets the mean drop of "
+                 "the score, its positive part",
     "unit": "# each map scaled to [0, 1] on its own",
     "original": "Original",
     "heatmap": "heatmap",
@@ -86,6 +91,13 @@ C = Texts("attribution.code", en={
                    "the image.",
     "depth.run": "## One Grad-CAM per layer",
     "depth.order": "# the layers from shallow to deep, as the lab orders them",
+    "classes.title": "{method} for two classes: #{target} {name} and #{second} {second_name}",
+    "classes.intro": "Does the map change when the question changes? The same method, "
+                     "{method}, explains two classes of the same image: a faithful method shows "
+                     "different evidence for each (on both.png: the dog and the cat).",
+    "classes.run": "## One map per class",
+    "classes.lrp": "The code panel covers captum's methods; LRP's code (Zennit with the lab's "
+                   "canonizers) is not written yet.",
 }, de={
     "title": "Attribution: alle Methoden für Klasse #{target} {name}",
     "intro": "Fünf Arten zu fragen, welche Pixel {model} zu *{name}* gebracht haben: der "
@@ -107,9 +119,9 @@ C = Texts("attribution.code", en={
               "Gradienten von nn.ReLU;\n# das Lab wendet die Regel von captum auch auf nn.ReLU6 "
               "an (EfficientNet-Lite, MobileNet):\n# hier ausgeschrieben, weil captum das nicht "
               "hat.",
-    "occlusion": "# Occlusion: ein Quadrat WINDOW×WINDOW abdecken (0 im normalisierten Raum = "
-                 "die mittlere Farbe),\n# um STRIDE Pixel verschoben; jedes Pixel bekommt den "
-                 "mittleren Abfall des Scores, dessen positiven Teil",
+    "occlusion": "# Occlusion: ein Quadrat {window}×{window} abdecken (0 im normalisierten "
+                 "Raum = die mittlere Farbe),\n# um {stride} Pixel verschoben; jedes Pixel "
+                 "bekommt den mittleren Abfall des Scores, dessen positiven Teil",
     "unit": "# jede Karte für sich auf [0, 1] skaliert",
     "original": "Originalbild",
     "heatmap": "Heatmap",
@@ -148,6 +160,13 @@ C = Texts("attribution.code", en={
                    "Schicht, auf das Bild vergrößert.",
     "depth.run": "## Ein Grad-CAM pro Schicht",
     "depth.order": "# die Schichten von flach nach tief, wie das Lab sie ordnet",
+    "classes.title": "{method} für zwei Klassen: #{target} {name} und #{second} {second_name}",
+    "classes.intro": "Ändert sich die Karte, wenn sich die Frage ändert? Dieselbe Methode, "
+                     "{method}, erklärt zwei Klassen desselben Bildes: Eine treue Methode zeigt "
+                     "für jede andere Belege (bei both.png: den Hund und die Katze).",
+    "classes.run": "## Eine Karte pro Klasse",
+    "classes.lrp": "Das Code-Panel deckt die Methoden von captum ab; der Code für LRP (Zennit "
+                   "mit den Kanonisierern des Labs) ist noch nicht geschrieben.",
 })
 
 PACKAGES = (*CLASSIFIER_PACKAGES, "captum")
@@ -175,60 +194,84 @@ def reference(baseline: Baseline, size: int) -> str:
             f"[{sigma!r}, {sigma!r}])")
 
 
-def methods_code(options: Mapping[str, dict], baseline: Baseline, size: int, lang: str) -> str:
-    """Every method's map into ``maps`` (title → (S, S) array), IG's completeness numbers into
-    ``ig_sum``, ``scores`` and ``delta``."""
-    layer = options["gradcam"]["layer"]
-    steps = options["integrated_gradients"]["steps"]
-    window, stride = options["occlusion"]["window"], options["occlusion"]["stride"]
-    t = {key: C.text(key, lang, baseline=baseline) for key in
-         ("settings", "saliency", "ig", "scores", "gradcam", "guided", "occlusion")}
-    return f'''{t["settings"]}
-LAYER, STEPS, BASELINE, WINDOW, STRIDE = {layer!r}, {steps}, {baseline!r}, {window}, {stride}
-module = dict(model.named_modules())[LAYER]
-inputs = inputs.detach().requires_grad_(True)
-maps = {{}}
+@dataclass(frozen=True)
+class MethodCode:
+    """One method as code: ``body`` computes it for the class in the variable ``{target}``
+    (the settings as literals), ``result`` is the expression of its (S, S) map; ``helper`` is
+    code the body needs once before it (a class definition)."""
 
-{t["saliency"]}
-saliency = Saliency(model).attribute(inputs, target=TARGET, abs=True)
-maps["Saliency"] = saliency[0].max(dim=0).values
+    body: str
+    result: str
+    helper: str = ""
 
-{t["ig"]}
-reference = normalize({reference(baseline, size)})
+    def lines(self, target: str) -> tuple[str, str]:
+        return self.body.replace("{target}", target), self.result
+
+
+def method_code(method: str, options: Mapping[str, Any], lang: str, size: int) -> MethodCode:
+    """The code of one captum method with the lab's checked ``options``
+    (:func:`~core.attribution.methods.check_options`); ``ValueError`` for a method the recipes
+    do not write (LRP, see :data:`CAPTUM_METHODS`)."""
+    t = {key: C.text(key, lang, baseline=options.get("baseline"), window=options.get("window"),
+                     stride=options.get("stride")) for key in
+         ("saliency", "ig", "scores", "gradcam", "guided", "occlusion")}
+    if method == "saliency":
+        return MethodCode(f"""{t["saliency"]}
+saliency = Saliency(model).attribute(inputs, target={{target}}, abs=True)""",
+                          "saliency[0].max(dim=0).values")
+    if method == "integrated_gradients":
+        return MethodCode(f"""{t["ig"]}
+reference = normalize({reference(options["baseline"], size)})
 ig, delta = IntegratedGradients(model).attribute(
-    inputs, baselines=reference, target=TARGET, n_steps=STEPS, internal_batch_size=8,
-    return_convergence_delta=True)
+    inputs, baselines=reference, target={{target}}, n_steps={options["steps"]},
+    internal_batch_size=8, return_convergence_delta=True)
 {t["scores"]}
 with torch.no_grad():
-    scores = model(torch.cat([inputs.detach(), reference]))[:, TARGET]
-ig_sum = float(ig.sum())
-maps["Integrated Gradients"] = ig[0].abs().max(dim=0).values
-
-{t["gradcam"]}
-cam = LayerGradCam(model, module).attribute(inputs, target=TARGET, relu_attributions=True)
-upsampled = LayerAttribution.interpolate(cam, (SIZE, SIZE), interpolate_mode="bilinear")
-maps["Grad-CAM"] = upsampled[0, 0]
-
-{t["guided"]}
+    scores = model(torch.cat([inputs.detach(), reference]))[:, {{target}}]
+ig_sum = float(ig.sum())""", "ig[0].abs().max(dim=0).values")
+    if method == "gradcam":
+        return MethodCode(f"""{t["gradcam"]}
+cam = LayerGradCam(model, module).attribute(inputs, target={{target}}, relu_attributions=True)
+upsampled = LayerAttribution.interpolate(cam, (SIZE, SIZE), interpolate_mode="bilinear")""",
+                          "upsampled[0, 0]")
+    if method == "guided_gradcam":
+        return MethodCode("""guided = GuidedGradCam(model, module)
+guided.guided_backprop = GuidedBackpropReLU6(model)
+guided_map = guided.attribute(inputs, target={target}, interpolate_mode="bilinear")""",
+                          "guided_map[0].abs().max(dim=0).values", helper=f"""{t["guided"]}
 class GuidedBackpropReLU6(GuidedBackprop):
     def _register_hooks(self, module):
         if isinstance(module, nn.ReLU6):
             self.backward_hooks.extend(_register_backward_hook(module, self._backward_hook, self))
         else:
             super()._register_hooks(module)
-
-
-guided = GuidedGradCam(model, module)
-guided.guided_backprop = GuidedBackpropReLU6(model)
-guided_map = guided.attribute(inputs, target=TARGET, interpolate_mode="bilinear")
-maps["Guided Grad-CAM"] = guided_map[0].abs().max(dim=0).values
-
-{t["occlusion"]}
+""")
+    if method == "occlusion":
+        window, stride = options["window"], options["stride"]
+        return MethodCode(f"""{t["occlusion"]}
 occlusion = Occlusion(model).attribute(
-    inputs.detach(), sliding_window_shapes=(3, WINDOW, WINDOW), strides=(3, STRIDE, STRIDE),
-    baselines=0.0, target=TARGET, perturbations_per_eval=16)
-maps["Occlusion"] = occlusion[0].mean(dim=0).clamp(min=0)
-maps = {{title: values.detach().numpy() for title, values in maps.items()}}'''
+    inputs.detach(), sliding_window_shapes=(3, {window}, {window}), strides=(3, {stride}, {stride}),
+    baselines=0.0, target={{target}}, perturbations_per_eval=16)""",
+                          "occlusion[0].mean(dim=0).clamp(min=0)")
+    raise ValueError(f"the recipes write no code for {method}")
+
+
+def methods_code(options: Mapping[str, dict], lang: str, size: int) -> str:
+    """Every captum method's map into ``maps`` (title → (S, S) array), IG's completeness numbers
+    into ``ig_sum``, ``scores`` and ``delta``."""
+    gradcam, ig = options["gradcam"], options["integrated_gradients"]
+    parts = [f'''{C.text("settings", lang)}
+LAYER, STEPS, BASELINE = {gradcam["layer"]!r}, {ig["steps"]}, {ig["baseline"]!r}
+module = dict(model.named_modules())[LAYER]
+inputs = inputs.detach().requires_grad_(True)
+maps = {{}}''']
+    for method in CAPTUM_METHODS:
+        code = method_code(method, options[method], lang, size)
+        body, result = code.lines("TARGET")
+        title = METHOD_TITLES[method]
+        parts += [part for part in (code.helper, f"{body}\nmaps[{title!r}] = {result}") if part]
+    parts.append("maps = {title: values.detach().numpy() for title, values in maps.items()}")
+    return "\n\n".join(parts)
 
 
 def figure_code(opacity: float, cmap: str, lang: str) -> str:
@@ -267,7 +310,6 @@ def compare_code(call: Call[CompareSettings]) -> Recipe:
                                                       **s.method_options())
                for method in CAPTUM_METHODS}
     spec, lang, name = loaded.spec, call.lang, loaded.categories[target]
-    baseline: Baseline = options["integrated_gradients"]["baseline"]
     words = dict(target=target, name=name, model=spec.title)
     numbers = f'''{print_top5(lang)}
 f_x, f_reference = float(scores[0]), float(scores[1])
@@ -281,7 +323,7 @@ print(f"Integrated Gradients ({{BASELINE}}, {{STEPS}} steps): sum {{ig_sum:.4f}}
              Cell(C.text("predict", lang, **words), markdown=True),
              Cell(f"{top5(lang)}\nTARGET = {target}  # {name}"),
              Cell(C.text("methods", lang, **words), markdown=True),
-             Cell(methods_code(options, baseline, spec.input_size, lang)),
+             Cell(methods_code(options, lang, spec.input_size)),
              Cell(C.text("figure", lang), markdown=True),
              Cell(figure_code(s.opacity, s.cmap, lang)))
     return Recipe(title=C.text("title", lang, **words), cells=cells, numbers=numbers,
@@ -448,5 +490,51 @@ for layer in LAYERS:
 for layer, values in maps.items():
     print(f"{{layer}}: largest {{values.max():.4g}}, mean {{values.mean():.4g}}")'''
     return Recipe(title=C.text("depth.title", lang, **words), cells=cells, numbers=numbers,
+                  packages=PACKAGES, image=image,
+                  image_name=s.example if not s.upload else "upload")
+
+
+def classes_code(call: Call[ClassesSettings]) -> Recipe:
+    """One method for the target and a second class (the view ``attribution_classes``), with
+    the view's checks; LRP has no recipe yet and gets a sentence."""
+    s = call.settings
+    loaded, image, target = explained(call)
+    second = check_target(loaded.categories, target=s.second)
+    options = check_options(loaded, method=s.method, target=target, internal_batch_size=None,
+                            **s.method_options())
+    if s.method not in CAPTUM_METHODS:
+        raise InputError(C.text("classes.lrp", "en"), C.text("classes.lrp", "de"))
+    spec, lang = loaded.spec, call.lang
+    code = method_code(s.method, options, lang, spec.input_size)
+    body, result = code.lines("target")
+    words = dict(target=target, name=loaded.categories[target], second=second,
+                 second_name=loaded.categories[second], method=METHOD_TITLES[s.method])
+    layer = f"LAYER = {options['layer']!r}\nmodule = dict(model.named_modules())[LAYER]\n" \
+        if options["layer"] else ""
+    helper = f"{code.helper}\n\n" if code.helper else ""
+    indented = "\n".join(f"    {line}" if line else line for line in body.splitlines())
+    cells = (Cell(C.text("classes.intro", lang, **words), markdown=True),
+             Cell(IMPORTS),
+             *load_classifier(spec, lang),
+             image_and_inputs(spec, lang),
+             Cell(C.text("predict", lang, **words), markdown=True),
+             Cell(f"{top5(lang)}\nTARGET, SECOND = {target}, {second}"),
+             Cell(C.text("classes.run", lang), markdown=True),
+             Cell(f'''{layer}inputs = inputs.detach().requires_grad_(True)
+
+
+{helper}def attribution_map(target):
+{indented}
+    return ({result}).detach().numpy()
+
+
+maps = {{f"#{{t}} {{CLASSES[t]}}": attribution_map(t) for t in (TARGET, SECOND)}}'''),
+             Cell(C.text("figure", lang), markdown=True),
+             Cell(figure_code(s.opacity, s.cmap, lang)))
+    numbers = f'''{print_top5(lang)}
+for t, (title, values) in zip((TARGET, SECOND), maps.items()):
+    print(f"{{title}}: p = {{float(probabilities[t]):.2%}} · map largest {{values.max():.4g}}, "
+          f"mean {{values.mean():.4g}}")'''
+    return Recipe(title=C.text("classes.title", lang, **words), cells=cells, numbers=numbers,
                   packages=PACKAGES, image=image,
                   image_name=s.example if not s.upload else "upload")

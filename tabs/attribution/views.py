@@ -29,7 +29,13 @@ from core.models import LoadedModel
 from core.models.layers import stage_layers
 from core.predictions import check_target, classify
 from tabs.attribution import words
-from tabs.attribution.code import baselines_code, compare_code, depth_code, steps_code
+from tabs.attribution.code import (
+    baselines_code,
+    classes_code,
+    compare_code,
+    depth_code,
+    steps_code,
+)
 from tabs.attribution.inputs import class_name, explained
 from tabs.attribution.render import weights_figure
 from tabs.attribution.settings import (
@@ -403,4 +409,4 @@ DEPTH = View("attribution_depth", DepthSettings, run_depth, T, group="image-mode
 STEPS = View("attribution_steps", StepsSettings, run_steps, T, group="image-models",
              gpu_seconds=30, keep=True, code=steps_code)
 CLASSES = View("attribution_classes", ClassesSettings, run_classes, T, group="image-models",
-               gpu_seconds=60, session=True, keep=True)
+               gpu_seconds=60, session=True, keep=True, code=classes_code)

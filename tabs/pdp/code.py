@@ -188,13 +188,14 @@ def pdp_1d_code(call: Call[Pdp1d]) -> Recipe:
     result = pdp_1d(trained_models(call, s.drop_b), model=s.model, feature=s.feature,
                     ice_samples=s.ice_samples, grid_resolution=s.grid_resolution,
                     centered=bool(s.centered), seed=SEED)
+    setup = _data_and_model(s.model, s.drop_b, lang)
     name = C.text(s.model, lang)
     centre = (f"\n{C.text('centered', lang)}\naverage = average - average[0]\n"
               "ice = ice - ice[:, :1]") if result.centered else ""
     ice = result.ice.shape[0]
     cells = (
         Cell(C.text("intro", lang, feature=s.feature), markdown=True),
-        *_data_and_model(s.model, s.drop_b, lang),
+        *setup,
         Cell(f"""FEATURE, GRID, ICE = {s.feature!r}, {result.grid.size}, {ice}
 {C.text("pdp", lang, grid=result.grid.size, ice=ice, seed=SEED)}
 result = partial_dependence(model, X_train, [FEATURE], grid_resolution=GRID, kind="both",
@@ -225,6 +226,7 @@ def pdp_2d_code(call: Call[Pdp2d]) -> Recipe:
     result = pdp_2d(trained_models(call, s.drop_b), model=s.model,
                     features=(s.feature_x, s.feature_y), grid_resolution=s.grid_resolution,
                     method=s.method)
+    setup = _data_and_model(s.model, s.drop_b, lang)
     name = C.text(s.model, lang)
     words = dict(model=name, x=s.feature_x, y=s.feature_y)
     start = (f"\n{C.text('init', lang)}\n"
@@ -233,7 +235,7 @@ def pdp_2d_code(call: Call[Pdp2d]) -> Recipe:
     pair = (s.feature_x, s.feature_y)
     cells = (
         Cell(C.text("intro_2d", lang, **words), markdown=True),
-        *_data_and_model(s.model, s.drop_b, lang),
+        *setup,
         Cell(f"""FEATURES, GRID, METHOD = {pair!r}, {s.grid_resolution}, {result.method!r}
 {C.text("pdp_2d", lang, method=result.method)}
 result = partial_dependence(model, X_train, list(FEATURES), grid_resolution=GRID,
@@ -267,13 +269,12 @@ def shap_code(call: Call[Shap]) -> Recipe:
     s, lang = call.settings, call.lang
     trained = trained_models(call, s.drop_b)
     feature = check_feature(trained, s.feature)
-    if s.model not in ESTIMATORS:
-        raise InputError(C.text("network", "en"), C.text("network", "de"))
+    setup = _data_and_model(s.model, s.drop_b, lang)
     house = one_house(shap_values(trained, model=s.model, seed=SEED), house=s.house).position
     name = C.text(s.model, lang)
     cells = (
         Cell(C.text("shap.intro", lang), markdown=True),
-        *_data_and_model(s.model, s.drop_b, lang),
+        *setup,
         Cell(f"""import shap
 
 {C.text("shap.values", lang)}
@@ -312,11 +313,12 @@ def ale_code(call: Call[Ale]) -> Recipe:
     s, lang = call.settings, call.lang
     # the view's checks of the model, feature and bins (its result is cached for the view)
     ale_1d(trained_models(call, s.drop_b), model=s.model, feature=s.feature, bins=s.bins)
+    setup = _data_and_model(s.model, s.drop_b, lang)
     name = C.text(s.model, lang)
     words = dict(model=name, feature=s.feature)
     cells = (
         Cell(C.text("ale.intro", lang, feature=s.feature), markdown=True),
-        *_data_and_model(s.model, s.drop_b, lang),
+        *setup,
         Cell(f"""FEATURE, BINS = {s.feature!r}, {int(s.bins)}
 x = X_train[FEATURE].to_numpy(dtype=float)
 {C.text("ale.edges", lang)}

@@ -25,7 +25,7 @@ from tests.conftest import serving
 WITHOUT_CODE = {
     "activations_channel", "ascent_compare_modes",
     "ascent_compare_layers",
-    "attribution_classes", "attribution_stability", "attribution_stability_all",
+    "attribution_stability", "attribution_stability_all",
     "attribution_deletion", "attribution_sanity", "clip_zero_shot",
     "clip_explain", "clip_tokens", "clip_agreement", "counterfactual_tradeoff",
     "counterfactual_swap", "pdp_compare", "attribution_lrp",
@@ -38,7 +38,8 @@ PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code",
           "attribution_baselines": "attr-baselines-code", "pdp_2d": "pdp-2d-code",
           "attribution_steps": "attr-steps-code", "attribution_depth": "attr-depth-code",
           "counterfactual": "cf-pixel-code", "ascent_weights": "ascent-weights-code",
-          "pdp_shap": "pdp-shap-code", "pdp_ale": "pdp-ale-code"}
+          "pdp_shap": "pdp-shap-code", "pdp_ale": "pdp-ale-code",
+          "attribution_classes": "attr-classes-code"}
 #: Public views that fill pickers rather than show a result.
 PICKERS = ("_find_class", "_block", "_features")
 
@@ -63,7 +64,8 @@ def test_a_view_link_gives_its_notebook(lab_url, given):
     nbformat.validate(notebook)
     code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
     assert "TARGET = 207  # golden retriever" in code
-    assert "LAYER, STEPS, BASELINE, WINDOW, STRIDE = 'blocks.5', 32, 'black', 32, 16" in code
+    assert "LAYER, STEPS, BASELINE = 'blocks.5', 32, 'black'" in code
+    assert "sliding_window_shapes=(3, 32, 32), strides=(3, 16, 16)" in code
 
 
 @pytest.mark.parametrize(("query", "sentence"), [
@@ -72,6 +74,8 @@ def test_a_view_link_gives_its_notebook(lab_url, given):
     ("tab=counterfactual&model=efficientnet_lite0&method=one+class&target=285",
      "#285 Egyptian cat is already what the model sees in this image"),
     ("tab=clip&lang=de", "Die Gewichte von CLIP ViT-B/32"),  # none offline
+    ("tab=attribution&view=attribution_classes&model=efficientnet_lite0"
+     "&method=lrp_epsilon_plus_flat", "LRP's code (Zennit with the lab's canonizers)"),
     ("tab=activations&model=efficientnet_lite0&layer=blocks.99",
      "EfficientNet-Lite0 has no layer 'blocks.99'"),
     ("tab=attribution&view=attribution_nothing",

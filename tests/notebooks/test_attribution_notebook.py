@@ -1,6 +1,7 @@
 """The Attribution notebooks, executed, print the lab's numbers: the comparison's top-5 classes
 and Integrated Gradients' completeness check, the check for each of IG's four baselines,
-Grad-CAM's channel weights step by step, and Grad-CAM at several depths.
+Grad-CAM's channel weights step by step, Grad-CAM at several depths, and one method's maps for
+two classes.
 
 Tolerances: the notebook runs the same captum calls on the same pixels, but IG's steps are
 batched differently (8 per batch there, the measured batch here) and Occlusion runs on the
@@ -16,17 +17,24 @@ import nbformat
 import numpy as np
 import pytest
 
-from core.attribution import compare_baselines, compare_methods, gradcam_depth, gradcam_steps
+from core.attribution import (
+    compare_baselines,
+    compare_methods,
+    compare_targets,
+    gradcam_depth,
+    gradcam_steps,
+)
 from core.models import ModelManager
 from core.predictions import classify
 from lab import EXAMPLE_IMAGES_DIR
 from tabs.attribution.settings import (
     BaselinesSettings,
+    ClassesSettings,
     CompareSettings,
     DepthSettings,
     StepsSettings,
 )
-from tabs.attribution.views import BASELINES, COMPARE, DEPTH, STEPS
+from tabs.attribution.views import BASELINES, CLASSES, COMPARE, DEPTH, STEPS
 from tabs.common.code_panel import notebook_for
 from tabs.common.context import TabContext
 from tabs.common.examples import ExampleImages
@@ -137,3 +145,26 @@ def test_the_depth_notebook_prints_each_layers_map(ctx):
         assert match, line
         assert close(float(match[1]), float(explanation.map.max()))
         assert close(float(match[2]), float(explanation.map.mean()))
+
+
+@pytest.mark.parametrize("method", ["guided_gradcam", "integrated_gradients"])
+def test_the_classes_notebook_prints_each_classs_map(ctx, method):
+    """The dog and the cat of both.png: the method's code inside a function of the class."""
+    settings = ClassesSettings(example="both.png", model="efficientnet_lite0", target=243,
+                               second=281, method=method, layer="blocks.5", steps=4)
+    call = make_call(CLASSES, ctx, settings, lang="en")
+    printed = execute(nbformat.reads(notebook_for(CLASSES, call).decode(), as_version=4))
+    lines = printed.splitlines()[5:]
+    loaded = ctx.models.get("efficientnet_lite0")
+    image = ctx.examples.resolve("both.png", None)
+    results = compare_targets(loaded, image, targets=[243, 281], method=method,
+                              **settings.method_options())
+    probabilities = {p.index: p.probability for p in classify(loaded, image, top_k=1000)}
+    assert len(lines) == 2, printed
+    for line, explanation in zip(lines, results):
+        match = re.fullmatch(rf"#{explanation.target} {explanation.label}: p = ([\d.]+)% · "
+                             r"map largest ([-\d.e+]+), mean ([-\d.e+]+)", line)
+        assert match, line
+        assert abs(float(match[1]) - 100 * probabilities[explanation.target]) <= 0.01 + 1e-9
+        assert close(float(match[2]), float(explanation.map.max())), (line, explanation.map.max())
+        assert close(float(match[3]), float(explanation.map.mean())), (line, explanation.map.mean())

@@ -63,7 +63,8 @@ def test_the_settings_are_filled_in_and_the_panel_follows_them(ctx):
     first = panel_text(recipe(ctx, target=281, layer="blocks.5", steps=16, window=56,
                               stride=28, baseline="white", cmap="viridis", opacity=0.4))
     assert "TARGET = 281  # tabby" in first
-    assert "LAYER, STEPS, BASELINE, WINDOW, STRIDE = 'blocks.5', 16, 'white', 56, 28" in first
+    assert "LAYER, STEPS, BASELINE = 'blocks.5', 16, 'white'" in first
+    assert "sliding_window_shapes=(3, 56, 56), strides=(3, 28, 28)" in first
     assert "reference = normalize(torch.ones_like(pixels))" in first
     assert "OPACITY, CMAP = 0.4, 'viridis'" in first
     assert "MEAN, STD = (0.5, 0.5, 0.5), (0.5, 0.5, 0.5)" in first  # Lite0's statistics
