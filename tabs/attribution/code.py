@@ -14,6 +14,7 @@ from typing import Any
 from core.attribution import Baseline
 from core.attribution.methods import BASELINES, METHOD_TITLES, check_layer, check_options
 from core.checks import InputError
+from core.models import ModelSpec
 from core.predictions import check_target
 from tabs.attribution.inputs import explained
 from tabs.attribution.settings import (
@@ -179,6 +180,25 @@ from captum.attr import (GuidedBackprop, GuidedGradCam, IntegratedGradients, Lay
 from torch import nn"""
 
 
+def _start(spec: ModelSpec, lang: str, intro: str, words: Mapping[str, Any], *,
+           target_line: str = "") -> tuple[Cell, ...]:
+    """The cells every attribution recipe starts with: its explanation, the imports, the
+    model, the image, and the top-5 with the class explained (``TARGET``, unless
+    ``target_line`` names the classes)."""
+    line = target_line or f"TARGET = {words['target']}  # {words['name']}"
+    return (Cell(intro, markdown=True), Cell(IMPORTS), *load_classifier(spec, lang),
+            image_and_inputs(spec, lang), Cell(C.text("predict", lang, **words), markdown=True),
+            Cell(f"{top5(lang)}\n{line}"))
+
+
+def _recipe(call: Call, title: str, cells: tuple[Cell, ...], numbers: str,
+            image: Any) -> Recipe:
+    """An attribution recipe with its packages and the image it explains."""
+    s = call.settings
+    return Recipe(title=title, cells=cells, numbers=numbers, packages=PACKAGES, image=image,
+                  image_name=s.example if not s.upload else "upload")
+
+
 def reference(baseline: Baseline, size: int) -> str:
     """The expression of IG's reference image in pixel space [0, 1], as the lab makes it
     (noise seeded with 0; blurred: a Gaussian blur with σ = size/22)."""
@@ -316,19 +336,12 @@ f_x, f_reference = float(scores[0]), float(scores[1])
 print(f"Integrated Gradients ({{BASELINE}}, {{STEPS}} steps): sum {{ig_sum:.4f}}"
       f" · f(x) {{f_x:.4f}} · f(x′) {{f_reference:.4f}} · f(x) − f(x′) {{f_x - f_reference:.4f}}"
       f" · δ {{float(delta.sum()):+.4f}}")'''
-    cells = (Cell(C.text("intro", lang, **words), markdown=True),
-             Cell(IMPORTS),
-             *load_classifier(spec, lang),
-             image_and_inputs(spec, lang),
-             Cell(C.text("predict", lang, **words), markdown=True),
-             Cell(f"{top5(lang)}\nTARGET = {target}  # {name}"),
+    cells = (*_start(spec, lang, C.text("intro", lang, **words), words),
              Cell(C.text("methods", lang, **words), markdown=True),
              Cell(methods_code(options, lang, spec.input_size)),
              Cell(C.text("figure", lang), markdown=True),
              Cell(figure_code(s.opacity, s.cmap, lang)))
-    return Recipe(title=C.text("title", lang, **words), cells=cells, numbers=numbers,
-                  packages=PACKAGES, image=image,
-                  image_name=s.example if not s.upload else "upload")
+    return _recipe(call, C.text("title", lang, **words), cells, numbers, image)
 
 
 def baselines_code(call: Call[BaselinesSettings]) -> Recipe:
@@ -342,12 +355,7 @@ def baselines_code(call: Call[BaselinesSettings]) -> Recipe:
     words = dict(target=target, name=name, steps=steps)
     size = spec.input_size
     references = ",\n".join(f"    {b!r}: {reference(b, size)}" for b in BASELINES)
-    cells = (Cell(C.text("baselines.intro", lang, **words), markdown=True),
-             Cell(IMPORTS),
-             *load_classifier(spec, lang),
-             image_and_inputs(spec, lang),
-             Cell(C.text("predict", lang, **words), markdown=True),
-             Cell(f"{top5(lang)}\nTARGET = {target}  # {name}"),
+    cells = (*_start(spec, lang, C.text("baselines.intro", lang, **words), words),
              Cell(C.text("baselines.run", lang), markdown=True),
              Cell(f'''STEPS = {steps}
 {C.text("baselines.loop", lang)}
@@ -372,9 +380,7 @@ for title, reference in REFERENCES.items():
 for title, (total, f_x, f_reference, delta) in checks.items():
     print(f"{{title}}: sum {{total:.4f}} · f(x) {{f_x:.4f}} · f(x′) {{f_reference:.4f}}"
           f" · f(x) − f(x′) {{f_x - f_reference:.4f}} · δ {{delta:+.4f}}")'''
-    return Recipe(title=C.text("baselines.title", lang, **words), cells=cells, numbers=numbers,
-                  packages=PACKAGES, image=image,
-                  image_name=s.example if not s.upload else "upload")
+    return _recipe(call, C.text("baselines.title", lang, **words), cells, numbers, image)
 
 
 def steps_code(call: Call[StepsSettings]) -> Recipe:
@@ -387,12 +393,7 @@ def steps_code(call: Call[StepsSettings]) -> Recipe:
     t = {key: C.text(key, lang) for key in
          ("step1", "step2", "step3", "step4", "step5", "same", "weights", "weighted",
           "original")}
-    cells = (Cell(C.text("steps.intro", lang), markdown=True),
-             Cell(IMPORTS),
-             *load_classifier(spec, lang),
-             image_and_inputs(spec, lang),
-             Cell(C.text("predict", lang, **words), markdown=True),
-             Cell(f"{top5(lang)}\nTARGET = {target}  # {name}"),
+    cells = (*_start(spec, lang, C.text("steps.intro", lang), words),
              Cell(C.text("steps.run", lang), markdown=True),
              Cell(f'''LAYER = {layer!r}
 module = dict(model.named_modules())[LAYER]
@@ -452,9 +453,7 @@ print(f"{{LAYER}}: {{channels}} feature maps of {{height}}×{{width}}; "
 print("strongest channels: " + ", ".join(f"{{k}} ({{alphas[k]:.4g}})" for k in strongest))
 print(f"removed by the ReLU: {{100 * float((weighted <= 0).float().mean()):.1f}} % · "
       f"largest difference to LayerGradCam: {{float((relu - captum_map).abs().max()):.2g}}")'''
-    return Recipe(title=C.text("steps.title", lang, **words), cells=cells, numbers=numbers,
-                  packages=PACKAGES, image=image,
-                  image_name=s.example if not s.upload else "upload")
+    return _recipe(call, C.text("steps.title", lang, **words), cells, numbers, image)
 
 
 def depth_code(call: Call[DepthSettings]) -> Recipe:
@@ -467,12 +466,7 @@ def depth_code(call: Call[DepthSettings]) -> Recipe:
     layers = depth_order(call, loaded.name)
     spec, lang, name = loaded.spec, call.lang, loaded.categories[target]
     words = dict(target=target, name=name, count=len(layers))
-    cells = (Cell(C.text("depth.intro", lang, **words), markdown=True),
-             Cell(IMPORTS),
-             *load_classifier(spec, lang),
-             image_and_inputs(spec, lang),
-             Cell(C.text("predict", lang, **words), markdown=True),
-             Cell(f"{top5(lang)}\nTARGET = {target}  # {name}"),
+    cells = (*_start(spec, lang, C.text("depth.intro", lang, **words), words),
              Cell(C.text("depth.run", lang), markdown=True),
              Cell(f'''{C.text("depth.order", lang)}
 LAYERS = {list(layers)!r}
@@ -489,9 +483,7 @@ for layer in LAYERS:
     numbers = f'''{print_top5(lang)}
 for layer, values in maps.items():
     print(f"{{layer}}: largest {{values.max():.4g}}, mean {{values.mean():.4g}}")'''
-    return Recipe(title=C.text("depth.title", lang, **words), cells=cells, numbers=numbers,
-                  packages=PACKAGES, image=image,
-                  image_name=s.example if not s.upload else "upload")
+    return _recipe(call, C.text("depth.title", lang, **words), cells, numbers, image)
 
 
 def classes_code(call: Call[ClassesSettings]) -> Recipe:
@@ -513,12 +505,8 @@ def classes_code(call: Call[ClassesSettings]) -> Recipe:
         if options["layer"] else ""
     helper = f"{code.helper}\n\n" if code.helper else ""
     indented = "\n".join(f"    {line}" if line else line for line in body.splitlines())
-    cells = (Cell(C.text("classes.intro", lang, **words), markdown=True),
-             Cell(IMPORTS),
-             *load_classifier(spec, lang),
-             image_and_inputs(spec, lang),
-             Cell(C.text("predict", lang, **words), markdown=True),
-             Cell(f"{top5(lang)}\nTARGET, SECOND = {target}, {second}"),
+    cells = (*_start(spec, lang, C.text("classes.intro", lang, **words), words,
+                     target_line=f"TARGET, SECOND = {target}, {second}"),
              Cell(C.text("classes.run", lang), markdown=True),
              Cell(f'''{layer}inputs = inputs.detach().requires_grad_(True)
 
@@ -535,6 +523,4 @@ maps = {{f"#{{t}} {{CLASSES[t]}}": attribution_map(t) for t in (TARGET, SECOND)}
 for t, (title, values) in zip((TARGET, SECOND), maps.items()):
     print(f"{{title}}: p = {{float(probabilities[t]):.2%}} · map largest {{values.max():.4g}}, "
           f"mean {{values.mean():.4g}}")'''
-    return Recipe(title=C.text("classes.title", lang, **words), cells=cells, numbers=numbers,
-                  packages=PACKAGES, image=image,
-                  image_name=s.example if not s.upload else "upload")
+    return _recipe(call, C.text("classes.title", lang, **words), cells, numbers, image)

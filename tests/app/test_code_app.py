@@ -91,28 +91,29 @@ def test_a_bad_link_gets_the_pages_sentence(lab_url, query, sentence):
     assert sentence in body.decode()
 
 
+def notebook_code(url: str) -> str:
+    """Every cell of the notebook a link answers (which must be one)."""
+    status, body = get(url)
+    assert status == 200, body
+    return "\n".join(c.source for c in nbformat.reads(body.decode(), as_version=4).cells)
+
+
 def test_a_pdp_link_gives_its_notebook(lab_url):
-    status, body = get(f"{lab_url}notebook?tab=pdp&feature=NOX&model=gradient_boosting")
-    assert status == 200
-    code = "\n".join(c.source for c in nbformat.reads(body.decode(), as_version=4).cells)
+    code = notebook_code(f"{lab_url}notebook?tab=pdp&feature=NOX&model=gradient_boosting")
     assert "FEATURE, GRID, ICE = 'NOX', 50, 50" in code and "GradientBoostingRegressor(" in code
     assert "BOSTON_CSV = " in code
 
 
 def test_an_activations_link_gives_its_notebook_with_the_image(lab_url):
-    status, body = get(f"{lab_url}notebook?tab=activations&image=puppies.jpg"
-                       "&model=efficientnet_lite0&layer=blocks.2")
-    assert status == 200
-    code = "\n".join(c.source for c in nbformat.reads(body.decode(), as_version=4).cells)
+    code = notebook_code(f"{lab_url}notebook?tab=activations&image=puppies.jpg"
+                         "&model=efficientnet_lite0&layer=blocks.2")
     assert "LAYER = 'blocks.2'" in code and "# puppies.jpg\nIMAGE_PNG = " in code
     assert "module.register_forward_hook(" in code
 
 
 def test_an_ascent_link_names_its_view(lab_url):
-    status, body = get(f"{lab_url}notebook?tab=ascent&view=ascent&model=efficientnet_lite0"
-                       "&layer=blocks.3&filters=0-3")
-    assert status == 200
-    code = "\n".join(c.source for c in nbformat.reads(body.decode(), as_version=4).cells)
+    code = notebook_code(f"{lab_url}notebook?tab=ascent&view=ascent&model=efficientnet_lite0"
+                         "&layer=blocks.3&filters=0-3")
     assert "LAYER = 'blocks.3'" in code and "FILTERS = [0, 1, 2, 3]" in code
     assert "class FilterActivations(L.LightningModule)" in code
     status, body = get(f"{lab_url}notebook?tab=ascent&view=ascent&model=efficientnet_lite0"
