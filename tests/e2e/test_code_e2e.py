@@ -35,7 +35,7 @@ def test_the_code_panel_follows_the_settings_and_downloads_the_notebook(page, tm
     page.locator("#attr-compare-code").get_by_text("Code: reproduce this view").click()
     wait_for_code(page, "TARGET =")
     assert "IntegratedGradients" in code_text(page)
-    assert "STEPS, BASELINE, WINDOW, STRIDE" in code_text(page)
+    assert "LAYER, STEPS, BASELINE = " in code_text(page)
     page.screenshot(path=str(tmp_path / "code_panel.png"), full_page=True)
 
     steps = page.get_by_label("IG steps")
