@@ -75,6 +75,7 @@ def build(form: Form) -> None:
                     clip_top = gr.Label(num_top_classes=5, label=T.label("clip_top"))
                     cnn_top = gr.Label(num_top_classes=5, label=T.label("cnn_top"))
                 zero_text = gr.Markdown()
+                zero_panel = CodePanel.create(form.ctx, "clip-zero-shot-code")
             with gr.Tab(T.label("tab.words")):
                 with gr.Row():
                     chosen = gr.Dropdown(list(SLIDES_DESCRIPTIONS),
@@ -113,6 +114,8 @@ def build(form: Form) -> None:
     if panel:
         panel.wire(form, SIMILARITY)
     form.wire(ZERO_SHOT, classify.click, [clip_top, cnn_top, zero_text])
+    if zero_panel:
+        zero_panel.wire(form, ZERO_SHOT)
     form.wire(EXPLAIN, explain_run.click, [tokens, maps, maps_text, maps_words],
               show_progress="minimal")
     form.wire(stopper(EXPLAIN, EXPLAIN_RUNS, T), explain_cancel.click, None)

@@ -29,7 +29,7 @@ from core.clip import (
 from core.models import WeightsUnavailableError
 from core.predictions import classify
 from tabs.clip import words
-from tabs.clip.code import similarity_code
+from tabs.clip.code import similarity_code, zero_shot_code
 from tabs.clip.render import TokenRow, deletion_figure, ranking_figure, relevance_strip, token_html
 from tabs.clip.texts import T
 from tabs.common.described import Described
@@ -303,7 +303,7 @@ NOTICE = View("clip_notice", ModelChoice, notice, T, role="setup", public=False)
 SIMILARITY = View("clip_similarity", ScoreSettings, score, T, role="first", group="clip",
                   gpu_seconds=30, keep=True, code=similarity_code)
 ZERO_SHOT = View("clip_zero_shot", ZeroShotSettings, compare_zero_shot, T, group="clip",
-                 gpu_seconds=60, progress=True, keep=True)
+                 gpu_seconds=60, progress=True, keep=True, code=zero_shot_code)
 EXPLAIN = View("clip_explain", ExplainSettings, explain, T, group="clip", gpu_seconds=60,
                session=True, keep=True)
 TOKENS = View("clip_tokens", TokenSettings, show_tokens, T, group="clip", gpu_seconds=60, keep=True)

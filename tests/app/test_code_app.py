@@ -26,7 +26,7 @@ WITHOUT_CODE = {
     "activations_channel", "ascent_compare_modes",
     "ascent_compare_layers",
     "attribution_stability", "attribution_stability_all",
-    "attribution_deletion", "attribution_sanity", "clip_zero_shot",
+    "attribution_deletion", "attribution_sanity",
     "clip_explain", "clip_tokens", "clip_agreement", "counterfactual_tradeoff",
     "counterfactual_swap", "pdp_compare", "attribution_lrp",
     "attribution_concepts",
@@ -39,7 +39,7 @@ PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code",
           "attribution_steps": "attr-steps-code", "attribution_depth": "attr-depth-code",
           "counterfactual": "cf-pixel-code", "ascent_weights": "ascent-weights-code",
           "pdp_shap": "pdp-shap-code", "pdp_ale": "pdp-ale-code",
-          "attribution_classes": "attr-classes-code"}
+          "attribution_classes": "attr-classes-code", "clip_zero_shot": "clip-zero-shot-code"}
 #: Public views that fill pickers rather than show a result.
 PICKERS = ("_find_class", "_block", "_features")
 
