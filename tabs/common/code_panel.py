@@ -99,8 +99,9 @@ class CodePanel:
     def wire(self, form: Form, view: View) -> None:
         """Fill the code when the panel opens and, while it is open, whenever one of
         ``view``'s inputs changes; make the notebook on the button (``view`` must be wired in
-        ``form``). A closed panel costs nothing: a page that opens a link sets every field,
-        and the code of a panel nobody looks at is not written."""
+        ``form``). A closed panel writes no code: a page that opens a link sets every field,
+        and each change still sends the panel one short request, which answers with nothing
+        while the panel is closed."""
         inputs = list(form.view(view.name).inputs)
         changes = [c.change for c in inputs if hasattr(c, "change")]
         shown = _shown(view, form.ctx, inputs)
