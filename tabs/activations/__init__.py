@@ -64,6 +64,7 @@ def build(form: Form) -> None:
                              elem_id="act-large")
             caption = gr.Markdown()
             large_words = captions("act-large-words")
+            channel_panel = CodePanel.create(form.ctx, "act-channel-code")
     layout = gr.State(None)
     form.add(model=model, block=block, layer=layer, count=count, order=order, scale=scale,
              channel=channel, opacity=opacity, layout=layout)
@@ -79,3 +80,5 @@ def build(form: Form) -> None:
     form.wire(CHANNEL, maps.then, shown, private=True)
     form.wire(CHANNEL, form.wire(TILE, grid.select, channel).then, shown)
     form.wire(CHANNEL, opacity.release, shown, private=True)
+    if channel_panel:
+        channel_panel.wire(form, CHANNEL)

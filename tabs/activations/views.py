@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.activations import ChannelOrder, compute_activations, order_channels
-from tabs.activations.code import activations_code
+from tabs.activations.code import activations_code, channel_code
 from tabs.activations.texts import T
 from tabs.common import alt_text
 from tabs.common.colours import SEQUENTIAL
@@ -114,5 +114,5 @@ MODEL, BLOCK = layer_views("activations", "activations")
 MAPS = View("activations", MapsSettings, run_activations, T, role="first",
             group="image-models", gpu_seconds=30, keep=True, code=activations_code)
 CHANNEL = View("activations_channel", ChannelSettings, show_channel, T, group="image-models",
-               gpu_seconds=5, keep=True)
+               gpu_seconds=5, keep=True, code=channel_code)
 TILE = View("activations_tile", TileChoice, pick_tile, T, public=False, select=True)

@@ -23,7 +23,7 @@ from tests.conftest import serving
 #: The views that show a result but have no code panel yet (the issue's remaining work):
 #: adding code to one of them fails this list, so it shrinks as the panels arrive.
 WITHOUT_CODE = {
-    "activations_channel", "ascent_compare_modes",
+    "ascent_compare_modes",
     "ascent_compare_layers",
     "attribution_stability", "attribution_stability_all",
     "attribution_deletion", "attribution_sanity",
@@ -34,6 +34,7 @@ WITHOUT_CODE = {
 #: Each view's panel (its accordion's ``elem_id``).
 PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code",
           "ascent": "ascent-code", "activations": "act-code",
+          "activations_channel": "act-channel-code",
           "clip_similarity": "clip-similarity-code",
           "attribution_baselines": "attr-baselines-code", "pdp_2d": "pdp-2d-code",
           "attribution_steps": "attr-steps-code", "attribution_depth": "attr-depth-code",

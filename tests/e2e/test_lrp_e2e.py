@@ -4,6 +4,8 @@ go to pytest's tmp dir and to /tmp/screens/faithfulness-{lrp,concepts}*.png."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.e2e.test_faithfulness_e2e import open_subtab, save
@@ -34,10 +36,17 @@ def test_lrp_and_concepts_in_the_browser(page, tmp_path, loaded_image):
     count = page.locator("#attr-concepts-count input[type=number]")
     count.fill("3")
     count.press("Tab")
+    # the slider has taken the number (its range input follows the field) before the click
+    page.wait_for_function("() => document.querySelector("
+                           "'#attr-concepts-count input[type=range]').value === '3'")
     page.locator("#attr-concepts-run").click()
     loaded_image(page, "attr-concepts", min_width=300)
     table = page.locator("#attr-concepts-text")
-    table.get_by_text("has 112 channels; 3 shown").wait_for()  # blocks.4 of Lite0
+    # attached, not visible: the assertion below then says what the table holds
+    table.get_by_text(re.compile(r"has \d+ channels; \d+ shown")).wait_for(state="attached",
+                                                                         timeout=300_000)
+    shown = table.inner_text()
+    assert "blocks.4 has 112 channels; 3 shown" in shown, (count.input_value(), shown)
     links = table.locator("a", has_text="Filter ascent: blocks.4 #")
     assert links.count() == 3
     href = links.first.get_attribute("href") or ""
