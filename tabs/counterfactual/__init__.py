@@ -151,6 +151,7 @@ def build(form: Form) -> None:
                                      format="png", interactive=False, elem_id="cf-sweep-row")
                 sweep_words = captions("cf-sweep-words")
                 sweep_table = gr.Markdown(elem_id="cf-tradeoff-table")
+                sweep_panel = CodePanel.create(form.ctx, "cf-tradeoff-code")
     form.add(model=model, kind=kind, class_index=class_index, query=query,
              use_region=use_region, editor=editor, weight=weight, distance=distance,
              smoothness=smoothness, step_size=step_size, max_steps=max_steps,
@@ -185,6 +186,8 @@ def build(form: Form) -> None:
                      inputs={"threshold": swap_threshold})
     tradeoff = form.wire(TRADEOFF, sweep.click,
                          [sweep_plot, sweep_row, sweep_table, sweep_words])
+    if sweep_panel:
+        sweep_panel.wire(form, TRADEOFF)
     form.wire(CANCEL, stop.click, status, cancels=[pixel])
     form.wire(CANCEL, sweep_stop.click, sweep_table, cancels=[tradeoff])
     form.wire(CANCEL, swap_stop.click, swap_text, cancels=[swap])

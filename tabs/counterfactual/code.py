@@ -1,5 +1,6 @@
 """The code behind the Counterfactual tab's method 1 (:mod:`tabs.common.recipe`): Wachter et
-al.'s loss minimised with PyTorch's Adam on the pixels, as the lab runs it.
+al.'s loss minimised with PyTorch's Adam on the pixels, as the lab runs it, for one proximity
+weight or for each weight of the trade-off.
 
 No library has this loop for an image classifier with a class *group* as the target and a
 painted region, so the recipe writes out the lab's loop (``core.counterfactual.pixel``) and
@@ -10,11 +11,16 @@ valid pixels and the region.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from textwrap import indent
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.counterfactual.pixel import START_NOISE, model_mask
+from core.counterfactual.pixel import START_NOISE, model_mask, parse_weights
+from core.counterfactual.results import PixelParams
+from core.counterfactual.targets import Target
+from core.models import LoadedModel
 from tabs.common.i18n import Texts
 from tabs.common.recipe import Cell, Recipe, png_base64
 from tabs.common.snippets import (
@@ -27,7 +33,7 @@ from tabs.counterfactual.start import painted_mask, start
 
 if TYPE_CHECKING:
     from tabs.common.view import Call
-    from tabs.counterfactual.settings import PixelSettings
+    from tabs.counterfactual.settings import PixelSettings, TradeoffSettings
 
 C = Texts("counterfactual.code", en={
     "title": "Counterfactual: from {original} to {target}",
@@ -53,6 +59,21 @@ C = Texts("counterfactual.code", en={
     "result": "# the counterfactual rounded to 8-bit pixels, classified again",
     "figure": "## Original, counterfactual and the change (amplified)",
     "change": "change × {gain}",
+    "search": "# Adam on the pixels for one proximity weight; returns the last step and x′",
+    "sweep.title": "Counterfactual trade-off: from {original} to {target}, one run per "
+                   "proximity weight",
+    "sweep.intro": "How much does the proximity weight λ matter? The same search (Wachter et "
+                   "al. 2017: −log p(target | x′) + λ · d(x′, x) (+ μ · TV(x′ − x))) runs once "
+                   "per weight from the same start; a larger λ keeps x′ closer to the original "
+                   "but may never reach *{target}* within the steps. No library has this loop "
+                   "for a group of classes and a painted region: it is written out here as the "
+                   "lab runs it (the lab runs the weights side by side in one batch; each "
+                   "weight has its own change and optimiser state, so a run per weight is the "
+                   "same search).",
+    "sweep.loop": "## One search per weight",
+    "sweep.figure": "## Distance against target probability, and each counterfactual",
+    "sweep.distance": "L2 distance to the original (grey levels)",
+    "sweep.threshold": "threshold",
 }, de={
     "title": "Kontrafaktum: von {original} zu {target}",
     "intro": "Was ist die kleinste Änderung des Bildes, nach der {model} *{target}* sagt? "
@@ -78,6 +99,22 @@ C = Texts("counterfactual.code", en={
     "result": "# das Kontrafaktum auf 8-Bit-Pixel gerundet und neu klassifiziert",
     "figure": "## Original, Kontrafaktum und die Änderung (verstärkt)",
     "change": "Änderung × {gain}",
+    "search": "# Adam auf den Pixeln für ein Nähe-Gewicht; gibt den letzten Schritt und x′ zurück",
+    "sweep.title": "Kontrafaktum-Abwägung: von {original} zu {target}, ein Lauf pro "
+                   "Nähe-Gewicht",
+    "sweep.intro": "Wie viel macht das Nähe-Gewicht λ aus? Dieselbe Suche (Wachter et al. 2017: "
+                   "−log p(Ziel | x′) + λ · d(x′, x) (+ μ · TV(x′ − x))) läuft einmal pro "
+                   "Gewicht vom selben Start; ein größeres λ hält x′ näher am Original, "
+                   "erreicht *{target}* aber vielleicht nicht in den erlaubten Schritten. Keine "
+                   "Bibliothek hat diese Schleife für eine Gruppe von Klassen und einen gemalten "
+                   "Bereich: Sie steht hier so, wie das Lab sie rechnet (das Lab rechnet die "
+                   "Gewichte nebeneinander in einem Batch; jedes Gewicht hat seine eigene "
+                   "Änderung und seinen eigenen Optimierer-Zustand, ein Lauf pro Gewicht ist "
+                   "also dieselbe Suche).",
+    "sweep.loop": "## Eine Suche pro Gewicht",
+    "sweep.figure": "## Abstand gegen Zielwahrscheinlichkeit und jedes Kontrafaktum",
+    "sweep.distance": "L2-Abstand zum Original (Graustufen)",
+    "sweep.threshold": "Schwelle",
 })
 
 DISTANCE_CODE = {
@@ -93,37 +130,51 @@ def _classes(classes: tuple[int, ...]) -> str:
     return repr(list(classes))
 
 
-def pixel_code(call: Call[PixelSettings]) -> Recipe:
-    """Method 1 for one proximity weight (the view ``counterfactual``), with the view's checks
-    (target, knobs, seed, region)."""
-    s, lang = call.settings, call.lang
-    loaded, image, target = start(call)
-    params = s.params()
-    size = loaded.spec.input_size
-    region = model_mask(painted_mask(s.use_region, s.editor, image.shape), size, image.shape)
-    seed = int(s.random_seed)
-    original = loaded.categories[target.original]
-    goal = target.class_name or {"dog": "any dog", "other": f"not {original}"}.get(
-        target.kind, "")
-    words = dict(model=loaded.spec.title, original=original, target=goal)
-    where = C.text("everywhere" if region is None else "painted", lang)
-    region_code = ("region = torch.ones(1, 1, SIZE, SIZE)" if region is None else
-                   "region = torch.tensor(np.asarray(Image.open(io.BytesIO(base64.b64decode("
-                   "MASK_PNG))).convert(\"L\")) > 0).float()[None, None]")
-    smooth = ("\n    loss = loss + SMOOTHNESS * total_variation(x - pixels)"
-              if params.smoothness else "")
-    mask_cell = () if region is None else (
-        Cell(f'# MASK ({size}×{size})\nMASK_PNG = "{png_base64(_mask_picture(region))}"'),)
-    cells = (
-        Cell(C.text("intro", lang, **words), markdown=True),
-        Cell(IMAGE_IMPORTS),
-        *load_classifier(loaded.spec, lang),
-        image_and_inputs(loaded.spec, lang),
-        Cell(C.text("loss", lang), markdown=True),
-        Cell(f'''{C.text("target", lang)}
-TARGET, ORIGINAL = {_classes(target.classes)}, {target.original}
-WEIGHT, SMOOTHNESS, THRESHOLD = {params.weight!r}, {params.smoothness!r}, {params.threshold!r}
-STEP_SIZE, MAX_STEPS, SEED = {params.step_size!r}, {params.max_steps}, {seed}
+@dataclass(frozen=True)
+class _Search:
+    """What both recipes of method 1 share: the checked start, knobs and region."""
+
+    loaded: LoadedModel
+    image: np.ndarray
+    target: Target
+    params: PixelParams
+    region: np.ndarray | None
+    seed: int
+
+    @classmethod
+    def of(cls, call: Call[PixelSettings] | Call[TradeoffSettings]) -> _Search:
+        s = call.settings
+        loaded, image, target = start(call)
+        region = model_mask(painted_mask(s.use_region, s.editor, image.shape),
+                            loaded.spec.input_size, image.shape)
+        return cls(loaded, image, target, s.params(), region, int(s.random_seed))
+
+    def words(self) -> dict[str, str]:
+        original = self.loaded.categories[self.target.original]
+        goal = self.target.class_name or {"dog": "any dog", "other": f"not {original}"}.get(
+            self.target.kind, "")
+        return dict(model=self.loaded.spec.title, original=original, target=goal)
+
+    def cells(self, knobs: str, lang: str) -> tuple[Cell, ...]:
+        """Imports, model, image, the loss's parts and ``search(weight)``; ``knobs`` is the
+        line that names the weight or weights."""
+        params, region = self.params, self.region
+        where = C.text("everywhere" if region is None else "painted", lang)
+        region_code = ("region = torch.ones(1, 1, SIZE, SIZE)" if region is None else
+                       "region = torch.tensor(np.asarray(Image.open(io.BytesIO(base64.b64decode("
+                       "MASK_PNG))).convert(\"L\")) > 0).float()[None, None]")
+        smooth = ("\n        loss = loss + SMOOTHNESS * total_variation(x - pixels)"
+                  if params.smoothness else "")
+        return (
+            Cell(IMAGE_IMPORTS),
+            *load_classifier(self.loaded.spec, lang),
+            image_and_inputs(self.loaded.spec, lang),
+            Cell(C.text("loss", lang), markdown=True),
+            Cell(f'''{C.text("target", lang)}
+TARGET, ORIGINAL = {_classes(self.target.classes)}, {self.target.original}
+{knobs}
+SMOOTHNESS, THRESHOLD = {params.smoothness!r}, {params.threshold!r}
+STEP_SIZE, MAX_STEPS, SEED = {params.step_size!r}, {params.max_steps}, {self.seed}
 {C.text("region", lang, where=where)}
 {region_code}
 targets = torch.tensor(TARGET)
@@ -149,32 +200,60 @@ def total_variation(change):
 {C.text("valid", lang)}
 def valid(x):
     return x + (x.clamp(0, 1) - x).detach()'''),
-        Cell(C.text("loop", lang, threshold=params.threshold), markdown=True),
-        Cell(f'''{C.text("start", lang)}
-noise = (torch.rand(pixels.shape, generator=torch.Generator().manual_seed(SEED)) * 2 - 1
-         if SEED else torch.zeros(pixels.shape))
-change = (noise * {START_NOISE!r} * region).requires_grad_(True)
-optimizer = torch.optim.Adam([change], lr=STEP_SIZE / 255)
-for step in range(MAX_STEPS + 1):
-    x = valid(pixels + region * change)
-    log_target = log_p_target(model(normalize(x)))
-    if float(log_target.exp()) >= THRESHOLD or step == MAX_STEPS:
-        break
-    loss = -log_target + WEIGHT * distance(x - pixels){smooth}
-    optimizer.zero_grad()
-    loss.sum().backward()
-    optimizer.step()
-    with torch.no_grad():
-        {C.text("project", lang)}
-        change.copy_((pixels + region * change).clamp(0, 1) - pixels)
+            Cell(C.text("loop", lang, threshold=params.threshold), markdown=True),
+            Cell(f'''{C.text("search", lang)}
+def search(weight):
+    {C.text("start", lang)}
+    noise = (torch.rand(pixels.shape, generator=torch.Generator().manual_seed(SEED)) * 2 - 1
+             if SEED else torch.zeros(pixels.shape))
+    change = (noise * {START_NOISE!r} * region).requires_grad_(True)
+    optimizer = torch.optim.Adam([change], lr=STEP_SIZE / 255)
+    for step in range(MAX_STEPS + 1):
+        x = valid(pixels + region * change)
+        log_target = log_p_target(model(normalize(x)))
+        if float(log_target.exp()) >= THRESHOLD or step == MAX_STEPS:
+            break
+        loss = -log_target + weight * distance(x - pixels){smooth}
+        optimizer.zero_grad()
+        loss.sum().backward()
+        optimizer.step()
+        with torch.no_grad():
+            {C.text("project", lang)}
+            change.copy_((pixels + region * change).clamp(0, 1) - pixels)
+    return step, x.detach()'''),
+        )
 
-{C.text("result", lang)}
-counterfactual = (x.detach() * 255).round()
+    def recipe(self, title: str, intro: str, cells: tuple[Cell, ...], numbers: str,
+               image_name: str) -> Recipe:
+        mask_cell = () if self.region is None else (
+            Cell(f'# MASK ({self.region.shape[0]}×{self.region.shape[1]})\n'
+                 f'MASK_PNG = "{png_base64(_mask_picture(self.region))}"'),)
+        return Recipe(title=title, cells=(Cell(intro, markdown=True), *cells), numbers=numbers,
+                      packages=CLASSIFIER_PACKAGES, image=self.image, data=mask_cell,
+                      image_name=image_name)
+
+
+RESULT = '''counterfactual = (x * 255).round()
 with torch.no_grad():
     logits = model(normalize(counterfactual / 255))
 probabilities = logits.softmax(dim=-1)[0]
 p_target = float(log_p_target(logits).exp())
-difference = counterfactual[0].permute(1, 2, 0).numpy() - view.astype(np.float64)'''),
+difference = counterfactual[0].permute(1, 2, 0).numpy() - view.astype(np.float64)'''
+"""The search's image rounded to 8-bit pixels, classified again, and its change."""
+
+
+def pixel_code(call: Call[PixelSettings]) -> Recipe:
+    """Method 1 for one proximity weight (the view ``counterfactual``), with the view's checks
+    (target, knobs, seed, region)."""
+    s, lang = call.settings, call.lang
+    search = _Search.of(call)
+    words = search.words()
+    cells = (
+        *search.cells(f"WEIGHT = {search.params.weight!r}", lang),
+        Cell(f'''step, x = search(WEIGHT)
+
+{C.text("result", lang)}
+{RESULT}'''),
         Cell(C.text("figure", lang), markdown=True),
         Cell(f'''GAIN = 10
 changed = counterfactual[0].permute(1, 2, 0).byte().numpy()
@@ -194,9 +273,54 @@ print(f"after {step} steps: {CLASSES[top]} (#{top}, p = {float(probabilities[top
       f"p(target) = {p_target:.3f}")
 print(f"L2 {np.sqrt(np.mean(difference ** 2)):.2f} · L∞ {np.abs(difference).max():.0f} · "
       f"L1 {np.abs(difference).mean():.2f} grey levels")'''
-    return Recipe(title=C.text("title", lang, **words), cells=cells, numbers=numbers,
-                  packages=CLASSIFIER_PACKAGES, image=image, data=mask_cell,
-                  image_name=s.example if not s.upload else "upload")
+    return search.recipe(C.text("title", lang, **words), C.text("intro", lang, **words), cells,
+                         numbers, s.example if not s.upload else "upload")
+
+
+def tradeoff_code(call: Call[TradeoffSettings]) -> Recipe:
+    """Method 1 once per proximity weight (the view ``counterfactual_tradeoff``), with the
+    view's checks (weights, target, knobs, seed, region)."""
+    s, lang = call.settings, call.lang
+    weights = list(parse_weights(s.weights))
+    search = _Search.of(call)
+    words = search.words()
+    cells = (
+        *search.cells(f"WEIGHTS = {weights!r}", lang),
+        Cell(C.text("sweep.loop", lang), markdown=True),
+        Cell(f'''runs = {{}}
+for weight in WEIGHTS:
+    step, x = search(weight)
+    {C.text("result", lang)}
+{indent(RESULT, "    ")}
+    runs[weight] = step, probabilities, p_target, difference, counterfactual'''),
+        Cell(C.text("sweep.figure", lang), markdown=True),
+        Cell(f'''l2 = [float(np.sqrt(np.mean(run[3] ** 2))) for run in runs.values()]
+reached = [run[2] for run in runs.values()]
+figure, ax = plt.subplots(figsize=(6.5, 4.2))
+ax.plot(l2, reached, marker="o")
+for weight, x_value, y_value in zip(WEIGHTS, l2, reached):
+    ax.annotate(f"λ = {{weight:g}}", (x_value, y_value), textcoords="offset points",
+                xytext=(6, 4))
+ax.axhline(THRESHOLD, linestyle="--", color="gray", label={C.text("sweep.threshold", lang)!r})
+ax.set_xlabel({C.text("sweep.distance", lang)!r})
+ax.set_ylabel("p(target)")
+ax.legend()
+plt.show()
+
+figure, axes = plt.subplots(1, len(runs), figsize=(3 * len(runs), 3.4), squeeze=False)
+for ax, (weight, run) in zip(axes[0], runs.items()):
+    ax.imshow(run[4][0].permute(1, 2, 0).byte().numpy())
+    ax.set_title(f"λ = {{weight:g}}: {{CLASSES[int(run[1].argmax())]}}")
+    ax.axis("off")
+plt.show()'''),
+    )
+    numbers = '''for weight, (step, probabilities, p_target, difference, _) in runs.items():
+    top = int(probabilities.argmax())
+    print(f"λ = {weight:g}: {step} steps, {CLASSES[top]} (#{top}), p(target) = {p_target:.3f}, "
+          f"L2 {np.sqrt(np.mean(difference ** 2)):.2f} · L∞ {np.abs(difference).max():.0f}")'''
+    return search.recipe(C.text("sweep.title", lang, **words),
+                         C.text("sweep.intro", lang, **words), cells, numbers,
+                         s.example if not s.upload else "upload")
 
 
 def _mask_picture(region: np.ndarray) -> np.ndarray:

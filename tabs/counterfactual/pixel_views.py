@@ -26,7 +26,7 @@ from tabs.common.render.maps import strip
 from tabs.common.streaming import Done, stream_job
 from tabs.common.view import Call, View
 from tabs.counterfactual import describe, words
-from tabs.counterfactual.code import pixel_code
+from tabs.counterfactual.code import pixel_code, tradeoff_code
 from tabs.counterfactual.render import comparison, gradcam_pair, tradeoff_figure
 from tabs.counterfactual.settings import PixelSettings, TradeoffSettings
 from tabs.counterfactual.start import SWITCHES, painted_mask, scores, start
@@ -197,4 +197,4 @@ def _tradeoff_result(call: Call[TradeoffSettings], result: TradeOff,
 PIXEL = View("counterfactual", PixelSettings, run_pixel, T, role="first", group="image-models",
              gpu_seconds=60, session=True, code=pixel_code)
 TRADEOFF = View("counterfactual_tradeoff", TradeoffSettings, run_tradeoff, T,
-                group="image-models", gpu_seconds=120, session=True)
+                group="image-models", gpu_seconds=120, session=True, code=tradeoff_code)

@@ -27,7 +27,7 @@ WITHOUT_CODE = {
     "ascent_compare_layers",
     "attribution_stability", "attribution_stability_all",
     "attribution_deletion", "attribution_sanity",
-    "clip_explain", "clip_tokens", "clip_agreement", "counterfactual_tradeoff",
+    "clip_explain", "clip_tokens", "clip_agreement",
     "counterfactual_swap", "pdp_compare", "attribution_lrp",
     "attribution_concepts",
 }
@@ -38,7 +38,8 @@ PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code",
           "clip_similarity": "clip-similarity-code",
           "attribution_baselines": "attr-baselines-code", "pdp_2d": "pdp-2d-code",
           "attribution_steps": "attr-steps-code", "attribution_depth": "attr-depth-code",
-          "counterfactual": "cf-pixel-code", "ascent_weights": "ascent-weights-code",
+          "counterfactual": "cf-pixel-code",
+          "counterfactual_tradeoff": "cf-tradeoff-code", "ascent_weights": "ascent-weights-code",
           "pdp_shap": "pdp-shap-code", "pdp_ale": "pdp-ale-code",
           "attribution_classes": "attr-classes-code", "clip_zero_shot": "clip-zero-shot-code"}
 #: Public views that fill pickers rather than show a result.
