@@ -91,6 +91,7 @@ def build(form: Form) -> None:
             depth = gr.Gallery(label=T.label("depths"), columns=3, height=300,
                                elem_id="ascent-depths")
             depth_words = captions("ascent-depths-words")
+            depths_panel = CodePanel.create(form.ctx, "ascent-depths-code")
             losses = gr.Image(label=T.label("losses"), format="png", interactive=False,
                               elem_id="ascent-losses")
             with gr.Accordion(T.label("weights"), open=False):
@@ -120,3 +121,5 @@ def build(form: Form) -> None:
               [large, caption, large_words])
     form.wire(MODES_PAIR, versus.click, [pair, pair_caption, pair_words])
     form.wire(DEPTHS, across.click, [depth, depth_words])
+    if depths_panel:
+        depths_panel.wire(form, DEPTHS)

@@ -4,15 +4,18 @@ target layer's activations, (c) the loss without border pixels, (d) the ascent l
 normalised gradient, (e) the grid of the filters.
 
 The notebook method (the seed's) is written out with the lab's seeds, so the notebook starts
-from the lab's noise; the regularized method has no recipe yet, and its panel says so.
+from the lab's noise; the same steps make the comparison of one filter across an early, a
+middle and a deep layer. The regularized method has no recipe yet, and its panel says so.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.ascent.params import parse_filters
+from core.ascent.network import validate
+from core.ascent.params import AscentParams, parse_filters
 from core.checks import InputError
+from core.models import LoadedModel
 from tabs.common.i18n import Texts
 from tabs.common.layer_picker import with_default_layer
 from tabs.common.recipe import Cell, Recipe
@@ -20,7 +23,7 @@ from tabs.common.snippets import CLASSIFIER_PACKAGES, load_classifier
 from tabs.common.view import Call
 
 if TYPE_CHECKING:
-    from tabs.ascent.views import LayerSettings, RunSettings
+    from tabs.ascent.views import DepthSettings, LayerSettings, RunSettings
 
 C = Texts("ascent.code", en={
     "title": "Filter ascent: {count} filters of {layer} ({model})",
@@ -43,6 +46,20 @@ C = Texts("ascent.code", en={
     "deprocess": "the seed's deprocess_image: zero mean, std 0.15, crop, +0.5, clip, uint8",
     "regularized": "The code panel covers the notebook method; the regularized method's code "
                    "is not written yet.",
+    "depths.title": "Filter ascent: filter {filter} in an early, a middle and a deep layer "
+                    "({model})",
+    "depths.intro": "Do filters get more complex with depth? The same filter index, made to "
+                    "fire by the same ascent (the exercise sheet's steps) in an early, a middle "
+                    "and a deep layer.",
+    "depths.a": "## (a) The model without its head\nOnly the layers up to the deepest of "
+                "the three, `{layer}`, matter: the module of (b) stops the forward pass at its "
+                "layer, so the classifier head never runs.",
+    "depths.b": "## (b) A LightningModule that returns the activations of one layer (one "
+                "module per layer)",
+    "depths.figure": "## (e) The three pictures side by side",
+    "depth.early": "early",
+    "depth.middle": "middle",
+    "depth.deep": "deep",
     "weights.title": "The weights of {layer} ({model})",
     "weights.intro": "What a layer has learned is in its weights: every convolution holds "
                      "filters × input channels × height × width numbers, as `.shape` prints "
@@ -83,6 +100,20 @@ C = Texts("ascent.code", en={
                     "skaliert (0.5 = Gewicht 0)",
     "regularized": "Das Code-Panel deckt die Notebook-Methode ab; der Code der regularisierten "
                    "Methode ist noch nicht geschrieben.",
+    "depths.title": "Filter-Aufstieg: Filter {filter} in einer frühen, einer mittleren und "
+                    "einer tiefen Schicht ({model})",
+    "depths.intro": "Werden Filter mit der Tiefe komplexer? Derselbe Filterindex, durch "
+                    "denselben Aufstieg (die Schritte des Übungsblatts) zum Feuern gebracht, in "
+                    "einer frühen, einer mittleren und einer tiefen Schicht.",
+    "depths.a": "## (a) Das Modell ohne seinen Kopf\nNur die Schichten bis zur tiefsten der "
+                "drei, `{layer}`, zählen: Das Modul aus (b) hält den Vorwärtsdurchlauf an "
+                "seiner Schicht an, der Klassifikator läuft nie.",
+    "depths.b": "## (b) Ein LightningModule, das die Aktivierungen einer Schicht zurückgibt "
+                "(ein Modul pro Schicht)",
+    "depths.figure": "## (e) Die drei Bilder nebeneinander",
+    "depth.early": "früh",
+    "depth.middle": "mittel",
+    "depth.deep": "tief",
 })
 
 PACKAGES = (*CLASSIFIER_PACKAGES, "lightning")
@@ -93,27 +124,16 @@ import numpy as np
 import torch"""
 
 
-def ascent_code(call: Call[RunSettings]) -> Recipe:
-    """The grid of the view ``ascent`` in the notebook method, checked as the view checks it."""
-    from tabs.ascent.views import MODES  # the view's module declares this function
-
-    ctx, lang = call.ctx, call.lang
-    s = with_default_layer(ctx, call.settings, "ascent")
-    mode = MODES.get(s.mode, s.mode)
-    loaded = ctx.models.get(s.model)
-    info = ctx.models.layer(s.model, s.layer)
-    filters = parse_filters(s.filters, channels=info.shape[0])
-    params = s.params(mode)
-    if mode != "notebook":
-        raise InputError(C.text("regularized", "en"), C.text("regularized", "de"))
-    words = dict(layer=s.layer, steps=params.steps, step_size=params.step_size,
-                 count=len(filters), model=loaded.spec.title)
-    cells = (
-        Cell(C.text("intro", lang), markdown=True),
+def _exercise_cells(loaded: LoadedModel, params: AscentParams, seed: int, lang: str,
+                    words: dict, *, prefix: str = "") -> tuple[Cell, ...]:
+    """Steps (a)–(d) of the exercise sheet: the headless model, the LightningModule, the loss
+    and ``ascend(activations, filters)``; the headings of (a) and (b) are the texts
+    ``prefix + "a"`` and ``prefix + "b"``."""
+    return (
         Cell(IMPORTS),
-        Cell(C.text("a", lang, **words), markdown=True),
+        Cell(C.text(f"{prefix}a", lang, **words), markdown=True),
         *load_classifier(loaded.spec, lang),
-        Cell(C.text("b", lang, **words), markdown=True),
+        Cell(C.text(f"{prefix}b", lang, **words), markdown=True),
         Cell(f'''class LayerReached(Exception):
     pass
 
@@ -140,11 +160,7 @@ class FilterActivations(L.LightningModule):
             pass
         finally:
             handle.remove()
-        return captured[0]
-
-
-LAYER = {s.layer!r}
-activations = FilterActivations(model, LAYER).eval()'''),
+        return captured[0]'''),
         Cell(C.text("c", lang), markdown=True),
         Cell(f'''BORDER = {params.border}
 
@@ -155,27 +171,37 @@ def filter_loss(maps, filters, border=BORDER):
     height, width = chosen.shape[1:]
     return chosen[:, border:height - border, border:width - border].mean(dim=(1, 2))'''),
         Cell(C.text("d", lang, **words), markdown=True),
-        Cell(f'''FILTERS = {list(filters)}
-STEPS, STEP_SIZE, SIZE, SEED = {params.steps}, {params.step_size!r}, {params.size}, {s.random_seed}
-{C.text("noise", lang)}
-noise = [torch.rand((1, 3, SIZE, SIZE),
-                    generator=torch.Generator().manual_seed((SEED * 1_000_003 + f * 101) % 2**63))
-         for f in FILTERS]
-images = (torch.cat(noise) - 0.5) * 0.25
-index = torch.tensor(FILTERS)
-start = None
-for step in range(STEPS):
-    {C.text("memory", lang)}
-    images = images.contiguous(memory_format=torch.channels_last).requires_grad_(True)
-    means = filter_loss(activations(images), index)
-    start = means.detach() if start is None else start
-    (grad,) = torch.autograd.grad(means.sum(), images)
-    rms = torch.sqrt(torch.mean(grad ** 2, dim=(1, 2, 3), keepdim=True))
-    images = (images.detach() + STEP_SIZE * grad / (rms + 1e-5)).detach()
-with torch.no_grad():
-    final = filter_loss(activations(images), index)'''),
-        Cell(C.text("e", lang), markdown=True),
-        Cell(f'''CROP = {params.crop}
+        Cell(f'''STEPS, STEP_SIZE = {params.steps}, {params.step_size!r}
+SIZE, SEED = {params.size}, {seed}
+
+
+def ascend(activations, filters):
+    """the images after STEPS steps, and the filters' mean activations at the start and end"""
+    {C.text("noise", lang)}
+    noise = [torch.rand((1, 3, SIZE, SIZE),
+                        generator=torch.Generator().manual_seed((SEED * 1_000_003 + f * 101)
+                                                                % 2**63))
+             for f in filters]
+    images = (torch.cat(noise) - 0.5) * 0.25
+    index = torch.tensor(filters)
+    start = None
+    for step in range(STEPS):
+        {C.text("memory", lang)}
+        images = images.contiguous(memory_format=torch.channels_last).requires_grad_(True)
+        means = filter_loss(activations(images), index)
+        start = means.detach() if start is None else start
+        (grad,) = torch.autograd.grad(means.sum(), images)
+        rms = torch.sqrt(torch.mean(grad ** 2, dim=(1, 2, 3), keepdim=True))
+        images = (images.detach() + STEP_SIZE * grad / (rms + 1e-5)).detach()
+    with torch.no_grad():
+        final = filter_loss(activations(images), index)
+    return images, start, final'''),
+    )
+
+
+def _deprocess(crop: int, lang: str) -> str:
+    """The seed's ``deprocess_image``."""
+    return f'''CROP = {crop}
 
 
 def deprocess_image(image, crop=CROP):
@@ -185,7 +211,39 @@ def deprocess_image(image, crop=CROP):
     if crop:
         image = image[:, crop:-crop, crop:-crop]
     image = torch.clamp(image + 0.5, 0, 1) * 255
-    return torch.clamp(image, 0, 255).byte().permute(1, 2, 0).numpy()
+    return torch.clamp(image, 0, 255).byte().permute(1, 2, 0).numpy()'''
+
+
+def _notebook_method(mode: str) -> None:
+    """Refuse the regularized method with the panel's sentence (it has no recipe yet)."""
+    if mode != "notebook":
+        raise InputError(C.text("regularized", "en"), C.text("regularized", "de"))
+
+
+def ascent_code(call: Call[RunSettings]) -> Recipe:
+    """The grid of the view ``ascent`` in the notebook method, checked as the view checks it."""
+    from tabs.ascent.views import MODES  # the view's module declares this function
+
+    ctx, lang = call.ctx, call.lang
+    s = with_default_layer(ctx, call.settings, "ascent")
+    mode = MODES.get(s.mode, s.mode)
+    loaded = ctx.models.get(s.model)
+    info = ctx.models.layer(s.model, s.layer)
+    filters = parse_filters(s.filters, channels=info.shape[0])
+    params = s.params(mode)
+    _notebook_method(mode)
+    validate(loaded, layer=s.layer, filters=filters, mode="notebook", params=params)
+    words = dict(layer=s.layer, steps=params.steps, step_size=params.step_size,
+                 count=len(filters), model=loaded.spec.title)
+    cells = (
+        Cell(C.text("intro", lang), markdown=True),
+        *_exercise_cells(loaded, params, s.random_seed, lang, words),
+        Cell(f'''LAYER = {s.layer!r}
+FILTERS = {list(filters)}
+activations = FilterActivations(model, LAYER).eval()
+images, start, final = ascend(activations, FILTERS)'''),
+        Cell(C.text("e", lang), markdown=True),
+        Cell(f'''{_deprocess(params.crop, lang)}
 
 
 rows = (len(FILTERS) + 7) // 8
@@ -201,6 +259,48 @@ plt.show()'''),
     numbers = '''for f, before, after in zip(FILTERS, start, final):
     print(f"filter {f}: mean activation {float(before):.4g} → {float(after):.4g}")'''
     return Recipe(title=C.text("title", lang, **words), cells=cells, numbers=numbers,
+                  packages=PACKAGES)
+
+
+def depths_code(call: Call[DepthSettings]) -> Recipe:
+    """The view ``ascent_compare_layers`` in the notebook method: one filter index in an early,
+    a middle and a deep layer, checked as the view checks it."""
+    from tabs.ascent.views import MODES, depth_layers  # the view's module declares this
+
+    ctx, lang, s = call.ctx, call.lang, call.settings
+    mode = MODES.get(s.mode, s.mode)
+    layers = depth_layers(call)
+    params = s.params(mode)
+    _notebook_method(mode)
+    loaded = ctx.models.get(s.model)
+    index = int(s.filter_index or 0)
+    for _, layer in layers:
+        validate(loaded, layer=layer, filters=[index], mode="notebook", params=params)
+    words = dict(layer=layers[-1][1], steps=params.steps, step_size=params.step_size,
+                 model=loaded.spec.title, filter=index)
+    names = {C.text(f"depth.{depth}", lang): name for depth, name in layers}
+    cells = (
+        Cell(C.text("depths.intro", lang, **words), markdown=True),
+        *_exercise_cells(loaded, params, s.random_seed, lang, words, prefix="depths."),
+        Cell(f'''LAYERS, FILTER = {names!r}, {index}
+results = {{}}
+for depth, layer in LAYERS.items():
+    images, start, final = ascend(FilterActivations(model, layer).eval(), [FILTER])
+    results[layer] = depth, images[0], float(start[0]), float(final[0])'''),
+        Cell(C.text("depths.figure", lang), markdown=True),
+        Cell(f'''{_deprocess(params.crop, lang)}
+
+
+figure, axes = plt.subplots(1, len(results), figsize=(4 * len(results), 4.4))
+for ax, (layer, (depth, image, _, after)) in zip(axes, results.items()):
+    ax.imshow(deprocess_image(image))
+    ax.set_title(f"{{depth}}: {{layer}}, #{{FILTER}}\\n{{after:.3g}}")
+    ax.axis("off")
+plt.show()'''),
+    )
+    numbers = '''for layer, (depth, _, before, after) in results.items():
+    print(f"{layer}, filter {FILTER}: mean activation {before:.4g} → {after:.4g}")'''
+    return Recipe(title=C.text("depths.title", lang, **words), cells=cells, numbers=numbers,
                   packages=PACKAGES)
 
 

@@ -21,7 +21,7 @@ from core.ascent import (
     visualize_filters,
 )
 from core.models.layers import early_middle_deep
-from tabs.ascent.code import ascent_code, weights_code
+from tabs.ascent.code import ascent_code, depths_code, weights_code
 from tabs.ascent.render import ascent_grid, enlarge, kernel_grid, loss_figure, side_by_side
 from tabs.ascent.texts import T
 from tabs.common import alt_text
@@ -299,21 +299,31 @@ def compare_modes(call: Call[PairSettings]):
     return Described(image, caption), caption
 
 
+def depth_layers(call: Call[DepthSettings]) -> list[tuple[str, str]]:
+    """(depth, layer) for an early, a middle and a deep layer; refused with a sentence when
+    the filter index is not in one of them."""
+    s, ctx = call.settings, call.ctx
+    index = int(s.filter_index or 0)
+    layers = list(zip(("early", "middle", "deep"), early_middle_deep(ctx.models.layers(s.model))))
+    for depth, name in layers:
+        channels = ctx.models.layer(s.model, name).shape[0]
+        if not 0 <= index < channels:
+            raise call.refuse("depth_missing", index=index, depth=T.both(f"depth_{depth}"),
+                              layer=name, channels=channels, last=channels - 1)
+    return layers
+
+
 def compare_layers(call: Call[DepthSettings]):
     """The same filter index in an early, a middle and a deep layer (exercise f)."""
     s, ctx = call.settings, call.ctx
     mode = _mode(s.mode)
     loaded = ctx.models.get(s.model)
-    names = early_middle_deep(ctx.models.layers(s.model))
+    layers = depth_layers(call)
     params = s.params(mode)
     index = int(s.filter_index or 0)
     gallery = []
-    for depth, name in zip(("early", "middle", "deep"), names):
+    for depth, name in layers:
         word = call.text(f"depth_{depth}")
-        channels = ctx.models.layer(s.model, name).shape[0]
-        if not 0 <= index < channels:
-            raise call.refuse("depth_missing", index=index, depth=T.both(f"depth_{depth}"),
-                              layer=name, channels=channels, last=channels - 1)
         result = visualize_filters(loaded, layer=name, filters=[index], mode=mode,
                                    params=params, seed=s.random_seed)
         gallery.append((enlarge(result.first[0], size=300),
@@ -333,4 +343,4 @@ TILE_LARGE = View("ascent_tile_large", Tile, show_tile, T, public=False)
 MODES_PAIR = View("ascent_compare_modes", PairSettings, compare_modes, T, role="first",
                   group="image-models", gpu_seconds=90, keep=True)
 DEPTHS = View("ascent_compare_layers", DepthSettings, compare_layers, T, group="image-models",
-              gpu_seconds=120, keep=True)
+              gpu_seconds=120, keep=True, code=depths_code)

@@ -138,10 +138,14 @@ def frozen(value: object) -> Hashable:
     return value
 
 
-def kept_key(name: str, lang: str, settings: Any) -> Hashable | None:
-    """The key under which a view's outputs are kept (``None`` when its settings hold
-    something that cannot be a key)."""
+def kept_key(name: str, lang: str, settings: Any,
+             components: Sequence[object] = ()) -> Hashable | None:
+    """The key under which a view's outputs for ``components`` are kept (``None`` when its
+    settings hold something that cannot be a key). The components' kinds and ``elem_id``s are
+    part of it: the same view answered for other outputs (a caption more or less, or none
+    outside a page) has outputs of another shape."""
+    shape = tuple((type(c).__name__, getattr(c, "elem_id", None)) for c in components)
     try:
-        return name, lang, frozen(settings)
+        return name, lang, frozen(settings), shape
     except TypeError:
         return None

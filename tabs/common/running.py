@@ -36,7 +36,7 @@ def make_call(view: View, ctx: TabContext, settings: Any, *, request: gr.Request
 def answer(view: View, call: Call, components: Sequence[object]) -> Any:
     """The outputs of a view that does not stream, for ``components``: pictures saved as files;
     kept outputs served as they are."""
-    key = kept_key(view.name, call.lang, call.settings) if view.keep else None
+    key = kept_key(view.name, call.lang, call.settings, components) if view.keep else None
     kept = KEPT.get(key) if key is not None else None
     if isinstance(kept, Finished):
         return kept.restored()
@@ -51,7 +51,7 @@ def answer_stream(view: View, call: Call, components: Sequence[object]) -> Itera
     """The outputs of a streaming view, step by step, for ``components``; it counts as running
     only while it computes a step, so a stream waiting for a vanished client does not hold up
     the exit. A kept view keeps the outputs it marks :class:`~tabs.common.view.Final`."""
-    key = kept_key(view.name, call.lang, call.settings) if view.keep else None
+    key = kept_key(view.name, call.lang, call.settings, components) if view.keep else None
     kept = KEPT.get(key) if key is not None else None
     if isinstance(kept, Finished):
         yield kept.restored()

@@ -24,7 +24,6 @@ from tests.conftest import serving
 #: adding code to one of them fails this list, so it shrinks as the panels arrive.
 WITHOUT_CODE = {
     "ascent_compare_modes",
-    "ascent_compare_layers",
     "attribution_stability", "attribution_stability_all",
     "attribution_deletion", "attribution_sanity",
     "clip_explain", "clip_tokens", "clip_agreement",
@@ -33,7 +32,8 @@ WITHOUT_CODE = {
 }
 #: Each view's panel (its accordion's ``elem_id``).
 PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code",
-          "ascent": "ascent-code", "activations": "act-code",
+          "ascent": "ascent-code",
+          "ascent_compare_layers": "ascent-depths-code", "activations": "act-code",
           "activations_channel": "act-channel-code",
           "clip_similarity": "clip-similarity-code",
           "attribution_baselines": "attr-baselines-code", "pdp_2d": "pdp-2d-code",

@@ -1,5 +1,6 @@
 """The filter ascent's notebooks, executed: the exercise sheet's steps print the lab's mean
-activations before and after the ascent; the layer's weights print the lab's shapes.
+activations before and after the ascent (for the grid's filters, and for one filter in an
+early, a middle and a deep layer); the layer's weights print the lab's shapes.
 
 Tolerances: the notebook starts from the very noise the lab uses (±1e-3 relative, four
 significant digits printed) and takes the same steps, but the lab runs a copy with BatchNorm
@@ -20,8 +21,9 @@ from core.ascent import visualize_filters
 from core.ascent.layer_weights import first_conv, layer_weights
 from core.ascent.params import params_for
 from core.models import ModelManager
+from core.models.layers import early_middle_deep
 from lab import EXAMPLE_IMAGES_DIR
-from tabs.ascent.views import RUN, WEIGHTS, LayerSettings, RunSettings
+from tabs.ascent.views import DEPTHS, RUN, WEIGHTS, DepthSettings, LayerSettings, RunSettings
 from tabs.common.code_panel import notebook_for
 from tabs.common.context import TabContext
 from tabs.common.examples import ExampleImages
@@ -73,3 +75,26 @@ def test_the_weights_notebook_prints_the_labs_shapes():
         f"blocks.2 ({lab.kind}): {lab.parameters:,} parameters",
         *(f"- {name}: {shape}" for name, shape in lab.shapes[:12]),
         f"{stem.layer}: {count} kernels of {height}×{width}"]
+
+
+def test_the_depths_notebook_prints_the_labs_activations_per_layer():
+    ctx = TabContext(models=ModelManager(device="cpu", offline=True), lang="en",
+                     examples=ExampleImages(EXAMPLE_IMAGES_DIR))
+    settings = DepthSettings(model="efficientnet_lite0", filter_index=4, nb_steps=2, size=160,
+                             crop=10, seed=2)
+    call = make_call(DEPTHS, ctx, settings, lang="de")
+    printed = execute(nbformat.reads(notebook_for(DEPTHS, call).decode(), as_version=4))
+
+    loaded = ctx.models.get("efficientnet_lite0")
+    layers = early_middle_deep(ctx.models.layers("efficientnet_lite0"))
+    lines = printed.splitlines()
+    assert len(lines) == 3, printed
+    params = params_for("notebook", steps=2, size=160, border=2, crop=10)
+    for line, layer in zip(lines, layers):
+        lab = visualize_filters(loaded, layer=layer, filters=(4,), mode="notebook", seed=2,
+                                params=params)
+        match = re.fullmatch(rf"{re.escape(layer)}, filter 4: mean activation ([-\d.e+]+) → "
+                             r"([-\d.e+]+)", line)
+        assert match, line
+        assert close(float(match[1]), float(lab.initial[0]), 1e-3), (line, lab.initial)
+        assert close(float(match[2]), float(lab.final[0]), 0.10), (line, lab.final)

@@ -173,7 +173,7 @@ def test_the_ascent_recipe_follows_the_exercise_sheet(ctx):
         ["## (a)", "## (b)", "## (c)", "## (d)", "## (e)"]
     text = panel_text(recipe_)
     assert "FILTERS = " + str(list(range(64))) in text
-    assert "STEPS, STEP_SIZE, SIZE, SEED = 30, 10.0, 224, 3" in text
+    assert "STEPS, STEP_SIZE = 30, 10.0\nSIZE, SEED = 224, 3" in text
     assert "class FilterActivations(L.LightningModule)" in text and "BORDER = 2" in text
     assert "rows = (len(FILTERS) + 7) // 8" in text
     notebook = nbformat.reads(notebook_for(RUN, call).decode(), as_version=4)
@@ -185,3 +185,16 @@ def test_the_ascent_recipe_follows_the_exercise_sheet(ctx):
     bad = make_call(RUN, ctx, RunSettings(model="efficientnet_lite0", layer="blocks.3",
                                           filters="0-99"), lang="en")
     assert code_text(RUN, bad).startswith("# ") and "64" in code_text(RUN, bad)
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_depths_panel_refuses_as_the_view_does(ctx, lang):
+    from tabs.ascent.views import DEPTHS, DepthSettings
+
+    for bad in (dict(filter_index=100), dict(size=96)):  # blocks.1 has 24; blocks.6 3×3 maps
+        settings = DepthSettings(model="efficientnet_lite0", nb_steps=1, **bad)
+        with pytest.raises(gr.Error) as refused:
+            call_view(DEPTHS, ctx, *[getattr(settings, f) for f in DEPTHS.fields], lang=lang)
+        sentence = refused.value.message
+        assert sentence.replace("\n", "\n# ") in code_text(
+            DEPTHS, make_call(DEPTHS, ctx, settings, lang=lang)), sentence
