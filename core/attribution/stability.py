@@ -91,14 +91,21 @@ def top_k_overlap(first: np.ndarray, second: np.ndarray, *, k: float = 10.0) -> 
 
     Ties are broken by position, so identical maps give exactly 100.
     """
-    if not 0 < k <= 100:
-        raise InputError("k must be a percentage between 0 and 100.",
-                         "k muss ein Prozentwert zwischen 0 und 100 sein.")
+    k = check_top_k(k)
     a, b = _pair(first, second)
     count = max(1, int(round(a.size * k / 100)))
     top_a = np.argsort(-a, kind="stable")[:count]
     top_b = np.argsort(-b, kind="stable")[:count]
     return 100.0 * np.intersect1d(top_a, top_b).size / count
+
+
+def check_top_k(k: float) -> float:
+    """``k`` as a float percentage in (0, 100]; ``InputError`` otherwise."""
+    number = isinstance(k, (int, float)) and not isinstance(k, bool)
+    if not number or not 0 < k <= 100:
+        raise InputError("k must be a percentage between 0 and 100.",
+                         "k muss ein Prozentwert zwischen 0 und 100 sein.")
+    return float(k)
 
 
 def _pair(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -119,6 +126,7 @@ def measure_stability(model: LoadedModel, image: np.ndarray, *, method: Attribut
     The original map comes from the attribution cache when it was computed before.
     """
     check_noise(noise)
+    check_top_k(top_k)
     options = MethodOptions(layer=layer, steps=steps, baseline=baseline,
                             internal_batch_size=internal_batch_size, window=window, stride=stride)
     original = explain(model, image, method=method, target=target, **options)

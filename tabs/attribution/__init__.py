@@ -240,9 +240,12 @@ def _stability(form: Form) -> None:
         text = gr.Markdown()
         words = captions("attr-stability-words")
         table = gr.Markdown()
+        panel = CodePanel.create(form.ctx, "attr-stability-code")
     form.add(noise_percent=noise, top_k=top_k)
     form.wire(STABILITY, run.click, [image, text, words], inputs={"method": method})
     form.wire(STABILITY_ALL, run_all.click, table)
+    if panel:
+        panel.wire(form, STABILITY)
 
 
 def _deletion(form: Form) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from core.attribution import Baseline
 from core.attribution.methods import BASELINES, METHOD_TITLES, check_layer, check_options
+from core.attribution.stability import check_noise, check_top_k
 from core.checks import InputError
 from core.models import ModelSpec
 from core.predictions import check_target
@@ -22,6 +23,7 @@ from tabs.attribution.settings import (
     ClassesSettings,
     CompareSettings,
     DepthSettings,
+    StabilitySettings,
     StepsSettings,
 )
 from tabs.common.i18n import Texts
@@ -97,8 +99,22 @@ C = Texts("attribution.code", en={
                      "{method}, explains two classes of the same image: a faithful method shows "
                      "different evidence for each (on both.png: the dog and the cat).",
     "classes.run": "## One map per class",
-    "classes.lrp": "The code panel covers captum's methods; LRP's code (Zennit with the lab's "
+    "lrp": "The code panel covers captum's methods; LRP's code (Zennit with the lab's "
                    "canonizers) is not written yet.",
+    "stability.title": "How stable is {method}? Class #{target} {name} with and without "
+                       "{noise:g} % noise",
+    "stability.intro": "Would the map look the same if the image were a tiny bit different? "
+                       "{method} explains the image and the same image with Gaussian noise of "
+                       "{noise:g} % of the pixel range (seeded as the lab seeds it); Spearman's "
+                       "rank correlation and the overlap of the top {k:g} % pixels say how "
+                       "alike the two maps are (1 and 100 %: the same).",
+    "stability.run": "## The map with and without noise",
+    "stability.noise": "# Gaussian noise, standard deviation NOISE of the pixel range, clipped "
+                       "to [0, 1]",
+    "stability.compare": "## How alike are the two maps?",
+    "stability.top": "# the share of the original's top TOP_K % pixels that are also among\n"
+                     "# the noisy map's (ties broken by position)",
+    "stability.difference": "|difference| (each map / max)",
 }, de={
     "title": "Attribution: alle Methoden für Klasse #{target} {name}",
     "intro": "Fünf Arten zu fragen, welche Pixel {model} zu *{name}* gebracht haben: der "
@@ -166,8 +182,23 @@ C = Texts("attribution.code", en={
                      "{method}, erklärt zwei Klassen desselben Bildes: Eine treue Methode zeigt "
                      "für jede andere Belege (bei both.png: den Hund und die Katze).",
     "classes.run": "## Eine Karte pro Klasse",
-    "classes.lrp": "Das Code-Panel deckt die Methoden von captum ab; der Code für LRP (Zennit "
+    "lrp": "Das Code-Panel deckt die Methoden von captum ab; der Code für LRP (Zennit "
                    "mit den Kanonisierern des Labs) ist noch nicht geschrieben.",
+    "stability.title": "Wie stabil ist {method}? Klasse #{target} {name} mit und ohne "
+                       "{noise:g} % Rauschen",
+    "stability.intro": "Sähe die Karte gleich aus, wenn das Bild ein winziges bisschen anders "
+                       "wäre? {method} erklärt das Bild und dasselbe Bild mit Gaußschem "
+                       "Rauschen von {noise:g} % des Pixelbereichs (geseedet wie im Lab); "
+                       "Spearmans Rangkorrelation und die Überlappung der obersten {k:g} % "
+                       "Pixel sagen, wie ähnlich sich die beiden Karten sind (1 und 100 %: "
+                       "gleich).",
+    "stability.run": "## Die Karte mit und ohne Rauschen",
+    "stability.noise": "# Gaußsches Rauschen, Standardabweichung NOISE des Pixelbereichs, auf "
+                       "[0, 1] begrenzt",
+    "stability.compare": "## Wie ähnlich sind sich die beiden Karten?",
+    "stability.top": "# der Anteil der obersten TOP_K % Pixel des Originals, die auch unter\n"
+                     "# denen der verrauschten Karte sind (Gleichstände nach Position)",
+    "stability.difference": "|Differenz| (jede Map / Max.)",
 })
 
 PACKAGES = (*CLASSIFIER_PACKAGES, "captum")
@@ -192,10 +223,10 @@ def _start(spec: ModelSpec, lang: str, intro: str, words: Mapping[str, Any], *,
 
 
 def _recipe(call: Call, title: str, cells: tuple[Cell, ...], numbers: str,
-            image: Any) -> Recipe:
+            image: Any, *, packages: tuple[str, ...] = PACKAGES) -> Recipe:
     """An attribution recipe with its packages and the image it explains."""
     s = call.settings
-    return Recipe(title=title, cells=cells, numbers=numbers, packages=PACKAGES, image=image,
+    return Recipe(title=title, cells=cells, numbers=numbers, packages=packages, image=image,
                   image_name=s.example if not s.upload else "upload")
 
 
@@ -495,7 +526,7 @@ def classes_code(call: Call[ClassesSettings]) -> Recipe:
     options = check_options(loaded, method=s.method, target=target, internal_batch_size=None,
                             **s.method_options())
     if s.method not in CAPTUM_METHODS:
-        raise InputError(C.text("classes.lrp", "en"), C.text("classes.lrp", "de"))
+        raise InputError(C.text("lrp", "en"), C.text("lrp", "de"))
     spec, lang = loaded.spec, call.lang
     code = method_code(s.method, options, lang, spec.input_size)
     body, result = code.lines("target")
@@ -524,3 +555,67 @@ for t, (title, values) in zip((TARGET, SECOND), maps.items()):
     print(f"{{title}}: p = {{float(probabilities[t]):.2%}} · map largest {{values.max():.4g}}, "
           f"mean {{values.mean():.4g}}")'''
     return _recipe(call, C.text("classes.title", lang, **words), cells, numbers, image)
+
+
+def stability_code(call: Call[StabilitySettings]) -> Recipe:
+    """One method with and without noise (the view ``attribution_stability``), with the view's
+    checks; LRP has no recipe yet and gets a sentence."""
+    from tabs.attribution.stability import fraction  # the view's module imports this one
+
+    s = call.settings
+    loaded, image, target = explained(call)
+    noise, k = check_noise(fraction(s.noise_percent)), check_top_k(s.top_k)
+    options = check_options(loaded, method=s.method, target=target, internal_batch_size=None,
+                            **s.method_options())
+    if s.method not in CAPTUM_METHODS:
+        raise InputError(C.text("lrp", "en"), C.text("lrp", "de"))
+    spec, lang = loaded.spec, call.lang
+    code = method_code(s.method, options, lang, spec.input_size)
+    body, result = code.lines("TARGET")
+    title = METHOD_TITLES[s.method]
+    words = dict(target=target, name=loaded.categories[target], method=title,
+                 noise=s.noise_percent, k=k)
+    layer = f"LAYER = {options['layer']!r}\nmodule = dict(model.named_modules())[LAYER]\n" \
+        if options["layer"] else ""
+    helper = f"{code.helper}\n\n" if code.helper else ""
+    indented = "\n".join(f"    {line}" if line else line for line in body.splitlines())
+    difference = C.text("stability.difference", lang)
+    cells = (*_start(spec, lang, C.text("stability.intro", lang, **words), words),
+             Cell(C.text("stability.run", lang), markdown=True),
+             Cell(f'''{layer}NOISE, SEED, TOP_K = {noise!r}, 0, {k!r}
+{C.text("stability.noise", lang)}
+jitter = torch.randn(pixels.shape, generator=torch.Generator().manual_seed(SEED)) * NOISE
+noisy_pixels = (pixels + jitter).clamp(0, 1)
+
+
+{helper}def attribution_map(pixels):
+    inputs = normalize(pixels).detach().requires_grad_(True)
+{indented}
+    return ({result}).detach().numpy()
+
+
+original, noisy = attribution_map(pixels), attribution_map(noisy_pixels)'''),
+             Cell(C.text("stability.compare", lang), markdown=True),
+             Cell(f'''from scipy.stats import spearmanr
+
+rho = 1.0 if np.array_equal(original, noisy) else float(
+    spearmanr(original.ravel(), noisy.ravel()).statistic)
+{C.text("stability.top", lang)}
+count = max(1, int(round(original.size * TOP_K / 100)))
+top_original = np.argsort(-original.ravel(), kind="stable")[:count]
+top_noisy = np.argsort(-noisy.ravel(), kind="stable")[:count]
+overlap = 100 * np.intersect1d(top_original, top_noisy).size / count
+
+unit = [m / m.max() if m.max() > 0 else np.zeros_like(m) for m in (original, noisy)]
+pictures = [(original, {title!r}), (noisy, f"+ {{100 * NOISE:g}} %"),
+            (np.abs(unit[0] - unit[1]), {difference!r})]
+figure, axes = plt.subplots(1, 3, figsize=(12, 3.8))
+for ax, (values, heading), cmap in zip(axes, pictures, ({s.cmap!r}, {s.cmap!r}, "gray")):
+    figure.colorbar(ax.imshow(values, cmap=cmap), ax=ax, shrink=0.8)
+    ax.set_title(heading)
+    ax.axis("off")
+plt.show()'''))
+    numbers = f'''print(f"{title}: Spearman rho {{rho:.3f}}, "
+      f"top-{{TOP_K:g}} % overlap {{overlap:.1f}} %")'''
+    return _recipe(call, C.text("stability.title", lang, **words), cells, numbers, image,
+                   packages=(*PACKAGES, "scipy"))

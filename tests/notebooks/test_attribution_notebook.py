@@ -1,12 +1,14 @@
 """The Attribution notebooks, executed, print the lab's numbers: the comparison's top-5 classes
 and Integrated Gradients' completeness check, the check for each of IG's four baselines,
-Grad-CAM's channel weights step by step, Grad-CAM at several depths, and one method's maps for
-two classes.
+Grad-CAM's channel weights step by step, Grad-CAM at several depths, one method's maps for
+two classes, and how far one method's map moves with noise.
 
 Tolerances: the notebook runs the same captum calls on the same pixels, but IG's steps are
 batched differently (8 per batch there, the measured batch here) and Occlusion runs on the
 lab's folded copy: float rounding only. Probabilities are printed in percent with two
-decimals (±0.01 points), the IG numbers with four (±1e-3 relative, at least ±2e-4).
+decimals (±0.01 points), the IG numbers with four (±1e-3 relative, at least ±2e-4). The
+stability numbers compare whole maps: Spearman's ρ (three decimals) within ±0.002, the top-k
+overlap within ±0.5 points (a pixel or two can swap places at the cut).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from core.attribution import (
     compare_targets,
     gradcam_depth,
     gradcam_steps,
+    measure_stability,
 )
 from core.models import ModelManager
 from core.predictions import classify
@@ -32,8 +35,10 @@ from tabs.attribution.settings import (
     ClassesSettings,
     CompareSettings,
     DepthSettings,
+    StabilitySettings,
     StepsSettings,
 )
+from tabs.attribution.stability import STABILITY
 from tabs.attribution.views import BASELINES, CLASSES, COMPARE, DEPTH, STEPS
 from tabs.common.code_panel import notebook_for
 from tabs.common.context import TabContext
@@ -168,3 +173,21 @@ def test_the_classes_notebook_prints_each_classs_map(ctx, method):
         assert abs(float(match[1]) - 100 * probabilities[explanation.target]) <= 0.01 + 1e-9
         assert close(float(match[2]), float(explanation.map.max())), (line, explanation.map.max())
         assert close(float(match[3]), float(explanation.map.mean())), (line, explanation.map.mean())
+
+
+@pytest.mark.parametrize("method", ["saliency", "occlusion"])
+def test_the_stability_notebook_prints_the_labs_numbers(ctx, method):
+    settings = StabilitySettings(example="both.png", model="efficientnet_lite0", target=243,
+                                 method=method, noise_percent=2.0, top_k=5, window=56,
+                                 stride=28)
+    call = make_call(STABILITY, ctx, settings, lang="de")
+    printed = execute(nbformat.reads(notebook_for(STABILITY, call).decode(), as_version=4))
+    report = measure_stability(ctx.models.get("efficientnet_lite0"),
+                               ctx.examples.resolve("both.png", None), method=method,
+                               target=243, noise=0.02, top_k=5, **settings.method_options())
+    match = re.fullmatch(r"(.+): Spearman rho ([-\d.]+), top-5 % overlap ([\d.]+) %",
+                         printed.strip())
+    assert match, printed
+    assert abs(float(match[2]) - report.rank_correlation) <= 0.002, (printed, report)
+    assert abs(float(match[3]) - report.top_k_overlap) <= 0.5, (printed, report)
+    assert report.rank_correlation < 0.99  # the noise moved the map: the numbers say something

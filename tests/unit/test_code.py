@@ -198,3 +198,17 @@ def test_the_depths_panel_refuses_as_the_view_does(ctx, lang):
         sentence = refused.value.message
         assert sentence.replace("\n", "\n# ") in code_text(
             DEPTHS, make_call(DEPTHS, ctx, settings, lang=lang)), sentence
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+@pytest.mark.parametrize("bad", [dict(noise_percent=-1), dict(top_k=0), dict(target=5000)])
+def test_the_stability_panel_refuses_as_the_view_does(ctx, lang, bad):
+    from tabs.attribution.settings import StabilitySettings
+    from tabs.attribution.stability import STABILITY
+
+    settings = StabilitySettings(**{**LITE0, "target": 243, **bad})
+    with pytest.raises(gr.Error) as refused:
+        call_view(STABILITY, ctx, *[getattr(settings, f) for f in STABILITY.fields], lang=lang)
+    sentence = refused.value.message
+    assert sentence.replace("\n", "\n# ") in code_text(
+        STABILITY, make_call(STABILITY, ctx, settings, lang=lang)), sentence
