@@ -239,13 +239,15 @@ def _stability(form: Form) -> None:
                          show_label=False, elem_id="attr-stability")
         text = gr.Markdown()
         words = captions("attr-stability-words")
-        table = gr.Markdown()
         panel = CodePanel.create(form.ctx, "attr-stability-code")
+        table = gr.Markdown()
+        all_panel = CodePanel.create(form.ctx, "attr-stability-all-code")
     form.add(noise_percent=noise, top_k=top_k)
     form.wire(STABILITY, run.click, [image, text, words], inputs={"method": method})
     form.wire(STABILITY_ALL, run_all.click, table)
-    if panel:
+    if panel and all_panel:
         panel.wire(form, STABILITY)
+        all_panel.wire(form, STABILITY_ALL)
 
 
 def _deletion(form: Form) -> None:

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.attribution import Baseline
-from core.attribution.methods import BASELINES, METHOD_TITLES, check_layer, check_options
+from core.attribution.methods import (
+    BASELINES,
+    METHOD_TITLES,
+    check_layer,
+    check_options,
+    offered_methods,
+)
 from core.attribution.stability import check_noise, check_top_k
 from core.checks import InputError
 from core.models import ModelSpec
@@ -23,6 +29,7 @@ from tabs.attribution.settings import (
     ClassesSettings,
     CompareSettings,
     DepthSettings,
+    StabilityAllSettings,
     StabilitySettings,
     StepsSettings,
 )
@@ -115,6 +122,16 @@ C = Texts("attribution.code", en={
     "stability.top": "# the share of the original's top TOP_K % pixels that are also among\n"
                      "# the noisy map's (ties broken by position)",
     "stability.difference": "|difference| (each map / max)",
+    "stability.all_title": "Which method is the most stable? Class #{target} {name} with and "
+                           "without {noise:g} % noise",
+    "stability.all_intro": "Every method explains the image and the same image with Gaussian "
+                           "noise of {noise:g} % of the pixel range (seeded as the lab seeds "
+                           "it): {method}. Spearman's rank correlation and the overlap of the "
+                           "top {k:g} % pixels say how alike each method's two maps are (1 and "
+                           "100 %: the same).",
+    "stability.left_out": " The lab's table also has {methods}: its code (Zennit with the "
+                          "lab's canonizers) is not written yet.",
+    "stability.all_run": "## Each method's map with and without noise",
 }, de={
     "title": "Attribution: alle Methoden für Klasse #{target} {name}",
     "intro": "Fünf Arten zu fragen, welche Pixel {model} zu *{name}* gebracht haben: der "
@@ -199,6 +216,16 @@ C = Texts("attribution.code", en={
     "stability.top": "# der Anteil der obersten TOP_K % Pixel des Originals, die auch unter\n"
                      "# denen der verrauschten Karte sind (Gleichstände nach Position)",
     "stability.difference": "|Differenz| (jede Map / Max.)",
+    "stability.all_title": "Welche Methode ist am stabilsten? Klasse #{target} {name} mit und "
+                           "ohne {noise:g} % Rauschen",
+    "stability.all_intro": "Jede Methode erklärt das Bild und dasselbe Bild mit Gaußschem "
+                           "Rauschen von {noise:g} % des Pixelbereichs (geseedet wie im Lab): "
+                           "{method}. Spearmans Rangkorrelation und die Überlappung der "
+                           "obersten {k:g} % Pixel sagen, wie ähnlich sich die beiden Karten "
+                           "jeder Methode sind (1 und 100 %: gleich).",
+    "stability.left_out": " Die Tabelle des Labs hat auch {methods}: Deren Code (Zennit mit "
+                          "den Kanonisierern des Labs) ist noch nicht geschrieben.",
+    "stability.all_run": "## Die Karte jeder Methode mit und ohne Rauschen",
 })
 
 PACKAGES = (*CLASSIFIER_PACKAGES, "captum")
@@ -557,6 +584,47 @@ for t, (title, values) in zip((TARGET, SECOND), maps.items()):
     return _recipe(call, C.text("classes.title", lang, **words), cells, numbers, image)
 
 
+def _map_function(method: str, options: Mapping[str, Any], lang: str, size: int) -> str:
+    """``<method>_map(pixels)``: the method's (S, S) map of ``pixels`` for ``TARGET``, with the
+    helper its code needs before it."""
+    code = method_code(method, options, lang, size)
+    body, result = code.lines("TARGET")
+    indented = "\n".join(f"    {line}" if line else line for line in body.splitlines())
+    helper = f"{code.helper}\n\n" if code.helper else ""
+    return f'''{helper}def {method}_map(pixels):
+    inputs = normalize(pixels).detach().requires_grad_(True)
+{indented}
+    return ({result}).detach().numpy()'''
+
+
+def _noise_cells(noise: float, k: float, layer: str | None, lang: str) -> tuple[Cell, ...]:
+    """The noisy pixels as the lab makes them, and ``alike(original, noisy)``: Spearman's ρ and
+    the top-``TOP_K`` % overlap."""
+    module = f"LAYER = {layer!r}\nmodule = dict(model.named_modules())[LAYER]\n" if layer else ""
+    return (Cell(f'''{module}NOISE, SEED, TOP_K = {noise!r}, 0, {k!r}
+{C.text("stability.noise", lang)}
+jitter = torch.randn(pixels.shape, generator=torch.Generator().manual_seed(SEED)) * NOISE
+noisy_pixels = (pixels + jitter).clamp(0, 1)'''),
+            Cell(C.text("stability.compare", lang), markdown=True),
+            Cell(f'''from scipy.stats import spearmanr
+
+
+def alike(original, noisy):
+    """Spearman's rank correlation of two maps and the overlap of their top TOP_K % pixels"""
+    rho = 1.0 if np.array_equal(original, noisy) else float(
+        spearmanr(original.ravel(), noisy.ravel()).statistic)
+    {C.text("stability.top", lang).replace(chr(10), chr(10) + "    ")}
+    count = max(1, int(round(original.size * TOP_K / 100)))
+    top_original = np.argsort(-original.ravel(), kind="stable")[:count]
+    top_noisy = np.argsort(-noisy.ravel(), kind="stable")[:count]
+    return rho, 100 * np.intersect1d(top_original, top_noisy).size / count'''))
+
+
+STABILITY_NUMBERS = '''for title, (rho, overlap) in numbers.items():
+    print(f"{title}: Spearman rho {rho:.3f}, top-{TOP_K:g} % overlap {overlap:.1f} %")'''
+"""The last cell of both stability recipes: ``numbers`` is title → (ρ, overlap)."""
+
+
 def stability_code(call: Call[StabilitySettings]) -> Recipe:
     """One method with and without noise (the view ``attribution_stability``), with the view's
     checks; LRP has no recipe yet and gets a sentence."""
@@ -570,41 +638,18 @@ def stability_code(call: Call[StabilitySettings]) -> Recipe:
     if s.method not in CAPTUM_METHODS:
         raise InputError(C.text("lrp", "en"), C.text("lrp", "de"))
     spec, lang = loaded.spec, call.lang
-    code = method_code(s.method, options, lang, spec.input_size)
-    body, result = code.lines("TARGET")
     title = METHOD_TITLES[s.method]
     words = dict(target=target, name=loaded.categories[target], method=title,
                  noise=s.noise_percent, k=k)
-    layer = f"LAYER = {options['layer']!r}\nmodule = dict(model.named_modules())[LAYER]\n" \
-        if options["layer"] else ""
-    helper = f"{code.helper}\n\n" if code.helper else ""
-    indented = "\n".join(f"    {line}" if line else line for line in body.splitlines())
     difference = C.text("stability.difference", lang)
     cells = (*_start(spec, lang, C.text("stability.intro", lang, **words), words),
              Cell(C.text("stability.run", lang), markdown=True),
-             Cell(f'''{layer}NOISE, SEED, TOP_K = {noise!r}, 0, {k!r}
-{C.text("stability.noise", lang)}
-jitter = torch.randn(pixels.shape, generator=torch.Generator().manual_seed(SEED)) * NOISE
-noisy_pixels = (pixels + jitter).clamp(0, 1)
+             *_noise_cells(noise, k, options["layer"], lang),
+             Cell(f'''{_map_function(s.method, options, lang, spec.input_size)}
 
 
-{helper}def attribution_map(pixels):
-    inputs = normalize(pixels).detach().requires_grad_(True)
-{indented}
-    return ({result}).detach().numpy()
-
-
-original, noisy = attribution_map(pixels), attribution_map(noisy_pixels)'''),
-             Cell(C.text("stability.compare", lang), markdown=True),
-             Cell(f'''from scipy.stats import spearmanr
-
-rho = 1.0 if np.array_equal(original, noisy) else float(
-    spearmanr(original.ravel(), noisy.ravel()).statistic)
-{C.text("stability.top", lang)}
-count = max(1, int(round(original.size * TOP_K / 100)))
-top_original = np.argsort(-original.ravel(), kind="stable")[:count]
-top_noisy = np.argsort(-noisy.ravel(), kind="stable")[:count]
-overlap = 100 * np.intersect1d(top_original, top_noisy).size / count
+original, noisy = {s.method}_map(pixels), {s.method}_map(noisy_pixels)
+numbers = {{{title!r}: alike(original, noisy)}}
 
 unit = [m / m.max() if m.max() > 0 else np.zeros_like(m) for m in (original, noisy)]
 pictures = [(original, {title!r}), (noisy, f"+ {{100 * NOISE:g}} %"),
@@ -615,7 +660,53 @@ for ax, (values, heading), cmap in zip(axes, pictures, ({s.cmap!r}, {s.cmap!r}, 
     ax.set_title(heading)
     ax.axis("off")
 plt.show()'''))
-    numbers = f'''print(f"{title}: Spearman rho {{rho:.3f}}, "
-      f"top-{{TOP_K:g}} % overlap {{overlap:.1f}} %")'''
-    return _recipe(call, C.text("stability.title", lang, **words), cells, numbers, image,
-                   packages=(*PACKAGES, "scipy"))
+    return _recipe(call, C.text("stability.title", lang, **words), cells, STABILITY_NUMBERS,
+                   image, packages=(*PACKAGES, "scipy"))
+
+
+def stability_all_code(call: Call[StabilityAllSettings]) -> Recipe:
+    """Every captum method offered for the model with and without noise (the view
+    ``attribution_stability_all``), with the view's checks; LRP's rows are left out and the
+    notebook says so."""
+    from tabs.attribution.stability import fraction  # the view's module imports this one
+
+    s = call.settings
+    loaded, image, target = explained(call)
+    noise, k = check_noise(fraction(s.noise_percent)), check_top_k(s.top_k)
+    offered = offered_methods(loaded)
+    options = {m: check_options(loaded, method=m, target=target, internal_batch_size=None,
+                                **s.method_options()) for m in offered}
+    methods = [m for m in offered if m in CAPTUM_METHODS]
+    spec, lang = loaded.spec, call.lang
+    words = dict(target=target, name=loaded.categories[target], noise=s.noise_percent, k=k,
+                 method=", ".join(METHOD_TITLES[m] for m in methods))
+    layer = next((options[m]["layer"] for m in methods if options[m]["layer"]), None)
+    functions = "\n\n\n".join(_map_function(m, options[m], lang, spec.input_size)
+                               for m in methods)
+    listed = "\n".join(f"    {METHOD_TITLES[m]!r}: {m}_map," for m in methods)
+    left_out = [METHOD_TITLES[m] for m in offered if m not in CAPTUM_METHODS]
+    note = C.text("stability.left_out", lang, methods=", ".join(left_out)) if left_out else ""
+    cells = (*_start(spec, lang, C.text("stability.all_intro", lang, **words) + note, words),
+             Cell(C.text("stability.all_run", lang), markdown=True),
+             *_noise_cells(noise, k, layer, lang),
+             Cell(f'''{functions}
+
+
+MAPS = {{
+{listed}
+}}
+numbers = {{title: alike(method_map(pixels), method_map(noisy_pixels))
+           for title, method_map in MAPS.items()}}
+
+figure, axes = plt.subplots(1, 2, figsize=(11, 0.6 * len(numbers) + 1.5), sharey=True)
+titles = list(numbers)
+axes[0].barh(titles, [rho for rho, _ in numbers.values()])
+axes[0].set_xlim(-1, 1)
+axes[0].set_xlabel("Spearman ρ")
+axes[1].barh(titles, [overlap for _, overlap in numbers.values()])
+axes[1].set_xlim(0, 100)
+axes[1].set_xlabel(f"top-{{TOP_K:g}} % overlap (%)")
+axes[0].invert_yaxis()
+plt.show()'''))
+    return _recipe(call, C.text("stability.all_title", lang, **words), cells,
+                   STABILITY_NUMBERS, image, packages=(*PACKAGES, "scipy"))

@@ -4,7 +4,7 @@ changes when the image gets a little noise."""
 from __future__ import annotations
 
 from core.attribution import METHOD_TITLES, measure_stability, offered_methods
-from tabs.attribution.code import stability_code
+from tabs.attribution.code import stability_all_code, stability_code
 from tabs.attribution.inputs import class_name, explained
 from tabs.attribution.settings import StabilityAllSettings, StabilitySettings
 from tabs.attribution.texts import T
@@ -67,4 +67,5 @@ def run_stability_all(call: Call[StabilityAllSettings]) -> str:
 STABILITY = View("attribution_stability", StabilitySettings, run_stability, T,
                  group="image-models", gpu_seconds=60, keep=True, code=stability_code)
 STABILITY_ALL = View("attribution_stability_all", StabilityAllSettings, run_stability_all, T,
-                     group="image-models", gpu_seconds=120, progress=True, keep=True)
+                     group="image-models", gpu_seconds=120, progress=True, keep=True,
+                     code=stability_all_code)

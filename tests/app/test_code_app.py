@@ -24,7 +24,6 @@ from tests.conftest import serving
 #: adding code to one of them fails this list, so it shrinks as the panels arrive.
 WITHOUT_CODE = {
     "ascent_compare_modes",
-    "attribution_stability_all",
     "attribution_deletion", "attribution_sanity",
     "clip_explain", "clip_tokens", "clip_agreement",
     "counterfactual_swap", "pdp_compare", "attribution_lrp",
@@ -42,7 +41,8 @@ PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code",
           "counterfactual_tradeoff": "cf-tradeoff-code", "ascent_weights": "ascent-weights-code",
           "pdp_shap": "pdp-shap-code", "pdp_ale": "pdp-ale-code",
           "attribution_classes": "attr-classes-code",
-          "attribution_stability": "attr-stability-code", "clip_zero_shot": "clip-zero-shot-code"}
+          "attribution_stability": "attr-stability-code",
+          "attribution_stability_all": "attr-stability-all-code", "clip_zero_shot": "clip-zero-shot-code"}
 #: Public views that fill pickers rather than show a result.
 PICKERS = ("_find_class", "_block", "_features")
 

@@ -35,10 +35,11 @@ from tabs.attribution.settings import (
     ClassesSettings,
     CompareSettings,
     DepthSettings,
+    StabilityAllSettings,
     StabilitySettings,
     StepsSettings,
 )
-from tabs.attribution.stability import STABILITY
+from tabs.attribution.stability import STABILITY, STABILITY_ALL
 from tabs.attribution.views import BASELINES, CLASSES, COMPARE, DEPTH, STEPS
 from tabs.common.code_panel import notebook_for
 from tabs.common.context import TabContext
@@ -191,3 +192,25 @@ def test_the_stability_notebook_prints_the_labs_numbers(ctx, method):
     assert abs(float(match[2]) - report.rank_correlation) <= 0.002, (printed, report)
     assert abs(float(match[3]) - report.top_k_overlap) <= 0.5, (printed, report)
     assert report.rank_correlation < 0.99  # the noise moved the map: the numbers say something
+
+
+def test_the_every_method_stability_notebook_prints_the_labs_table(ctx):
+    settings = StabilityAllSettings(example="both.png", model="efficientnet_lite0", target=243,
+                                    noise_percent=2.0, top_k=5, steps=8, window=56, stride=28)
+    call = make_call(STABILITY_ALL, ctx, settings, lang="en")
+    notebook = nbformat.reads(notebook_for(STABILITY_ALL, call).decode(), as_version=4)
+    assert any("LRP EpsilonPlusFlat: its code" in cell.source for cell in notebook.cells
+               if cell.cell_type == "markdown")
+    printed = execute(notebook)
+    table = STABILITY_ALL.run(call)
+    rows = [re.fullmatch(r"\| (.+) \| ([-\d.]+) \| ([\d.]+) % \|", line)
+            for line in table.splitlines()]
+    lab = {row[1]: (float(row[2]), float(row[3])) for row in rows if row}
+    lines = printed.splitlines()
+    assert len(lines) == 5 and len(lab) == 6, (printed, table)  # LRP: the lab's row only
+    for line in lines:
+        match = re.fullmatch(r"(.+): Spearman rho ([-\d.]+), top-5 % overlap ([\d.]+) %", line)
+        assert match, line
+        rho, overlap = lab[match[1]]
+        assert abs(float(match[2]) - rho) <= 0.002 and abs(float(match[3]) - overlap) <= 0.5, \
+            (line, lab[match[1]])
