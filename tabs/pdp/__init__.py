@@ -150,7 +150,7 @@ def build(form: Form) -> None:
             method = gr.Radio([(T.label(f"method_{value}"), value) for value in METHODS],
                               value=two.method, label=T.label("method"))
             run_2d = gr.Button(T.label("run_2d"), variant="primary", elem_id="pdp-2d-run")
-        with plot_panel(T.label("tab_compare"), "pdp-compare") as panel_cmp:
+        with plot_panel(T.label("tab_compare"), "pdp-compare", form.ctx) as panel_cmp:
             feature_cmp = _feature_dropdown(DEFAULTS[3], "feature", "pdp-compare-feature")
             run_cmp = gr.Button(T.label("run_compare"), variant="primary",
                                 elem_id="pdp-compare-run")
@@ -178,6 +178,8 @@ def build(form: Form) -> None:
     if panel_2d.code:
         panel_2d.code.wire(form, PDP_2D)
     form.wire(COMPARE, run_cmp.click, panel_cmp.outputs, inputs={"feature": feature_cmp})
+    if panel_cmp.code:
+        panel_cmp.code.wire(form, COMPARE)
     form.wire(ALE, run_ale.click, panel_ale.outputs,
               inputs={"feature": feature_ale, "model": model_ale})
     if panel_ale.code:

@@ -11,20 +11,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.checks import InputError
+from core.tabular import MODEL_NAMES
 from core.tabular.boston import DEFAULT_DATA_PATH, TARGET
+from core.tabular.mlp import NeuralNetworkRegressor
 from core.tabular.pdp import ale_1d, check_feature, pdp_1d, pdp_2d
 from core.tabular.shapley import one_house, shap_values
-from core.tabular.training import TEST_SIZE
+from core.tabular.training import TEST_SIZE, check_model
 from tabs.common.i18n import Texts
 from tabs.common.recipe import Cell, Recipe
 from tabs.common.view import Call
 
 if TYPE_CHECKING:
     from tabs.pdp.shap_view import Shap
-    from tabs.pdp.views import Ale, Pdp1d, Pdp2d
+    from tabs.pdp.views import Ale, Compare, Pdp1d, Pdp2d
 
 SEED = 0
 """The seed of the lab's split, models and ICE rows (``tabs.pdp.views`` uses it)."""
+COMPARE_GRID = 50
+"""Grid values of the model comparison's PDPs (``tabs.pdp.views`` uses it)."""
 
 C = Texts("pdp.code", en={
     "title": "Partial dependence of the {model} on {feature}",
@@ -39,8 +43,28 @@ C = Texts("pdp.code", en={
            "{seed}) for the ICE curves",
     "centered": "# centred: every curve starts at 0 (the change from the first grid value)",
     "random_forest": "random forest", "gradient_boosting": "gradient boosting",
-    "network": "The code panel covers the random forest and gradient boosting; the neural "
-               "network's code (Lightning) is not written yet.",
+    "neural_network": "neural network",
+    "shap.network": "The code panel covers SHAP for the random forest and gradient boosting; "
+                    "the neural network's (shap's permutation explainer) is not written yet.",
+    "compare.title": "Three models, one feature: the PDPs of {feature}",
+    "compare.intro": "Do the random forest, gradient boosting and the neural network agree on "
+                     "how the predicted price depends on {feature}? The three PDPs on one grid "
+                     "(brute force, all training rows); they tend to part ways where few "
+                     "training rows lie.",
+    "compare.models": "# the lab's three models, with their hyper-parameters and seeds",
+    "compare.spread": "# where the models disagree most: the largest gap between the curves",
+    "compare.near": "# training rows near that value (within two grid steps)",
+    "network.intro": "## The lab's neural network\nA small MLP (two hidden layers of 64 SiLU "
+                     "units) on standardised features, trained with PyTorch Lightning: AdamW on "
+                     "shuffled mini-batches, early stopping on held-out training rows, the best "
+                     "epoch's weights kept. Wrapped as a scikit-learn regressor, so that "
+                     "scikit-learn's PDP treats it like the trees. Every random draw comes from "
+                     "the seed: the same weights as the lab's, bit for bit, on a CPU.",
+    "network.threads": "# one thread, as the lab trains it (tiny matrices; the same rounding)",
+    "network.best": '"""keeps the weights of the epoch with the lowest validation loss"""',
+    "network.regressor": '"""the MLP with fit/predict: scikit-learn\'s tools take it like the '
+                         'trees"""',
+
     "ylabel": "predicted MEDV ($1000s)",
     "title_2d": "Partial dependence of the {model} on {x} and {y}",
     "intro_2d": "How does the predicted house price change when {x} and {y} change together? "
@@ -92,8 +116,30 @@ C = Texts("pdp.code", en={
     "centered": "# zentriert: jede Kurve beginnt bei 0 (Änderung gegenüber dem ersten "
                 "Gitterwert)",
     "random_forest": "Random Forest", "gradient_boosting": "Gradient Boosting",
-    "network": "Das Code-Panel deckt Random Forest und Gradient Boosting ab; der Code des "
-               "neuronalen Netzes (Lightning) ist noch nicht geschrieben.",
+    "neural_network": "neuronales Netz",
+    "shap.network": "Das Code-Panel deckt SHAP für Random Forest und Gradient Boosting ab; "
+                    "der des neuronalen Netzes (shaps Permutation-Explainer) ist noch nicht "
+                    "geschrieben.",
+    "compare.title": "Drei Modelle, ein Merkmal: die PDPs von {feature}",
+    "compare.intro": "Sind sich Random Forest, Gradient Boosting und das neuronale Netz einig, "
+                     "wie der vorhergesagte Preis von {feature} abhängt? Die drei PDPs auf einem "
+                     "Gitter (Brute Force, alle Trainingszeilen); sie gehen dort auseinander, "
+                     "wo wenige Trainingszeilen liegen.",
+    "compare.models": "# die drei Modelle des Labs, mit ihren Hyperparametern und Seeds",
+    "compare.spread": "# wo die Modelle am stärksten abweichen: die größte Lücke zwischen den "
+                      "Kurven",
+    "compare.near": "# Trainingszeilen nahe diesem Wert (innerhalb von zwei Gitterschritten)",
+    "network.intro": "## Das neuronale Netz des Labs\nEin kleines MLP (zwei verborgene "
+                     "Schichten mit je 64 SiLU-Einheiten) auf standardisierten Merkmalen, "
+                     "trainiert mit PyTorch Lightning: AdamW auf gemischten Mini-Batches, "
+                     "Early Stopping auf zurückgehaltenen Trainingszeilen, die Gewichte der "
+                     "besten Epoche behalten. Als scikit-learn-Regressor verpackt, damit der "
+                     "PDP von scikit-learn es wie die Bäume behandelt. Jeder Zufall kommt aus "
+                     "dem Seed: dieselben Gewichte wie im Lab, Bit für Bit, auf einer CPU.",
+    "network.threads": "# ein Thread, wie das Lab trainiert (winzige Matrizen; dieselbe Rundung)",
+    "network.best": '"""behält die Gewichte der Epoche mit dem kleinsten Validierungsverlust"""',
+    "network.regressor": '"""das MLP mit fit/predict: die Werkzeuge von scikit-learn nehmen es '
+                         'wie die Bäume"""',
     "ylabel": "vorhergesagtes MEDV (1000 $)",
     "title_2d": "Partielle Abhängigkeit des Modells {model} von {x} und {y}",
     "intro_2d": "Wie ändert sich der vorhergesagte Hauspreis, wenn sich {x} und {y} zusammen "
@@ -154,11 +200,134 @@ from sklearn.inspection import partial_dependence
 from sklearn.model_selection import train_test_split"""
 
 
-def _data_and_model(model: str, drop_b: bool, lang: str) -> tuple[Cell, ...]:
-    """The imports, the data, the lab's split and the lab's ``model`` fitted (``InputError``
-    for the network, which has no recipe yet)."""
-    if model not in ESTIMATORS:
-        raise InputError(C.text("network", "en"), C.text("network", "de"))
+def _network_cell(lang: str) -> Cell:
+    """The lab's neural network (``core.tabular.mlp``, ``core.tabular.lightning_fit``) written
+    out: an MLP on standardised features, trained with Lightning, wrapped as a scikit-learn
+    regressor so that scikit-learn's PDP treats it like the trees."""
+    p = NeuralNetworkRegressor().get_params()
+    return Cell(f'''import lightning as L
+import torch
+from lightning.pytorch.callbacks import Callback, EarlyStopping
+from sklearn.base import BaseEstimator, RegressorMixin
+from torch import nn
+
+{C.text("network.threads", lang)}
+torch.set_num_threads(1)
+HIDDEN, LEARNING_RATE = {p["hidden_layers"]!r}, {p["learning_rate"]!r}
+WEIGHT_DECAY, BATCH = {p["weight_decay"]!r}, {p["batch_size"]}
+MAX_EPOCHS, PATIENCE = {p["max_epochs"]}, {p["patience"]}
+VALIDATION = {p["validation_fraction"]!r}
+
+
+def build_network(n_features, generator):
+    """Linear → SiLU per hidden layer, then one linear output unit (PyTorch's default
+    initialisation, drawn from `generator`)"""
+    layers, width = [], n_features
+    for units in (*HIDDEN, 1):
+        linear = nn.utils.skip_init(nn.Linear, width, units)
+        bound = 1.0 / np.sqrt(width)
+        nn.init.uniform_(linear.weight, -bound, bound, generator=generator)
+        nn.init.uniform_(linear.bias, -bound, bound, generator=generator)
+        layers += [linear, nn.SiLU()]
+        width = units
+    return nn.Sequential(*layers[:-1])
+
+
+class Batches:
+    """mini-batches in a new order on every pass, drawn from `generator` (None: as given)"""
+
+    def __init__(self, x, y, size, generator=None):
+        self.x, self.y, self.size, self.generator = x, y, size, generator
+
+    def __len__(self):
+        return -(-len(self.x) // self.size)
+
+    def __iter__(self):
+        n = len(self.x)
+        order = (torch.randperm(n, generator=self.generator) if self.generator
+                 else torch.arange(n))
+        for start in range(0, n, self.size):
+            rows = order[start:start + self.size]
+            yield self.x[rows], self.y[rows]
+
+
+class Regression(L.LightningModule):
+    def __init__(self, network):
+        super().__init__()
+        self.network = network
+
+    def forward(self, x):
+        return self.network(x)[:, 0]
+
+    def training_step(self, batch, index):
+        return nn.functional.mse_loss(self(batch[0]), batch[1])
+
+    def validation_step(self, batch, index):
+        self.log("val_loss", nn.functional.mse_loss(self(batch[0]), batch[1]),
+                 batch_size=len(batch[1]))
+
+    def configure_optimizers(self):
+        return torch.optim.AdamW(self.parameters(), lr=LEARNING_RATE,
+                                 weight_decay=WEIGHT_DECAY)
+
+
+class KeepBest(Callback):
+    {C.text("network.best", lang)}
+
+    loss, state = float("inf"), None
+
+    def on_validation_epoch_end(self, trainer, module):
+        loss = float(trainer.callback_metrics["val_loss"])
+        if loss < self.loss:
+            self.loss = loss
+            self.state = {{name: tensor.detach().clone()
+                          for name, tensor in module.network.state_dict().items()}}
+
+
+class NetworkRegressor(RegressorMixin, BaseEstimator):
+    {C.text("network.regressor", lang)}
+
+    def __init__(self, random_state=0):
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        order = np.random.default_rng(self.random_state).permutation(len(X))
+        held_out, kept = np.split(order, [int(round(VALIDATION * len(X)))])
+        self.x_mean_, self.x_scale_ = X[kept].mean(axis=0), X[kept].std(axis=0)
+        self.x_scale_[self.x_scale_ == 0] = 1.0
+        self.y_mean_, self.y_scale_ = y[kept].mean(), y[kept].std() or 1.0
+
+        def tensors(rows):
+            inputs = (X[rows] - self.x_mean_) / self.x_scale_
+            target = (y[rows] - self.y_mean_) / self.y_scale_
+            return (torch.from_numpy(inputs.astype(np.float32)),
+                    torch.from_numpy(target.astype(np.float32)))
+
+        generator = torch.Generator().manual_seed(self.random_state)
+        self.network_ = build_network(X.shape[1], generator)
+        keep_best = KeepBest()
+        trainer = L.Trainer(accelerator="cpu", devices=1, max_epochs=MAX_EPOCHS,
+                            deterministic=True, logger=False, enable_checkpointing=False,
+                            enable_progress_bar=False, enable_model_summary=False,
+                            num_sanity_val_steps=0,
+                            callbacks=[EarlyStopping("val_loss", patience=PATIENCE), keep_best])
+        trainer.fit(Regression(self.network_), Batches(*tensors(kept), BATCH, generator),
+                    Batches(*tensors(held_out), len(held_out)))
+        self.network_.load_state_dict(keep_best.state)
+        self.network_.eval().requires_grad_(False)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict(self, X):
+        inputs = (np.asarray(X, dtype=np.float64) - self.x_mean_) / self.x_scale_
+        with torch.inference_mode():
+            scaled = self.network_(torch.from_numpy(inputs.astype(np.float32)))[:, 0].numpy()
+        return scaled.astype(np.float64) * self.y_scale_ + self.y_mean_''')
+
+
+def _data(drop_b: bool, lang: str) -> tuple[Cell, ...]:
+    """The imports, the data and the lab's split."""
     drop = f'\n{C.text("drop_b", lang)}\nX = X.drop(columns=["B"])' if drop_b else ""
     return (
         Cell(IMPORTS),
@@ -167,12 +336,36 @@ frame = pd.read_csv(io.StringIO(BOSTON_CSV), skiprows=1)
 X = frame.drop(columns=["{TARGET}"]).astype(float)
 y = frame["{TARGET}"].to_numpy(dtype=float){drop}
 {C.text("split", lang, seed=SEED)}
+SEED = {SEED}
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size={TEST_SIZE},
-                                                    random_state={SEED})"""),
+                                                    random_state=SEED)"""),
+    )
+
+
+def _estimator(model: str) -> str:
+    """The lab's ``model`` as code (the network's class comes from :func:`_network_cell`)."""
+    return "NetworkRegressor(random_state=SEED)" if model == "neural_network" \
+        else ESTIMATORS[model]
+
+
+def _data_and_model(model: str, drop_b: bool, lang: str) -> tuple[Cell, ...]:
+    """The imports, the data, the lab's split and the lab's ``model`` fitted (the network
+    written out first)."""
+    check_model(model)
+    network = model == "neural_network"
+    return (
+        *_data(drop_b, lang),
+        *((Cell(C.text("network.intro", lang), markdown=True), _network_cell(lang))
+          if network else ()),
         Cell(f"""{C.text("model", lang, model=C.text(model, lang))}
-model = {ESTIMATORS[model]}
+model = {_estimator(model)}
 model.fit(X_train, y_train)"""),
     )
+
+
+def _packages(model: str) -> tuple[str, ...]:
+    """The pip names a recipe for ``model`` imports."""
+    return (*PACKAGES, "torch", "lightning") if model == "neural_network" else PACKAGES
 
 
 def _boston() -> tuple[Cell, ...]:
@@ -215,7 +408,7 @@ plt.show()"""),
     numbers = """print(f"PDP: {average[0]:.4f} at {FEATURE} = {grid[0]:.4g}, "
       f"{average[-1]:.4f} at {FEATURE} = {grid[-1]:.4g} ({ice.shape[0]} ICE curves)")"""
     return Recipe(title=C.text("title", lang, model=name, feature=s.feature), cells=cells,
-                  numbers=numbers, packages=PACKAGES, data=_boston())
+                  numbers=numbers, packages=_packages(s.model), data=_boston())
 
 
 def pdp_2d_code(call: Call[Pdp2d]) -> Recipe:
@@ -258,7 +451,7 @@ plt.show()"""),
       f"{average[0, 0]:.4f} at ({grid_x[0]:.4g}, {grid_y[0]:.4g}), "
       f"{average[-1, -1]:.4f} at ({grid_x[-1]:.4g}, {grid_y[-1]:.4g})")"""
     return Recipe(title=C.text("title_2d", lang, **words), cells=cells, numbers=numbers,
-                  packages=PACKAGES, data=_boston())
+                  packages=_packages(s.model), data=_boston())
 
 
 def shap_code(call: Call[Shap]) -> Recipe:
@@ -269,6 +462,9 @@ def shap_code(call: Call[Shap]) -> Recipe:
     s, lang = call.settings, call.lang
     trained = trained_models(call, s.drop_b)
     feature = check_feature(trained, s.feature)
+    check_model(s.model)
+    if s.model == "neural_network":
+        raise InputError(C.text("shap.network", "en"), C.text("shap.network", "de"))
     setup = _data_and_model(s.model, s.drop_b, lang)
     house = one_house(shap_values(trained, model=s.model, seed=SEED), house=s.house).position
     name = C.text(s.model, lang)
@@ -354,4 +550,59 @@ plt.show()"""),
       f"{counts.max()} rows; effect from {effect.min():.4f} to {effect.max():.4f} "
       f"({effect[0]:.4f} at {edges[0]:.4g}, {effect[-1]:.4f} at {edges[-1]:.4g})")"""
     return Recipe(title=C.text("ale.title", lang, **words), cells=cells, numbers=numbers,
-                  packages=PACKAGES, data=_boston())
+                  packages=_packages(s.model), data=_boston())
+
+
+def compare_code(call: Call[Compare]) -> Recipe:
+    """The PDPs of one feature from all three models on one grid (the view ``pdp_compare``),
+    checked as the view checks the feature."""
+    from tabs.pdp.views import trained_models  # the view's module declares this function
+
+    s, lang = call.settings, call.lang
+    check_feature(trained_models(call, s.drop_b), s.feature)
+    listed = "\n".join(f"    {name!r}: {_estimator(name)}," for name in MODEL_NAMES)
+    labels = {name: C.text(name, lang) for name in MODEL_NAMES}
+    cells = (
+        Cell(C.text("compare.intro", lang, feature=s.feature), markdown=True),
+        *_data(s.drop_b, lang),
+        Cell(C.text("network.intro", lang), markdown=True),
+        _network_cell(lang),
+        Cell(f"""{C.text("compare.models", lang)}
+models = {{
+{listed}
+}}
+for model in models.values():
+    model.fit(X_train, y_train)"""),
+        Cell(f"""FEATURE, GRID = {s.feature!r}, {COMPARE_GRID}
+curves = {{}}
+for name, model in models.items():
+    result = partial_dependence(model, X_train, [FEATURE], grid_resolution=GRID,
+                                method="brute")
+    grid, curves[name] = result["grid_values"][0], result["average"][0]
+{C.text("compare.spread", lang)}
+stacked = np.stack(list(curves.values()))
+spread = stacked.max(axis=0) - stacked.min(axis=0)
+at = int(spread.argmax())
+{C.text("compare.near", lang)}
+values = X_train[FEATURE].to_numpy(dtype=float)
+width = 2 * float(np.median(np.diff(grid))) if grid.size > 1 else 0.0
+near = int((np.abs(values - grid[at]) <= width).sum())"""),
+        Cell(f"""LABELS = {labels!r}
+figure, ax = plt.subplots(figsize=(7.2, 4.5))
+for name, average in curves.items():
+    ax.plot(grid, average, linewidth=2.4, label=LABELS[name])
+ax.plot(values, np.full_like(values, stacked.min()), "|", color="black", alpha=0.3,
+        label={C.text("rows", lang)!r})
+ax.axvline(grid[at], color="gray", linestyle="--")
+ax.set_xlabel(FEATURE)
+ax.set_ylabel({C.text("ylabel", lang)!r})
+ax.legend()
+plt.show()"""),
+    )
+    numbers = """for name, average in curves.items():
+    print(f"{name}: {average[0]:.4f} at {FEATURE} = {grid[0]:.4g}, "
+          f"{average[-1]:.4f} at {FEATURE} = {grid[-1]:.4g}")
+print(f"largest difference {spread[at]:.4f} at {FEATURE} = {grid[at]:.4g}; {near} of "
+      f"{len(values)} training rows within ±{width:.2g}; mean difference {spread.mean():.4f}")"""
+    return Recipe(title=C.text("compare.title", lang, feature=s.feature), cells=cells,
+                  numbers=numbers, packages=_packages("neural_network"), data=_boston())

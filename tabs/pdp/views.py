@@ -26,7 +26,7 @@ from core.tabular.pdp import PDPMethod, ale_1d, compare_models, pdp_1d, pdp_2d
 from tabs.common.described import Described
 from tabs.common.view import Call, View, linked
 from tabs.pdp import words
-from tabs.pdp.code import SEED, ale_code, pdp_1d_code, pdp_2d_code
+from tabs.pdp.code import COMPARE_GRID, SEED, ale_code, compare_code, pdp_1d_code, pdp_2d_code
 from tabs.pdp.render import (
     render_ale_vs_pdp,
     render_model_comparison,
@@ -200,7 +200,7 @@ def plot_compare(call: Call[Compare]) -> tuple[Described, str]:
     training rows lie there (models tend to part ways where the data are sparse)."""
     s = call.settings
     result = compare_models(trained_models(call, s.drop_b), feature=s.feature,
-                            grid_resolution=50)
+                            grid_resolution=COMPARE_GRID)
     names = list(result.averages)
     curves = np.stack([result.averages[name] for name in names])  # (models, G)
     spread = curves.max(axis=0) - curves.min(axis=0)
@@ -238,6 +238,7 @@ PDP_1D = View("pdp_1d", Pdp1d, plot_1d, T, role="first", group="tabular", progre
               code=pdp_1d_code)
 PDP_2D = View("pdp_2d", Pdp2d, plot_2d, T, group="tabular", progress=True, keep=True,
               code=pdp_2d_code)
-COMPARE = View("pdp_compare", Compare, plot_compare, T, group="tabular", progress=True, keep=True)
+COMPARE = View("pdp_compare", Compare, plot_compare, T, group="tabular", progress=True, keep=True,
+               code=compare_code)
 ALE = View("pdp_ale", Ale, plot_ale, T, group="tabular", progress=True, keep=True,
            code=ale_code)

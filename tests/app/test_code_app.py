@@ -26,7 +26,7 @@ WITHOUT_CODE = {
     "ascent_compare_modes",
     "attribution_deletion", "attribution_sanity",
     "clip_explain", "clip_tokens", "clip_agreement",
-    "counterfactual_swap", "pdp_compare", "attribution_lrp",
+    "counterfactual_swap", "attribution_lrp",
     "attribution_concepts",
 }
 #: Each view's panel (its accordion's ``elem_id``).
@@ -39,10 +39,11 @@ PANELS = {"attribution_compare": "attr-compare-code", "pdp_1d": "pdp-1d-code",
           "attribution_steps": "attr-steps-code", "attribution_depth": "attr-depth-code",
           "counterfactual": "cf-pixel-code",
           "counterfactual_tradeoff": "cf-tradeoff-code", "ascent_weights": "ascent-weights-code",
-          "pdp_shap": "pdp-shap-code", "pdp_ale": "pdp-ale-code",
+          "pdp_shap": "pdp-shap-code", "pdp_compare": "pdp-compare-code", "pdp_ale": "pdp-ale-code",
           "attribution_classes": "attr-classes-code",
           "attribution_stability": "attr-stability-code",
-          "attribution_stability_all": "attr-stability-all-code", "clip_zero_shot": "clip-zero-shot-code"}
+          "attribution_stability_all": "attr-stability-all-code",
+          "clip_zero_shot": "clip-zero-shot-code"}
 #: Public views that fill pickers rather than show a result.
 PICKERS = ("_find_class", "_block", "_features")
 

@@ -1,9 +1,12 @@
-"""The PDP/ICE, 2D PDP, ALE and SHAP notebooks, executed, print the lab's numbers: the first and
-last PDP values; the 2D PDP's range and its corners; the ALE's bins and effect; SHAP's expected
-value, the three most important features and one house's largest contributions.
+"""The PDP/ICE, 2D PDP, ALE, SHAP and model comparison notebooks, executed, print the lab's
+numbers: the first and last PDP values; the 2D PDP's range and its corners; the ALE's bins and
+effect; SHAP's expected value, the three most important features and one house's largest
+contributions; each model's PDP ends and where the three differ most.
 
 The notebook trains the same scikit-learn estimators on the same split with the same seeds
-(``n_jobs=1``), so the numbers are equal; they are printed with four decimals (±1e-4).
+(``n_jobs=1``), and the lab's neural network written out (the same Lightning training from the
+same seed, on one CPU thread), so the numbers are equal; they are printed with four decimals
+(±1e-4).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import pytest
 
 from core.models import ModelManager
 from core.tabular import load_boston, train_models
-from core.tabular.pdp import ale_1d, pdp_1d, pdp_2d
+from core.tabular.pdp import ale_1d, compare_models, pdp_1d, pdp_2d
 from core.tabular.shapley import one_house, shap_values
 from lab import EXAMPLE_IMAGES_DIR
 from tabs.common.code_panel import notebook_for
@@ -24,7 +27,7 @@ from tabs.common.context import TabContext
 from tabs.common.examples import ExampleImages
 from tabs.common.running import make_call
 from tabs.pdp.shap_view import SHAP, Shap
-from tabs.pdp.views import ALE, PDP_1D, PDP_2D, Ale, Pdp1d, Pdp2d
+from tabs.pdp.views import ALE, COMPARE, PDP_1D, PDP_2D, Ale, Compare, Pdp1d, Pdp2d
 from tests.notebooks.conftest import execute
 
 
@@ -35,7 +38,8 @@ def ctx():
 
 
 @pytest.mark.parametrize(("model", "centered"), [("gradient_boosting", True),
-                                               ("random_forest", False)])
+                                               ("random_forest", False),
+                                               ("neural_network", False)])
 def test_the_notebook_prints_the_labs_pdp(ctx, model, centered):
     settings = Pdp1d(drop_b=True, feature="RM", model=model, ice_samples=5, centered=centered,
                      grid_resolution=10)
@@ -113,3 +117,30 @@ def test_the_ale_notebook_prints_the_labs_effect(ctx):
         f"ALE of LSTAT: {counts.size} bins with {counts.min()} to {counts.max()} rows; "
         f"effect from {effect.min():.4f} to {effect.max():.4f} "
         f"({effect[0]:.4f} at {edges[0]:.4g}, {effect[-1]:.4f} at {edges[-1]:.4g})\n")
+
+
+def test_the_comparison_notebook_prints_where_the_three_models_differ(ctx):
+    call = make_call(COMPARE, ctx, Compare(drop_b=True, feature="LSTAT"), lang="de")
+    printed = execute(nbformat.reads(notebook_for(COMPARE, call).decode(), as_version=4))
+
+    lab = compare_models(train_models(load_boston(), drop_b=True, seed=0), feature="LSTAT",
+                         grid_resolution=50)
+    lines = printed.splitlines()
+    assert len(lines) == 4, printed
+    for line, (name, average) in zip(lines, lab.averages.items()):
+        match = re.fullmatch(rf"{name}: ([-\d.]+) at LSTAT = [\d.]+, ([-\d.]+) at LSTAT = "
+                             r"[\d.]+", line)
+        assert match, line
+        assert abs(float(match[1]) - average[0]) <= 1e-4 and \
+            abs(float(match[2]) - average[-1]) <= 1e-4, (line, average[[0, -1]])
+    curves = np.stack(list(lab.averages.values()))
+    spread = curves.max(axis=0) - curves.min(axis=0)
+    match = re.fullmatch(r"largest difference ([\d.]+) at LSTAT = ([\d.]+); (\d+) of (\d+) "
+                         r"training rows within ±[\d.]+; mean difference ([\d.]+)", lines[3])
+    assert match, lines[3]
+    assert abs(float(match[1]) - spread.max()) <= 1e-4
+    assert float(match[2]) == pytest.approx(lab.grid[spread.argmax()], abs=1e-3)
+    assert int(match[4]) == lab.feature_values.size
+    assert abs(float(match[5]) - spread.mean()) <= 1e-4
+    text = COMPARE.run(call)[1]
+    assert f"**{match[3]} von {match[4]}**" in text  # the rows near it, as the page says

@@ -156,8 +156,22 @@ def test_the_pdp_panel_refuses_as_the_view_does(lang):
     with pytest.raises(gr.Error) as refused:
         call_view(view, call.ctx, *[getattr(call.settings, f) for f in view.fields], lang=lang)
     assert refused.value.message.split("\n")[0] in code_text(view, call)
-    view, call = pdp_call(lang, model="neural_network")
-    assert "Lightning" in code_text(view, call)
+    view, call = pdp_call(lang, model="neural_network")  # the network is written out
+    text = code_text(view, call)
+    assert "class NetworkRegressor(RegressorMixin, BaseEstimator)" in text
+    assert "model = NetworkRegressor(random_state=SEED)" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_shap_panel_leaves_the_network_out_with_a_sentence(lang):
+    from tabs.pdp.shap_view import SHAP, Shap
+
+    ctx = TabContext(models=ModelManager(device="cpu", offline=True), lang="en",
+                     examples=ExampleImages(EXAMPLE_IMAGES_DIR))
+    call = make_call(SHAP, ctx, Shap(model="neural_network"), lang=lang)
+    assert code_text(SHAP, call).startswith("# ") and "shap" in code_text(SHAP, call)
+    tree = make_call(SHAP, ctx, Shap(model="gradient_boosting"), lang=lang)
+    assert "shap.TreeExplainer(model" in code_text(SHAP, tree)
 
 
 def test_the_ascent_recipe_follows_the_exercise_sheet(ctx):
