@@ -12,7 +12,6 @@ from core.clip.zeroshot import BATCH, PROMPT
 from core.models import LoadedModel
 from core.models.sources import HubSource
 from tabs.common.i18n import Texts
-from tabs.common.layer_picker import load_model
 from tabs.common.recipe import Cell, Recipe
 from tabs.common.snippets import (
     CLASSIFIER_PACKAGES,
@@ -155,7 +154,7 @@ def zero_shot_code(call: Call[ZeroShotSettings]) -> Recipe:
     s, ctx, lang = call.settings, call.ctx, call.lang
     loaded = ctx.models.get(s.model)
     size = image_size(loaded)  # and the view's check: a CLIP model
-    cnn = load_model(ctx, s.cnn, lang)
+    cnn, _ = ctx.models.get_or_fallback(s.cnn)  # the view warns about a fallback, once
     image = ctx.examples.resolve(s.example, s.upload)
     words = dict(cnn=cnn.spec.title, prompt=PROMPT.format("…"))
     mean, std = tuple(loaded.spec.mean), tuple(loaded.spec.std)
