@@ -69,13 +69,15 @@ def code_text(view: View, call: Call) -> str:
 @dataclass(frozen=True)
 class CodePanel:
     """One view's code panel: the accordion, the code, the download button and its file, and
-    whether the accordion is open."""
+    two hidden fields the page keeps: whether the accordion is open, and a count that goes up
+    when the open panel's code must be written again."""
 
     accordion: gr.Accordion
     code: gr.Code
     button: gr.Button
     file: gr.File
-    opened: gr.State
+    opened: gr.Checkbox
+    stale: gr.Number
 
     @classmethod
     def create(cls, ctx: TabContext, elem_id: str) -> CodePanel | None:
@@ -93,28 +95,26 @@ class CodePanel:
                            elem_id=f"{elem_id}-file")
             # Made here, inside the accordion: a component made later would land in the block
             # around the panel, and a stray child of a gr.Tabs scrambles its tab buttons.
-            opened = gr.State(False)
-        return cls(accordion, code, button, file, opened)
+            opened = gr.Checkbox(False, visible=False)
+            stale = gr.Number(0, visible=False)
+        return cls(accordion, code, button, file, opened, stale)
 
     def wire(self, form: Form, view: View) -> None:
         """Fill the code when the panel opens and, while it is open, whenever one of
         ``view``'s inputs changes; make the notebook on the button (``view`` must be wired in
-        ``form``). A closed panel writes no code: a page that opens a link sets every field,
-        and each change still sends the panel one short request, which answers with nothing
-        while the panel is closed."""
+        ``form``). Opening, closing and the changes of a closed panel's fields are handled in
+        the browser: a page that opens a link sets every field, and none of that reaches the
+        server until a student opens the panel."""
         inputs = list(form.view(view.name).inputs)
         changes = [c.change for c in inputs if hasattr(c, "change")]
         shown = _shown(view, form.ctx, inputs)
         quiet: dict[str, Any] = dict(api_visibility="private", show_progress="hidden")
-        self.accordion.expand(lambda: True, None, self.opened, queue=False, **quiet).then(
+        self.accordion.expand(None, None, self.opened, js="() => true", **quiet).then(
             shown, inputs, self.code, **quiet)
-        self.accordion.collapse(lambda: False, None, self.opened, queue=False, **quiet)
-
-        def refresh(request: gr.Request, is_open: bool, *values: Any) -> str:
-            return shown(request, *values) if is_open else ""
-
-        gr.on(changes, refresh, [self.opened, *inputs], self.code, trigger_mode="always_last",
-              **quiet)
+        self.accordion.collapse(None, None, self.opened, js="() => false", **quiet)
+        gr.on(changes, None, [self.opened, self.stale], self.stale,
+              js="(open, count) => (open ? (count || 0) + 1 : count)", **quiet)
+        self.stale.change(shown, inputs, self.code, trigger_mode="always_last", **quiet)
         self.button.click(_download(view, form.ctx, inputs), inputs, self.file,
                           api_visibility="private")
 

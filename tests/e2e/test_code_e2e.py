@@ -1,5 +1,5 @@
-"""In a real browser: open a view's code panel, change a setting, see the code follow, and
-download the notebook."""
+"""In a real browser: a closed code panel sends nothing when a setting changes; open it, change
+a setting, see the code follow, and download the notebook."""
 
 from __future__ import annotations
 
@@ -32,13 +32,21 @@ def wait_for_code(page, part: str, seconds: float = 60) -> None:
 def test_the_code_panel_follows_the_settings_and_downloads_the_notebook(page, tmp_path):
     page.get_by_role("tab", name="Attribution").click()
     page.get_by_text("Computed (0 s = from cache)").first.wait_for()  # the tab's first view
+    page.wait_for_timeout(1000)
+    joined: list[str] = []
+    page.on("request", lambda r: joined.append(r.url) if "/queue/join" in r.url else None)
+    steps = page.get_by_label("IG steps")
+    steps.fill("40")
+    steps.press("Tab")
+    page.wait_for_timeout(1500)
+    assert joined == []  # the closed panels heard the change in the browser only
+
     page.locator("#attr-compare-code").get_by_text("Code: reproduce this view").click()
     wait_for_code(page, "TARGET =")
     assert "IntegratedGradients" in code_text(page)
-    assert "LAYER, STEPS, BASELINE = " in code_text(page)
+    assert "LAYER, STEPS, BASELINE = " in code_text(page) and ", 40, 'black'" in code_text(page)
     page.screenshot(path=str(tmp_path / "code_panel.png"), full_page=True)
 
-    steps = page.get_by_label("IG steps")
     steps.fill("48")
     steps.press("Tab")
     wait_for_code(page, ", 48, 'black'")
