@@ -39,16 +39,22 @@ def _percent_lines(lines: list[str], predictions) -> None:
         assert abs(float(match[3]) - 100 * prediction.probability) <= 0.01 + 1e-9
 
 
-def test_the_notebook_prints_the_labs_maps_and_classes():
+def _executed(view, settings, lang: str):
+    """The lines the view's notebook prints, the lab's maps for the same settings, the call."""
     ctx = _context()
-    settings = MapsSettings(example="puppies.jpg", model="efficientnet_lite0", layer="blocks.1",
-                            count="8", order="mean activation")
-    call = make_call(MAPS, ctx, settings, lang="de")
-    printed = execute(nbformat.reads(notebook_for(MAPS, call).decode(), as_version=4))
+    call = make_call(view, ctx, settings, lang=lang)
+    printed = execute(nbformat.reads(notebook_for(view, call).decode(), as_version=4))
+    result = compute_activations(ctx.models.get(settings.model),
+                                 ctx.examples.resolve(settings.example, None),
+                                 layer=settings.layer)
+    return printed.splitlines(), result, call
 
-    result = compute_activations(ctx.models.get("efficientnet_lite0"),
-                                 ctx.examples.resolve("puppies.jpg", None), layer="blocks.1")
-    lines = printed.splitlines()
+
+def test_the_notebook_prints_the_labs_maps_and_classes():
+    lines, result, _ = _executed(MAPS, MapsSettings(
+        example="puppies.jpg", model="efficientnet_lite0", layer="blocks.1", count="8",
+        order="mean activation"), "de")
+    printed = "\n".join(lines)
     assert len(lines) == 9, printed
     _percent_lines(lines, result.predictions)
     channels = order_channels(result.maps, count=8, order="mean")
@@ -65,16 +71,10 @@ def test_the_notebook_prints_the_labs_maps_and_classes():
 
 
 def test_the_channel_notebook_prints_the_captions_mean_and_maximum():
-    ctx = _context()
-    settings = ChannelSettings(example="both.png", model="efficientnet_lite0", layer="blocks.2",
-                               channel=7, opacity=0.4)
-    call = make_call(CHANNEL, ctx, settings, lang="en")
-    printed = execute(nbformat.reads(notebook_for(CHANNEL, call).decode(), as_version=4))
-
-    result = compute_activations(ctx.models.get("efficientnet_lite0"),
-                                 ctx.examples.resolve("both.png", None), layer="blocks.2")
-    lines = printed.splitlines()
-    assert len(lines) == 6, printed
+    lines, result, call = _executed(CHANNEL, ChannelSettings(
+        example="both.png", model="efficientnet_lite0", layer="blocks.2", channel=7,
+        opacity=0.4), "en")
+    assert len(lines) == 6, lines
     _percent_lines(lines, result.predictions)
     match = re.fullmatch(r"blocks\.2, channel 7: mean ([-\d.e+]+), max ([-\d.e+]+)", lines[5])
     assert match, lines[5]
