@@ -53,7 +53,11 @@ C = Texts("counterfactual.code", en={
     "tv": "# total variation of the change: how much neighbouring pixels differ",
     "valid": "# values clamped to [0, 1], but the gradient passes straight through (a pixel at "
              "0 or 255 can still move)",
-    "loop": "## Adam on the pixels until p(target) ≥ {threshold}",
+    "loop": "## Adam on the pixels until p(target) ≥ {threshold}\nThe lab runs the same loop "
+            "on a copy of the network with BatchNorm folded into the convolutions: the same "
+            "function with other float rounding, which Adam's steps carry on. Here the target "
+            "can be reached one step earlier or later, and the distances differ by a few per "
+            "cent.",
     "start": "# the start: the original itself (seed 0) or ±½ grey level of seeded noise",
     "project": "# back into valid pixels, only inside the region",
     "result": "# the counterfactual rounded to 8-bit pixels, classified again",
@@ -93,7 +97,11 @@ C = Texts("counterfactual.code", en={
     "tv": "# totale Variation der Änderung: wie sehr sich benachbarte Pixel unterscheiden",
     "valid": "# Werte auf [0, 1] begrenzt, der Gradient geht aber unverändert durch (ein Pixel "
              "bei 0 oder 255 kann sich noch bewegen)",
-    "loop": "## Adam auf den Pixeln, bis p(Ziel) ≥ {threshold}",
+    "loop": "## Adam auf den Pixeln, bis p(Ziel) ≥ {threshold}\nDas Lab rechnet dieselbe "
+            "Schleife auf einer Kopie des Netzes, in deren Faltungen die BatchNorm gefaltet "
+            "ist: dieselbe Funktion mit anderer Rundung, die Adams Schritte weitertragen. Hier "
+            "kann das Ziel einen Schritt früher oder später erreicht werden, und die Abstände "
+            "weichen um einige Prozent ab.",
     "start": "# der Start: das Original selbst (Seed 0) oder ±½ Graustufe gesetztes Rauschen",
     "project": "# zurück in gültige Pixel, nur im Bereich",
     "result": "# das Kontrafaktum auf 8-Bit-Pixel gerundet und neu klassifiziert",
