@@ -1,9 +1,12 @@
-"""The code behind the Partial dependence tab's PDP/ICE and 2D views (:mod:`tabs.common.recipe`):
-scikit-learn's ``partial_dependence`` on the lab's models, trained as the lab trains them
-(same split, seeds and hyper-parameters), on the bundled Boston data embedded in the notebook.
+"""The code behind the Partial dependence tab's views (:mod:`tabs.common.recipe`): scikit-learn's
+``partial_dependence`` (PDP/ICE, 2D, the model comparison), ALE and SHAP on the lab's models,
+trained as the lab trains them (same split, seeds and hyper-parameters), on the bundled Boston
+data embedded in the notebook.
 
-The random forest and gradient boosting are written out; the lab's Lightning network has no
-recipe yet, and its panel says so with a sentence (see :func:`_data_and_model`).
+The random forest and gradient boosting are scikit-learn's; the lab's neural network is written
+out (:func:`_network_cell`: the MLP, its Lightning module and the scikit-learn wrapper), so a
+notebook trains the same weights. SHAP's permutation explainer for the network has no recipe
+yet, and its panel says so with a sentence.
 """
 
 from __future__ import annotations
