@@ -265,7 +265,7 @@ plt.show()'''),
 def depths_code(call: Call[DepthSettings]) -> Recipe:
     """The view ``ascent_compare_layers`` in the notebook method: one filter index in an early,
     a middle and a deep layer, checked as the view checks it."""
-    from tabs.ascent.views import MODES, depth_layers  # the view's module declares this
+    from tabs.ascent.views import MODES, depth_layers, filter_index  # declared by the view
 
     ctx, lang, s = call.ctx, call.lang, call.settings
     mode = MODES.get(s.mode, s.mode)
@@ -273,7 +273,7 @@ def depths_code(call: Call[DepthSettings]) -> Recipe:
     params = s.params(mode)
     _notebook_method(mode)
     loaded = ctx.models.get(s.model)
-    index = int(s.filter_index or 0)
+    index = filter_index(s)
     for _, layer in layers:
         validate(loaded, layer=layer, filters=[index], mode="notebook", params=params)
     words = dict(layer=layers[-1][1], steps=params.steps, step_size=params.step_size,

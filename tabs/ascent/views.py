@@ -299,11 +299,16 @@ def compare_modes(call: Call[PairSettings]):
     return Described(image, caption), caption
 
 
+def filter_index(settings: DepthSettings) -> int:
+    """The compared filter's index (0 for an empty field)."""
+    return int(settings.filter_index or 0)
+
+
 def depth_layers(call: Call[DepthSettings]) -> list[tuple[str, str]]:
     """(depth, layer) for an early, a middle and a deep layer; refused with a sentence when
     the filter index is not in one of them."""
     s, ctx = call.settings, call.ctx
-    index = int(s.filter_index or 0)
+    index = filter_index(s)
     layers = list(zip(("early", "middle", "deep"), early_middle_deep(ctx.models.layers(s.model))))
     for depth, name in layers:
         channels = ctx.models.layer(s.model, name).shape[0]
@@ -320,7 +325,7 @@ def compare_layers(call: Call[DepthSettings]):
     loaded = ctx.models.get(s.model)
     layers = depth_layers(call)
     params = s.params(mode)
-    index = int(s.filter_index or 0)
+    index = filter_index(s)
     gallery = []
     for depth, name in layers:
         word = call.text(f"depth_{depth}")

@@ -21,7 +21,7 @@ from core.attribution.methods import (
 )
 from core.attribution.stability import check_noise, check_top_k
 from core.checks import InputError
-from core.models import ModelSpec
+from core.models import LoadedModel, ModelSpec
 from core.predictions import check_target
 from tabs.attribution.inputs import explained
 from tabs.attribution.settings import (
@@ -544,16 +544,30 @@ for layer, values in maps.items():
     return _recipe(call, C.text("depth.title", lang, **words), cells, numbers, image)
 
 
+def _captum_options(loaded: LoadedModel, settings: Any, target: int) -> dict[str, Any]:
+    """The view's checked options for ``settings.method``; LRP (no recipe yet) gets a
+    sentence."""
+    options = check_options(loaded, method=settings.method, target=target,
+                            internal_batch_size=None, **settings.method_options())
+    if settings.method not in CAPTUM_METHODS:
+        raise InputError(C.text("lrp", "en"), C.text("lrp", "de"))
+    return options
+
+
+def _noise_and_k(settings: StabilitySettings | StabilityAllSettings) -> tuple[float, float]:
+    """The stability views' noise (a fraction of the pixel range) and top-k share, checked."""
+    from tabs.attribution.stability import fraction  # the view's module imports this one
+
+    return check_noise(fraction(settings.noise_percent)), check_top_k(settings.top_k)
+
+
 def classes_code(call: Call[ClassesSettings]) -> Recipe:
     """One method for the target and a second class (the view ``attribution_classes``), with
     the view's checks; LRP has no recipe yet and gets a sentence."""
     s = call.settings
     loaded, image, target = explained(call)
     second = check_target(loaded.categories, target=s.second)
-    options = check_options(loaded, method=s.method, target=target, internal_batch_size=None,
-                            **s.method_options())
-    if s.method not in CAPTUM_METHODS:
-        raise InputError(C.text("lrp", "en"), C.text("lrp", "de"))
+    options = _captum_options(loaded, s, target)
     spec, lang = loaded.spec, call.lang
     code = method_code(s.method, options, lang, spec.input_size)
     body, result = code.lines("target")
@@ -628,15 +642,10 @@ STABILITY_NUMBERS = '''for title, (rho, overlap) in numbers.items():
 def stability_code(call: Call[StabilitySettings]) -> Recipe:
     """One method with and without noise (the view ``attribution_stability``), with the view's
     checks; LRP has no recipe yet and gets a sentence."""
-    from tabs.attribution.stability import fraction  # the view's module imports this one
-
     s = call.settings
     loaded, image, target = explained(call)
-    noise, k = check_noise(fraction(s.noise_percent)), check_top_k(s.top_k)
-    options = check_options(loaded, method=s.method, target=target, internal_batch_size=None,
-                            **s.method_options())
-    if s.method not in CAPTUM_METHODS:
-        raise InputError(C.text("lrp", "en"), C.text("lrp", "de"))
+    noise, k = _noise_and_k(s)
+    options = _captum_options(loaded, s, target)
     spec, lang = loaded.spec, call.lang
     title = METHOD_TITLES[s.method]
     words = dict(target=target, name=loaded.categories[target], method=title,
@@ -668,11 +677,9 @@ def stability_all_code(call: Call[StabilityAllSettings]) -> Recipe:
     """Every captum method offered for the model with and without noise (the view
     ``attribution_stability_all``), with the view's checks; LRP's rows are left out and the
     notebook says so."""
-    from tabs.attribution.stability import fraction  # the view's module imports this one
-
     s = call.settings
     loaded, image, target = explained(call)
-    noise, k = check_noise(fraction(s.noise_percent)), check_top_k(s.top_k)
+    noise, k = _noise_and_k(s)
     offered = offered_methods(loaded)
     options = {m: check_options(loaded, method=m, target=target, internal_batch_size=None,
                                 **s.method_options()) for m in offered}
